@@ -1,0 +1,67 @@
+package io.stagecoach.events;
+
+/**
+ * Names of the broker objects every environment vhost holds. Held against
+ * {@code deploy/rabbitmq/definitions.json} by a test.
+ */
+public final class BrokerNames {
+
+    /** Topic exchange carrying every pipeline event of an environment. */
+    public static final String EVENTS_EXCHANGE = "stagecoach.events";
+
+    /** Topic exchange for dead letters; a dead-letter queue binds with its inbox's name. */
+    public static final String DEAD_LETTER_EXCHANGE = "stagecoach.events.dlx";
+
+    /** Stream holding every event of an environment, in order: the audit log. */
+    public static final String AUDIT_STREAM = "stagecoach.audit";
+
+    /** Prefix of the queue holding events addressed to the next environment. */
+    public static final String HANDOFF_PREFIX = "stagecoach.handoff.";
+
+    /** Suffix of a dead-letter queue. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    /** Header naming why a message was dead-lettered (human-readable). */
+    public static final String REASON_HEADER = "x-stagecoach-reason";
+
+    /** Header naming the queue a dead letter came from. */
+    public static final String ORIGINAL_QUEUE_HEADER = "x-stagecoach-original-queue";
+
+    /** Header naming the routing key a dead letter was first published with. */
+    public static final String ORIGINAL_ROUTING_KEY_HEADER = "x-stagecoach-original-routing-key";
+
+    /** Header naming the exchange a dead letter was first published to. */
+    public static final String ORIGINAL_EXCHANGE_HEADER = "x-stagecoach-original-exchange";
+
+    /** Header naming the broker-validated user that published the dead letter first. */
+    public static final String ORIGINAL_USER_HEADER = "x-stagecoach-original-user-id";
+
+    /** Content type of a structured-mode CloudEvent. */
+    public static final String CONTENT_TYPE = "application/cloudevents+json";
+
+    /** Deliveries of one message before the broker dead-letters it (limit N gives N+1 deliveries). */
+    public static final int DELIVERY_LIMIT = 5;
+
+    private BrokerNames() {
+    }
+
+    /** Inbox of a consumer: {@code <service>.<subject>-<outcome>}, e.g. {@code promotion.smoketest-passed}. */
+    public static String inboxQueue(String service, EventType type) {
+        return service + "." + type.queueSuffix();
+    }
+
+    /** Dead-letter queue of an inbox: {@code <queue>.dlq}. */
+    public static String deadLetterQueue(String queue) {
+        return queue + DEAD_LETTER_SUFFIX;
+    }
+
+    /** Queue in an environment's vhost whose messages a shovel moves into {@code nextEnvironment}. */
+    public static String handoffQueue(String nextEnvironment) {
+        return HANDOFF_PREFIX + nextEnvironment;
+    }
+
+    /** Name of the shovel (in the source vhost) that moves hand-offs into {@code nextEnvironment}. */
+    public static String handoffShovel(String nextEnvironment) {
+        return "stagecoach-handoff-to-" + nextEnvironment;
+    }
+}

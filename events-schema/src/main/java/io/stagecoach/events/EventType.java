@@ -1,0 +1,93 @@
+package io.stagecoach.events;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every pipeline event type. The wire names (CloudEvents {@code type}, routing keys, queue
+ * suffixes, schema files) are all derived from {@code subject} and {@code outcome}, so they
+ * cannot drift apart.
+ */
+public enum EventType {
+
+    BUILD_COMPLETED("build", "completed"),
+    PROMOTION_REQUESTED("promotion", "requested"),
+    PROMOTION_BLOCKED("promotion", "blocked"),
+    DEPLOYMENT_COMPLETED("deployment", "completed"),
+    DEPLOYMENT_FAILED("deployment", "failed"),
+    SMOKETEST_PASSED("smoketest", "passed"),
+    SMOKETEST_FAILED("smoketest", "failed"),
+    APPROVAL_REQUESTED("approval", "requested"),
+    APPROVAL_DECIDED("approval", "decided"),
+    APPROVAL_GRANTED("approval", "granted"),
+    APPROVAL_REJECTED("approval", "rejected"),
+    /** A decision that was not accepted (forged, unauthorised, stale): audited, never acted on. */
+    APPROVAL_REFUSED("approval", "refused"),
+    APPROVAL_EXPIRED("approval", "expired"),
+    ALERT_FIRING("alert", "firing"),
+    ROLLBACK_REQUESTED("rollback", "requested"),
+    ROLLBACK_COMPLETED("rollback", "completed"),
+    ROLLBACK_FAILED("rollback", "failed");
+
+    /** Prefix of every CloudEvents {@code type}. */
+    public static final String TYPE_PREFIX = "io.stagecoach.";
+
+    /** Version suffix of every CloudEvents {@code type}. */
+    public static final String TYPE_VERSION = ".v1";
+
+    private final String subject;
+    private final String outcome;
+
+    EventType(String subject, String outcome) {
+        this.subject = subject;
+        this.outcome = outcome;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public String outcome() {
+        return outcome;
+    }
+
+    /** {@code build.completed} */
+    public String eventName() {
+        return subject + "." + outcome;
+    }
+
+    /** CloudEvents type: {@code io.stagecoach.build.completed.v1} */
+    public String type() {
+        return TYPE_PREFIX + eventName() + TYPE_VERSION;
+    }
+
+    /** Routing key {@code <subject>.<outcome>.<environment>}, e.g. {@code build.completed.dev}. */
+    public String routingKey(String environment) {
+        return eventName() + "." + environment;
+    }
+
+    /** Queue suffix of an inbox: {@code build-completed} (inbox {@code <service>.build-completed}). */
+    public String queueSuffix() {
+        return subject + "-" + outcome;
+    }
+
+    /** Classpath location of this type's JSON Schema, shipped in the jar. */
+    public String schemaResource() {
+        return "/io/stagecoach/events/schemas/" + eventName() + TYPE_VERSION + ".schema.json";
+    }
+
+    /** Classpath location of this type's example event, shipped in the jar. */
+    public String exampleResource() {
+        return "/io/stagecoach/events/examples/" + eventName() + TYPE_VERSION + ".json";
+    }
+
+    public static Optional<EventType> fromType(String type) {
+        return Arrays.stream(values()).filter(t -> t.type().equals(type)).findFirst();
+    }
+
+    public static Optional<EventType> fromEventName(String eventName) {
+        String wanted = eventName == null ? "" : eventName.toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(t -> t.eventName().equals(wanted)).findFirst();
+    }
+}
