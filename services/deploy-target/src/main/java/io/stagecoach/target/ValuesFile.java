@@ -76,7 +76,8 @@ final class ValuesFile {
                             : indent + keys.get(m) + ":");
                 }
                 int after = yaml.lastContent(from, to);
-                yaml.insertAfter(after < 0 ? parent : after, lines);
+                // a file of comments only gets the keys below them
+                yaml.insertAfter(after >= 0 ? after : parent >= 0 ? parent : to - 1, lines);
                 return;
             }
             YamlLines.KeyValue kv = yaml.keyAt(line, column);
