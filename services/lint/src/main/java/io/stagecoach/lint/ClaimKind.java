@@ -3,9 +3,9 @@ package io.stagecoach.lint;
 /** Things each environment must have to itself. */
 enum ClaimKind {
 
-	NAMESPACE("namespace", "namespaces", "give %s a namespace of its own"),
-	VHOST("RabbitMQ vhost", "RabbitMQ vhosts", "give %s a vhost of its own (and its own users and permissions there)"),
-	BUCKET("bucket", "buckets", "give %s a bucket of its own"),
+	NAMESPACE("namespace", "namespaces", "give %s a namespace of its own, such as %s-%1$s"),
+	VHOST("RabbitMQ vhost", "RabbitMQ vhosts", "give %s a vhost of its own, such as %1$s, with its own users"),
+	BUCKET("bucket", "buckets", "give %s a bucket of its own, such as %s-%1$s"),
 	IAM_ROLE("IAM role", "IAM roles", "give %s an IAM role of its own, allowed only %1$s's resources"),
 	IMAGE_REPOSITORY("image repository", "image repositories", "give %s an image repository of its own"),
 	SECRET("credential Secret", "credential Secrets",
@@ -28,7 +28,8 @@ enum ClaimKind {
 		return count == 1 ? singular : plural;
 	}
 
-	String fix(String environment) {
-		return fix.formatted(environment);
+	/** How to fix it; some kinds suggest a name derived from the shared one. */
+	String fix(String environment, String sharedValue) {
+		return fix.formatted(environment, sharedValue);
 	}
 }

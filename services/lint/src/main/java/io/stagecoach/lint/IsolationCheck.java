@@ -49,7 +49,7 @@ final class IsolationCheck {
 			findings.add(Finding.error(key.file(),
 					key.environment() + " shares the " + key.kind().label(values.size()) + " " + names + " with "
 							+ key.owner(),
-					key.kind().fix(key.environment())));
+					key.kind().fix(key.environment(), values.iterator().next())));
 		});
 		return findings;
 	}

@@ -115,7 +115,7 @@ final class OverlayChecks {
 			if (!(kind.equals("RoleBinding") && protectedEnvironment || clusterWide) || !bindsGroup(binding, developers)) {
 				continue;
 			}
-			String where = clusterWide ? "every namespace, " + overlay.environment() + "'s included" : overlay.environment();
+			String where = clusterWide ? "every namespace of the cluster" : overlay.environment();
 			String roleKind = binding.path("roleRef").path("kind").asString("");
 			String roleName = binding.path("roleRef").path("name").asString("");
 			ObjectNode role = overlay.objects()
@@ -123,8 +123,10 @@ final class OverlayChecks {
 				.filter(o -> Kube.kind(o).equals(roleKind) && Kube.name(o).equals(roleName))
 				.findFirst()
 				.orElse(null);
-			String fix = "bind " + developers + " to ClusterRole view in " + overlay.environment()
-					+ "; changes reach it through the approval gate";
+			String fix = clusterWide
+					? "grant " + developers + " edit with a RoleBinding in each namespace they may change, never a ClusterRoleBinding"
+					: "bind " + developers + " to ClusterRole view in " + overlay.environment()
+							+ "; changes reach it through the approval gate";
 			if (role != null) {
 				Set<String> verbs = writeVerbs(role);
 				if (!verbs.isEmpty()) {
