@@ -21,7 +21,7 @@ import io.stagecoach.platform.environments.Gate;
  * rollback service (re-deploying the last verified release);</li>
  * <li>{@code approval.requested} only into a {@code manual} environment, from the previous environment's
  * promotion service;</li>
- * <li>{@code approval.decided} from the environment's decision publishers (the chat bot by default).</li>
+ * <li>{@code approval.decided} from the decision publishers of the environments file (e.g. the chat bot).</li>
  * </ul>
  */
 public final class ExpectedPublishers {
@@ -41,8 +41,8 @@ public final class ExpectedPublishers {
     public Set<String> publishersOf(EventType type, Environment environment) {
         Set<String> users = new TreeSet<>();
         String vhost = environment.vhost();
-        boolean first = environments.first().name().equals(environment.name());
-        Environment previous = first ? null : environments.previous(environment.name()).orElse(null);
+        boolean first = environments.isFirst(environment.name());
+        Environment previous = environments.previous(environment.name()).orElse(null);
         switch (type) {
             case BUILD_COMPLETED -> {
                 if (first) {
@@ -66,7 +66,7 @@ public final class ExpectedPublishers {
                     users.add(Principal.PROMOTION.userIn(previous.vhost()));
                 }
             }
-            case APPROVAL_DECIDED -> decisionPublishers(environment).forEach(id -> users.add(userOf(id, vhost)));
+            case APPROVAL_DECIDED -> environments.decisionPublishers().forEach(id -> users.add(vhost + "-" + id));
             default -> {
                 for (Principal principal : Principal.values()) {
                     if (principal.produces().contains(type)) {
@@ -76,15 +76,5 @@ public final class ExpectedPublishers {
             }
         }
         return users;
-    }
-
-    private static java.util.List<String> decisionPublishers(Environment environment) {
-        java.util.List<String> configured = environment.decisionPublishers();
-        return configured == null || configured.isEmpty() ? java.util.List.of(Principal.CHATOPS.id()) : configured;
-    }
-
-    /** A decision publisher is named by principal id ({@code chatops}) or by its full user ({@code prod-chatops}). */
-    private static String userOf(String publisher, String vhost) {
-        return publisher.startsWith(vhost + "-") ? publisher : vhost + "-" + publisher;
     }
 }

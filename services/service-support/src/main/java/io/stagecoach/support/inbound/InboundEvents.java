@@ -84,7 +84,7 @@ public final class InboundEvents {
                     "invalid event: " + String.join("; ", ex.problems()));
             return Optional.empty();
         }
-        EventType type = EventType.fromType(event.type()).orElseThrow();
+        EventType type = event.eventType();
         String environment = identity.environmentName();
         String user = properties.getReceivedUserId();
         if (!environment.equals(event.environment())) {

@@ -1,6 +1,7 @@
 package io.stagecoach.support.publish;
 
 import java.util.Date;
+import java.util.Locale;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +9,6 @@ import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventType;
-import io.stagecoach.events.InvalidEventException;
 import io.stagecoach.support.StagecoachIdentity;
 
 import org.springframework.amqp.core.Message;
@@ -40,15 +40,14 @@ public final class RabbitEventPublisher implements EventPublisher {
     @Override
     public void publish(CloudEvent<?> event) {
         byte[] body = codec.encode(event);
-        EventType type = EventType.fromType(event.type())
-                .orElseThrow(() -> new InvalidEventException(java.util.List.of("type: unknown event type " + event.type())));
-        String routingKey = type.routingKey(event.environment());
+        EventType type = event.eventType();
+        String routingKey = event.routingKey();
         String what = "event " + event.id() + " (" + event.type() + ")";
         try {
             send.send(BrokerNames.EVENTS_EXCHANGE, routingKey, new Message(body, properties(event)), what);
         }
         catch (PublishFailedException ex) {
-            count(type, ex.failure().name().toLowerCase(java.util.Locale.ROOT));
+            count(type, ex.failure().name().toLowerCase(Locale.ROOT));
             throw ex;
         }
         count(type, "confirmed");
@@ -63,7 +62,7 @@ public final class RabbitEventPublisher implements EventPublisher {
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setCorrelationId(event.correlationid());
         properties.setType(event.type());
-        properties.setTimestamp(Date.from(event.time().toInstant()));
+        properties.setTimestamp(Date.from(event.time()));
         return properties;
     }
 
