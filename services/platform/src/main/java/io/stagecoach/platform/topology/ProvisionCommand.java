@@ -88,8 +88,14 @@ public final class ProvisionCommand {
             return USAGE;
         }
 
+        ManagementClient management;
         try {
-            ManagementClient management = new ManagementClient(url, user, password);
+            management = new ManagementClient(url, user, password);
+        } catch (IllegalArgumentException e) {
+            err.println("Invalid management URL " + url + ": " + e.getMessage());
+            return USAGE;
+        }
+        try {
             Provisioner provisioner = new Provisioner(management, Credentials.fromVariables(env), out::println);
             out.println((check ? "Checking " : "Provisioning ") + environments + " on " + management.baseUrl()
                     + " as " + user);
@@ -103,9 +109,6 @@ public final class ProvisionCommand {
         } catch (BrokerUnreachableException | ManagementApiException e) {
             err.println(e.getMessage());
             return BROKER;
-        } catch (IllegalArgumentException e) {
-            err.println("Invalid management URL " + url + ": " + e.getMessage());
-            return USAGE;
         }
     }
 }
