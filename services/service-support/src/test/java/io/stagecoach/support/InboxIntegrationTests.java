@@ -140,6 +140,18 @@ class InboxIntegrationTests {
     }
 
     @Test
+    void deadLettersAnEventAddressedToAnotherEnvironmentUnhandled() throws Exception {
+        CloudEvent<PromotionRequested> elsewhere = TestEvents.buildPromotion("staging", "1.0.6");
+
+        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, elsewhere.id(), codec.encode(elsewhere));
+        GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, elsewhere.id());
+
+        assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
+                .contains("addressed to environment 'staging', this is 'dev'");
+        assertThat(listener.attempts(elsewhere.id())).isZero();
+    }
+
+    @Test
     void retriesAFailingHandlerThenDeadLettersWithTheExceptionMessage() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.3-unreachable");
 
