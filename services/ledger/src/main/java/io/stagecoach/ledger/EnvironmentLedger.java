@@ -73,11 +73,11 @@ public final class EnvironmentLedger {
         if (!environment.equals(event.environment())) {
             return;
         }
-        fold(event.data(), event.id(), event.type(), event.time(), publisher);
+        fold(event, event.data(), event.id(), event.type(), event.time(), publisher);
     }
 
     // Java 17 has no pattern switch: one instanceof chain, one branch per state-changing type
-    private void fold(Object data, String eventId, String type, Instant at, String publisher) {
+    private void fold(CloudEvent<?> event, Object data, String eventId, String type, Instant at, String publisher) {
         if (data instanceof DeploymentCompleted d) {
             running.put(d.release().service(), new Deployed(d.release(), d.revision(), eventId, at, d.rollback()));
         } else if (data instanceof SmokeTestPassed p) {
@@ -100,7 +100,7 @@ public final class EnvironmentLedger {
             }
             lastFailure.put(r.service(), new Failure(r.from(), type, r.reason(), eventId, at));
         } else if (data instanceof ApprovalRequested r) {
-            pending.put(r.requestId(), new PendingApproval(r, eventId, at));
+            pending.put(r.requestId(), new PendingApproval(r, eventId, at, event.correlationid()));
         } else if (data instanceof ApprovalDecided d) {
             if (d.decision() == ApprovalDecided.Decision.APPROVE) {
                 votes.computeIfAbsent(d.requestId(), k -> new ArrayList<>()).add(new Vote(d, publisher, eventId, at));
@@ -264,7 +264,7 @@ public final class EnvironmentLedger {
     }
 
     /** An approval that waits for a decision. */
-    public record PendingApproval(ApprovalRequested request, String eventId, Instant requestedAt) {
+    public record PendingApproval(ApprovalRequested request, String eventId, Instant requestedAt, String correlationId) {
         public String requestId() {
             return request.requestId();
         }

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 
 import java.time.Duration;
@@ -27,13 +28,60 @@ public final class StagecoachLedgerAutoConfiguration {
         return new EnvironmentLedger(identity.environmentName());
     }
 
+    /** Not started here: beans may register {@link LedgerFeed#onRecord} listeners before the replay. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
-                          LedgerProperties properties) throws Exception {
+    LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec) {
         // same broker, vhost and user as the inboxes, on a connection of its own
-        return new LedgerFeed(connectionFactory.getRabbitConnectionFactory(), ledger, codec)
-                .start(properties.replayTimeout());
+        return new LedgerFeed(connectionFactory.getRabbitConnectionFactory(), ledger, codec);
+    }
+
+    @Bean
+    SmartLifecycle ledgerReplay(LedgerFeed feed, LedgerProperties properties) {
+        return new LedgerReplay(feed, properties.replayTimeout());
+    }
+
+    /** Replays the stream in a phase before the listener containers start, then keeps following it. */
+    static final class LedgerReplay implements SmartLifecycle {
+
+        /** Listener containers start in the default phase (Integer.MAX_VALUE); the ledger must be ready first. */
+        static final int PHASE = Integer.MAX_VALUE - 1000;
+
+        private final LedgerFeed feed;
+        private final Duration timeout;
+        private volatile boolean running;
+
+        LedgerReplay(LedgerFeed feed, Duration timeout) {
+            this.feed = feed;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void start() {
+            try {
+                feed.start(timeout);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not replay the audit stream of environment '"
+                        + feed.ledger().environment() + "': " + e.getMessage(), e);
+            }
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            feed.close();
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            return PHASE;
+        }
     }
 
     /**
