@@ -256,6 +256,6 @@ public final class EventCodec {
     }
 
     private static String quote(String value) {
-        return value == null ? "null" : "'" + value + "'";
+        return EventSchemas.quote(value);
     }
 }
