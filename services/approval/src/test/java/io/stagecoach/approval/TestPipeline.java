@@ -21,19 +21,19 @@ import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.testing.ManagementApi;
+import io.stagecoach.platform.topology.ManagementClient;
+import io.stagecoach.platform.topology.Provisioner;
+import io.stagecoach.platform.topology.ProvisioningReport;
 import io.stagecoach.testing.TestBroker;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The default dev -> staging -> prod pipeline provisioned in a test broker under the class's prefix, and what the
  * tests do with it as the other parties: publish as a principal, read an environment's audit stream and DLQs.
  */
 final class TestPipeline implements AutoCloseable {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final TestBroker broker;
     private final Environments environments;
@@ -45,22 +45,29 @@ final class TestPipeline implements AutoCloseable {
         this.environments = environments;
     }
 
-    /** Provisions every vhost, queue, stream, shovel, user and permission of the default pipeline. */
+    /**
+     * Provisions every vhost, queue, stream, shovel, user and permission of the default pipeline with the platform's
+     * provisioner, passwords from {@link Credentials} as the service under test reads them, and waits for the
+     * hand-off shovels.
+     */
     static TestPipeline provision(TestBroker broker) {
         Environments environments = Environments.loadDefault().withVhostPrefix(broker.prefix());
-        ObjectNode definitions = (ObjectNode) JSON.readTree(BrokerDefinitions.plan(environments).toJson());
-        ManagementApi management = broker.management();
-        // users first, with their passwords: the definitions never carry one
-        definitions.remove("users").forEach(user -> {
-            String name = user.path("name").asString();
-            management.put("/api/users/" + ManagementApi.encode(name),
-                    Map.of("password", Credentials.passwordFor(name), "tags", ""));
-        });
-        management.post("/api/definitions", definitions);
+        ManagementClient management = new ManagementClient(broker.managementUrl(), broker.adminUser(),
+                broker.adminPassword());
+        ProvisioningReport report = new Provisioner(management, Credentials.fromEnvironment(), line -> { })
+                .apply(environments);
+        assertThat(report.isClean()).as(report.describe()).isTrue();
         // the administrator reads audit streams and dead letters, and plays an intruder
-        environments.all().forEach(environment -> management.put("/api/permissions/"
-                + ManagementApi.encode(environment.vhost()) + "/" + ManagementApi.encode(broker.adminUser()),
-                Map.of("configure", ".*", "write", ".*", "read", ".*")));
+        environments.all().forEach(environment -> management.put(ManagementClient.path("api", "permissions",
+                environment.vhost(), broker.adminUser()), Map.of("configure", ".*", "write", ".*", "read", ".*")));
+        await("hand-off shovels running").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (var environment : environments.all()) {
+                if (environments.next(environment.name()).isPresent()) {
+                    assertThat(management.list(ManagementClient.path("api", "shovels", environment.vhost())))
+                            .anySatisfy(shovel -> assertThat(shovel.path("state").asString()).isEqualTo("running"));
+                }
+            }
+        });
         return new TestPipeline(broker, environments);
     }
 
