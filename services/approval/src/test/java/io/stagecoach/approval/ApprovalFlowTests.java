@@ -111,8 +111,12 @@ class ApprovalFlowTests {
         assertThat(promoted.verifiedIn()).isEqualTo(request.data().verifiedIn());
         assertThat(promotion.offset()).isGreaterThan(grant.offset());
 
-        assertThat(meters.get("stagecoach.approvals").tag("decision", "granted").counter().count()).isPositive();
-        assertThat(meters.get("stagecoach.approval.wait").tag("decision", "granted").timer().count()).isPositive();
+        // counted once the publishing returned, which may be a moment after the events are in the stream
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(count(meters.find("stagecoach.approvals").tag("decision", "granted").counter())).isPositive();
+            var wait = meters.find("stagecoach.approval.wait").tag("decision", "granted").timer();
+            assertThat(wait == null ? 0 : wait.count()).isPositive();
+        });
     }
 
     @Test
@@ -130,7 +134,7 @@ class ApprovalFlowTests {
                 .data();
         assertThat(promoted.reason()).isEqualTo(PromotionRequested.Reason.OVERRIDE);
         assertThat(promoted.approval().approvers()).containsExactly("bob");
-        assertThat(overrides()).isEqualTo(overridesBefore + 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(overrides()).isEqualTo(overridesBefore + 1));
     }
 
     /** How a decision reaches the broker. */
@@ -192,8 +196,9 @@ class ApprovalFlowTests {
         assertThat(refused.message()).isNotBlank();
         assertThat(prod.of(EventType.APPROVAL_GRANTED, request.data().requestId())).isEmpty();
         assertThat(prod.of(EventType.PROMOTION_REQUESTED, request.data().requestId())).isEmpty();
-        assertThat(meters.get("stagecoach.events.refused").tag("type", "approval.decided")
-                .tag("reason", reason.name().toLowerCase().replace('_', '-')).counter().count()).isPositive();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(count(meters.find("stagecoach.events.refused")
+                .tag("type", "approval.decided").tag("reason", reason.name().toLowerCase().replace('_', '-'))
+                .counter())).isPositive());
 
         // the refusal left the request pending: an allowed approver can still grant it
         decideAsTheChatBot(Fixtures.approve(request, "alice"));
@@ -342,7 +347,10 @@ class ApprovalFlowTests {
     }
 
     private double overrides() {
-        var counter = meters.find("stagecoach.approval.override").counter();
+        return count(meters.find("stagecoach.approval.override").counter());
+    }
+
+    private static double count(io.micrometer.core.instrument.Counter counter) {
         return counter == null ? 0 : counter.count();
     }
 

@@ -51,7 +51,12 @@ final class TestPipeline implements AutoCloseable {
      * hand-off shovels.
      */
     static TestPipeline provision(TestBroker broker) {
-        Environments environments = Environments.loadDefault().withVhostPrefix(broker.prefix());
+        return provision(broker, Environments.loadDefault());
+    }
+
+    /** {@link #provision(TestBroker)} for another environments file. */
+    static TestPipeline provision(TestBroker broker, Environments unprefixed) {
+        Environments environments = unprefixed.withVhostPrefix(broker.prefix());
         ManagementClient management = new ManagementClient(broker.managementUrl(), broker.adminUser(),
                 broker.adminPassword());
         ProvisioningReport report = new Provisioner(management, Credentials.fromEnvironment(), line -> { })
