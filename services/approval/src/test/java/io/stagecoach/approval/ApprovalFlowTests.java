@@ -294,6 +294,28 @@ class ApprovalFlowTests {
     }
 
     @Test
+    void aGrantWhosePromotionWasNeverPublishedGetsItFromTheSweep() throws Exception {
+        CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.release("unfinished-svc", "1.0.1"));
+        CloudEvent<ApprovalDecided> approval = Fixtures.approve(request, "alice");
+        String requestId = request.data().requestId();
+        // what an instance that died between its two publishes leaves behind: the grant alone
+        ApprovalGranted granted = new ApprovalGranted(requestId, request.data().release(), "prod",
+                List.of("alice"), 5, false, null);
+        pipeline.publish("prod", Principal.APPROVAL, CloudEvent.of(granted, "/stagecoach/prod/approval", "prod",
+                request.correlationid(), approval.id(),
+                ApprovalPolicy.endingId(requestId, EventType.APPROVAL_GRANTED, "prod")));
+
+        AuditRecord promotion = awaitOne(EventType.PROMOTION_REQUESTED, request);
+        assertThat(promotion.event().id()).isEqualTo(ApprovalPolicy.promotionId(requestId, "prod"));
+        PromotionRequested promoted = (PromotionRequested) promotion.event().data();
+        assertThat(promoted.reason()).isEqualTo(PromotionRequested.Reason.APPROVED);
+        assertThat(promoted.approval().approvers()).containsExactly("alice");
+        assertThat(promoted.verifiedIn()).isEqualTo(request.data().verifiedIn());
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() ->
+                assertThat(prod.of(EventType.PROMOTION_REQUESTED, requestId)).hasSize(1));
+    }
+
+    @Test
     void aDecisionThatIsNotAValidEventIsDeadLetteredWithTheReason() throws Exception {
         CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.release("invalid-svc", "0.9.0"));
         CloudEvent<ApprovalDecided> decision = Fixtures.approve(request, "alice");
