@@ -21,7 +21,8 @@ import io.stagecoach.platform.environments.Gate;
  * rollback service (re-deploying the last verified release);</li>
  * <li>{@code approval.requested} only into a {@code manual} environment, from the previous environment's
  * promotion service;</li>
- * <li>{@code approval.decided} from the decision publishers of the environments file (e.g. the chat bot).</li>
+ * <li>approvals exist only behind a {@code manual} gate: {@code approval.decided} from the decision publishers
+ * of the environments file (e.g. the chat bot), its outcomes from the environment's approval service.</li>
  * </ul>
  */
 public final class ExpectedPublishers {
@@ -66,7 +67,16 @@ public final class ExpectedPublishers {
                     users.add(Principal.PROMOTION.userIn(previous.vhost()));
                 }
             }
-            case APPROVAL_DECIDED -> environments.decisionPublishers().forEach(id -> users.add(vhost + "-" + id));
+            case APPROVAL_DECIDED -> {
+                if (environment.isManual()) {
+                    environments.decisionPublishers().forEach(id -> users.add(vhost + "-" + id));
+                }
+            }
+            case APPROVAL_GRANTED, APPROVAL_REJECTED, APPROVAL_REFUSED, APPROVAL_EXPIRED -> {
+                if (environment.isManual()) {
+                    users.add(Principal.APPROVAL.userIn(vhost));
+                }
+            }
             default -> {
                 for (Principal principal : Principal.values()) {
                     if (principal.produces().contains(type)) {
