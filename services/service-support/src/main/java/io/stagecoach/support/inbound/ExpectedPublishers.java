@@ -14,7 +14,7 @@ import io.stagecoach.platform.environments.Gate;
  * {@code user_id}) a consumer accepts. Derived from {@link Principal#produces()} and the environment path:
  * <ul>
  * <li>events a service emits about its own environment come from that service's user in the same vhost;</li>
- * <li>{@code build.completed} only from CI, and only into the first environment;</li>
+ * <li>{@code build.completed} only from CI (or build-completed's own webhook), only into the first environment;</li>
  * <li>{@code promotion.requested} into the first environment from build-completed; into a later {@code auto}
  * environment from the previous environment's promotion service (through the shovel, which keeps
  * {@code user_id}); into a {@code manual} environment from its approval service; into any environment from its
@@ -47,7 +47,12 @@ public final class ExpectedPublishers {
         switch (type) {
             case BUILD_COMPLETED -> {
                 if (first) {
-                    users.add(Principal.CI.userIn(vhost));
+                    // CI, and build-completed itself for builds posted to its webhook
+                    for (Principal principal : Principal.values()) {
+                        if (principal.produces().contains(type)) {
+                            users.add(principal.userIn(vhost));
+                        }
+                    }
                 }
             }
             case PROMOTION_REQUESTED -> {
