@@ -1,5 +1,9 @@
 package io.stagecoach.events;
 
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -91,6 +95,16 @@ class EventContractTests {
         assertThat(refs).isNotEmpty().allSatisfy(ref -> assertThat(ref)
                 .doesNotContain("://")
                 .matches("(#|envelope\\.v1\\.schema\\.json|definitions\\.v1\\.schema\\.json).*"));
+    }
+
+    @Test
+    void everySchemaIsAValidDraft202012Schema() {
+        Schema metaSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+
+        Stream.concat(Arrays.stream(EventType.values()).map(EventType::schemaResource),
+                        SHARED_SCHEMAS.stream().map(name -> "/io/stagecoach/events/schemas/" + name))
+                .forEach(resource -> assertThat(metaSchema.validate(json(resource))).as(resource).isEmpty());
     }
 
     @Test
