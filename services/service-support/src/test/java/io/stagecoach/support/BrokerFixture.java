@@ -169,6 +169,22 @@ public final class BrokerFixture {
                 Map.of("routing_key", binding.get("routing_key"))));
     }
 
+    /**
+     * Cuts {@code environment}'s vhost off: no new connection is admitted and every open one is closed, as if
+     * the broker were unreachable. {@link #reconnect} lets connections in again.
+     */
+    public void disconnect(String environment) {
+        String vhost = ManagementApi.encode(environment(environment).vhost());
+        broker.management().put("/api/vhost-limits/" + vhost + "/max-connections", Map.of("value", 0));
+        broker.management().get("/api/vhosts/" + vhost + "/connections").orElseThrow().forEach(connection ->
+                broker.management().delete("/api/connections/" + ManagementApi.encode(connection.path("name").asString())));
+    }
+
+    public void reconnect(String environment) {
+        broker.management().delete("/api/vhost-limits/" + ManagementApi.encode(environment(environment).vhost())
+                + "/max-connections");
+    }
+
     private String queuePath(String environment, String queue) {
         return "/api/queues/" + ManagementApi.encode(environment(environment).vhost()) + "/"
                 + ManagementApi.encode(queue);

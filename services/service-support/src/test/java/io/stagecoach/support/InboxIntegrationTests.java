@@ -170,6 +170,25 @@ class InboxIntegrationTests {
         assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void isNotReadyWhileTheBrokerIsUnreachableAndRecovers() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+
+        fixture.disconnect("dev");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/health/readiness").statusCode() == 503);
+            assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        }
+        finally {
+            fixture.reconnect("dev");
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+        CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.5");
+        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.wasHandled(event.id()));
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
