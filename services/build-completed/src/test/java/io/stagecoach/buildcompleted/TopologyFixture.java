@@ -20,11 +20,11 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.platform.topology.Definitions;
+import io.stagecoach.platform.topology.ManagementClient;
+import io.stagecoach.platform.topology.Provisioner;
+import io.stagecoach.platform.topology.ProvisioningReport;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.TestBroker;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
@@ -43,24 +43,19 @@ public final class TopologyFixture {
         this.environments = environments;
     }
 
-    /** Applies the planned definitions under the broker's prefix and sets every user's password. */
+    /** Provisions the default environments under the broker's prefix, passwords as the services resolve them. */
     public static TopologyFixture provision(TestBroker broker) {
         Environments environments = Environments.loadDefault().withVhostPrefix(broker.prefix());
-        Definitions definitions = BrokerDefinitions.plan(environments);
-        ManagementApi management = broker.management();
-        management.post("/api/definitions", JsonMapper.builder().build().readTree(definitions.toJson()));
-        for (Definitions.User user : definitions.users()) {
-            management.put("/api/users/" + ManagementApi.encode(user.name()),
-                    Map.of("password", Credentials.passwordFor(user.name()), "tags", ""));
+        ProvisioningReport report = new Provisioner(new ManagementClient(broker.managementUrl(), broker.adminUser(),
+                broker.adminPassword()), Credentials.fromEnvironment(), line -> { }).apply(environments);
+        if (!report.isClean()) {
+            throw new IllegalStateException(report.describe());
         }
         for (Environment environment : environments.all()) {
-            management.put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
+            broker.management().put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
                     + ManagementApi.encode(broker.adminUser()), Map.of("configure", ".*", "write", ".*", "read", ".*"));
         }
-        TopologyFixture fixture = new TopologyFixture(broker, environments);
-        environments.all().forEach(environment -> await().atMost(Duration.ofSeconds(30))
-                .until(() -> fixture.queueExists(environment.name(), BrokerNames.AUDIT_STREAM)));
-        return fixture;
+        return new TopologyFixture(broker, environments);
     }
 
     /** Connection properties of a service running as {@code service} in {@code environment}. */
