@@ -2,6 +2,7 @@ package io.stagecoach.platform.topology;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import io.stagecoach.platform.credentials.Credentials;
@@ -96,9 +97,18 @@ public final class ProvisionCommand {
             return USAGE;
         }
         try {
-            Provisioner provisioner = new Provisioner(management, Credentials.fromVariables(env), out::println);
+            Credentials credentials = Credentials.fromVariables(env);
+            Provisioner provisioner = new Provisioner(management, credentials, out::println);
             out.println((check ? "Checking " : "Provisioning ") + environments + " on " + management.baseUrl()
                     + " as " + user);
+            List<String> defaulted = BrokerDefinitions.plan(environments).users().stream().map(Definitions.User::name)
+                    .filter(name -> !credentials.hasConfiguredPassword(name)).toList();
+            if (!check && !defaulted.isEmpty()) {
+                err.println("Warning: " + defaulted.size() + " of the users get the local-only default password "
+                        + "(<user>" + Credentials.LOCAL_ONLY_SUFFIX + "), e.g. " + defaulted.get(0) + ": set "
+                        + Credentials.variableFor(defaulted.get(0)) + " or put the password in $"
+                        + Credentials.SECRETS_DIR_VARIABLE + "/" + defaulted.get(0) + ". Fine on a developer machine only.");
+            }
             ProvisioningReport report = check ? provisioner.verify(environments) : provisioner.apply(environments);
             if (report.isClean()) {
                 out.println(report.describe());

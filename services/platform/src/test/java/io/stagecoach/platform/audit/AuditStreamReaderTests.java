@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,8 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import io.stagecoach.events.BrokerNames;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.ProvisionedBroker;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +31,14 @@ import org.junit.jupiter.api.Test;
 @RealBroker
 class AuditStreamReaderTests {
 
+    static final EventCodec CODEC = new EventCodec();
+    static final CloudEvent<PromotionRequested> REQUESTED = CloudEvent.of(PromotionRequested.build(
+                    new Release("knative-lambda-builder", "1.4.2", "ghcr.io/acme/knative-lambda-builder",
+                            "sha256:4d3e9a233a9281fbdce081c81786a50930e39753c30bba12195060a28bb82e2a",
+                            "096a8cbc4bf9cc786c545235c3b4d54204b8c1c3", "jane"), "dev"),
+            "/stagecoach/dev/build-completed", "dev", EventIds.derive("run", "1.4.2"), EventIds.derive("build", "1.4.2"),
+            EventIds.derive("requested", "1.4.2"));
+
     static ProvisionedBroker pipeline;
     static Connection operator;
     static List<AMQP.BasicProperties> published = new CopyOnWriteArrayList<>();
@@ -30,7 +46,8 @@ class AuditStreamReaderTests {
     @BeforeAll
     static void publishThreeEventsIntoDev(TestBroker broker) throws Exception {
         pipeline = ProvisionedBroker.provisioned(broker, "audit");
-        published.add(pipeline.publish("dev", Principal.BUILD_COMPLETED, "promotion.requested.dev", "{\"n\":0}"));
+        published.add(pipeline.publish("dev", Principal.BUILD_COMPLETED, "promotion.requested.dev",
+                new String(CODEC.encode(REQUESTED), StandardCharsets.UTF_8)));
         published.add(pipeline.publish("dev", Principal.PROMOTION, "deployment.completed.dev", "{\"n\":1}"));
         published.add(pipeline.publish("dev", Principal.SMOKE_TEST, "smoketest.passed.dev", "{\"n\":2}"));
         operator = pipeline.connectionFactory("dev", Principal.OPERATOR).newConnection();
@@ -52,7 +69,9 @@ class AuditStreamReaderTests {
         assertThat(first.userId()).isEqualTo(pipeline.user("dev", Principal.BUILD_COMPLETED));
         assertThat(first.messageId()).isEqualTo(published.get(0).getMessageId());
         assertThat(first.contentType()).isEqualTo(BrokerNames.CONTENT_TYPE);
-        assertThat(first.bodyAsString()).isEqualTo("{\"n\":0}");
+        assertThat(CODEC.decode(first.body())).isEqualTo(REQUESTED);
+        assertThat(PublishingRights.of(pipeline.environments()).expectedPublishers(EventType.PROMOTION_REQUESTED, "dev"))
+                .as("the producer check a consumer makes").contains(first.userId());
         assertThat(first.headers()).containsKey("x-stream-offset");
         assertThat(messages).extracting(AuditMessage::offset).containsExactly(0L, 1L, 2L);
     }

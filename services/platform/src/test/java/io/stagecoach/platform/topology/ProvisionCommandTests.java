@@ -36,6 +36,8 @@ class ProvisionCommandTests {
                 .contains("staging (vhost " + broker.name("cmd") + "-staging): 6 users")
                 .contains("prod (vhost " + broker.name("cmd") + "-prod): 7 users")
                 .contains("The broker matches the plan.");
+        assertThat(err.toString()).contains("Warning: 20 of the users get the local-only default password",
+                "STAGECOACH_PASSWORD_" + broker.prefix().toUpperCase(java.util.Locale.ROOT) + "_CMD_DEV_BUILD_COMPLETED");
 
         assertThat(run(env, "--vhost-prefix", broker.name("cmd"), "--check")).isEqualTo(ProvisionCommand.MATCHES);
         assertThat(run(env, "--vhost-prefix", broker.name("cmd-other"), "--check")).isEqualTo(ProvisionCommand.DIFFERS);
