@@ -26,7 +26,7 @@ import org.springframework.amqp.core.MessageProperties;
  * }
  * }</pre>
  *
- * A delivery that is not a valid event, has no {@code user_id}, comes from a publisher not expected for its type in
+ * A delivery that is not a valid event, has no {@code user_id} (builds from CI excepted), comes from a publisher not expected for its type in
  * this environment, or belongs to another environment, is dead-lettered with the reason and returns normally (the
  * container acks it): never handled, never retried. An exception from the handler propagates, so the listener
  * retry repeats the delivery and finally the recoverer dead-letters it.
@@ -97,10 +97,12 @@ public final class InboundEvents {
                     + "'");
         }
         if (user == null || user.isEmpty()) {
-            return refused(message, type, "missing-user-id", "event " + event.id() + " (" + type.eventName()
-                    + ") has no user_id: its publisher is unknown");
+            if (!anonymousBuild(type)) {
+                return refused(message, type, "missing-user-id", "event " + event.id() + " (" + type.eventName()
+                        + ") has no user_id: its publisher is unknown");
+            }
         }
-        if (!expectedPublishers.isExpected(type, identity.environment(), user)) {
+        else if (!expectedPublishers.isExpected(type, identity.environment(), user)) {
             return refused(message, type, "unexpected-publisher", "event " + event.id() + " (" + type.eventName()
                     + ") was published by '" + user + "', expected one of "
                     + expectedPublishers.publishersOf(type, identity.environment()) + " in environment '"
@@ -113,6 +115,15 @@ public final class InboundEvents {
         @SuppressWarnings("unchecked")
         CloudEvent<T> typed = (CloudEvent<T>) event;
         return Optional.of(typed);
+    }
+
+    /**
+     * CI tools such as {@code amqp-publish} cannot set {@code user_id}: a build without one is accepted where builds
+     * enter, because only the topic permissions of CI (and build-completed) admit its routing key there.
+     */
+    private boolean anonymousBuild(EventType type) {
+        return type == EventType.BUILD_COMPLETED
+                && !expectedPublishers.publishersOf(type, identity.environment()).isEmpty();
     }
 
     private <T extends EventData> Optional<CloudEvent<T>> refused(Message message, EventType type, String reasonTag,

@@ -18,7 +18,7 @@ class ExpectedPublishersTests {
     @CsvSource({
             // builds enter the first environment from CI only
             "BUILD_COMPLETED,      dev,     dev-ci,                  true",
-            "BUILD_COMPLETED,      dev,     dev-build-completed,     false",
+            "BUILD_COMPLETED,      dev,     dev-build-completed,     true",
             "BUILD_COMPLETED,      dev,     dev-promotion,           false",
             "BUILD_COMPLETED,      dev,     staging-ci,              false",
             "BUILD_COMPLETED,      staging, staging-ci,              false",
