@@ -11,24 +11,24 @@ import java.util.Optional;
  */
 public enum EventType {
 
-    BUILD_COMPLETED("build", "completed"),
-    PROMOTION_REQUESTED("promotion", "requested"),
-    PROMOTION_BLOCKED("promotion", "blocked"),
-    DEPLOYMENT_COMPLETED("deployment", "completed"),
-    DEPLOYMENT_FAILED("deployment", "failed"),
-    SMOKETEST_PASSED("smoketest", "passed"),
-    SMOKETEST_FAILED("smoketest", "failed"),
-    APPROVAL_REQUESTED("approval", "requested"),
-    APPROVAL_DECIDED("approval", "decided"),
-    APPROVAL_GRANTED("approval", "granted"),
-    APPROVAL_REJECTED("approval", "rejected"),
+    BUILD_COMPLETED("build", "completed", BuildCompleted.class),
+    PROMOTION_REQUESTED("promotion", "requested", PromotionRequested.class),
+    PROMOTION_BLOCKED("promotion", "blocked", PromotionBlocked.class),
+    DEPLOYMENT_COMPLETED("deployment", "completed", DeploymentCompleted.class),
+    DEPLOYMENT_FAILED("deployment", "failed", DeploymentFailed.class),
+    SMOKETEST_PASSED("smoketest", "passed", SmokeTestPassed.class),
+    SMOKETEST_FAILED("smoketest", "failed", SmokeTestFailed.class),
+    APPROVAL_REQUESTED("approval", "requested", ApprovalRequested.class),
+    APPROVAL_DECIDED("approval", "decided", ApprovalDecided.class),
+    APPROVAL_GRANTED("approval", "granted", ApprovalGranted.class),
+    APPROVAL_REJECTED("approval", "rejected", ApprovalRejected.class),
     /** A decision that was not accepted (forged, unauthorised, stale): audited, never acted on. */
-    APPROVAL_REFUSED("approval", "refused"),
-    APPROVAL_EXPIRED("approval", "expired"),
-    ALERT_FIRING("alert", "firing"),
-    ROLLBACK_REQUESTED("rollback", "requested"),
-    ROLLBACK_COMPLETED("rollback", "completed"),
-    ROLLBACK_FAILED("rollback", "failed");
+    APPROVAL_REFUSED("approval", "refused", ApprovalRefused.class),
+    APPROVAL_EXPIRED("approval", "expired", ApprovalExpired.class),
+    ALERT_FIRING("alert", "firing", AlertFiring.class),
+    ROLLBACK_REQUESTED("rollback", "requested", RollbackRequested.class),
+    ROLLBACK_COMPLETED("rollback", "completed", RollbackCompleted.class),
+    ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";
@@ -38,10 +38,12 @@ public enum EventType {
 
     private final String subject;
     private final String outcome;
+    private final Class<? extends EventData> dataType;
 
-    EventType(String subject, String outcome) {
+    EventType(String subject, String outcome, Class<? extends EventData> dataType) {
         this.subject = subject;
         this.outcome = outcome;
+        this.dataType = dataType;
     }
 
     public String subject() {
@@ -70,6 +72,11 @@ public enum EventType {
     /** Queue suffix of an inbox: {@code build-completed} (inbox {@code <service>.build-completed}). */
     public String queueSuffix() {
         return subject + "-" + outcome;
+    }
+
+    /** The record carried in {@code data} of an event of this type. */
+    public Class<? extends EventData> dataType() {
+        return dataType;
     }
 
     /** Classpath location of this type's JSON Schema, shipped in the jar. */
