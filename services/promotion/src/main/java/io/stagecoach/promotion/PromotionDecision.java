@@ -22,9 +22,10 @@ sealed interface PromotionDecision {
         }
 
         CloudEvent<DeploymentFailed> failed(String error, int attempts) {
+            String text = error == null || error.isBlank() ? "the deploy target failed without a message" : error;
+            // the schema allows 4096 characters; a target's message may be longer
             var data = new DeploymentFailed(request.data().release(), deployment.environment(), target,
-                    error == null || error.isBlank() ? "the deploy target failed without a message" : error,
-                    Math.max(1, attempts));
+                    text.length() <= 4000 ? text : text.substring(0, 3999) + "…", Math.max(1, attempts));
             return CloudEvent.causedBy(request, data, source, deployment.environment());
         }
     }
