@@ -105,7 +105,8 @@ public final class EventCodec {
     /** The problems of {@code payload}, each naming field and problem; empty when it is a valid event. */
     public List<String> problems(byte[] payload) {
         try {
-            return validate(parse(payload));
+            decode(payload);
+            return List.of();
         } catch (InvalidEventException e) {
             return e.problems();
         }
@@ -256,6 +257,6 @@ public final class EventCodec {
     }
 
     private static String quote(String value) {
-        return value == null ? "null" : "'" + value + "'";
+        return EventSchemas.quote(value);
     }
 }

@@ -217,7 +217,28 @@ final class EventSchemas {
         if (value == null || value.isMissingNode()) {
             return "nothing";
         }
-        String text = value.isString() ? "'" + value.asString() + "'" : value.toString();
+        return value.isString() ? quote(value.asString()) : shorten(value.toString());
+    }
+
+    /** {@code 'value'}, shortened, with control characters escaped so a message stays one printable line. */
+    static String quote(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder quoted = new StringBuilder("'");
+        String shortened = shorten(value);
+        for (int i = 0; i < shortened.length(); i++) {
+            char c = shortened.charAt(i);
+            if (Character.isISOControl(c)) {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('\'').toString();
+    }
+
+    private static String shorten(String text) {
         return text.length() > MAX_VALUE_IN_MESSAGE ? text.substring(0, MAX_VALUE_IN_MESSAGE) + "..." : text;
     }
 
