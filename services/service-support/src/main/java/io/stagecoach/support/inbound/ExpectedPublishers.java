@@ -1,17 +1,22 @@
 package io.stagecoach.support.inbound;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import io.stagecoach.events.EventType;
-import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.environments.Gate;
+import io.stagecoach.platform.topology.PublishingRights;
 
 /**
  * Who may have published an event of a type into an environment: the RabbitMQ users (the broker-validated
- * {@code user_id}) a consumer accepts. Derived from {@link Principal#produces()} and the environment path:
+ * {@code user_id}) a consumer accepts. The rules are the platform's {@link PublishingRights}, the same that
+ * generate the broker's topic permissions, so what the broker lets a user publish and what a consumer accepts
+ * from it cannot drift apart. With the default path that means:
  * <ul>
  * <li>events a service emits about its own environment come from that service's user in the same vhost;</li>
  * <li>{@code build.completed} only from CI, and only into the first environment;</li>
@@ -21,15 +26,24 @@ import io.stagecoach.platform.environments.Gate;
  * rollback service (re-deploying the last verified release);</li>
  * <li>{@code approval.requested} only into a {@code manual} environment, from the previous environment's
  * promotion service;</li>
- * <li>{@code approval.decided} from the decision publishers of the environments file (e.g. the chat bot).</li>
+ * <li>approvals exist only behind a {@code manual} gate: {@code approval.decided} from the decision publishers
+ * of the environments file (e.g. the chat bot), its outcomes from the environment's approval service.</li>
  * </ul>
  */
 public final class ExpectedPublishers {
 
-    private final Environments environments;
+    private final Map<String, Map<EventType, Set<String>>> byEnvironment = new HashMap<>();
 
     public ExpectedPublishers(Environments environments) {
-        this.environments = environments;
+        PublishingRights rights = PublishingRights.of(environments);
+        for (Environment environment : environments.all()) {
+            Map<EventType, Set<String>> byType = new EnumMap<>(EventType.class);
+            for (EventType type : EventType.values()) {
+                byType.put(type, Collections.unmodifiableSet(
+                        new TreeSet<>(rights.expectedPublishers(type, environment.name()))));
+            }
+            byEnvironment.put(environment.name(), byType);
+        }
     }
 
     /** Whether {@code user} may have published an event of {@code type} into {@code environment}. */
@@ -39,42 +53,11 @@ public final class ExpectedPublishers {
 
     /** The users that may publish {@code type} into {@code environment}, sorted; empty if nobody may. */
     public Set<String> publishersOf(EventType type, Environment environment) {
-        Set<String> users = new TreeSet<>();
-        String vhost = environment.vhost();
-        boolean first = environments.isFirst(environment.name());
-        Environment previous = environments.previous(environment.name()).orElse(null);
-        switch (type) {
-            case BUILD_COMPLETED -> {
-                if (first) {
-                    users.add(Principal.CI.userIn(vhost));
-                }
-            }
-            case PROMOTION_REQUESTED -> {
-                if (first) {
-                    users.add(Principal.BUILD_COMPLETED.userIn(vhost));
-                }
-                else if (environment.gate() == Gate.AUTO) {
-                    users.add(Principal.PROMOTION.userIn(previous.vhost()));
-                }
-                if (environment.gate() == Gate.MANUAL) {
-                    users.add(Principal.APPROVAL.userIn(vhost));
-                }
-                users.add(Principal.ROLLBACK.userIn(vhost));
-            }
-            case APPROVAL_REQUESTED -> {
-                if (!first && environment.gate() == Gate.MANUAL) {
-                    users.add(Principal.PROMOTION.userIn(previous.vhost()));
-                }
-            }
-            case APPROVAL_DECIDED -> environments.decisionPublishers().forEach(id -> users.add(vhost + "-" + id));
-            default -> {
-                for (Principal principal : Principal.values()) {
-                    if (principal.produces().contains(type)) {
-                        users.add(principal.userIn(vhost));
-                    }
-                }
-            }
+        Map<EventType, Set<String>> byType = byEnvironment.get(environment.name());
+        if (byType == null) {
+            throw new IllegalArgumentException("Unknown environment '" + environment.name() + "'; known: "
+                    + byEnvironment.keySet());
         }
-        return users;
+        return byType.get(type);
     }
 }

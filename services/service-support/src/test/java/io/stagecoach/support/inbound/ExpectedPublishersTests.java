@@ -51,6 +51,7 @@ class ExpectedPublishersTests {
             "APPROVAL_DECIDED,     prod,    staging-chatops,         false",
             "APPROVAL_DECIDED,     prod,    prod-operator,           false",
             "APPROVAL_DECIDED,     prod,    prod-approval,           false",
+            "APPROVAL_DECIDED,     staging, staging-chatops,         false",
             // everything else comes from the producing service of the same environment
             "DEPLOYMENT_COMPLETED, staging, staging-promotion,       true",
             "DEPLOYMENT_COMPLETED, staging, dev-promotion,           false",
@@ -68,6 +69,8 @@ class ExpectedPublishersTests {
             "ROLLBACK_REQUESTED,   prod,    staging-operator,        false",
             "APPROVAL_GRANTED,     prod,    prod-approval,           true",
             "APPROVAL_GRANTED,     prod,    prod-chatops,            false",
+            "APPROVAL_GRANTED,     staging, staging-approval,        false",
+            "APPROVAL_EXPIRED,     prod,    prod-approval,           true",
             "PROMOTION_BLOCKED,    dev,     dev-promotion,           true",
             "ROLLBACK_COMPLETED,   dev,     dev-rollback,            true",
             "ROLLBACK_COMPLETED,   dev,     dev-promotion,           false",
