@@ -69,6 +69,12 @@ public final class AuditLog implements AutoCloseable {
         return await(type, e -> cause.id().equals(e.causationid()));
     }
 
+    /** Waits for {@code event} (by id) and returns its record: routing key, publisher, offset. */
+    public AuditRecord awaitRecord(CloudEvent<?> event) {
+        Awaitility.await().atMost(WAIT).until(() -> records.stream().anyMatch(r -> r.event().id().equals(event.id())));
+        return records.stream().filter(r -> r.event().id().equals(event.id())).findFirst().orElseThrow();
+    }
+
     @Override
     public void close() {
         feed.close();

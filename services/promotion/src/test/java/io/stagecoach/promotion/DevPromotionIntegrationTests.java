@@ -142,7 +142,7 @@ class DevPromotionIntegrationTests {
         assertThat(handoff.data().reason()).isEqualTo(PromotionRequested.Reason.VERIFIED);
         assertThat(handoff.data().verifiedIn()).isEqualTo(new Verification("dev", passed.id()));
         assertThat(handoff.correlationid()).isEqualTo(request.correlationid());
-        AuditRecord arrived = awaitRecord(fixture.audit("staging"), handoff);
+        AuditRecord arrived = fixture.audit("staging").awaitRecord(handoff);
         assertThat(arrived.routingKey()).isEqualTo("promotion.requested.staging");
         assertThat(arrived.publisher()).isEqualTo(fixture.user(Principal.PROMOTION, "dev"));
         assertThat(meterRegistry.get("stagecoach.lead.time").tag("hop", "dev->staging").timer().count())
@@ -184,11 +184,5 @@ class DevPromotionIntegrationTests {
                 .containsPattern("stagecoach_promotions_total\\{[^}]*environment=\"dev\"[^}]*result=\"deployed\""
                         + "[^}]*service=\"svc-metrics\"")
                 .containsPattern("stagecoach_deployments_total\\{[^}]*result=\"completed\"");
-    }
-
-    private static AuditRecord awaitRecord(AuditLog audit, CloudEvent<?> event) {
-        org.awaitility.Awaitility.await().atMost(AuditLog.WAIT)
-                .until(() -> audit.records().stream().anyMatch(r -> r.event().id().equals(event.id())));
-        return audit.records().stream().filter(r -> r.event().id().equals(event.id())).findFirst().orElseThrow();
     }
 }

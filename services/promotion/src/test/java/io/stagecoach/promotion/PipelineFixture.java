@@ -135,8 +135,8 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** The services tests promote; the GitOps repository is seeded with an overlay entry for each. */
     public static final List<String> SERVICES = List.of("svc-once", "svc-once-next", "svc-order", "svc-handoff",
-            "svc-stale", "svc-metrics", "svc-staging", "svc-unverified", "svc-rollback", "svc-nothing-verified",
-            "svc-alert", "svc-alert-marker");
+            "svc-stale", "svc-metrics", "svc-staging", "svc-unverified", "svc-rollback", "svc-rollback-next",
+            "svc-nothing-verified", "svc-alert", "svc-alert-marker");
 
     private static final String IMAGES = "stagecoach.target.gitops.images.";
 
@@ -163,6 +163,7 @@ public final class PipelineFixture implements AutoCloseable {
         List<String> arguments = new ArrayList<>();
         serviceProperties(environment, service, gitops).forEach((key, value) -> arguments.add("--" + key + "=" + value));
         arguments.add("--server.port=0");
+        arguments.add("--spring.application.name=stagecoach-" + service);
         return arguments.toArray(String[]::new);
     }
 
