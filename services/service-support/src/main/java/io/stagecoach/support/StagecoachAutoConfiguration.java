@@ -112,7 +112,7 @@ public final class StagecoachAutoConfiguration {
                 .orElseThrow(() -> new StagecoachConfigurationException(
                         "Unknown Stagecoach environment '" + properties.environment() + "'.",
                         "Set stagecoach.environment to one of: " + known + " (or add '" + properties.environment()
-                                + "' to the environments file).")); 
+                                + "' to the environments file)."));
     }
 
     private static Principal service(StagecoachProperties properties) {

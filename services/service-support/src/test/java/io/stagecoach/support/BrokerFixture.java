@@ -15,14 +15,15 @@ import io.stagecoach.events.BrokerNames;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.platform.topology.Definitions;
+import io.stagecoach.platform.topology.ManagementClient;
+import io.stagecoach.platform.topology.Provisioner;
+import io.stagecoach.platform.topology.ProvisioningReport;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.TestBroker;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -34,30 +35,29 @@ public final class BrokerFixture {
 
     private final TestBroker broker;
     private final Environments environments;
+    private final Map<String, Connection> adminConnections = new HashMap<>();
 
     private BrokerFixture(TestBroker broker, Environments environments) {
         this.broker = broker;
         this.environments = environments;
     }
 
-    /** Provisions the default environments under the broker's prefix. */
+    /**
+     * Provisions the default environments under the broker's prefix with the platform's {@link Provisioner}
+     * (passwords from {@link Credentials}, as the services read them) and lets the administrator in.
+     */
     public static BrokerFixture provision(TestBroker broker) {
         Environments environments = Environments.loadDefault().withVhostPrefix(broker.prefix());
-        Definitions definitions = BrokerDefinitions.plan(environments);
-        ManagementApi management = broker.management();
-        management.post("/api/definitions", JsonMapper.builder().build().readTree(definitions.toJson()));
-        for (Definitions.User user : definitions.users()) {
-            management.put("/api/users/" + ManagementApi.encode(user.name()),
-                    Map.of("password", Credentials.passwordFor(user.name()), "tags", ""));
-        }
+        ManagementClient management = new ManagementClient(broker.managementUrl(), broker.adminUser(),
+                broker.adminPassword());
+        ProvisioningReport report = new Provisioner(management, Credentials.fromEnvironment(), line -> { })
+                .apply(environments);
+        assertThat(report.isClean()).as(report.describe()).isTrue();
         for (Environment environment : environments.all()) {
-            management.put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
+            broker.management().put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
                     + ManagementApi.encode(broker.adminUser()), Map.of("configure", ".*", "write", ".*", "read", ".*"));
         }
-        BrokerFixture fixture = new BrokerFixture(broker, environments);
-        environments.all().forEach(environment -> await().atMost(Duration.ofSeconds(30))
-                .until(() -> fixture.queueExists(environment, BrokerNames.AUDIT_STREAM)));
-        return fixture;
+        return new BrokerFixture(broker, environments);
     }
 
     /**
@@ -109,8 +109,7 @@ public final class BrokerFixture {
     /** Takes (and acks) every message now in {@code queue}, as the administrator. */
     public List<GetResponse> drain(String environment, String queue) throws Exception {
         List<GetResponse> messages = new ArrayList<>();
-        try (Connection connection = broker.adminConnectionFactory(environment(environment).vhost()).newConnection();
-             Channel channel = connection.createChannel()) {
+        try (Channel channel = adminConnection(environment).createChannel()) {
             GetResponse response;
             while ((response = channel.basicGet(queue, true)) != null) {
                 messages.add(response);
@@ -119,10 +118,20 @@ public final class BrokerFixture {
         return messages;
     }
 
+    /** One administrator connection per vhost, kept open: a loaded broker is slow to accept new ones. */
+    private synchronized Connection adminConnection(String environment) throws Exception {
+        Connection connection = adminConnections.get(environment);
+        if (connection == null || !connection.isOpen()) {
+            connection = broker.adminConnectionFactory(environment(environment).vhost()).newConnection();
+            adminConnections.put(environment, connection);
+        }
+        return connection;
+    }
+
     /** Waits until the message with {@code messageId} is in {@code queue} and takes it (and whatever came before). */
     public GetResponse awaitMessage(String environment, String queue, String messageId) {
         List<GetResponse> taken = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
             taken.addAll(drain(environment, queue));
             return taken.stream().anyMatch(message -> messageId.equals(message.getProps().getMessageId()));
         });
@@ -134,10 +143,6 @@ public final class BrokerFixture {
     public long messagesIn(String environment, String queue) {
         return broker.management().get(queuePath(environment, queue))
                 .map(node -> node.path("messages").asLong(0)).orElseThrow();
-    }
-
-    public boolean queueExists(Environment environment, String queue) {
-        return broker.management().get(queuePath(environment.name(), queue)).isPresent();
     }
 
     /** Removes every binding of {@code exchange} that routes {@code routingKey} somewhere; returns them for {@link #bind}. */
@@ -167,6 +172,23 @@ public final class BrokerFixture {
         bindings.forEach(binding -> broker.management().post("/api/bindings/" + vhost + "/e/"
                 + ManagementApi.encode(exchange) + "/q/" + ManagementApi.encode(binding.get("queue")),
                 Map.of("routing_key", binding.get("routing_key"))));
+    }
+
+    /**
+     * Cuts {@code environment}'s vhost off, as if the broker were unreachable: no new connection is admitted and
+     * every open one the management API lists is closed (the list lags a few seconds behind new connections).
+     * {@link #reconnect} lets connections in again.
+     */
+    public void disconnect(String environment) {
+        String vhost = ManagementApi.encode(environment(environment).vhost());
+        broker.management().put("/api/vhost-limits/" + vhost + "/max-connections", Map.of("value", 0));
+        broker.management().get("/api/vhosts/" + vhost + "/connections").orElseThrow().forEach(connection ->
+                broker.management().delete("/api/connections/" + ManagementApi.encode(connection.path("name").asString())));
+    }
+
+    public void reconnect(String environment) {
+        broker.management().delete("/api/vhost-limits/" + ManagementApi.encode(environment(environment).vhost())
+                + "/max-connections");
     }
 
     private String queuePath(String environment, String queue) {

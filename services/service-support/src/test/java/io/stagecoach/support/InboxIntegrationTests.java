@@ -22,6 +22,7 @@ import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -58,6 +59,9 @@ class InboxIntegrationTests {
 
     @Autowired
     MeterRegistry meterRegistry;
+
+    @Autowired
+    CachingConnectionFactory connectionFactory;
 
     @LocalServerPort
     int port;
@@ -136,6 +140,18 @@ class InboxIntegrationTests {
     }
 
     @Test
+    void deadLettersAnEventAddressedToAnotherEnvironmentUnhandled() throws Exception {
+        CloudEvent<PromotionRequested> elsewhere = TestEvents.buildPromotion("staging", "1.0.6");
+
+        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, elsewhere.id(), codec.encode(elsewhere));
+        GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, elsewhere.id());
+
+        assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
+                .contains("addressed to environment 'staging', this is 'dev'");
+        assertThat(listener.attempts(elsewhere.id())).isZero();
+    }
+
+    @Test
     void retriesAFailingHandlerThenDeadLettersWithTheExceptionMessage() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.3-unreachable");
 
@@ -168,6 +184,27 @@ class InboxIntegrationTests {
                 .containsPattern("stagecoach_events_refused_total\\{[^}]*reason=\"missing-user-id\"");
         assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void isNotReadyWhileTheBrokerIsUnreachableAndRecovers() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+
+        fixture.disconnect("dev");
+        // the broker's connection list lags, so the service's own connections are dropped too
+        connectionFactory.resetConnection();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> get("/actuator/health/readiness").statusCode() == 503);
+            assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        }
+        finally {
+            fixture.reconnect("dev");
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+        CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.5");
+        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.wasHandled(event.id()));
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -1,5 +1,8 @@
 package io.stagecoach.support;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.Principal;
@@ -8,12 +11,14 @@ import io.stagecoach.support.inbound.DeadLetteringRecoverer;
 import io.stagecoach.support.inbound.InboundEvents;
 import io.stagecoach.support.publish.EventPublisher;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.ResolvableType;
@@ -106,6 +111,56 @@ class StagecoachAutoConfigurationTests {
                     registry.counter("anything").increment();
                     assertThat(registry.get("anything").counter().getId().getTag("environment")).isEqualTo("prod");
                 });
+    }
+
+    @Test
+    void servesAnEnvironmentOfAnEnvironmentsFileOfItsOwn(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("environments.yaml");
+        Files.writeString(file, """
+                services: [knative-lambda-builder]
+                teams:
+                  sre-team: [alice]
+                decision-publishers: [chatops]
+                environments:
+                  - name: dev
+                    vhost: dev
+                    gate: auto
+                    namespace: kl-dev
+                    audit-retention: 7d
+                  - name: qa
+                    vhost: qa
+                    gate: auto
+                    namespace: kl-qa
+                    audit-retention: 7d
+                  - name: prd
+                    vhost: prd
+                    gate: manual
+                    approvers: [sre-team]
+                    namespace: kl-prd
+                    audit-retention: 90d
+                """);
+        contextRunner.withPropertyValues("stagecoach.environment=qa", "stagecoach.service=smoke-test",
+                "stagecoach.environments-file=" + file).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(StagecoachIdentity.class).user()).isEqualTo("qa-smoke-test");
+                    assertThat(context.getBean(CachingConnectionFactory.class).getVirtualHost()).isEqualTo("qa");
+                });
+        contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=smoke-test",
+                "stagecoach.environments-file=" + file).run(context -> {
+                    StagecoachConfigurationException failure = (StagecoachConfigurationException) rootCause(
+                            context.getStartupFailure());
+                    assertThat(failure.action()).contains("dev, qa, prd");
+                });
+    }
+
+    @Test
+    void reportsAConfigurationFailureAsWhatIsWrongAndWhatToDo() {
+        FailureAnalysis analysis = new StagecoachConfigurationFailureAnalyzer().analyze(new IllegalStateException(
+                "context failed", new StagecoachConfigurationException("No Stagecoach environment is set.",
+                        "Set stagecoach.environment to one of: dev, staging, prod.")));
+
+        assertThat(analysis.getDescription()).isEqualTo("No Stagecoach environment is set.");
+        assertThat(analysis.getAction()).isEqualTo("Set stagecoach.environment to one of: dev, staging, prod.");
     }
 
     private static Throwable rootCause(Throwable failure) {
