@@ -1,7 +1,6 @@
 package io.stagecoach.promotion;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,15 +18,13 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.platform.topology.Definitions;
+import io.stagecoach.platform.topology.ManagementClient;
+import io.stagecoach.platform.topology.Provisioner;
+import io.stagecoach.platform.topology.ProvisioningReport;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.TestBroker;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The Stagecoach topology of the default environments in a test class's own vhosts, with every user and its
@@ -46,23 +43,24 @@ public final class PipelineFixture implements AutoCloseable {
         this.environments = environments;
     }
 
-    /** Provisions the default environments under the broker's prefix and waits until their streams exist. */
+    /**
+     * Provisions the default environments under the broker's prefix with the platform's {@link Provisioner}
+     * (passwords as the services read them) and lets the administrator into their vhosts.
+     */
     public static PipelineFixture provision(TestBroker broker) {
         Environments environments = Environments.loadDefault().withVhostPrefix(broker.prefix());
-        Definitions definitions = BrokerDefinitions.plan(environments);
-        ManagementApi management = broker.management();
-        management.post("/api/definitions", JsonMapper.builder().build().readTree(definitions.toJson()));
-        for (Definitions.User user : definitions.users()) {
-            management.put("/api/users/" + ManagementApi.encode(user.name()),
-                    Map.of("password", Credentials.passwordFor(user.name()), "tags", ""));
+        ManagementClient management = new ManagementClient(broker.managementUrl(), broker.adminUser(),
+                broker.adminPassword());
+        ProvisioningReport report = new Provisioner(management, Credentials.fromEnvironment(), line -> { })
+                .apply(environments);
+        if (!report.isClean()) {
+            throw new IllegalStateException("provisioning " + broker.prefix() + " left differences: "
+                    + report.describe());
         }
         for (Environment environment : environments.all()) {
-            management.put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
+            broker.management().put("/api/permissions/" + ManagementApi.encode(environment.vhost()) + "/"
                     + ManagementApi.encode(broker.adminUser()), Map.of("configure", ".*", "write", ".*", "read", ".*"));
         }
-        environments.all().forEach(environment -> await().atMost(Duration.ofSeconds(30)).until(() -> management
-                .get("/api/queues/" + ManagementApi.encode(environment.vhost()) + "/"
-                        + ManagementApi.encode(BrokerNames.AUDIT_STREAM)).isPresent()));
         return new PipelineFixture(broker, environments);
     }
 
