@@ -1,5 +1,6 @@
 package io.stagecoach.promotion;
 
+import com.rabbitmq.client.ConnectionFactory;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
@@ -24,8 +25,11 @@ class LedgerConfiguration {
     @ConditionalOnMissingBean
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
                           PromotionProperties properties) throws Exception {
-        // same broker, vhost and user as the inboxes; a connection of its own
-        return new LedgerFeed(connectionFactory.getRabbitConnectionFactory(), ledger, codec)
-                .start(properties.replayTimeout());
+        // same broker, vhost and user as the inboxes, but recovering: a lost stream consumer would stall every
+        // decision (the replay after recovery is harmless, the ledger skips what it has seen)
+        ConnectionFactory feed = connectionFactory.getRabbitConnectionFactory().clone();
+        feed.setAutomaticRecoveryEnabled(true);
+        feed.setTopologyRecoveryEnabled(true);
+        return new LedgerFeed(feed, ledger, codec).start(properties.replayTimeout());
     }
 }
