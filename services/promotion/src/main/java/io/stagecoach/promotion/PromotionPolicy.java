@@ -68,8 +68,8 @@ final class PromotionPolicy {
         String runningVersion = running.map(RunningRelease::version).orElse(null);
 
         if (data.reason() != PromotionRequested.Reason.OVERRIDE && ledger.isHeld(release)) {
-            return blocked(request, Reason.HELD, release.version() + " of " + release.service()
-                    + " is held in " + environment.name() + " since it was rolled back; only an override brings it back",
+            return blocked(request, Reason.HELD, release.version() + " of " + release.service() + " is held in "
+                    + environment.name() + " since it was rolled back; only an override brings it back",
                     runningVersion);
         }
         Optional<PromotionDecision> gate = gate(request, publisher, ledger, runningVersion);

@@ -159,7 +159,8 @@ public final class PipelineFixture implements AutoCloseable {
     /** {@link #serviceProperties} as command-line arguments (which outrank the service's application.yaml). */
     public String[] serviceArguments(String environment, String service, Path gitops) {
         List<String> arguments = new ArrayList<>();
-        serviceProperties(environment, service, gitops).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        serviceProperties(environment, service, gitops)
+                .forEach((key, value) -> arguments.add("--" + key + "=" + value));
         arguments.add("--server.port=0");
         arguments.add("--spring.application.name=stagecoach-" + service);
         return arguments.toArray(String[]::new);

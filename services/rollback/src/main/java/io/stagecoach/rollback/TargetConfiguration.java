@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
-/** The deploy target from {@code stagecoach.target.*}, retried and circuit-broken per {@code stagecoach.resilience.*}. */
+/** The deploy target from {@code stagecoach.target.*}, retried and circuit-broken per {@code stagecoach.resilience}. */
 @Configuration(proxyBeanMethods = false)
 class TargetConfiguration {
 

@@ -87,8 +87,8 @@ class AlertBatchTests {
 
     @Test
     void refusesAFiringAlertOfThisEnvironmentItCannotActOnNamingEveryProblem() {
-        String body = payload(alert("firing", "dev", "XYZ", "yesterday").replace("\"service\": \"knative-lambda-builder\",",
-                ""));
+        String body = payload(alert("firing", "dev", "XYZ", "yesterday")
+                .replace("\"service\": \"knative-lambda-builder\",", ""));
 
         assertThatThrownBy(() -> AlertBatch.read(body.getBytes(StandardCharsets.UTF_8), "dev", SOURCE))
                 .isInstanceOfSatisfying(AlertBatch.MalformedAlertsException.class, e -> assertThat(e.problems())
