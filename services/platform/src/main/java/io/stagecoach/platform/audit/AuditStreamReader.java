@@ -1,0 +1,209 @@
+package io.stagecoach.platform.audit;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.LongString;
+import io.stagecoach.events.BrokerNames;
+
+/**
+ * Reads an environment's audit stream over AMQP 0-9-1: the log services rebuild their state from,
+ * and the CLI shows. Streams need {@code basic.qos} and manual acks (auto-ack closes the connection);
+ * an ack here only grants credit, it removes nothing.
+ *
+ * <p>The connection (to the environment's vhost, as a user who may read the stream) belongs to the
+ * caller; each read or subscription uses a channel of its own.
+ */
+public final class AuditStreamReader {
+
+    /** Messages the broker sends ahead of acks. */
+    static final int PREFETCH = 500;
+    /** Stream offset of a delivery, set by the broker. */
+    static final String OFFSET_HEADER = "x-stream-offset";
+    public static final Duration DEFAULT_IDLE = Duration.ofSeconds(1);
+
+    private final Connection connection;
+    private final String stream;
+
+    public AuditStreamReader(Connection connection) {
+        this(connection, BrokerNames.AUDIT_STREAM);
+    }
+
+    public AuditStreamReader(Connection connection, String stream) {
+        this.connection = connection;
+        this.stream = stream;
+    }
+
+    /** {@link #read(StreamOffset, int, Duration)} waiting {@link #DEFAULT_IDLE} for more. */
+    public List<AuditMessage> read(StreamOffset from, int maxMessages) {
+        return read(from, maxMessages, DEFAULT_IDLE);
+    }
+
+    /**
+     * Up to {@code maxMessages} messages from {@code from} on, in stream order. AMQP 0-9-1 does not
+     * tell where a stream ends, so the read also stops once nothing arrived for {@code idle}.
+     */
+    public List<AuditMessage> read(StreamOffset from, int maxMessages, Duration idle) {
+        if (maxMessages < 1) {
+            throw new IllegalArgumentException("maxMessages must be at least 1, not " + maxMessages);
+        }
+        BlockingQueue<AuditMessage> received = new LinkedBlockingQueue<>();
+        List<AuditMessage> messages = new ArrayList<>();
+        try (Channel channel = connection.createChannel()) {
+            channel.basicQos(Math.min(maxMessages, PREFETCH));
+            String tag = channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()),
+                    new DefaultConsumer(channel) {
+                        @Override
+                        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                                   byte[] body) throws IOException {
+                            AuditMessage message = message(envelope, properties, body);
+                            if (message.offset() >= from.minimum()) {
+                                received.add(message);
+                            }
+                            channel.basicAck(envelope.getDeliveryTag(), false);
+                        }
+                    });
+            while (messages.size() < maxMessages) {
+                AuditMessage next = received.poll(idle.toMillis(), TimeUnit.MILLISECONDS);
+                if (next == null) {
+                    break;
+                }
+                messages.add(next);
+            }
+            channel.basicCancel(tag);
+        } catch (IOException | TimeoutException | AlreadyClosedException e) {
+            throw failure(from, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditStreamException("Interrupted while reading " + stream, e);
+        }
+        return messages;
+    }
+
+    /**
+     * Hands every message from {@code from} on to {@code callback}, in order and one at a time, until the
+     * subscription is closed. A callback that throws ends the subscription ({@link Subscription#failure()}).
+     */
+    public Subscription subscribe(StreamOffset from, Consumer<AuditMessage> callback) {
+        try {
+            Channel channel = connection.createChannel();
+            Subscription subscription = new Subscription(channel);
+            channel.basicQos(PREFETCH);
+            channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()), new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) throws IOException {
+                    if (subscription.failure != null) {
+                        return;
+                    }
+                    AuditMessage message = message(envelope, properties, body);
+                    if (message.offset() >= from.minimum()) {
+                        try {
+                            callback.accept(message);
+                        } catch (RuntimeException e) {
+                            subscription.failure = e;
+                            // not from this thread: closing waits for the dispatch this call is part of
+                            CompletableFuture.runAsync(subscription::close);
+                            return;
+                        }
+                    }
+                    channel.basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+            return subscription;
+        } catch (IOException | AlreadyClosedException e) {
+            throw failure(from, e);
+        }
+    }
+
+    /** A running subscription to the stream. */
+    public static final class Subscription implements AutoCloseable {
+
+        private final Channel channel;
+        private volatile RuntimeException failure;
+
+        private Subscription(Channel channel) {
+            this.channel = channel;
+        }
+
+        public boolean isActive() {
+            return channel.isOpen();
+        }
+
+        /** What the callback threw, if that ended the subscription. */
+        public Optional<RuntimeException> failure() {
+            return Optional.ofNullable(failure);
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (channel.isOpen()) {
+                    channel.close();
+                }
+            } catch (IOException | TimeoutException | AlreadyClosedException e) {
+                // closed already, or the connection went away: either way no more deliveries
+            }
+        }
+    }
+
+    private AuditStreamException failure(StreamOffset from, Exception e) {
+        return new AuditStreamException("Cannot read stream " + stream + " from " + from + ": " + rootMessage(e), e);
+    }
+
+    static AuditMessage message(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : plain(properties.getHeaders());
+        Object offset = headers.get(OFFSET_HEADER);
+        Instant timestamp = properties.getTimestamp() == null ? null : properties.getTimestamp().toInstant();
+        return new AuditMessage(offset instanceof Number n ? n.longValue() : -1, envelope.getRoutingKey(),
+                properties.getUserId(), properties.getMessageId(), properties.getContentType(), timestamp, headers, body);
+    }
+
+    /** Header values as plain Java values: AMQP long strings become {@link String}. */
+    private static Map<String, Object> plain(Map<String, Object> headers) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        headers.forEach((key, value) -> copy.put(key, plainValue(value)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object plainValue(Object value) {
+        if (value instanceof LongString text) {
+            return text.toString();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(AuditStreamReader::plainValue).toList();
+        }
+        if (value instanceof Map<?, ?> map) {
+            return plain((Map<String, Object>) map);
+        }
+        return value;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,560 @@
+package io.stagecoach.platform.environments;
+
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads {@code environments.yaml} into {@link Environments}, collecting every problem (with its line)
+ * before refusing the file, so a user fixes them all in one go.
+ */
+final class EnvironmentsParser {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    /** No dots: the name is the last word of routing keys ({@code smoketest.passed.<name>}). */
+    static final Pattern ENVIRONMENT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
+    static final Pattern VHOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Kubernetes namespaces are DNS labels (RFC 1123). */
+    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    static final Pattern TEAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
+
+    private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
+    private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
+            "audit-retention", "approvers", "min-approvals", "approval-ttl");
+    private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
+    private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
+
+    private final String source;
+    private final Map<String, Integer> lines = new HashMap<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    EnvironmentsParser(String source) {
+        this.source = source;
+    }
+
+    private record Problem(int line, String text) {
+    }
+
+    /** What one list entry said, as far as it could be read; the cross-environment checks use it. */
+    private static final class Draft {
+        final int index;
+        final String pointer;
+        String label;
+        String name;
+        String vhost;
+        Gate gate;
+        String namespace;
+        Duration auditRetention;
+        List<String> approvers = List.of();
+        Integer minApprovals;
+        Duration approvalTtl;
+
+        Draft(int index) {
+            this.index = index;
+            this.pointer = "/environments/" + index;
+            this.label = "environments[" + index + "]";
+        }
+    }
+
+    Environments parse(String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+            indexLines(text);
+        } catch (JacksonException e) {
+            throw new InvalidEnvironmentsException(source, List.of(syntaxProblem(e)));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new InvalidEnvironmentsException(source, List.of("the file is empty; it needs services:, teams:, "
+                    + "decision-publishers: and environments: (see deploy/environments.yaml for the default)"));
+        }
+        if (!root.isObject()) {
+            throw new InvalidEnvironmentsException(source, List.of("the top level must be a mapping with services:, "
+                    + "teams:, decision-publishers: and environments:, not a " + kind(root)));
+        }
+        unknownKeys(root, "", "at the top level", TOP_KEYS);
+        List<String> services = services(root.get("services"));
+        Map<String, List<String>> teams = teams(root.get("teams"));
+        List<String> decisionPublishers = decisionPublishers(root.get("decision-publishers"));
+        List<Draft> drafts = environments(root.get("environments"), teams);
+        crossChecks(drafts, decisionPublishers);
+        if (!problems.isEmpty()) {
+            throw new InvalidEnvironmentsException(source, problems.stream()
+                    .sorted(Comparator.comparingInt(Problem::line)).map(Problem::text).toList());
+        }
+        List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
+                d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl)).toList();
+        return new Environments(source, environments, teams, decisionPublishers, services);
+    }
+
+    /** Checks of names that a vhost prefix could break (used again by {@link Environments#withVhostPrefix}). */
+    static List<String> namesProblems(Environments environments) {
+        List<String> found = new ArrayList<>();
+        for (Environment e : environments.all()) {
+            if (!VHOST.matcher(e.vhost()).matches()) {
+                found.add("environment '" + e.name() + "', vhost '" + e.vhost() + "': " + VHOST_RULE);
+            }
+            if (!DNS_LABEL.matcher(e.namespace()).matches()) {
+                found.add("environment '" + e.name() + "', namespace '" + e.namespace() + "': " + NAMESPACE_RULE);
+            }
+        }
+        return found;
+    }
+
+    private static final String VHOST_RULE = "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter "
+            + "or digit), e.g. the environment's name";
+    private static final String NAMESPACE_RULE = "a Kubernetes namespace is lower-case letters, digits and '-', "
+            + "at most 63, starting and ending with a letter or digit, e.g. knative-lambda-dev";
+
+    // ---- top-level sections
+
+    private List<String> services(JsonNode node) {
+        if (node == null || node.isNull()) {
+            add("/services", "field 'services' is missing", "list the services Stagecoach promotes, "
+                    + "e.g. services: [knative-lambda-builder]", "");
+            return List.of();
+        }
+        List<String> services = stringList(node, "/services", "field 'services'");
+        if (node.isArray() && services.isEmpty() && node.isEmpty()) {
+            add("/services", "field 'services' is empty", "list at least one service, e.g. [knative-lambda-builder]", "");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < services.size(); i++) {
+            String service = services.get(i);
+            if (!DNS_LABEL.matcher(service).matches()) {
+                add("/services/" + i, "service '" + service + "' is not a valid name",
+                        "use lower-case letters, digits and '-' (a Kubernetes name), e.g. knative-lambda-builder", "");
+            } else if (!seen.add(service)) {
+                add("/services/" + i, "service '" + service + "' is listed twice", "list each service once", "");
+            }
+        }
+        return services;
+    }
+
+    private Map<String, List<String>> teams(JsonNode node) {
+        Map<String, List<String>> teams = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return teams;
+        }
+        if (!node.isObject()) {
+            add("/teams", "field 'teams' must be a mapping of team name to people, not a " + kind(node),
+                    "write e.g. teams: {sre-team: [alice, bob]}", "");
+            return teams;
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String team = entry.getKey();
+            String pointer = "/teams/" + escape(team);
+            String where = "team '" + team + "'";
+            if (!TEAM.matcher(team).matches()) {
+                add(pointer, where + " has an invalid name", "use letters, digits, '.', '_' or '-'", "");
+                continue;
+            }
+            List<String> people = stringList(entry.getValue(), pointer, where);
+            if (people.isEmpty() && entry.getValue().isArray()) {
+                add(pointer, where + " has no members", "list the people in it, e.g. " + team + ": [alice, bob]", "");
+            }
+            teams.put(team, people.stream().distinct().toList());
+        }
+        return teams;
+    }
+
+    private List<String> decisionPublishers(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        List<String> publishers = stringList(node, "/decision-publishers", "field 'decision-publishers'");
+        List<String> allowed = java.util.Arrays.stream(Principal.values())
+                .filter(p -> p.produces().contains(EventType.APPROVAL_DECIDED)).map(Principal::id).toList();
+        for (int i = 0; i < publishers.size(); i++) {
+            String id = publishers.get(i);
+            Optional<Principal> principal = Principal.fromId(id);
+            if (principal.isEmpty()) {
+                add("/decision-publishers/" + i, "decision publisher '" + id + "' is not a known principal",
+                        "use one of " + allowed, didYouMean(id, allowed));
+            } else if (!allowed.contains(id)) {
+                add("/decision-publishers/" + i, "principal '" + id + "' may not publish approval decisions",
+                        "use one of " + allowed, "");
+            }
+        }
+        return publishers.stream().distinct().toList();
+    }
+
+    private List<Draft> environments(JsonNode node, Map<String, List<String>> teams) {
+        List<Draft> drafts = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            add("/environments", "field 'environments' is missing",
+                    "list the environments in promotion order, each with name, vhost, gate, namespace and "
+                            + "audit-retention", "");
+            return drafts;
+        }
+        if (!node.isArray()) {
+            add("/environments", "field 'environments' must be a list in promotion order, not a " + kind(node),
+                    "start each environment with '- name: ...'", "");
+            return drafts;
+        }
+        if (node.isEmpty()) {
+            add("/environments", "field 'environments' is empty", "list at least one environment", "");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            drafts.add(environment(new Draft(i), node.get(i), teams));
+        }
+        return drafts;
+    }
+
+    // ---- one environment
+
+    private Draft environment(Draft d, JsonNode node, Map<String, List<String>> teams) {
+        if (!node.isObject()) {
+            add(d.pointer, d.label + " must be a mapping with name, vhost, gate, namespace and audit-retention, "
+                    + "not a " + kind(node), "indent its fields under '- name: ...'", "");
+            return d;
+        }
+        JsonNode nameNode = node.get("name");
+        if (nameNode != null && nameNode.isString() && !nameNode.stringValue().isBlank()) {
+            d.label = "environment '" + nameNode.stringValue() + "'";
+        }
+        unknownKeys(node, d.pointer, "in " + d.label, ENVIRONMENT_KEYS);
+
+        d.name = text(node, d, "name", "e.g. name: dev");
+        if (d.name != null && !ENVIRONMENT_NAME.matcher(d.name).matches()) {
+            fieldProblem(d, "name", "'" + d.name + "' is not a valid environment name",
+                    "use lower-case letters, digits and '-' (no dots: it ends every routing key), at most 31, "
+                            + "starting with a letter, e.g. staging");
+            d.name = null;
+        }
+        d.vhost = text(node, d, "vhost", "e.g. vhost: " + (d.name == null ? "dev" : d.name));
+        if (d.vhost != null && !VHOST.matcher(d.vhost).matches()) {
+            fieldProblem(d, "vhost", "'" + d.vhost + "' is not a valid vhost", VHOST_RULE);
+            d.vhost = null;
+        }
+        String gate = text(node, d, "gate", "use gate: auto or gate: manual");
+        if (gate != null) {
+            d.gate = Gate.fromId(gate).orElse(null);
+            if (d.gate == null) {
+                fieldProblem(d, "gate", "unknown gate '" + gate + "'", "use auto or manual"
+                        + didYouMean(gate, List.of("auto", "manual")));
+            }
+        }
+        d.namespace = text(node, d, "namespace", "e.g. namespace: knative-lambda-" + (d.name == null ? "dev" : d.name));
+        if (d.namespace != null && !DNS_LABEL.matcher(d.namespace).matches()) {
+            fieldProblem(d, "namespace", "'" + d.namespace + "' is not a valid namespace", NAMESPACE_RULE);
+            d.namespace = null;
+        }
+        d.auditRetention = duration(node, d, "audit-retention", true);
+
+        if (d.gate == Gate.AUTO) {
+            for (String key : MANUAL_ONLY_KEYS) {
+                if (node.has(key)) {
+                    fieldProblem(d, key, "'" + key + "' applies to manual gates only, and this environment has gate auto",
+                            "remove '" + key + "', or set gate: manual if releases must be approved here");
+                }
+            }
+            d.approvers = List.of();
+            d.minApprovals = 0;
+            d.approvalTtl = Duration.ZERO;
+        } else if (d.gate == Gate.MANUAL) {
+            manualGate(node, d, teams);
+        }
+        return d;
+    }
+
+    private void manualGate(JsonNode node, Draft d, Map<String, List<String>> teams) {
+        JsonNode approvers = node.get("approvers");
+        if (approvers == null || approvers.isNull() || (approvers.isArray() && approvers.isEmpty())) {
+            fieldProblem(d, approvers == null ? "gate" : "approvers", "gate manual needs approvers, and none are listed",
+                    "add approvers: [<team>] naming teams from teams:" + (teams.isEmpty() ? ""
+                            : " (defined: " + String.join(", ", teams.keySet()) + ")"));
+            d.approvers = List.of();
+        } else {
+            d.approvers = stringList(approvers, d.pointer + "/approvers", d.label + ", field 'approvers'")
+                    .stream().distinct().toList();
+        }
+        Set<String> people = new LinkedHashSet<>();
+        for (int i = 0; i < d.approvers.size(); i++) {
+            String team = d.approvers.get(i);
+            List<String> members = teams.get(team);
+            if (members == null) {
+                add(d.pointer + "/approvers/" + i, d.label + ", field 'approvers': team '" + team
+                        + "' is not defined under teams:", "add it, e.g. teams: {" + team + ": [alice, bob]}, or use "
+                        + (teams.isEmpty() ? "a defined team" : "one of " + teams.keySet()), didYouMean(team, teams.keySet()));
+            } else {
+                people.addAll(members);
+            }
+        }
+        d.minApprovals = 1;
+        JsonNode min = node.get("min-approvals");
+        if (min != null) {
+            if (!min.isIntegralNumber() || !min.canConvertToInt() || min.intValue() < 1) {
+                fieldProblem(d, "min-approvals", "'" + min.asString() + "' is not a whole number of at least 1",
+                        "write e.g. min-approvals: 1");
+                d.minApprovals = null;
+            } else {
+                d.minApprovals = min.intValue();
+            }
+        }
+        if (d.minApprovals != null && !d.approvers.isEmpty() && d.approvers.stream().allMatch(teams::containsKey)
+                && d.minApprovals > people.size()) {
+            fieldProblem(d, min != null ? "min-approvals" : "approvers", "min-approvals is " + d.minApprovals
+                    + " but the approver teams " + d.approvers + " have only " + people.size() + " distinct "
+                    + (people.size() == 1 ? "person" : "people") + " " + people + ", so no release could ever pass",
+                    "lower min-approvals to at most " + people.size() + " or add people to the approver teams");
+        }
+        d.approvalTtl = node.has("approval-ttl") ? duration(node, d, "approval-ttl", false) : DEFAULT_APPROVAL_TTL;
+    }
+
+    // ---- checks across environments
+
+    private void crossChecks(List<Draft> drafts, List<String> decisionPublishers) {
+        unique(drafts, "name", d -> d.name, "give each environment its own name");
+        unique(drafts, "vhost", d -> d.vhost,
+                "give each environment its own vhost: a shared vhost lets one environment's events and "
+                        + "credentials reach the other");
+        unique(drafts, "namespace", d -> d.namespace,
+                "give each environment its own namespace: a shared namespace lets one environment's "
+                        + "deployments overwrite the other's");
+        if (!drafts.isEmpty() && drafts.get(0).gate == Gate.MANUAL) {
+            Draft first = drafts.get(0);
+            fieldProblem(first, "gate", "the first environment must have gate auto: it is entered straight from CI "
+                    + "builds, where nobody is asked to approve", "set gate: auto, or put an auto environment first");
+        }
+        if (decisionPublishers.isEmpty()) {
+            drafts.stream().filter(d -> d.gate == Gate.MANUAL).findFirst().ifPresent(d -> fieldProblem(d, "gate",
+                    "gate manual needs someone to publish approval decisions, and decision-publishers is empty",
+                    "add decision-publishers: [chatops] at the top level"));
+        }
+    }
+
+    private void unique(List<Draft> drafts, String field, java.util.function.Function<Draft, String> value, String fix) {
+        Map<String, Draft> seen = new HashMap<>();
+        for (Draft d : drafts) {
+            String v = value.apply(d);
+            if (v == null) {
+                continue;
+            }
+            Draft earlier = seen.putIfAbsent(v, d);
+            if (earlier != null) {
+                fieldProblem(d, field, field + " '" + v + "' is already used by " + earlier.label
+                        + " (line " + line(earlier.pointer + "/" + field) + ")", fix);
+            }
+        }
+    }
+
+    // ---- field readers
+
+    private String text(JsonNode node, Draft d, String field, String example) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            add(node.has(field) ? d.pointer + "/" + field : d.pointer, d.label + ": field '" + field + "' is missing",
+                    "add it, " + example, "");
+            return null;
+        }
+        if (!value.isString() || value.stringValue().isBlank()) {
+            fieldProblem(d, field, "must be text, not " + (value.isString() ? "blank" : "a " + kind(value)), example);
+            return null;
+        }
+        return value.stringValue().trim();
+    }
+
+    private Duration duration(JsonNode node, Draft d, String field, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                add(d.pointer, d.label + ": field '" + field + "' is missing", "add it, e.g. " + field + ": 30d", "");
+            }
+            return null;
+        }
+        String text = value.asString().trim();
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            String hint = value.isNumber() ? "'" + text + "' has no unit" : "'" + text + "' is not a duration";
+            fieldProblem(d, field, hint, "write a whole number followed by s, m, h or d, e.g. 24h or 30d");
+            return null;
+        }
+        long amount = Long.parseLong(m.group(1));
+        if (amount == 0) {
+            fieldProblem(d, field, "a duration of zero", "use a positive duration, e.g. 24h or 30d");
+            return null;
+        }
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+
+    private List<String> stringList(JsonNode node, String pointer, String where) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            add(pointer, where + " must be a list, not a " + kind(node), "write e.g. [a, b] or one '- item' per line", "");
+            return List.of();
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isString() || item.stringValue().isBlank()) {
+                add(pointer + "/" + i, where + ", item " + (i + 1) + ": must be text, not "
+                        + (item.isString() ? "blank" : "a " + kind(item)), "write the name as text", "");
+            } else {
+                values.add(item.stringValue().trim());
+            }
+        }
+        return values;
+    }
+
+    private void unknownKeys(JsonNode node, String pointer, String where, List<String> known) {
+        for (String key : node.propertyNames()) {
+            if (!known.contains(key)) {
+                add(pointer + "/" + escape(key), "unknown field '" + key + "' " + where,
+                        "remove it or correct it; known fields: " + String.join(", ", known), didYouMean(key, known));
+            }
+        }
+    }
+
+    private void fieldProblem(Draft d, String field, String what, String fix) {
+        add(d.pointer + "/" + field, d.label + ", field '" + field + "': " + what, fix, "");
+    }
+
+    private void add(String pointer, String what, String fix, String suggestion) {
+        int line = line(pointer);
+        String where = line > 0 ? "line " + line + ": " : "";
+        problems.add(new Problem(line, where + what + "; " + fix + suggestion));
+    }
+
+    /** The line of the nearest node at or above {@code pointer} that the YAML has. */
+    private int line(String pointer) {
+        String p = pointer;
+        while (true) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return line;
+            }
+            if (p.isEmpty()) {
+                return 0;
+            }
+            p = p.substring(0, p.lastIndexOf('/'));
+        }
+    }
+
+    /** Records the line of every key and list item, and reports keys given twice (the tree keeps only the last). */
+    private void indexLines(String text) {
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                int line = parser.currentTokenLocation().getLineNr();
+                if (token == JsonToken.PROPERTY_NAME) {
+                    String pointer = parser.streamReadContext().pathAsPointer().toString();
+                    Integer earlier = lines.putIfAbsent(pointer, line);
+                    if (earlier != null) {
+                        problems.add(new Problem(line, "line " + line + ": field '" + parser.currentName()
+                                + "' is given twice (first at line " + earlier + "); keep one of them"));
+                    }
+                } else if (token.isScalarValue() || token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    lines.putIfAbsent(elementPointer(parser, token), line);
+                }
+            }
+        }
+    }
+
+    private static String elementPointer(JsonParser parser, JsonToken token) {
+        if (token.isScalarValue()) {
+            return parser.streamReadContext().pathAsPointer().toString();
+        }
+        // a container's own context has no position yet: its parent's names the container
+        return parser.streamReadContext().getParent() == null ? ""
+                : parser.streamReadContext().getParent().pathAsPointer().toString();
+    }
+
+    // ---- small helpers
+
+    private static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static String kind(JsonNode node) {
+        if (node.isObject()) {
+            return "mapping";
+        }
+        if (node.isArray()) {
+            return "list";
+        }
+        if (node.isNumber()) {
+            return "number";
+        }
+        if (node.isBoolean()) {
+            return "boolean";
+        }
+        return node.isString() ? "text" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * SnakeYAML's message is "context, mark, source line, caret, problem, mark, ...": keep the unindented
+     * sentences and the position of the last mark (the problem's).
+     */
+    private static String syntaxProblem(JacksonException e) {
+        String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+        String where = "";
+        Matcher mark = Pattern.compile("line (\\d+), column (\\d+)").matcher(message);
+        while (mark.find()) {
+            where = "line " + mark.group(1) + ", column " + mark.group(2) + ": ";
+        }
+        TokenStreamLocation at = e.getLocation();
+        if (where.isEmpty() && at != null && at.getLineNr() > 0) {
+            where = "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+        }
+        String sentences = message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .map(String::trim).collect(java.util.stream.Collectors.joining(": "));
+        return where + "not valid YAML (" + sentences + "); fix the indentation, quoting or brackets there";
+    }
+
+    static String didYouMean(String given, java.util.Collection<String> known) {
+        return known.stream()
+                .filter(k -> distance(given.toLowerCase(java.util.Locale.ROOT), k) <= Math.max(1, k.length() / 4))
+                .min(Comparator.comparingInt(k -> distance(given, k)))
+                .map(k -> " (did you mean '" + k + "'?)")
+                .orElse("");
+    }
+
+    /** Levenshtein distance. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

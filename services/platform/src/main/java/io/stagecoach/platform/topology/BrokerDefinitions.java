@@ -1,0 +1,205 @@
+package io.stagecoach.platform.topology;
+
+import static io.stagecoach.events.BrokerNames.AUDIT_STREAM;
+import static io.stagecoach.events.BrokerNames.DEAD_LETTER_EXCHANGE;
+import static io.stagecoach.events.BrokerNames.DEAD_LETTER_SUFFIX;
+import static io.stagecoach.events.BrokerNames.DELIVERY_LIMIT;
+import static io.stagecoach.events.BrokerNames.EVENTS_EXCHANGE;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.stagecoach.events.BrokerNames;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Definitions.Binding;
+import io.stagecoach.platform.topology.Definitions.Exchange;
+import io.stagecoach.platform.topology.Definitions.Parameter;
+import io.stagecoach.platform.topology.Definitions.Permission;
+import io.stagecoach.platform.topology.Definitions.Queue;
+import io.stagecoach.platform.topology.Definitions.TopicPermission;
+import io.stagecoach.platform.topology.Definitions.User;
+import io.stagecoach.platform.topology.Definitions.Vhost;
+
+/**
+ * The broker topology an environments file asks for: per environment vhost, the exchanges, one
+ * quorum inbox per consumer and event type with its dead-letter queue, the audit stream, the hand-off
+ * queue and shovel into the next environment, and one least-privilege user per principal.
+ */
+public final class BrokerDefinitions {
+
+    public static final String SHOVEL_COMPONENT = "shovel";
+    /** Every stream and queue binding that takes all events of a vhost. */
+    public static final String ALL_EVENTS = "#";
+
+    private BrokerDefinitions() {
+    }
+
+    public static Definitions plan(Environments environments) {
+        PublishingRights rights = PublishingRights.of(environments);
+        List<Vhost> vhosts = new ArrayList<>();
+        List<User> users = new ArrayList<>();
+        List<Permission> permissions = new ArrayList<>();
+        List<TopicPermission> topicPermissions = new ArrayList<>();
+        List<Parameter> parameters = new ArrayList<>();
+        List<Queue> queues = new ArrayList<>();
+        List<Exchange> exchanges = new ArrayList<>();
+        List<Binding> bindings = new ArrayList<>();
+
+        for (Environment env : environments.all()) {
+            String vhost = env.vhost();
+            vhosts.add(new Vhost(vhost));
+            exchanges.add(topicExchange(EVENTS_EXCHANGE, vhost));
+            exchanges.add(topicExchange(DEAD_LETTER_EXCHANGE, vhost));
+
+            for (Principal service : services()) {
+                for (EventType type : service.consumes()) {
+                    String inbox = BrokerNames.inboxQueue(service.id(), type);
+                    queues.add(new Queue(inbox, vhost, true, false, inboxArguments(inbox)));
+                    bindings.add(toQueue(EVENTS_EXCHANGE, vhost, inbox, type.routingKey(env.name())));
+                    String deadLetters = BrokerNames.deadLetterQueue(inbox);
+                    queues.add(new Queue(deadLetters, vhost, true, false, Map.of("x-queue-type", "quorum")));
+                    bindings.add(toQueue(DEAD_LETTER_EXCHANGE, vhost, deadLetters, inbox));
+                }
+            }
+
+            queues.add(new Queue(AUDIT_STREAM, vhost, true, false,
+                    ordered("x-queue-type", "stream", "x-max-age", maxAge(env.auditRetention()))));
+            bindings.add(toQueue(EVENTS_EXCHANGE, vhost, AUDIT_STREAM, ALL_EVENTS));
+
+            Optional<Environment> next = environments.next(env.name());
+            next.ifPresent(n -> {
+                String handoff = BrokerNames.handoffQueue(n.name());
+                queues.add(new Queue(handoff, vhost, true, false, Map.of("x-queue-type", "quorum")));
+                bindings.add(toQueue(EVENTS_EXCHANGE, vhost, handoff, "*.*." + n.name()));
+                parameters.add(new Parameter(shovel(vhost, handoff, n.vhost()), vhost, SHOVEL_COMPONENT,
+                        BrokerNames.handoffShovel(n.name())));
+            });
+
+            for (Principal principal : rights.principalsIn(env.name())) {
+                String user = principal.userIn(vhost);
+                users.add(new User(user, "", "rabbit_password_hashing_sha256", ""));
+                permissions.add(permission(principal, user, env, rights));
+                topicPermissions.add(new TopicPermission(user, vhost, EVENTS_EXCHANGE,
+                        Regexes.anyOf(Regexes.routingKeyFragments(rights.grants(principal, env.name()))),
+                        Regexes.NOTHING));
+                if (principal.isService()) {
+                    // a consumer dead-letters with a reason by republishing to the DLX under its own inbox's name
+                    topicPermissions.add(new TopicPermission(user, vhost, DEAD_LETTER_EXCHANGE,
+                            Regexes.anyOfLiterals(inboxes(principal)), Regexes.NOTHING));
+                }
+            }
+        }
+        return new Definitions(users, vhosts, permissions, topicPermissions, parameters, queues, exchanges, bindings);
+    }
+
+    /** RabbitMQ's {@code x-max-age}: a number and one unit of Y, M, D, h, m, s. */
+    static String maxAge(Duration retention) {
+        long seconds = retention.toSeconds();
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "D";
+        }
+        if (seconds % 3_600 == 0) {
+            return seconds / 3_600 + "h";
+        }
+        if (seconds % 60 == 0) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
+    }
+
+    /** A direct URI to a vhost of this node: the shovel needs no password. */
+    static String directUri(String vhost) {
+        return "amqp:///" + URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static Permission permission(Principal principal, String user, Environment env, PublishingRights rights) {
+        List<String> resources = new ArrayList<>();
+        String ownQueues = principal.isService()
+                ? Regexes.group(inboxes(principal)) + "(" + Regexes.quote(DEAD_LETTER_SUFFIX) + ")?" : null;
+        String configure = ownQueues == null ? Regexes.NOTHING : "^" + ownQueues + "$";
+
+        if (ownQueues != null) {
+            resources.add(ownQueues);
+        }
+        if (!rights.grants(principal, env.name()).isEmpty()) {
+            resources.add(Regexes.quote(EVENTS_EXCHANGE));
+        }
+        if (principal.isService()) {
+            resources.add(Regexes.quote(DEAD_LETTER_EXCHANGE));
+        }
+        String write = Regexes.anyOf(resources);
+
+        List<String> readable = new ArrayList<>();
+        if (ownQueues != null) {
+            readable.add(ownQueues);
+            // services rebuild their view of the environment from the audit stream
+            readable.add(Regexes.quote(AUDIT_STREAM));
+        }
+        if (principal == Principal.OPERATOR) {
+            readable.add(Regexes.quote(AUDIT_STREAM));
+            readable.add(Regexes.group(allInboxes()) + Regexes.quote(DEAD_LETTER_SUFFIX));
+        }
+        return new Permission(user, env.vhost(), configure, write, Regexes.anyOf(readable));
+    }
+
+    private static List<Principal> services() {
+        return Arrays.stream(Principal.values()).filter(Principal::isService).toList();
+    }
+
+    private static List<String> inboxes(Principal service) {
+        return service.consumes().stream().map(t -> BrokerNames.inboxQueue(service.id(), t)).toList();
+    }
+
+    private static List<String> allInboxes() {
+        return services().stream().flatMap(s -> inboxes(s).stream()).toList();
+    }
+
+    private static Map<String, Object> inboxArguments(String inbox) {
+        return ordered(
+                "x-queue-type", "quorum",
+                "x-delivery-limit", DELIVERY_LIMIT,
+                "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE,
+                "x-dead-letter-routing-key", inbox,
+                "x-dead-letter-strategy", "at-least-once",
+                "x-overflow", "reject-publish");
+    }
+
+    private static Map<String, Object> shovel(String vhost, String handoffQueue, String nextVhost) {
+        // no dest-exchange-key: the shovel keeps each message's routing key (and its user_id)
+        return ordered(
+                "src-protocol", "amqp091",
+                "src-uri", directUri(vhost),
+                "src-queue", handoffQueue,
+                "dest-protocol", "amqp091",
+                "dest-uri", directUri(nextVhost),
+                "dest-exchange", EVENTS_EXCHANGE,
+                "ack-mode", "on-confirm",
+                "src-delete-after", "never");
+    }
+
+    private static Exchange topicExchange(String name, String vhost) {
+        return new Exchange(name, vhost, "topic", true, false, false, Map.of());
+    }
+
+    private static Binding toQueue(String exchange, String vhost, String queue, String routingKey) {
+        return new Binding(exchange, vhost, queue, "queue", routingKey, Map.of());
+    }
+
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}

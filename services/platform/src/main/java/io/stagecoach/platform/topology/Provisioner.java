@@ -1,0 +1,403 @@
+package io.stagecoach.platform.topology;
+
+import static io.stagecoach.platform.topology.ManagementClient.path;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Definitions.Binding;
+import io.stagecoach.platform.topology.Definitions.Exchange;
+import io.stagecoach.platform.topology.Definitions.Parameter;
+import io.stagecoach.platform.topology.Definitions.Permission;
+import io.stagecoach.platform.topology.Definitions.Queue;
+import io.stagecoach.platform.topology.Definitions.TopicPermission;
+import io.stagecoach.platform.topology.Definitions.User;
+import io.stagecoach.platform.topology.ProvisioningReport.Difference;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Applies broker definitions through the management HTTP API, object by object and idempotently,
+ * then reads everything back and reports where the broker differs from the plan.
+ *
+ * <p>It never deletes anything. Configuration (vhosts, users, passwords, permissions, shovels) is set
+ * to the plan; objects holding data (exchanges, queues) are only created when missing, because
+ * RabbitMQ silently keeps an existing queue declared with other arguments: that shows up in the report.
+ */
+public final class Provisioner {
+
+    private final ManagementClient management;
+    private final Credentials credentials;
+    private final Consumer<String> progress;
+
+    public Provisioner(ManagementClient management, Credentials credentials, Consumer<String> progress) {
+        this.management = management;
+        this.credentials = credentials;
+        this.progress = progress;
+    }
+
+    /** Plans {@code environments}, applies the plan and reads it back. */
+    public ProvisioningReport apply(Environments environments) {
+        return apply(BrokerDefinitions.plan(environments), labels(environments));
+    }
+
+    /** Applies {@code definitions} and reads them back. */
+    public ProvisioningReport apply(Definitions definitions) {
+        return apply(definitions, vhost -> "vhost " + vhost);
+    }
+
+    /** Reads back only: what differs between the broker and the plan of {@code environments}. */
+    public ProvisioningReport verify(Environments environments) {
+        return verify(BrokerDefinitions.plan(environments));
+    }
+
+    public ProvisioningReport verify(Definitions definitions) {
+        List<Difference> differences = new ArrayList<>();
+        Map<String, JsonNode> users = byName(management.list("/api/users"), "name");
+        for (Definitions.Vhost vhost : definitions.vhosts()) {
+            verifyVhost(definitions.inVhost(vhost.name()), vhost.name(), users, differences);
+        }
+        for (User user : definitions.users()) {
+            verifyUser(user, definitions, users, differences);
+        }
+        return new ProvisioningReport(differences);
+    }
+
+    private ProvisioningReport apply(Definitions definitions, Function<String, String> label) {
+        List<Difference> failures = new ArrayList<>();
+        for (Definitions.Vhost vhost : definitions.vhosts()) {
+            applyVhost(definitions.inVhost(vhost.name()), vhost.name(), label.apply(vhost.name()), failures);
+        }
+        Set<String> placed = new LinkedHashSet<>();
+        definitions.permissions().forEach(p -> placed.add(p.user()));
+        definitions.users().stream().filter(u -> !placed.contains(u.name()))
+                .forEach(u -> attempt(failures, "", "user " + u.name(), () -> putUser(u)));
+        // shovels last: their destination vhosts must exist first
+        for (Parameter parameter : definitions.parameters()) {
+            attempt(failures, parameter.vhost(), parameter.component() + " " + parameter.name(),
+                    () -> progress.accept(label.apply(parameter.vhost()) + ": " + parameter.component() + " "
+                            + parameter.name() + " " + applyParameter(parameter)));
+        }
+        ProvisioningReport readBack = verify(definitions);
+        List<Difference> all = new ArrayList<>(failures);
+        readBack.differences().stream().filter(d -> failures.stream().noneMatch(f -> sameObject(f, d)))
+                .forEach(all::add);
+        return new ProvisioningReport(all);
+    }
+
+    private void applyVhost(Definitions part, String vhost, String label, List<Difference> failures) {
+        management.put(path("api", "vhosts", vhost), Map.of());
+        for (User user : part.users()) {
+            attempt(failures, "", "user " + user.name(), () -> putUser(user));
+        }
+        for (Permission p : part.permissions()) {
+            attempt(failures, vhost, "permissions of " + p.user(), () -> management.put(path("api", "permissions", vhost,
+                    p.user()), Map.of("configure", p.configure(), "write", p.write(), "read", p.read())));
+        }
+        for (TopicPermission p : part.topicPermissions()) {
+            attempt(failures, vhost, "topic permissions of " + p.user() + " on " + p.exchange(),
+                    () -> management.put(path("api", "topic-permissions", vhost, p.user()),
+                            Map.of("exchange", p.exchange(), "write", p.write(), "read", p.read())));
+        }
+        Map<String, JsonNode> exchanges = byName(management.list(path("api", "exchanges", vhost)), "name");
+        int newExchanges = 0;
+        for (Exchange e : part.exchanges()) {
+            if (!exchanges.containsKey(e.name())) {
+                newExchanges += attempt(failures, vhost, "exchange " + e.name(), () -> management.put(
+                        path("api", "exchanges", vhost, e.name()), ordered("type", e.type(), "durable", e.durable(),
+                                "auto_delete", e.autoDelete(), "internal", e.internal(), "arguments", e.arguments())));
+            }
+        }
+        Map<String, JsonNode> queues = byName(management.list(path("api", "queues", vhost)), "name");
+        int newQueues = 0;
+        for (Queue q : part.queues()) {
+            if (!queues.containsKey(q.name())) {
+                newQueues += attempt(failures, vhost, "queue " + q.name(), () -> management.put(
+                        path("api", "queues", vhost, q.name()),
+                        ordered("durable", q.durable(), "auto_delete", q.autoDelete(), "arguments", q.arguments())));
+            }
+        }
+        List<JsonNode> bindings = management.list(path("api", "bindings", vhost));
+        int newBindings = 0;
+        for (Binding b : part.bindings()) {
+            if (bindings.stream().noneMatch(existing -> isBinding(existing, b))) {
+                newBindings += attempt(failures, vhost, describe(b), () -> management.post(
+                        path("api", "bindings", vhost, "e", b.source(), b.destinationType().substring(0, 1), b.destination()),
+                        ordered("routing_key", b.routingKey(), "arguments", b.arguments())));
+            }
+        }
+        progress.accept(label + ": " + part.users().size() + " users, " + part.permissions().size() + " permissions, "
+                + part.topicPermissions().size() + " topic permissions set; " + count(part.exchanges().size(), newExchanges,
+                "exchanges") + ", " + count(part.queues().size(), newQueues, "queues") + ", "
+                + count(part.bindings().size(), newBindings, "bindings"));
+    }
+
+    private void putUser(User user) {
+        management.put(path("api", "users", user.name()),
+                Map.of("password", credentials.password(user.name()), "tags", user.tags()));
+    }
+
+    private String applyParameter(Parameter parameter) {
+        String where = path("api", "parameters", parameter.component(), parameter.vhost(), parameter.name());
+        Optional<JsonNode> existing = management.get(where);
+        if (existing.isPresent() && sameJson(existing.get().path("value"), Definitions.JSON.valueToTree(parameter.value()))) {
+            return "unchanged";
+        }
+        management.put(where, ordered("component", parameter.component(), "vhost", parameter.vhost(),
+                "name", parameter.name(), "value", parameter.value()));
+        return existing.isPresent() ? "updated" : "created";
+    }
+
+    // ---- read back
+
+    private void verifyVhost(Definitions part, String vhost, Map<String, JsonNode> users, List<Difference> differences) {
+        if (management.get(path("api", "vhosts", vhost)).isEmpty()) {
+            differences.add(new Difference(vhost, "vhost", "missing", "provision again"));
+            return;
+        }
+        Map<String, JsonNode> permissions = byName(management.list(path("api", "vhosts", vhost, "permissions")), "user");
+        for (Permission p : part.permissions()) {
+            JsonNode actual = permissions.get(p.user());
+            if (actual == null) {
+                differences.add(new Difference(vhost, "permissions of " + p.user(), "missing: the user cannot use this vhost",
+                        "provision again"));
+            } else {
+                compare(differences, vhost, "permissions of " + p.user(), "provision again (permissions are reset to the plan)",
+                        ordered("configure", p.configure(), "write", p.write(), "read", p.read()), actual);
+            }
+        }
+        List<JsonNode> topicPermissions = management.list(path("api", "vhosts", vhost, "topic-permissions"));
+        for (TopicPermission p : part.topicPermissions()) {
+            String object = "topic permissions of " + p.user() + " on " + p.exchange();
+            Optional<JsonNode> actual = topicPermissions.stream().filter(t -> t.path("user").asString().equals(p.user())
+                    && t.path("exchange").asString().equals(p.exchange())).findFirst();
+            if (actual.isEmpty()) {
+                differences.add(new Difference(vhost, object, "missing: the user may publish any routing key",
+                        "provision again"));
+            } else {
+                compare(differences, vhost, object, "provision again (topic permissions are reset to the plan)",
+                        ordered("write", p.write(), "read", p.read()), actual.get());
+            }
+        }
+        Map<String, JsonNode> exchanges = byName(management.list(path("api", "exchanges", vhost)), "name");
+        for (Exchange e : part.exchanges()) {
+            verifyObject(differences, vhost, "exchange " + e.name(), exchanges.get(e.name()),
+                    ordered("type", e.type(), "durable", e.durable(), "auto_delete", e.autoDelete(),
+                            "internal", e.internal(), "arguments", e.arguments()),
+                    "RabbitMQ keeps an existing exchange as it is: delete it (management UI or HTTP API) once nothing "
+                            + "publishes to it, then provision again");
+        }
+        Map<String, JsonNode> queues = byName(management.list(path("api", "queues", vhost)), "name");
+        for (Queue q : part.queues()) {
+            verifyObject(differences, vhost, "queue " + q.name(), queues.get(q.name()),
+                    ordered("durable", q.durable(), "auto_delete", q.autoDelete(), "arguments", q.arguments()),
+                    "RabbitMQ keeps an existing queue with its arguments and never changes them: move its messages "
+                            + "elsewhere (e.g. with a shovel), delete the queue (rabbitmqctl delete_queue -p " + vhost + " "
+                            + q.name() + ") and provision again");
+        }
+        List<JsonNode> bindings = management.list(path("api", "bindings", vhost));
+        for (Binding b : part.bindings()) {
+            if (bindings.stream().noneMatch(existing -> isBinding(existing, b))) {
+                differences.add(new Difference(vhost, describe(b), "missing: events with that routing key do not reach "
+                        + b.destination(), "provision again"));
+            }
+        }
+        Map<String, JsonNode> parameters = new LinkedHashMap<>();
+        part.parameters().stream().map(Parameter::component).distinct().forEach(component ->
+                management.list(path("api", "parameters", component, vhost))
+                        .forEach(n -> parameters.put(component + "/" + n.path("name").asString(), n)));
+        for (Parameter p : part.parameters()) {
+            JsonNode actual = parameters.get(p.component() + "/" + p.name());
+            String object = p.component() + " " + p.name();
+            if (actual == null) {
+                differences.add(new Difference(vhost, object, "missing", "provision again"));
+            } else if (!sameJson(actual.path("value"), Definitions.JSON.valueToTree(p.value()))) {
+                differences.add(new Difference(vhost, object, "has " + actual.path("value") + ", the plan says "
+                        + Definitions.JSON.valueToTree(p.value()), "provision again (parameters are reset to the plan)"));
+            }
+        }
+    }
+
+    private void verifyUser(User user, Definitions definitions, Map<String, JsonNode> users, List<Difference> differences) {
+        JsonNode actual = users.get(user.name());
+        if (actual == null) {
+            differences.add(new Difference("", "user " + user.name(), "missing", "provision again"));
+            return;
+        }
+        Set<String> plannedTags = tags(Definitions.JSON.valueToTree(user.tags()));
+        Set<String> actualTags = tags(actual.path("tags"));
+        if (!plannedTags.equals(actualTags)) {
+            differences.add(new Difference("", "user " + user.name(), "has tags " + actualTags + ", the plan says "
+                    + plannedTags, "provision again (tags are reset to the plan)"));
+        }
+        // isolation: a user must not reach any vhost, or publish on any exchange, that the plan does not grant
+        Set<String> plannedVhosts = new TreeSet<>();
+        definitions.permissions().stream().filter(p -> p.user().equals(user.name())).forEach(p -> plannedVhosts.add(p.vhost()));
+        for (JsonNode granted : management.list(path("api", "users", user.name(), "permissions"))) {
+            String vhost = granted.path("vhost").asString();
+            if (!plannedVhosts.contains(vhost)) {
+                differences.add(new Difference(vhost, "permissions of " + user.name(), "granted, but the plan gives "
+                        + user.name() + " only " + plannedVhosts, "remove them: rabbitmqctl clear_permissions -p "
+                        + vhost + " " + user.name()));
+            }
+        }
+        for (JsonNode granted : management.list(path("api", "users", user.name(), "topic-permissions"))) {
+            String vhost = granted.path("vhost").asString();
+            String exchange = granted.path("exchange").asString();
+            if (definitions.topicPermission(vhost, user.name(), exchange).isEmpty()) {
+                differences.add(new Difference(vhost, "topic permissions of " + user.name() + " on " + exchange,
+                        "granted, but not in the plan", "remove them: rabbitmqctl clear_topic_permissions -p " + vhost
+                        + " " + user.name() + " " + exchange));
+            }
+        }
+    }
+
+    private static void verifyObject(List<Difference> differences, String vhost, String object, JsonNode actual,
+                                     Map<String, Object> planned, String fix) {
+        if (actual == null) {
+            differences.add(new Difference(vhost, object, "missing", "provision again"));
+        } else {
+            compare(differences, vhost, object, fix, planned, actual);
+        }
+    }
+
+    /** Adds one difference naming every planned field (and argument) whose actual value differs. */
+    private static void compare(List<Difference> differences, String vhost, String object, String fix,
+                                Map<String, Object> planned, JsonNode actual) {
+        List<String> found = new ArrayList<>();
+        planned.forEach((field, value) -> {
+            JsonNode want = Definitions.JSON.valueToTree(value);
+            JsonNode have = actual.path(field);
+            if (want.isObject() && have.isObject()) {
+                Set<String> keys = new TreeSet<>(want.propertyNames());
+                keys.addAll(have.propertyNames());
+                for (String key : keys) {
+                    if (!sameJson(want.path(key), have.path(key))) {
+                        found.add(field + " " + key + " is " + shown(have.path(key)) + " (plan: " + shown(want.path(key)) + ")");
+                    }
+                }
+            } else if (!sameJson(want, have)) {
+                found.add(field + " is " + shown(have) + " (plan: " + shown(want) + ")");
+            }
+        });
+        if (!found.isEmpty()) {
+            differences.add(new Difference(vhost, object, "differs from the plan: " + String.join(", ", found), fix));
+        }
+    }
+
+    // ---- helpers
+
+    private static int attempt(List<Difference> failures, String vhost, String object, Runnable action) {
+        try {
+            action.run();
+            return 1;
+        } catch (ManagementApiException e) {
+            if (e.isAuthorisationProblem()) {
+                throw e;
+            }
+            failures.add(new Difference(vhost, object, "could not be applied: " + e.getMessage(),
+                    "fix the cause, then provision again"));
+            return 0;
+        }
+    }
+
+    private static boolean sameObject(Difference a, Difference b) {
+        return a.vhost().equals(b.vhost()) && a.object().equals(b.object());
+    }
+
+    private static boolean isBinding(JsonNode existing, Binding b) {
+        return existing.path("source").asString().equals(b.source())
+                && existing.path("destination").asString().equals(b.destination())
+                && existing.path("destination_type").asString().equals(b.destinationType())
+                && existing.path("routing_key").asString().equals(b.routingKey())
+                && sameJson(existing.path("arguments"), Definitions.JSON.valueToTree(b.arguments()));
+    }
+
+    private static String describe(Binding b) {
+        return "binding " + b.source() + " -> " + b.destination() + " (" + b.routingKey() + ")";
+    }
+
+    /** JSON equality where numbers compare by value ({@code 5} equals {@code 5.0}) and a missing node equals nothing else. */
+    static boolean sameJson(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (!new TreeSet<>(a.propertyNames()).equals(new TreeSet<>(b.propertyNames()))) {
+                return false;
+            }
+            return a.propertyNames().stream().allMatch(k -> sameJson(a.get(k), b.get(k)));
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            Iterator<JsonNode> left = a.iterator();
+            Iterator<JsonNode> right = b.iterator();
+            while (left.hasNext()) {
+                if (!sameJson(left.next(), right.next())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return Objects.equals(a, b);
+    }
+
+    /** Tags come back as a list on 3.10 and as a comma-separated string from older brokers and definition files. */
+    private static Set<String> tags(JsonNode node) {
+        Set<String> tags = new TreeSet<>();
+        if (node.isArray()) {
+            node.forEach(t -> tags.add(t.asString()));
+        } else if (node.isString()) {
+            for (String tag : node.asString().split(",")) {
+                if (!tag.isBlank()) {
+                    tags.add(tag.trim());
+                }
+            }
+        }
+        return tags;
+    }
+
+    private static String shown(JsonNode node) {
+        return node.isMissingNode() ? "absent" : node.toString();
+    }
+
+    private static String count(int planned, int created, String what) {
+        return planned + " " + what + (created == 0 ? "" : " (" + created + " new)");
+    }
+
+    private static Map<String, JsonNode> byName(List<JsonNode> nodes, String field) {
+        Map<String, JsonNode> map = new LinkedHashMap<>();
+        nodes.forEach(n -> map.put(n.path(field).asString(), n));
+        return map;
+    }
+
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static Function<String, String> labels(Environments environments) {
+        Map<String, String> byVhost = new LinkedHashMap<>();
+        for (Environment e : environments.all()) {
+            byVhost.put(e.vhost(), e.name().equals(e.vhost()) ? e.name() : e.name() + " (vhost " + e.vhost() + ")");
+        }
+        return vhost -> byVhost.getOrDefault(vhost, "vhost " + vhost);
+    }
+}

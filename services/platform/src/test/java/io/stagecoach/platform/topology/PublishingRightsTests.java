@@ -1,0 +1,108 @@
+package io.stagecoach.platform.topology;
+
+import static io.stagecoach.events.Principal.APPROVAL;
+import static io.stagecoach.events.Principal.BUILD_COMPLETED;
+import static io.stagecoach.events.Principal.CHATOPS;
+import static io.stagecoach.events.Principal.CI;
+import static io.stagecoach.events.Principal.OPERATOR;
+import static io.stagecoach.events.Principal.PROMOTION;
+import static io.stagecoach.events.Principal.ROLLBACK;
+import static io.stagecoach.events.Principal.SMOKE_TEST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.Environments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PublishingRightsTests {
+
+    private final PublishingRights rights = PublishingRights.of(Environments.loadDefault());
+
+    static Stream<Arguments> whoMayPublishWhatWhere() {
+        return Stream.of(
+                row(CI, "dev", "build.completed.dev"),
+                row(CI, "staging"),
+                row(CI, "prod"),
+                row(BUILD_COMPLETED, "dev", "promotion.requested.dev"),
+                row(BUILD_COMPLETED, "staging"),
+                row(PROMOTION, "dev", "promotion.blocked.dev", "deployment.completed.dev", "deployment.failed.dev",
+                        "promotion.requested.staging"),
+                row(PROMOTION, "staging", "promotion.blocked.staging", "deployment.completed.staging",
+                        "deployment.failed.staging", "approval.requested.prod"),
+                row(PROMOTION, "prod", "promotion.blocked.prod", "deployment.completed.prod", "deployment.failed.prod"),
+                row(SMOKE_TEST, "staging", "smoketest.passed.staging", "smoketest.failed.staging"),
+                row(ROLLBACK, "dev", "promotion.requested.dev", "alert.firing.dev", "rollback.completed.dev",
+                        "rollback.failed.dev"),
+                row(APPROVAL, "dev"),
+                row(APPROVAL, "staging"),
+                row(APPROVAL, "prod", "promotion.requested.prod", "approval.granted.prod", "approval.rejected.prod",
+                        "approval.refused.prod", "approval.expired.prod"),
+                row(CHATOPS, "staging"),
+                row(CHATOPS, "prod", "approval.decided.prod"),
+                row(OPERATOR, "dev", "rollback.requested.dev"),
+                row(OPERATOR, "prod", "rollback.requested.prod"));
+    }
+
+    @ParameterizedTest(name = "{0} in {1}: {2}")
+    @MethodSource("whoMayPublishWhatWhere")
+    void grantsEachPrincipalOnlyItsOwnRoutingKeys(Principal principal, String environment, List<String> keys) {
+        assertThat(rights.routingKeys(principal, environment)).containsExactlyElementsOf(keys);
+    }
+
+    static Stream<Arguments> whoAnEventMayComeFrom() {
+        return Stream.of(
+                Arguments.of(EventType.BUILD_COMPLETED, "dev", List.of("dev-ci")),
+                Arguments.of(EventType.BUILD_COMPLETED, "staging", List.of()),
+                Arguments.of(EventType.PROMOTION_REQUESTED, "dev", List.of("dev-build-completed", "dev-rollback")),
+                // handed off by the shovel, which keeps the dev user's user_id
+                Arguments.of(EventType.PROMOTION_REQUESTED, "staging", List.of("dev-promotion", "staging-rollback")),
+                Arguments.of(EventType.PROMOTION_REQUESTED, "prod", List.of("prod-rollback", "prod-approval")),
+                Arguments.of(EventType.APPROVAL_REQUESTED, "prod", List.of("staging-promotion")),
+                Arguments.of(EventType.APPROVAL_DECIDED, "prod", List.of("prod-chatops")),
+                Arguments.of(EventType.APPROVAL_DECIDED, "staging", List.of()),
+                Arguments.of(EventType.SMOKETEST_PASSED, "staging", List.of("staging-smoke-test")));
+    }
+
+    @ParameterizedTest(name = "{0} into {1} from {2}")
+    @MethodSource("whoAnEventMayComeFrom")
+    void namesTheUsersAConsumerAcceptsAnEventFrom(EventType type, String environment, List<String> users) {
+        assertThat(rights.expectedPublishers(type, environment)).containsExactlyInAnyOrderElementsOf(users);
+    }
+
+    @Test
+    void usersExistOnlyWhereThePrincipalCanAct() {
+        assertThat(rights.principalsIn("dev")).contains(CI).doesNotContain(CHATOPS);
+        assertThat(rights.principalsIn("staging")).doesNotContain(CI, CHATOPS);
+        assertThat(rights.principalsIn("prod")).contains(CHATOPS, OPERATOR).doesNotContain(CI);
+    }
+
+    @Test
+    void aManualStagingIsEnteredByApprovalInsteadOfAutomatically() {
+        Environments manualStaging = Environments.parse(
+                "services: [knative-lambda-builder]\n"
+                        + "teams: {qa-team: [carol]}\n"
+                        + "decision-publishers: [chatops]\n"
+                        + "environments:\n"
+                        + "  - {name: dev, vhost: dev, gate: auto, namespace: d, audit-retention: 1d}\n"
+                        + "  - {name: staging, vhost: staging, gate: manual, approvers: [qa-team], namespace: s, "
+                        + "audit-retention: 1d}\n", "test");
+        PublishingRights manual = PublishingRights.of(manualStaging);
+
+        assertThat(manual.routingKeys(PROMOTION, "dev")).contains("approval.requested.staging")
+                .doesNotContain("promotion.requested.staging");
+        assertThat(manual.expectedPublishers(EventType.PROMOTION_REQUESTED, "staging"))
+                .containsExactlyInAnyOrder("staging-rollback", "staging-approval");
+        assertThat(manual.principalsIn("staging")).contains(CHATOPS);
+    }
+
+    private static Arguments row(Principal principal, String environment, String... keys) {
+        return Arguments.of(principal, environment, List.of(keys));
+    }
+}
