@@ -1,0 +1,204 @@
+package io.stagecoach.lint;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Finds the names each environment uses, wherever the deploy files say them. */
+final class Claims {
+
+	private static final List<String> ROLE_ANNOTATIONS = List.of("eks.amazonaws.com/role-arn",
+			"iam.gke.io/gcp-service-account", "azure.workload.identity/client-id");
+
+	private Claims() {
+	}
+
+	static List<Claim> fromEnvironments(EnvironmentsFile file) {
+		List<Claim> claims = new ArrayList<>();
+		for (EnvironmentsFile.Spec env : file.environments()) {
+			add(claims, ClaimKind.NAMESPACE, env.namespace(), env.name(), file.display());
+			add(claims, ClaimKind.VHOST, env.vhost(), env.name(), file.display());
+			add(claims, ClaimKind.BUCKET, bucket(env.bucket()), env.name(), file.display());
+			add(claims, ClaimKind.IAM_ROLE, env.iamRole(), env.name(), file.display());
+			add(claims, ClaimKind.IMAGE_REPOSITORY, env.imageRepository(), env.name(), file.display());
+		}
+		return claims;
+	}
+
+	/**
+	 * What a rendered overlay uses. Secrets count by namespace and name: the same name in two namespaces
+	 * is two Secrets. A workload overlay counts for its namespace only (promotion moves the same image on).
+	 */
+	static List<Claim> fromOverlay(Overlay overlay) {
+		List<Claim> claims = new ArrayList<>();
+		String env = overlay.environment();
+		String file = overlay.file();
+		for (ObjectNode object : overlay.objects()) {
+			if (Kube.kind(object).equals("Namespace")) {
+				add(claims, ClaimKind.NAMESPACE, Kube.name(object), env, file);
+			}
+			else if (!Kube.isClusterScoped(object)) {
+				add(claims, ClaimKind.NAMESPACE, Kube.namespace(object), env, file);
+			}
+			if (overlay.workload()) {
+				continue;
+			}
+			String namespace = Kube.namespace(object);
+			switch (Kube.kind(object)) {
+				case "ConfigMap" -> object.path("data").forEachEntry((key, value) -> {
+					String text = value.asString("");
+					if (!text.contains("\n")) {
+						classifyKeyValue(claims, key, text, env, file);
+					}
+				});
+				case "ServiceAccount" -> ROLE_ANNOTATIONS.forEach(annotation -> add(claims, ClaimKind.IAM_ROLE,
+						object.path("metadata").path("annotations").path(annotation).asString(""), env, file));
+				case "Secret" -> add(claims, ClaimKind.SECRET, namespace + "/" + Kube.name(object), env, file);
+				default -> {
+				}
+			}
+			for (JsonNode spec : Kube.podSpecs(object)) {
+				for (JsonNode container : Kube.containers(spec)) {
+					for (JsonNode variable : container.path("env").values()) {
+						String name = variable.path("name").asString("");
+						if (variable.has("value")) {
+							classifyVariable(claims, name, variable.path("value").asString(""), env, file);
+						}
+						String secret = variable.path("valueFrom").path("secretKeyRef").path("name").asString("");
+						add(claims, ClaimKind.SECRET, secret.isEmpty() ? "" : namespace + "/" + secret, env, file);
+					}
+					for (JsonNode from : container.path("envFrom").values()) {
+						String secret = from.path("secretRef").path("name").asString("");
+						add(claims, ClaimKind.SECRET, secret.isEmpty() ? "" : namespace + "/" + secret, env, file);
+					}
+				}
+				for (JsonNode volume : spec.path("volumes").values()) {
+					List<String> secrets = new ArrayList<>();
+					secrets.add(volume.path("secret").path("secretName").asString(""));
+					volume.path("projected").path("sources").values()
+						.forEach(source -> secrets.add(source.path("secret").path("name").asString("")));
+					for (String secret : secrets) {
+						add(claims, ClaimKind.SECRET, secret.isEmpty() ? "" : namespace + "/" + secret, env, file);
+					}
+				}
+			}
+		}
+		return claims;
+	}
+
+	/**
+	 * What a Helm values file uses: its top-level {@code namespace}, and at any depth vhosts, buckets, roles,
+	 * image repositories, usernames and Secret names (these by name alone: the chart names them per environment).
+	 */
+	static List<Claim> fromHelmValues(String env, String file, JsonNode values) {
+		List<Claim> claims = new ArrayList<>();
+		add(claims, ClaimKind.NAMESPACE, values.path("namespace").asString(""), env, file);
+		walkValues(claims, values, env, file);
+		return claims;
+	}
+
+	private static void walkValues(List<Claim> claims, JsonNode node, String env, String file) {
+		if (node.isArray()) {
+			node.values().forEach(child -> walkValues(claims, child, env, file));
+			return;
+		}
+		for (Map.Entry<String, JsonNode> entry : node.properties()) {
+			JsonNode value = entry.getValue();
+			if (!value.isValueNode()) {
+				walkValues(claims, value, env, file);
+				continue;
+			}
+			String key = normalize(entry.getKey());
+			String text = value.asString("");
+			if (key.equals("username") || key.equals("user")) {
+				add(claims, ClaimKind.USER, text, env, file);
+			}
+			else if (key.endsWith("secretname")) {
+				add(claims, ClaimKind.SECRET, text, env, file);
+			}
+			else if (!key.equals("namespace")) {
+				classifyKeyValue(claims, entry.getKey(), text, env, file);
+			}
+		}
+	}
+
+	/** ConfigMap and values keys: {@code vhost}, {@code artifact-bucket}, {@code roleArn}, {@code imageRepository}. */
+	private static void classifyKeyValue(List<Claim> claims, String rawKey, String value, String env, String file) {
+		String key = normalize(rawKey);
+		if (key.endsWith("vhost") || key.contains("virtualhost")) {
+			add(claims, ClaimKind.VHOST, value, env, file);
+		}
+		else if (key.contains("bucket")) {
+			add(claims, ClaimKind.BUCKET, bucket(value), env, file);
+		}
+		else if (key.contains("rolearn") || key.contains("iamrole")) {
+			add(claims, ClaimKind.IAM_ROLE, value, env, file);
+		}
+		else if (key.equals("imagerepository")) {
+			add(claims, ClaimKind.IMAGE_REPOSITORY, value, env, file);
+		}
+		else {
+			classifyValue(claims, value, env, file);
+		}
+	}
+
+	/** Environment variables: {@code SPRING_RABBITMQ_VIRTUAL_HOST}, {@code ARTIFACT_BUCKET}, {@code AWS_ROLE_ARN}. */
+	private static void classifyVariable(List<Claim> claims, String rawName, String value, String env, String file) {
+		String name = rawName.toUpperCase(Locale.ROOT);
+		if (name.contains("VIRTUAL_HOST") || name.contains("VHOST")) {
+			add(claims, ClaimKind.VHOST, value, env, file);
+		}
+		else if (name.contains("BUCKET")) {
+			add(claims, ClaimKind.BUCKET, bucket(value), env, file);
+		}
+		else if (name.contains("ROLE_ARN") || name.contains("IAM_ROLE")) {
+			add(claims, ClaimKind.IAM_ROLE, value, env, file);
+		}
+		else if (name.matches(".*(RABBITMQ|AMQP).*_USER(NAME)?")) {
+			add(claims, ClaimKind.USER, value, env, file);
+		}
+		else if (name.contains("IMAGE_REPOSITORY")) {
+			add(claims, ClaimKind.IMAGE_REPOSITORY, value, env, file);
+		}
+		else {
+			classifyValue(claims, value, env, file);
+		}
+	}
+
+	/** Values that name a bucket or a role whatever their key: {@code s3://...}, {@code arn:aws:iam::...:role/...}. */
+	private static void classifyValue(List<Claim> claims, String value, String env, String file) {
+		String v = value.strip();
+		if (v.startsWith("s3://") || v.startsWith("gs://")) {
+			add(claims, ClaimKind.BUCKET, bucket(v), env, file);
+		}
+		else if (v.startsWith("arn:aws:iam::") && v.contains(":role/")) {
+			add(claims, ClaimKind.IAM_ROLE, v, env, file);
+		}
+	}
+
+	/** {@code s3://bucket/some/prefix} and {@code bucket} are the same bucket. */
+	static String bucket(String value) {
+		String v = value.strip();
+		int scheme = v.indexOf("://");
+		if (scheme >= 0) {
+			v = v.substring(scheme + 3);
+			int slash = v.indexOf('/');
+			v = slash < 0 ? v : v.substring(0, slash);
+		}
+		return v;
+	}
+
+	private static String normalize(String key) {
+		return key.toLowerCase(Locale.ROOT).replaceAll("[-_.]", "");
+	}
+
+	private static void add(List<Claim> claims, ClaimKind kind, String value, String env, String file) {
+		if (value != null && !value.isBlank()) {
+			claims.add(new Claim(kind, value.strip(), env, file));
+		}
+	}
+}

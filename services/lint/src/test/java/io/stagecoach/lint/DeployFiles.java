@@ -1,0 +1,103 @@
+package io.stagecoach.lint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** The repository's deploy/ as tests see it, and copies of it to break. */
+final class DeployFiles {
+
+	/** The shipped deploy directory, from this module's directory. */
+	static final Path SHIPPED = Path.of("../../deploy");
+
+	static final Path SHARED_EVERYTHING = Path.of("src/test/resources/fixtures/shared-everything");
+
+	/** The default path, as ARCHITECTURE.md describes it; a copy's deploy/environments.yaml. */
+	static final String DEFAULT_ENVIRONMENTS = """
+			environments:
+			  - name: dev
+			    vhost: dev
+			    gate: auto
+			    namespace: knative-lambda-dev
+			    audit-retention: 7d
+			  - name: staging
+			    vhost: staging
+			    gate: auto
+			    namespace: knative-lambda-staging
+			    audit-retention: 30d
+			  - name: prod
+			    vhost: prod
+			    gate: manual
+			    approvers: [sre-team]
+			    min-approvals: 1
+			    approval-ttl: 24h
+			    namespace: knative-lambda-prod
+			    audit-retention: 90d
+			""";
+
+	private DeployFiles() {
+	}
+
+	/**
+	 * The shipped deploy/ copied under {@code repository}, with the default environments.yaml (and the same in
+	 * the ConfigMap's copy), so each test changes one known thing.
+	 */
+	static Path copyShipped(Path repository) {
+		Path deploy = repository.resolve("deploy");
+		copy(SHIPPED, deploy);
+		write(deploy.resolve("environments.yaml"), DEFAULT_ENVIRONMENTS);
+		write(deploy.resolve("k8s/base/config/environments.yaml"), DEFAULT_ENVIRONMENTS);
+		return deploy;
+	}
+
+	static void copy(Path from, Path to) {
+		try (Stream<Path> files = Files.walk(from)) {
+			for (Path source : files.toList()) {
+				Path target = to.resolve(from.relativize(source).toString());
+				if (Files.isDirectory(source)) {
+					Files.createDirectories(target);
+				}
+				else {
+					Files.copy(source, target);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Replaces text that must be there: a test whose edit no longer applies fails instead of passing. */
+	static void edit(Path file, String from, String to) {
+		String text = read(file);
+		assertThat(text).as("%s must contain the text the test changes", file).contains(from);
+		write(file, text.replace(from, to));
+	}
+
+	static void append(Path file, String text) {
+		write(file, read(file) + text);
+	}
+
+	static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	static void write(Path file, String text) {
+		try {
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, text);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+}
