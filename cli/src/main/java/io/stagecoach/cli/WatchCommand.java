@@ -1,0 +1,96 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.platform.audit.StreamOffset;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code stagecoach watch}: every environment's events as they happen, and where each release stands. */
+@Command(name = "watch", sortOptions = false,
+        description = {"Follow every environment's events live.", "", "Follow every environment's audit stream live, one line per event: time (UTC),",
+                "environment, type, release, where the release stands now, and why / who / run.", ""},
+        footer = {"", "Examples:",
+                "  stagecoach watch",
+                "  stagecoach watch --service knative-lambda-builder --since 10m",
+                "  stagecoach watch --count 20     (stop after 20 events)",
+                ExitCodes.SECTION})
+final class WatchCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
+
+    @ParentCommand
+    Stagecoach root;
+
+    @Option(names = "--service", paramLabel = "NAME", description = "only events about this service")
+    String service;
+
+    @Option(names = "--since", paramLabel = "WHEN",
+            description = "also show what happened since then (90s, 10m, 1h or a time); default: only new events")
+    String since;
+
+    @Option(names = "--count", paramLabel = "N", description = "stop after N events")
+    Integer count;
+
+    @Mixin
+    AmqpOptions amqp;
+
+    @Mixin
+    EnvironmentOptions environmentOptions;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CliContext context = root.context;
+        if (count != null && count < 1) {
+            throw CliException.usage("--count must be 1 or more, not " + count);
+        }
+        Instant start = since == null ? null : AuditCommand.parseSince(since, Instant.now());
+        Environments environments = environmentOptions.environments(context);
+        EventCodec codec = new EventCodec();
+        Set<String> seen = new HashSet<>();
+        int shown = 0;
+        try (AuditStreams streams = new AuditStreams(amqp.broker(context))) {
+            for (Environment environment : environments.all()) {
+                streams.subscribe(environment, start == null ? StreamOffset.next() : StreamOffset.at(start));
+            }
+            context.err().println("Watching " + EnvironmentOptions.names(environments) + " (Ctrl-C to stop)...");
+            context.err().flush();
+            while (count == null || shown < count) {
+                AuditStreams.Item item = streams.poll(Duration.ofMillis(500));
+                if (item == null) {
+                    if (streams.anyClosed()) {
+                        throw CliException.broker("RabbitMQ closed an audit stream subscription", null);
+                    }
+                    continue;
+                }
+                CloudEvent<?> event;
+                try {
+                    event = codec.decode(item.message().body());
+                } catch (InvalidEventException e) {
+                    continue;
+                }
+                // a hand-off is in two streams: the sender's and the receiver's
+                if (!seen.add(event.id()) || start != null && event.time().isBefore(start)
+                        || service != null && !service.equals(event.subject())) {
+                    continue;
+                }
+                context.out().println(EventLines.watch(event, item.message().userId()));
+                context.out().flush();
+                shown++;
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
