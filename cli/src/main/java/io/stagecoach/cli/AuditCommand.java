@@ -59,7 +59,7 @@ final class AuditCommand implements Callable<Integer> {
     EnvironmentOptions environmentOptions;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         CliContext context = root.context;
         Instant start = since == null ? null : parseSince(since, Instant.now());
         Environment environment = environmentOptions.environment(context, environmentName, "--env");
@@ -87,6 +87,10 @@ final class AuditCommand implements Callable<Integer> {
                     return ExitCodes.OK;
                 }
             }
+        } catch (InterruptedException e) {
+            // the end of --follow
+            Thread.currentThread().interrupt();
+            return ExitCodes.OK;
         }
     }
 

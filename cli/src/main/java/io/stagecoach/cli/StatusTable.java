@@ -23,14 +23,16 @@ final class StatusTable {
     private StatusTable() {
     }
 
-    /** The services to show: the one asked for, else every service configured or seen anywhere. */
+    /** The services to show: the one asked for, else the configured ones, then any other seen anywhere. */
     static List<String> services(Environments environments, Map<String, EnvironmentLedger> ledgers, String only) {
         if (only != null) {
             return List.of(only);
         }
-        Set<String> all = new TreeSet<>(environments.services());
-        ledgers.values().forEach(l -> all.addAll(l.services()));
-        return List.copyOf(all);
+        Set<String> others = new TreeSet<>();
+        ledgers.values().forEach(l -> others.addAll(l.services()));
+        List<String> all = new ArrayList<>(environments.services());
+        others.stream().filter(s -> !all.contains(s)).forEach(all::add);
+        return all;
     }
 
     static String render(Environments environments, Map<String, EnvironmentLedger> ledgers, List<String> services,

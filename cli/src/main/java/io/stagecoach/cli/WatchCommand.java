@@ -51,7 +51,7 @@ final class WatchCommand implements Callable<Integer> {
     EnvironmentOptions environmentOptions;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         CliContext context = root.context;
         if (count != null && count < 1) {
             throw CliException.usage("--count must be 1 or more, not " + count);
@@ -90,6 +90,9 @@ final class WatchCommand implements Callable<Integer> {
                 context.out().flush();
                 shown++;
             }
+        } catch (InterruptedException e) {
+            // the end of watching
+            Thread.currentThread().interrupt();
         }
         return ExitCodes.OK;
     }

@@ -31,6 +31,11 @@ final class Cli {
         return new Cli(env, workingDirectory);
     }
 
+    /** The vhost prefix the command works in. */
+    String prefix() {
+        return env.get("STAGECOACH_VHOST_PREFIX");
+    }
+
     Cli with(String variable, String value) {
         Map<String, String> changed = new HashMap<>(env);
         changed.put(variable, value);
@@ -43,6 +48,32 @@ final class Cli {
         int status = Stagecoach.execute(new CliContext(env, new PrintWriter(out, true), new PrintWriter(err, true),
                 workingDirectory), args);
         return new Result(status, out.toString(), err.toString());
+    }
+
+    /** Starts a command that runs until stopped (--follow, watch); what it printed so far is readable meanwhile. */
+    Running start(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int[] status = {-1};
+        Thread thread = new Thread(() -> status[0] = Stagecoach.execute(new CliContext(env, new PrintWriter(out, true),
+                new PrintWriter(err, true), workingDirectory), args), "stagecoach " + String.join(" ", args));
+        thread.start();
+        return new Running(thread, out, err, status);
+    }
+
+    record Running(Thread thread, StringWriter outWriter, StringWriter errWriter, int[] status) {
+        String out() {
+            synchronized (outWriter) {
+                return outWriter.toString();
+            }
+        }
+
+        /** Interrupts the command, as Ctrl-C would end it, and returns what it printed and its status. */
+        Result stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join(10_000);
+            return new Result(status[0], outWriter.toString(), errWriter.toString());
+        }
     }
 
     record Result(int status, String out, String err) {

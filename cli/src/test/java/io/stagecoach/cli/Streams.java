@@ -47,7 +47,7 @@ final class Streams {
                 channel.confirmSelect();
                 channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, event.routingKey(), true,
                         new AMQP.BasicProperties.Builder().contentType(BrokerNames.CONTENT_TYPE).deliveryMode(2)
-                                .messageId(event.id()).timestamp(Date.from(event.time())).build(), codec.encode(event));
+                                .messageId(event.id()).userId(broker.adminUser()).timestamp(Date.from(event.time())).build(), codec.encode(event));
                 channel.waitForConfirmsOrDie(10_000);
             }
         }
