@@ -70,7 +70,12 @@ final class RunProgress {
         EventData data = event.data();
         String env = event.environment();
         String release = EventLines.release(data);
-        if (data instanceof BuildCompleted || data instanceof PromotionRequested || data instanceof DeploymentCompleted
+        if (data instanceof BuildCompleted) {
+            // publishing a build again starts nothing new: the run stays where it got to
+            if (stage == Stage.NOT_SEEN) {
+                move(Stage.TRAVELLING, release + " " + EventLines.where(event));
+            }
+        } else if (data instanceof PromotionRequested || data instanceof DeploymentCompleted
                 || data instanceof ApprovalGranted) {
             move(Stage.TRAVELLING, release + " " + EventLines.where(event));
         } else if (data instanceof SmokeTestPassed) {
