@@ -106,9 +106,17 @@ final class BrokerLocator {
     private BrokerEndpoint startContainer() {
         synchronized (BrokerLocator.class) {
             if (container == null) {
-                container = new RabbitMQContainer(DockerImageName.parse(IMAGE))
+                RabbitMQContainer starting = new RabbitMQContainer(DockerImageName.parse(IMAGE))
                         .withCopyToContainer(Transferable.of(PLUGINS), "/etc/rabbitmq/enabled_plugins");
-                container.start();
+                try {
+                    starting.start();
+                } catch (RuntimeException e) {
+                    IllegalStateException failure = noBroker("a Docker engine runs, but " + IMAGE
+                            + " did not start (" + rootMessage(e) + ")");
+                    failure.initCause(e);
+                    throw failure;
+                }
+                container = starting;
             }
         }
         return new BrokerEndpoint(BrokerEndpoint.CONTAINER, container.getHost(), container.getAmqpPort(),

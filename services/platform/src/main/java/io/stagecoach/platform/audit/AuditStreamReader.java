@@ -14,15 +14,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.LongString;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.stagecoach.events.BrokerNames;
 
 /**
@@ -68,20 +69,24 @@ public final class AuditStreamReader {
         }
         BlockingQueue<AuditMessage> received = new LinkedBlockingQueue<>();
         List<AuditMessage> messages = new ArrayList<>();
-        try (Channel channel = connection.createChannel()) {
+        AtomicBoolean done = new AtomicBoolean();
+        Channel channel = open(from);
+        try {
             channel.basicQos(Math.min(maxMessages, PREFETCH));
-            String tag = channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()),
-                    new DefaultConsumer(channel) {
-                        @Override
-                        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                                                   byte[] body) throws IOException {
-                            AuditMessage message = message(envelope, properties, body);
-                            if (message.offset() >= from.minimum()) {
-                                received.add(message);
-                            }
-                            channel.basicAck(envelope.getDeliveryTag(), false);
-                        }
-                    });
+            channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()), new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) {
+                    if (done.get()) {
+                        return;
+                    }
+                    AuditMessage message = message(envelope, properties, body);
+                    if (message.offset() >= from.minimum()) {
+                        received.add(message);
+                    }
+                    ack(channel, envelope);
+                }
+            });
             while (messages.size() < maxMessages) {
                 AuditMessage next = received.poll(idle.toMillis(), TimeUnit.MILLISECONDS);
                 if (next == null) {
@@ -89,12 +94,14 @@ public final class AuditStreamReader {
                 }
                 messages.add(next);
             }
-            channel.basicCancel(tag);
-        } catch (IOException | TimeoutException | AlreadyClosedException e) {
+        } catch (IOException | ShutdownSignalException e) {
             throw failure(from, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditStreamException("Interrupted while reading " + stream, e);
+        } finally {
+            done.set(true);
+            closeQuietly(channel);
         }
         return messages;
     }
@@ -104,14 +111,14 @@ public final class AuditStreamReader {
      * subscription is closed. A callback that throws ends the subscription ({@link Subscription#failure()}).
      */
     public Subscription subscribe(StreamOffset from, Consumer<AuditMessage> callback) {
+        Channel channel = open(from);
+        Subscription subscription = new Subscription(channel);
         try {
-            Channel channel = connection.createChannel();
-            Subscription subscription = new Subscription(channel);
             channel.basicQos(PREFETCH);
             channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()), new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                                           byte[] body) throws IOException {
+                                           byte[] body) {
                     if (subscription.failure != null) {
                         return;
                     }
@@ -126,11 +133,12 @@ public final class AuditStreamReader {
                             return;
                         }
                     }
-                    channel.basicAck(envelope.getDeliveryTag(), false);
+                    ack(channel, envelope);
                 }
             });
             return subscription;
-        } catch (IOException | AlreadyClosedException e) {
+        } catch (IOException | ShutdownSignalException e) {
+            closeQuietly(channel);
             throw failure(from, e);
         }
     }
@@ -156,13 +164,34 @@ public final class AuditStreamReader {
 
         @Override
         public void close() {
-            try {
-                if (channel.isOpen()) {
-                    channel.close();
-                }
-            } catch (IOException | TimeoutException | AlreadyClosedException e) {
-                // closed already, or the connection went away: either way no more deliveries
+            closeQuietly(channel);
+        }
+    }
+
+    private Channel open(StreamOffset from) {
+        try {
+            return connection.createChannel();
+        } catch (IOException | ShutdownSignalException e) {
+            throw failure(from, e);
+        }
+    }
+
+    /** Acks only grant credit on a stream: one lost to a closing channel loses nothing. */
+    private static void ack(Channel channel, Envelope envelope) {
+        try {
+            channel.basicAck(envelope.getDeliveryTag(), false);
+        } catch (IOException | ShutdownSignalException e) {
+            // the channel is closing: no more deliveries will come
+        }
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
             }
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            // closed already, or the connection went away: either way no more deliveries
         }
     }
 

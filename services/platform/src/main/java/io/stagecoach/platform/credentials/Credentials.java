@@ -60,6 +60,15 @@ public final class Credentials {
         return PASSWORD_VARIABLE_PREFIX + checked(user).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
+    /** Whether {@code user}'s password comes from a variable or a secret file rather than the local-only default. */
+    public boolean hasConfiguredPassword(String user) {
+        if (environment.apply(variableFor(user)) != null) {
+            return true;
+        }
+        String secretsDir = environment.apply(SECRETS_DIR_VARIABLE);
+        return secretsDir != null && !secretsDir.isBlank() && Files.isRegularFile(Path.of(secretsDir).resolve(user));
+    }
+
     /** The password of {@code user}. */
     public String password(String user) {
         String variable = variableFor(user);

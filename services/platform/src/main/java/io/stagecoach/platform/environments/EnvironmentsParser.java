@@ -1,8 +1,5 @@
 package io.stagecoach.platform.environments;
 
-import io.stagecoach.events.EventType;
-import io.stagecoach.events.Principal;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +13,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -45,6 +44,11 @@ final class EnvironmentsParser {
     private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
     private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
 
+    private static final String VHOST_RULE = "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter "
+            + "or digit), e.g. the environment's name";
+    private static final String NAMESPACE_RULE = "a Kubernetes namespace is lower-case letters, digits and '-', "
+            + "at most 63, starting and ending with a letter or digit, e.g. knative-lambda-dev";
+
     private final String source;
     private final Map<String, Integer> lines = new HashMap<>();
     private final List<Problem> problems = new ArrayList<>();
@@ -58,7 +62,6 @@ final class EnvironmentsParser {
 
     /** What one list entry said, as far as it could be read; the cross-environment checks use it. */
     private static final class Draft {
-        final int index;
         final String pointer;
         String label;
         String name;
@@ -71,7 +74,6 @@ final class EnvironmentsParser {
         Duration approvalTtl;
 
         Draft(int index) {
-            this.index = index;
             this.pointer = "/environments/" + index;
             this.label = "environments[" + index + "]";
         }
@@ -121,11 +123,6 @@ final class EnvironmentsParser {
         }
         return found;
     }
-
-    private static final String VHOST_RULE = "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter "
-            + "or digit), e.g. the environment's name";
-    private static final String NAMESPACE_RULE = "a Kubernetes namespace is lower-case letters, digits and '-', "
-            + "at most 63, starting and ending with a letter or digit, e.g. knative-lambda-dev";
 
     // ---- top-level sections
 

@@ -3,6 +3,7 @@ package io.stagecoach.platform.topology;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -33,7 +34,19 @@ public final class ManagementClient {
         this.user = user;
         this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        URI.create(this.baseUrl); // a malformed URL fails here, not on the first call
+        if (!isHttpUrl(this.baseUrl)) {
+            // a malformed URL fails here, not on the first call
+            throw new IllegalArgumentException("expected http(s)://host:port, e.g. http://127.0.0.1:15672");
+        }
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     public String baseUrl() {

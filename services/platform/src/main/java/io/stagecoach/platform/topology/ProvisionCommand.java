@@ -2,6 +2,7 @@ package io.stagecoach.platform.topology;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import io.stagecoach.platform.credentials.Credentials;
@@ -88,11 +89,26 @@ public final class ProvisionCommand {
             return USAGE;
         }
 
+        ManagementClient management;
         try {
-            ManagementClient management = new ManagementClient(url, user, password);
-            Provisioner provisioner = new Provisioner(management, Credentials.fromVariables(env), out::println);
+            management = new ManagementClient(url, user, password);
+        } catch (IllegalArgumentException e) {
+            err.println("Invalid management URL " + url + ": " + e.getMessage());
+            return USAGE;
+        }
+        try {
+            Credentials credentials = Credentials.fromVariables(env);
+            Provisioner provisioner = new Provisioner(management, credentials, out::println);
             out.println((check ? "Checking " : "Provisioning ") + environments + " on " + management.baseUrl()
                     + " as " + user);
+            List<String> defaulted = BrokerDefinitions.plan(environments).users().stream().map(Definitions.User::name)
+                    .filter(name -> !credentials.hasConfiguredPassword(name)).toList();
+            if (!check && !defaulted.isEmpty()) {
+                err.println("Warning: " + defaulted.size() + " of the users get the local-only default password "
+                        + "(<user>" + Credentials.LOCAL_ONLY_SUFFIX + "), e.g. " + defaulted.get(0) + ": set "
+                        + Credentials.variableFor(defaulted.get(0)) + " or put the password in $"
+                        + Credentials.SECRETS_DIR_VARIABLE + "/" + defaulted.get(0) + ". Fine on a developer machine only.");
+            }
             ProvisioningReport report = check ? provisioner.verify(environments) : provisioner.apply(environments);
             if (report.isClean()) {
                 out.println(report.describe());
@@ -103,9 +119,6 @@ public final class ProvisionCommand {
         } catch (BrokerUnreachableException | ManagementApiException e) {
             err.println(e.getMessage());
             return BROKER;
-        } catch (IllegalArgumentException e) {
-            err.println("Invalid management URL " + url + ": " + e.getMessage());
-            return USAGE;
         }
     }
 }

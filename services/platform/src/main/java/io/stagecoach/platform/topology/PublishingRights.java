@@ -21,7 +21,6 @@ import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.Regexes.RoutingKey;
 
 /**
  * Who may publish which routing keys into which environment's vhost: the source of the topic

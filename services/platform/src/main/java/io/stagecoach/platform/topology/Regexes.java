@@ -1,12 +1,11 @@
 package io.stagecoach.platform.topology;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import io.stagecoach.events.EventType;
 
 /** Permission patterns (RabbitMQ matches them as PCRE; these use only the part Java shares with it). */
 final class Regexes {
@@ -47,24 +46,14 @@ final class Regexes {
      * {@code deployment\.(completed|failed)\.dev}.
      */
     static List<String> routingKeyFragments(List<RoutingKey> keys) {
-        Map<String, List<String>> outcomes = new LinkedHashMap<>();
+        record SubjectIn(String subject, String environment) {
+        }
+        Map<SubjectIn, List<String>> outcomes = new LinkedHashMap<>();
         for (RoutingKey key : keys) {
-            outcomes.computeIfAbsent(quote(key.type().subject()) + "\u0000" + quote(key.environment()),
-                    k -> new java.util.ArrayList<>()).add(quote(key.type().outcome()));
+            outcomes.computeIfAbsent(new SubjectIn(key.type().subject(), key.environment()), k -> new ArrayList<>())
+                    .add(key.type().outcome());
         }
-        return outcomes.entrySet().stream().map(e -> {
-            String[] parts = e.getKey().split("\u0000");
-            List<String> o = e.getValue();
-            String outcome = o.size() == 1 ? o.get(0) : "(" + String.join("|", o) + ")";
-            return parts[0] + "\\." + outcome + "\\." + parts[1];
-        }).toList();
-    }
-
-    /** An event type addressed to an environment: {@code <subject>.<outcome>.<environment>}. */
-    record RoutingKey(EventType type, String environment) {
-        @Override
-        public String toString() {
-            return type.routingKey(environment);
-        }
+        return outcomes.entrySet().stream().map(e -> quote(e.getKey().subject()) + "\\." + group(e.getValue())
+                + "\\." + quote(e.getKey().environment())).toList();
     }
 }

@@ -53,6 +53,17 @@ class CredentialsTests {
     }
 
     @Test
+    void tellsWhetherAPasswordIsConfigured() throws IOException {
+        Files.writeString(secrets.resolve("prod-ci"), "from-file");
+        Credentials credentials = Credentials.fromVariables(Map.of("STAGECOACH_PASSWORD_DEV_CI", "x",
+                "STAGECOACH_SECRETS_DIR", secrets.toString()));
+
+        assertThat(credentials.hasConfiguredPassword("dev-ci")).isTrue();
+        assertThat(credentials.hasConfiguredPassword("prod-ci")).isTrue();
+        assertThat(credentials.hasConfiguredPassword("staging-ci")).isFalse();
+    }
+
+    @Test
     void fallsBackToTheLocalOnlyDefault() {
         Credentials credentials = Credentials.fromVariables(Map.of("STAGECOACH_SECRETS_DIR", secrets.toString()));
 
