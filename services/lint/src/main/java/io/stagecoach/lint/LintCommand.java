@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * {@code stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <repository-root>}, or with
  * explicit inputs instead of a root: {@code --environments FILE}, {@code --overlay DIR},
- * {@code --workload-overlay DIR}, {@code --helm-values FILE} (each repeatable).
+ * {@code --workload-overlay DIR}, {@code --helm-values FILE} (each repeatable), {@code --rabbitmq-definitions FILE}.
  * Exit status: 0 without errors, 1 with errors, 2 on a usage mistake.
  */
 public final class LintCommand {
@@ -28,6 +28,7 @@ public final class LintCommand {
 		List<Path> overlays = new ArrayList<>();
 		List<Path> workloads = new ArrayList<>();
 		List<Path> values = new ArrayList<>();
+		Path definitions = null;
 		try {
 			for (int i = 0; i < args.length; i++) {
 				switch (args[i]) {
@@ -37,6 +38,7 @@ public final class LintCommand {
 					case "--overlay" -> overlays.add(Path.of(args[++i]));
 					case "--workload-overlay" -> workloads.add(Path.of(args[++i]));
 					case "--helm-values" -> values.add(Path.of(args[++i]));
+					case "--rabbitmq-definitions" -> definitions = Path.of(args[++i]);
 					case "-h", "--help" -> {
 						out.println(usage());
 						return 0;
@@ -55,7 +57,8 @@ public final class LintCommand {
 			err.println(args[args.length - 1] + " needs a value\n" + usage());
 			return 2;
 		}
-		boolean explicit = environments != null || !overlays.isEmpty() || !workloads.isEmpty() || !values.isEmpty();
+		boolean explicit = environments != null || !overlays.isEmpty() || !workloads.isEmpty() || !values.isEmpty()
+				|| definitions != null;
 		if (root == null && !explicit) {
 			err.println(usage());
 			return 2;
@@ -69,7 +72,8 @@ public final class LintCommand {
 			return 2;
 		}
 		Report report = explicit
-				? linter.lint(new LintInputs(root == null ? Path.of("") : root, environments, overlays, workloads, values))
+				? linter.lint(new LintInputs(root == null ? Path.of("") : root, environments, overlays, workloads, values,
+						definitions))
 				: linter.lint(root);
 		report.findings().forEach(finding -> out.println(finding.line()));
 		out.println(report.summary());
@@ -80,6 +84,6 @@ public final class LintCommand {
 		return """
 				usage: stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <repository-root>
 				       stagecoach-lint [options] [--environments FILE] [--overlay DIR]... [--workload-overlay DIR]...
-				                       [--helm-values FILE]...""";
+				                       [--helm-values FILE]... [--rabbitmq-definitions FILE]""";
 	}
 }

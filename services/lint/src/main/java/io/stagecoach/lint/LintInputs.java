@@ -15,9 +15,10 @@ import java.util.stream.Stream;
  * @param overlays Stagecoach's overlays, one directory per environment
  * @param workloadOverlays the promoted workload's overlays, one directory per environment
  * @param helmValues Helm values files, {@code values-<environment>.yaml}
+ * @param rabbitmqDefinitions {@code deploy/rabbitmq/definitions.json}, or null while there is none
  */
 public record LintInputs(Path root, Path environmentsFile, List<Path> overlays, List<Path> workloadOverlays,
-		List<Path> helmValues) {
+		List<Path> helmValues, Path rabbitmqDefinitions) {
 
 	public LintInputs {
 		root = root.toAbsolutePath().normalize();
@@ -29,16 +30,17 @@ public record LintInputs(Path root, Path environmentsFile, List<Path> overlays, 
 	/**
 	 * The usual layout under a repository root (or under a {@code deploy} directory given directly):
 	 * {@code deploy/environments.yaml}, {@code deploy/k8s/overlays/*}, {@code deploy/k8s/workloads/overlays/*},
-	 * {@code deploy/helm/*}{@code /values-*.yaml}.
+	 * {@code deploy/helm/*}{@code /values-*.yaml}, {@code deploy/rabbitmq/definitions.json}.
 	 */
 	public static LintInputs discover(Path root) {
 		Path absolute = root.toAbsolutePath().normalize();
 		Path deploy = Files.isDirectory(absolute.resolve("deploy")) ? absolute.resolve("deploy") : absolute;
 		Path repository = deploy.equals(absolute) && absolute.getParent() != null ? absolute.getParent() : absolute;
 		Path environments = deploy.resolve("environments.yaml");
+		Path definitions = deploy.resolve("rabbitmq/definitions.json");
 		return new LintInputs(repository, Files.isRegularFile(environments) ? environments : null,
 				kustomizations(deploy.resolve("k8s/overlays")), kustomizations(deploy.resolve("k8s/workloads/overlays")),
-				helmValues(deploy.resolve("helm")));
+				helmValues(deploy.resolve("helm")), Files.isRegularFile(definitions) ? definitions : null);
 	}
 
 	String display(Path path) {

@@ -2,9 +2,10 @@ package io.stagecoach.lint;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
@@ -13,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * Checks a repository's deploy files for what breaks isolation between environments: shared namespaces,
  * vhosts, buckets, IAM roles, image repositories and credentials; overlays without a ResourceQuota or a
  * default-deny NetworkPolicy; developers who can change a protected environment by hand; manual gates
- * without approvers.
+ * without approvers; RabbitMQ users permitted on more than one environment's vhost; committed secrets.
  * <p>
  * Overlays are read as {@code kubectl kustomize} renders them when kubectl is on the PATH, else from
  * their YAML files directly (see {@link FileRenderer} for what that covers).
@@ -124,6 +125,23 @@ public final class Linter {
 		}
 		if (!inputs.helmValues().isEmpty()) {
 			checked.add(inputs.helmValues().size() + " Helm values file(s)");
+		}
+
+		if (inputs.rabbitmqDefinitions() != null) {
+			String display = inputs.display(inputs.rabbitmqDefinitions());
+			try {
+				JsonNode definitions = RabbitDefinitions.read(inputs.rabbitmqDefinitions());
+				Map<String, String> environmentOfVhost = new HashMap<>();
+				if (environments != null) {
+					environments.environments().forEach(e -> environmentOfVhost.put(e.vhost(), e.name()));
+				}
+				claims.addAll(RabbitDefinitions.claims(definitions, display, environmentOfVhost));
+				findings.addAll(RabbitDefinitions.committedSecrets(definitions, display));
+			}
+			catch (RenderException ex) {
+				findings.add(Finding.error(display, ex.getMessage(), "regenerate it from deploy/environments.yaml"));
+			}
+			checked.add(display);
 		}
 
 		findings.addAll(IsolationCheck.check(claims, order));

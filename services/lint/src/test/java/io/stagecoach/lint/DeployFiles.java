@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The repository's deploy/ as tests see it, and copies of it to break. */
 final class DeployFiles {
@@ -16,42 +20,22 @@ final class DeployFiles {
 
 	static final Path SHARED_EVERYTHING = Path.of("src/test/resources/fixtures/shared-everything");
 
-	/** The default path, as ARCHITECTURE.md describes it; a copy's deploy/environments.yaml. */
-	static final String DEFAULT_ENVIRONMENTS = """
-			environments:
-			  - name: dev
-			    vhost: dev
-			    gate: auto
-			    namespace: knative-lambda-dev
-			    audit-retention: 7d
-			  - name: staging
-			    vhost: staging
-			    gate: auto
-			    namespace: knative-lambda-staging
-			    audit-retention: 30d
-			  - name: prod
-			    vhost: prod
-			    gate: manual
-			    approvers: [sre-team]
-			    min-approvals: 1
-			    approval-ttl: 24h
-			    namespace: knative-lambda-prod
-			    audit-retention: 90d
-			""";
-
 	private DeployFiles() {
 	}
 
-	/**
-	 * The shipped deploy/ copied under {@code repository}, with the default environments.yaml (and the same in
-	 * the ConfigMap's copy), so each test changes one known thing.
-	 */
+	/** The shipped deploy/ copied under {@code repository}, for a test to change one thing in. */
 	static Path copyShipped(Path repository) {
 		Path deploy = repository.resolve("deploy");
 		copy(SHIPPED, deploy);
-		write(deploy.resolve("environments.yaml"), DEFAULT_ENVIRONMENTS);
-		write(deploy.resolve("k8s/base/config/environments.yaml"), DEFAULT_ENVIRONMENTS);
 		return deploy;
+	}
+
+	/** Changes a JSON file through its tree, whatever its formatting. */
+	static void editJson(Path file, Consumer<ObjectNode> change) {
+		JsonMapper mapper = JsonMapper.builder().build();
+		ObjectNode tree = (ObjectNode) mapper.readTree(read(file));
+		change.accept(tree);
+		write(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
 	}
 
 	static void copy(Path from, Path to) {

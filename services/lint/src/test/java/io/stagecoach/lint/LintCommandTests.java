@@ -23,7 +23,8 @@ class LintCommandTests {
 	void passesTheShippedDeployDirectory() {
 		assertThat(run(DeployFiles.SHIPPED.toString())).isZero();
 		assertThat(out.toString(StandardCharsets.UTF_8))
-			.startsWith("stagecoach-lint: 0 error(s), 0 warning(s) in 3 overlay(s), 3 workload overlay(s)");
+			.startsWith("stagecoach-lint: 0 error(s), 0 warning(s) in deploy/environments.yaml, 3 overlay(s),"
+					+ " 3 workload overlay(s), 3 Helm values file(s), deploy/rabbitmq/definitions.json");
 	}
 
 	@Test

@@ -17,7 +17,8 @@ class ShippedDeployTests {
 
 		assertThat(report.findings()).extracting(Finding::line).isEmpty();
 		assertThat(report.hasErrors()).isFalse();
-		assertThat(report.checked()).contains("3 overlay(s)", "3 workload overlay(s)", "3 Helm values file(s)");
+		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "3 overlay(s)", "3 workload overlay(s)",
+				"3 Helm values file(s)", "deploy/rabbitmq/definitions.json");
 	}
 
 	@Test

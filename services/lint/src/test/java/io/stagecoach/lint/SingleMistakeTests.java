@@ -14,6 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The shipped deploy files with one mistake each: the linter names the file and the problem, as an error. */
 class SingleMistakeTests {
@@ -212,6 +214,26 @@ class SingleMistakeTests {
 						},
 						"deploy/k8s/overlays/staging/kustomization.yaml",
 						"staging renders into namespace knative-lambda-staging but deploy/environments.yaml gives it stagecoach-staging"),
+				new Mistake("dev's promotion user is permitted on prod's vhost",
+						deploy -> DeployFiles.editJson(deploy.resolve("rabbitmq/definitions.json"), definitions -> {
+							ObjectNode permission = ((ArrayNode) definitions.get("permissions")).addObject();
+							permission.put("user", "dev-promotion");
+							permission.put("vhost", "prod");
+							permission.put("configure", "^$");
+							permission.put("write", "^$");
+							permission.put("read", "^stagecoach\\.audit$");
+						}),
+						"deploy/rabbitmq/definitions.json", "prod shares the RabbitMQ user \"dev-promotion\" with dev"),
+				new Mistake("a password hash in the broker definitions",
+						deploy -> DeployFiles.editJson(deploy.resolve("rabbitmq/definitions.json"),
+								definitions -> ((ObjectNode) definitions.get("users").get(0)).put("password_hash",
+										"kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR")),
+						"deploy/rabbitmq/definitions.json", "commits a password for RabbitMQ user dev-build-completed"),
+				new Mistake("a shovel URI with a password",
+						deploy -> DeployFiles.editJson(deploy.resolve("rabbitmq/definitions.json"),
+								definitions -> ((ObjectNode) definitions.get("parameters").get(0).get("value")).put("dest-uri",
+										"amqp://admin:admin@rabbitmq.example/staging")),
+						"deploy/rabbitmq/definitions.json", "carries a password in its dest-uri"),
 				new Mistake("an overlay that does not render",
 						deploy -> append(overlay(deploy, "staging"), "  - path: missing-patch.yaml\n"),
 						"deploy/k8s/overlays/staging/kustomization.yaml", "staging does not render"));

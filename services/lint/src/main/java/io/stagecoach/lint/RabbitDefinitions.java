@@ -1,0 +1,77 @@
+package io.stagecoach.lint;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code deploy/rabbitmq/definitions.json}: which user may use which vhost, and nothing secret committed.
+ */
+final class RabbitDefinitions {
+
+	private static final Pattern URI_WITH_PASSWORD = Pattern.compile("amqps?://[^/@:]*:[^/@]+@.*");
+
+	private RabbitDefinitions() {
+	}
+
+	static JsonNode read(Path file) {
+		return Yaml.value(Yaml.read(file), file.toString());
+	}
+
+	/**
+	 * Each permission makes its user one of the vhost's environment's users; a user permitted on two
+	 * environments' vhosts is a shared credential.
+	 */
+	static List<Claim> claims(JsonNode definitions, String display, Map<String, String> environmentOfVhost) {
+		List<Claim> claims = new ArrayList<>();
+		for (String section : List.of("permissions", "topic_permissions")) {
+			for (JsonNode permission : definitions.path(section).values()) {
+				String vhost = permission.path("vhost").asString("");
+				String user = permission.path("user").asString("");
+				if (!vhost.isEmpty() && !user.isEmpty()) {
+					claims.add(new Claim(ClaimKind.USER, user, environmentOfVhost.getOrDefault(vhost, vhost), display));
+				}
+			}
+		}
+		return claims;
+	}
+
+	static List<Finding> committedSecrets(JsonNode definitions, String display) {
+		List<Finding> findings = new ArrayList<>();
+		for (JsonNode user : definitions.path("users").values()) {
+			String name = user.path("name").asString("");
+			if (!user.path("password_hash").asString("").isEmpty() || user.has("password")) {
+				findings.add(Finding.error(display, "commits a password for RabbitMQ user " + name,
+						"leave password_hash empty and set the password when provisioning"
+								+ " (STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>)"));
+			}
+		}
+		for (JsonNode parameter : definitions.path("parameters").values()) {
+			for (String field : List.of("src-uri", "dest-uri")) {
+				for (JsonNode uri : uris(parameter.path("value").path(field))) {
+					if (URI_WITH_PASSWORD.matcher(uri.asString("")).matches()) {
+						findings.add(Finding.error(display,
+								"shovel " + parameter.path("name").asString("") + " carries a password in its " + field,
+								"use a direct URI (amqp:///<vhost>) inside one node, or keep the URI in a secret store"));
+					}
+				}
+			}
+		}
+		return findings;
+	}
+
+	private static List<JsonNode> uris(JsonNode node) {
+		List<JsonNode> uris = new ArrayList<>();
+		if (node.isArray()) {
+			node.values().forEach(uris::add);
+		}
+		else if (!node.isMissingNode()) {
+			uris.add(node);
+		}
+		return uris;
+	}
+}
