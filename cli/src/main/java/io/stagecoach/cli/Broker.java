@@ -64,6 +64,18 @@ final class Broker {
                 + "): " + why + "; use amqp://host:port, e.g. " + AmqpOptions.DEFAULT_URI);
     }
 
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
     /** {@code amqp://host:port}, never with credentials. */
     String address() {
         return (tls ? "amqps" : "amqp") + "://" + host + ":" + port;

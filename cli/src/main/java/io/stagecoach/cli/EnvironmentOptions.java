@@ -25,6 +25,7 @@ final class EnvironmentOptions {
     String vhostPrefix;
 
     private Environments loaded;
+    private Path loadedFrom;
 
     Environments environments(CliContext context) {
         if (loaded != null) {
@@ -35,9 +36,11 @@ final class EnvironmentOptions {
         try {
             Environments environments;
             if (chosen != null) {
-                environments = Environments.load(context.resolve(chosen));
+                loadedFrom = context.resolve(chosen);
+                environments = Environments.load(loadedFrom);
             } else if (Files.isRegularFile(context.resolve(CONVENTIONAL_FILE))) {
-                environments = Environments.load(context.resolve(CONVENTIONAL_FILE));
+                loadedFrom = context.resolve(CONVENTIONAL_FILE);
+                environments = Environments.load(loadedFrom);
             } else {
                 environments = Environments.loadDefault();
             }
@@ -49,6 +52,12 @@ final class EnvironmentOptions {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--vhost-prefix: " + e.getMessage());
         }
+    }
+
+    /** The file the environments came from, or null for the shipped default. */
+    Path file(CliContext context) {
+        environments(context);
+        return loadedFrom;
     }
 
     String vhostPrefix(CliContext context) {

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
                 "  stagecoach watch",
                 "  stagecoach watch --service knative-lambda-builder --since 10m",
                 "  stagecoach watch --count 20     (stop after 20 events)",
+                "  stagecoach watch --run 362e4658-c5f3-5802-bc1f-7bb03b353b59 --timeout 15m",
                 ExitCodes.SECTION})
 final class WatchCommand implements Callable<Integer> {
 
@@ -44,6 +45,14 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "stop after N events")
     Integer count;
 
+    @Option(names = "--run", paramLabel = "RUN-ID",
+            description = "follow one run (its history first), ending like build --wait: 0 at a manual gate or "
+                    + "the end of the path, 1 when it failed or the timeout passed")
+    String run;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "with --run: how long to follow (default 10m)")
+    Duration timeout;
+
     @Mixin
     AmqpOptions amqp;
 
@@ -56,8 +65,20 @@ final class WatchCommand implements Callable<Integer> {
         if (count != null && count < 1) {
             throw CliException.usage("--count must be 1 or more, not " + count);
         }
+        if (run == null && timeout != null) {
+            throw CliException.usage("--timeout only applies with --run; add --run RUN-ID or leave --timeout out");
+        }
+        if (run != null && (since != null || count != null)) {
+            throw CliException.usage("--run follows one run's whole history: leave out --since and --count");
+        }
         Instant start = since == null ? null : AuditCommand.parseSince(since, Instant.now());
         Environments environments = environmentOptions.environments(context);
+        if (run != null) {
+            RunFollower.Outcome outcome = new RunFollower(amqp.broker(context), environments, context.out())
+                    .follow(run.trim(), timeout == null ? BuildCommand.DEFAULT_TIMEOUT : timeout);
+            context.out().println(outcome.summary());
+            return outcome.succeeded() ? ExitCodes.OK : ExitCodes.PIPELINE;
+        }
         EventCodec codec = new EventCodec();
         Set<String> seen = new HashSet<>();
         int shown = 0;
