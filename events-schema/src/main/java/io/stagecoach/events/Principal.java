@@ -10,9 +10,10 @@ import java.util.Set;
  */
 public enum Principal {
 
+    /** Also publishes the builds CI posts to its signed webhook, as itself, into the first environment. */
     BUILD_COMPLETED("build-completed", true,
             List.of(EventType.BUILD_COMPLETED),
-            Set.of(EventType.PROMOTION_REQUESTED)),
+            Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED)),
     PROMOTION("promotion", true,
             List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED),
             Set.of(EventType.PROMOTION_BLOCKED, EventType.DEPLOYMENT_COMPLETED, EventType.DEPLOYMENT_FAILED,

@@ -30,7 +30,7 @@ class PublishingRightsTests {
                 row(CI, "dev", "build.completed.dev"),
                 row(CI, "staging"),
                 row(CI, "prod"),
-                row(BUILD_COMPLETED, "dev", "promotion.requested.dev"),
+                row(BUILD_COMPLETED, "dev", "build.completed.dev", "promotion.requested.dev"),
                 row(BUILD_COMPLETED, "staging"),
                 row(PROMOTION, "dev", "promotion.blocked.dev", "deployment.completed.dev", "deployment.failed.dev",
                         "promotion.requested.staging"),
@@ -58,7 +58,8 @@ class PublishingRightsTests {
 
     static Stream<Arguments> whoAnEventMayComeFrom() {
         return Stream.of(
-                Arguments.of(EventType.BUILD_COMPLETED, "dev", List.of("dev-ci")),
+                // CI, or the build-completed service for builds posted to its webhook
+                Arguments.of(EventType.BUILD_COMPLETED, "dev", List.of("dev-build-completed", "dev-ci")),
                 Arguments.of(EventType.BUILD_COMPLETED, "staging", List.of()),
                 Arguments.of(EventType.PROMOTION_REQUESTED, "dev", List.of("dev-build-completed", "dev-rollback")),
                 // handed off by the shovel, which keeps the dev user's user_id

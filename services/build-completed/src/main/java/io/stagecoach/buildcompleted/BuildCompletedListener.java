@@ -1,0 +1,45 @@
+package io.stagecoach.buildcompleted;
+
+import java.util.Optional;
+
+import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.support.inbound.DeadLetters;
+import io.stagecoach.support.inbound.DeadLetters.ReasonClass;
+import io.stagecoach.support.inbound.InboundEvents;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+
+/** The inbox: builds from CI (and from this service's own webhook). */
+@Component
+class BuildCompletedListener {
+
+    /** {@code BrokerNames.inboxQueue("build-completed", EventType.BUILD_COMPLETED)}. */
+    static final String INBOX = "build-completed.build-completed";
+
+    private final InboundEvents inbound;
+    private final BuildIntake intake;
+    private final DeadLetters deadLetters;
+
+    BuildCompletedListener(InboundEvents inbound, BuildIntake intake, DeadLetters deadLetters) {
+        this.inbound = inbound;
+        this.intake = intake;
+        this.deadLetters = deadLetters;
+    }
+
+    @RabbitListener(queues = INBOX)
+    void onBuildCompleted(Message message) throws Exception {
+        Optional<CloudEvent<BuildCompleted>> build = inbound.accept(message, BuildCompleted.class);
+        if (build.isEmpty()) {
+            return;
+        }
+        Optional<Refuse> refused = intake.handle(build.get());
+        if (refused.isPresent()) {
+            deadLetters.deadLetter(message, ReasonClass.REFUSED, refused.get().reason());
+            intake.countRefused(refused.get().reasonTag());
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.stagecoach.buildcompleted;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+
+/**
+ * What a build event leads to: a promotion request into the first environment (reason BUILD), nothing when the
+ * same build was registered before, or a refusal. Pure: what the environment already knows comes in as
+ * {@link Knowledge}.
+ *
+ * <p>The run id is derived from service, version and digest, and the promotion request's id from the run id, so
+ * the same build announced twice (twice by CI, or by CI and the webhook) yields the same request id: the second
+ * is seen and skipped.
+ */
+public final class BuildPolicy {
+
+    /** Reason tag of a build whose version was already built with another digest. */
+    public static final String DIGEST_MISMATCH = "digest-mismatch";
+
+    /** Reason tag of a build of a service the environments file does not list. */
+    public static final String UNKNOWN_SERVICE = "unknown-service";
+
+    private BuildPolicy() {
+    }
+
+    /** What the environment knows that the decision depends on. */
+    public interface Knowledge {
+
+        /** Whether an event with this id is in the environment's audit stream. */
+        boolean seen(String eventId);
+
+        /** The build registered first for this version of the service, if any. */
+        Optional<Release> registered(String service, String version);
+
+        /** The services Stagecoach promotes; empty when the environments file does not restrict them. */
+        List<String> services();
+    }
+
+    /** The outcome of one build event. */
+    public sealed interface Decision permits Register, AlreadyRegistered, Refuse {
+    }
+
+    /** A new release: request its promotion into the first environment. */
+    public record Register(CloudEvent<PromotionRequested> promotion) implements Decision {
+    }
+
+    /** This build was registered before (its promotion request exists): nothing to do. */
+    public record AlreadyRegistered(String runId, String promotionId) implements Decision {
+    }
+
+    /** Not acted on, with a reason for the dead letter (and the webhook's answer). */
+    public record Refuse(String reasonTag, String reason) implements Decision {
+    }
+
+    /** The run of a release: every event of its journey carries it as correlation id. */
+    public static String runId(Release release) {
+        return EventIds.derive(release.service(), release.version(), release.digest());
+    }
+
+    /** The id of the promotion request a release's build leads to in {@code environment}. */
+    public static String promotionId(String runId, String environment) {
+        return EventIds.derive(runId, EventType.PROMOTION_REQUESTED.type(), environment);
+    }
+
+    /**
+     * @param environment the first environment, which this service serves
+     * @param source      the CloudEvents source of what this service emits
+     */
+    public static Decision decide(CloudEvent<BuildCompleted> build, Knowledge knowledge, String environment,
+            String source) {
+        Release release = build.data().release();
+        List<String> services = knowledge.services();
+        if (!services.isEmpty() && !services.contains(release.service())) {
+            return new Refuse(UNKNOWN_SERVICE, "service " + release.service()
+                    + " is not one Stagecoach promotes (the environments file lists " + String.join(", ", services)
+                    + ")");
+        }
+        String runId = runId(release);
+        String promotionId = promotionId(runId, environment);
+        if (knowledge.seen(promotionId)) {
+            return new AlreadyRegistered(runId, promotionId);
+        }
+        Optional<Release> earlier = knowledge.registered(release.service(), release.version());
+        if (earlier.isPresent() && !earlier.get().digest().equals(release.digest())) {
+            return new Refuse(DIGEST_MISMATCH, "version " + release.version() + " of " + release.service()
+                    + " was already built as digest " + earlier.get().digest());
+        }
+        return new Register(CloudEvent.of(PromotionRequested.build(release, environment), source, environment, runId,
+                build.id(), promotionId));
+    }
+}

@@ -1,0 +1,226 @@
+package io.stagecoach.buildcompleted.webhook;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.buildcompleted.BuildIntake;
+import io.stagecoach.buildcompleted.BuildPolicy;
+import io.stagecoach.buildcompleted.BuildPolicy.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildPolicy.Decision;
+import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
+import io.stagecoach.buildcompleted.ReleaseRegistry;
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.events.Release;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.support.publish.EventPublisher;
+import io.stagecoach.support.publish.PublishFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /builds}: CI announces a build over HTTP. The request must be signed (HMAC-SHA256 of the raw body
+ * in {@code X-Hub-Signature-256}) and carry a delivery id ({@code X-Stagecoach-Delivery} or
+ * {@code X-GitHub-Delivery}) that was not accepted before. The service then publishes the {@code build.completed}
+ * itself, as its own user, and its inbox registers the release like any other build.
+ *
+ * <p>Answers: 202 with the run id; 401 unsigned or wrongly signed (nothing published); 409 a replayed delivery, or
+ * a version already built with another digest; 400 an invalid body, naming each problem; 421 on an instance that
+ * does not serve the first environment; 503 when the broker did not take the event.
+ */
+@RestController
+class BuildWebhookController {
+
+    static final String DELIVERY_HEADER = "X-Stagecoach-Delivery";
+    static final String GITHUB_DELIVERY_HEADER = "X-GitHub-Delivery";
+
+    /** Counter of webhook requests by outcome. */
+    static final String REQUESTS_METER = "stagecoach.webhook.requests";
+
+    private static final Logger log = LoggerFactory.getLogger(BuildWebhookController.class);
+    private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final WebhookSecret secret;
+    private final DeliveryLog deliveries;
+    private final BuildRequests requests;
+    private final BuildIntake intake;
+    private final ReleaseRegistry registry;
+    private final EnvironmentLedger ledger;
+    private final EventPublisher publisher;
+    private final MeterRegistry meterRegistry;
+
+    BuildWebhookController(WebhookSecret secret, DeliveryLog deliveries, EventCodec codec, BuildIntake intake,
+            ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher, MeterRegistry meterRegistry) {
+        this.secret = secret;
+        this.deliveries = deliveries;
+        this.requests = new BuildRequests(codec);
+        this.intake = intake;
+        this.registry = registry;
+        this.ledger = ledger;
+        this.publisher = publisher;
+        this.meterRegistry = meterRegistry;
+    }
+
+    @PostMapping("/builds")
+    ResponseEntity<Map<String, Object>> build(@RequestBody(required = false) byte[] body,
+            @RequestHeader(name = Signatures.HEADER, required = false) String signature,
+            @RequestHeader(name = DELIVERY_HEADER, required = false) String delivery,
+            @RequestHeader(name = GITHUB_DELIVERY_HEADER, required = false) String githubDelivery) {
+        byte[] raw = body == null ? new byte[0] : body;
+        if (!secret.isConfigured()) {
+            return answer(HttpStatus.UNAUTHORIZED, "unauthorized", error("this webhook has no secret configured "
+                    + "(STAGECOACH_WEBHOOK_SECRET): every request is refused"));
+        }
+        Signatures.Verdict verdict = Signatures.verify(secret.key(), raw, signature);
+        if (verdict != Signatures.Verdict.VALID) {
+            log.warn("Refused POST /builds (delivery {}): signature {}", delivery != null ? delivery : githubDelivery,
+                    verdict.name().toLowerCase(java.util.Locale.ROOT));
+            return answer(HttpStatus.UNAUTHORIZED, "unauthorized", error(switch (verdict) {
+                case MISSING -> Signatures.HEADER + " is missing: sign the raw body with HMAC-SHA256";
+                case MALFORMED -> Signatures.HEADER + " must be sha256=<64 hex digits>";
+                default -> Signatures.HEADER + " does not match the body";
+            }));
+        }
+        String deliveryId = delivery != null ? delivery : githubDelivery;
+        if (deliveryId == null || !DELIVERY_ID.matcher(deliveryId).matches()) {
+            return answer(HttpStatus.BAD_REQUEST, "invalid", problems(List.of(DELIVERY_HEADER + " (or "
+                    + GITHUB_DELIVERY_HEADER + "): required, 1 to 128 of A-Z a-z 0-9 . _ : -")));
+        }
+        if (!intake.servesFirstEnvironment()) {
+            return answer(HttpStatus.MISDIRECTED_REQUEST, "misdirected", error("builds enter the pipeline in its "
+                    + "first environment; this instance serves " + intake.environment()));
+        }
+        if (raw.length > EventCodec.MAX_EVENT_BYTES) {
+            return answer(HttpStatus.CONTENT_TOO_LARGE, "invalid", error("the body is over "
+                    + EventCodec.MAX_EVENT_BYTES + " bytes"));
+        }
+        String eventId = EventIds.derive(EventType.BUILD_COMPLETED.type(), intake.environment(), "webhook-delivery",
+                deliveryId);
+        if (!deliveries.begin(deliveryId)) {
+            return replayed(deliveryId, eventId);
+        }
+        boolean published = false;
+        try {
+            CloudEvent<BuildCompleted> build;
+            try {
+                build = requests.read(raw, intake.environment(), source(), eventId);
+            } catch (InvalidEventException e) {
+                return answer(HttpStatus.BAD_REQUEST, "invalid", problems(e.problems()));
+            }
+            intake.catchUp();
+            if (intake.seen(eventId)) {
+                return replayed(deliveryId, eventId);
+            }
+            Decision decision = intake.decide(build);
+            if (decision instanceof Refuse refuse) {
+                HttpStatus status = BuildPolicy.DIGEST_MISMATCH.equals(refuse.reasonTag()) ? HttpStatus.CONFLICT
+                        : HttpStatus.BAD_REQUEST;
+                return answer(status, "refused", error(refuse.reason()));
+            }
+            publisher.publish(build);
+            published = true;
+            deliveries.accepted(deliveryId);
+            Release release = build.data().release();
+            String runId = BuildPolicy.runId(release);
+            log.info("Accepted build {} {} ({}) from delivery {} as event {}, run {}", release.service(),
+                    release.version(), release.digest(), deliveryId, eventId, runId);
+            Map<String, Object> accepted = new LinkedHashMap<>();
+            accepted.put("status", "accepted");
+            accepted.put("runId", runId);
+            accepted.put("eventId", eventId);
+            accepted.put("environment", intake.environment());
+            accepted.put("release", release);
+            accepted.put("alreadyRegistered", decision instanceof AlreadyRegistered);
+            accepted.put("location", "/builds/" + runId);
+            counter("accepted");
+            return ResponseEntity.accepted().header("Location", "/builds/" + runId).body(accepted);
+        } catch (PublishFailedException | IOException | TimeoutException e) {
+            log.warn("POST /builds delivery {} not accepted: {}", deliveryId, e.getMessage());
+            return answer(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                    error("the broker did not take the build, nothing was published; retry: " + e.getMessage()));
+        } finally {
+            if (!published) {
+                deliveries.abandoned(deliveryId);
+            }
+        }
+    }
+
+    /** Where a run stands in this environment: registered (its promotion requested), running, verified. */
+    @GetMapping("/builds/{runId}")
+    ResponseEntity<Map<String, Object>> run(@PathVariable String runId) {
+        return registry.run(runId).map(release -> {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("runId", runId);
+            run.put("environment", intake.environment());
+            run.put("release", release);
+            run.put("promotionEventId", BuildPolicy.promotionId(runId, intake.environment()));
+            run.put("running", ledger.running(release.service())
+                    .map(deployed -> deployed.release().sameBuildAs(release)).orElse(false));
+            run.put("verified", ledger.isVerified(release));
+            return ResponseEntity.ok(run);
+        }).orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(error("run " + runId + " is not registered (yet) in " + intake.environment())));
+    }
+
+    private ResponseEntity<Map<String, Object>> replayed(String deliveryId, String eventId) {
+        log.warn("Refused POST /builds: delivery {} was accepted before (event {})", deliveryId, eventId);
+        Map<String, Object> body = error("delivery " + deliveryId + " was accepted before: a replay is refused");
+        body.put("eventId", eventId);
+        return answer(HttpStatus.CONFLICT, "replayed", body);
+    }
+
+    private ResponseEntity<Map<String, Object>> answer(HttpStatus status, String outcome, Map<String, Object> body) {
+        counter(outcome);
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status);
+        if (status == HttpStatus.UNAUTHORIZED) {
+            builder.header("WWW-Authenticate", "HMAC-SHA256 header=\"" + Signatures.HEADER + "\"");
+        }
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            builder.header("Retry-After", "10");
+        }
+        return builder.body(body);
+    }
+
+    private static Map<String, Object> error(String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        return body;
+    }
+
+    private static Map<String, Object> problems(List<String> problems) {
+        Map<String, Object> body = error("invalid build");
+        body.put("problems", problems);
+        return body;
+    }
+
+    private String source() {
+        return "/stagecoach/" + intake.environment() + "/build-completed/webhook";
+    }
+
+    private void counter(String outcome) {
+        Counter.builder(REQUESTS_METER)
+                .description("POST /builds requests by outcome")
+                .tag("outcome", outcome)
+                .register(meterRegistry)
+                .increment();
+    }
+}

@@ -1,0 +1,29 @@
+package io.stagecoach.buildcompleted.webhook;
+
+import java.nio.file.Path;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The CI webhook {@code POST /builds}.
+ *
+ * @param secret               the HMAC key CI signs with; usually the environment variable
+ *                             {@code STAGECOACH_WEBHOOK_SECRET}. Never logged.
+ * @param secretFile           a file holding the key, when {@code secret} is not set; default
+ *                             {@code $STAGECOACH_SECRETS_DIR/webhook-secret}
+ * @param rememberedDeliveries how many accepted delivery ids are kept in memory for fast replay refusal (the
+ *                             audit stream remembers them all)
+ */
+@ConfigurationProperties("stagecoach.webhook")
+public record WebhookProperties(@Nullable String secret, @Nullable Path secretFile,
+        @DefaultValue("10000") int rememberedDeliveries) {
+
+    @Override
+    public String toString() {
+        return "WebhookProperties[secret=" + (secret == null ? "unset" : "******") + ", secretFile=" + secretFile
+                + ", rememberedDeliveries=" + rememberedDeliveries + "]";
+    }
+}

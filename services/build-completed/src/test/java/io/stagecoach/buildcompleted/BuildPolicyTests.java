@@ -1,0 +1,111 @@
+package io.stagecoach.buildcompleted;
+
+import static io.stagecoach.buildcompleted.TestBuilds.DIGEST_A;
+import static io.stagecoach.buildcompleted.TestBuilds.DIGEST_B;
+import static io.stagecoach.buildcompleted.TestBuilds.build;
+import static io.stagecoach.buildcompleted.TestBuilds.release;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.stagecoach.buildcompleted.BuildPolicy.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildPolicy.Decision;
+import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
+import io.stagecoach.buildcompleted.BuildPolicy.Register;
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BuildPolicyTests {
+
+    private static final String SOURCE = "/stagecoach/dev/build-completed";
+
+    /** What the environment knows: registered releases (and so their promotion requests) and the services. */
+    record Known(List<Release> registered, List<String> services) implements BuildPolicy.Knowledge {
+
+        @Override
+        public boolean seen(String eventId) {
+            Set<String> ids = new HashSet<>();
+            registered.forEach(r -> ids.add(BuildPolicy.promotionId(BuildPolicy.runId(r), "dev")));
+            return ids.contains(eventId);
+        }
+
+        @Override
+        public Optional<Release> registered(String service, String version) {
+            return registered.stream().filter(r -> r.service().equals(service) && r.version().equals(version))
+                    .findFirst();
+        }
+    }
+
+    static Stream<Arguments> decisions() {
+        Release a = release("1.4.2", DIGEST_A);
+        Release b = release("1.4.2", DIGEST_B);
+        List<String> ours = List.of(TestBuilds.SERVICE);
+        return Stream.of(
+                Arguments.of("a first build", List.of(), ours, a, "register", null),
+                Arguments.of("the same build again", List.of(a), ours, a, "already-registered", null),
+                Arguments.of("another version", List.of(a), ours, release("1.4.3", DIGEST_B), "register", null),
+                Arguments.of("the same version with another digest", List.of(a), ours, b, "refuse",
+                        "version 1.4.2 of knative-lambda-builder was already built as digest " + DIGEST_A),
+                Arguments.of("a service nobody promotes", List.of(), List.of("payments"), a, "refuse",
+                        "service knative-lambda-builder is not one Stagecoach promotes (the environments file lists "
+                                + "payments)"),
+                Arguments.of("no list of services", List.of(), List.of(), a, "register", null));
+    }
+
+    @ParameterizedTest(name = "{0} -> {4}")
+    @MethodSource("decisions")
+    void decidesOnABuild(String description, List<Release> registered, List<String> services, Release built,
+            String expected, String reason) {
+        Decision decision = BuildPolicy.decide(build(built, "dev", "1"), new Known(registered, services), "dev",
+                SOURCE);
+
+        String kind = decision instanceof Register ? "register"
+                : decision instanceof AlreadyRegistered ? "already-registered" : "refuse";
+        assertThat(kind).isEqualTo(expected);
+        if (decision instanceof Refuse refuse) {
+            assertThat(refuse.reason()).isEqualTo(reason);
+        }
+    }
+
+    @Test
+    void requestsThePromotionOfANewReleaseIntoTheFirstEnvironmentForTheBuild() {
+        Release release = release("1.4.2", DIGEST_A);
+        CloudEvent<BuildCompleted> build = build(release, "dev", "812");
+
+        Register register = (Register) BuildPolicy.decide(build, new Known(List.of(), List.of()), "dev", SOURCE);
+
+        CloudEvent<PromotionRequested> promotion = register.promotion();
+        String runId = EventIds.derive(release.service(), release.version(), release.digest());
+        assertThat(promotion.data()).isEqualTo(PromotionRequested.build(release, "dev"));
+        assertThat(promotion.routingKey()).isEqualTo("promotion.requested.dev");
+        assertThat(promotion.correlationid()).isEqualTo(runId);
+        assertThat(promotion.causationid()).isEqualTo(build.id());
+        assertThat(promotion.id()).isEqualTo(EventIds.derive(runId, "io.stagecoach.promotion.requested.v1", "dev"));
+        assertThat(promotion.source()).isEqualTo(SOURCE);
+        assertThat(new EventCodec().encode(promotion)).isNotEmpty();
+    }
+
+    @Test
+    void twoBuildEventsOfOneReleaseRequestTheSamePromotion() {
+        Release release = release("1.4.2", DIGEST_A);
+        Known nothing = new Known(List.of(), List.of());
+
+        Register first = (Register) BuildPolicy.decide(build(release, "dev", "812"), nothing, "dev", SOURCE);
+        Register second = (Register) BuildPolicy.decide(build(release, "dev", "813"), nothing, "dev", SOURCE);
+
+        assertThat(first.promotion().id()).isEqualTo(second.promotion().id());
+        assertThat(first.promotion().causationid()).isNotEqualTo(second.promotion().causationid());
+    }
+}

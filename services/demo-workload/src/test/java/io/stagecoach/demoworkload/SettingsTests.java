@@ -1,0 +1,58 @@
+package io.stagecoach.demoworkload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTests {
+
+    @Test
+    void readsArgumentsInBothForms() {
+        Settings settings = Settings.parse(new String[] {"--port=0", "--environment", "dev", "--service",
+                "knative-lambda-builder", "--overlay", "/tmp/k.yaml"}, Map.of());
+
+        assertThat(settings).isEqualTo(new Settings(0, "dev", "knative-lambda-builder", Path.of("/tmp/k.yaml"), null));
+    }
+
+    @Test
+    void fallsBackToEnvironmentVariablesAndArgumentsWin() {
+        Settings settings = Settings.parse(new String[] {"--environment", "staging"}, Map.of(
+                "DEMO_PORT", "9090", "DEMO_ENVIRONMENT", "dev", "DEMO_SERVICE", "svc", "DEMO_OVERLAY", "/o.yaml"));
+
+        assertThat(settings).isEqualTo(new Settings(9090, "staging", "svc", Path.of("/o.yaml"), null));
+    }
+
+    @Test
+    void defaultsToPort8080() {
+        assertThat(Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay", "/o"},
+                Map.of()).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void namesEveryProblem() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Settings.parse(new String[] {"--port", "http", "--colour", "red", "stray"}, Map.of()))
+                .withMessageContaining("--port must be a number, was 'http'")
+                .withMessageContaining("unknown option --colour")
+                .withMessageContaining("unexpected argument 'stray'")
+                .withMessageContaining("--environment (or DEMO_ENVIRONMENT) is required")
+                .withMessageContaining("--service (or DEMO_SERVICE) is required")
+                .withMessageContaining("--overlay (or DEMO_OVERLAY) is required");
+    }
+
+    @Test
+    void asksForThePathInsideARepository(@TempDir Path repository) throws Exception {
+        Files.createDirectories(repository.resolve(".git"));
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay",
+                        repository.toString()}, Map.of()))
+                .withMessageContaining("--overlay-path");
+    }
+}

@@ -1,0 +1,131 @@
+package io.stagecoach.support;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionNameStrategy;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.amqp.autoconfigure.ConnectionFactoryCustomizer;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitTemplateCustomizer;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.StringUtils;
+
+/**
+ * Resolves this process's environment and service and connects to that environment's vhost as the
+ * service's own user, with publisher confirms and returns on a publishing connection of its own.
+ */
+@AutoConfiguration(before = RabbitAutoConfiguration.class)
+@EnableConfigurationProperties(StagecoachProperties.class)
+public final class StagecoachAutoConfiguration {
+
+    /** The common tag every meter of a Stagecoach process carries. */
+    public static final String ENVIRONMENT_TAG = "environment";
+
+    @Bean
+    @ConditionalOnMissingBean
+    Environments stagecoachEnvironments(StagecoachProperties properties) {
+        Environments environments = properties.environmentsFile() != null
+                ? Environments.load(properties.environmentsFile())
+                : Environments.loadDefault();
+        return StringUtils.hasText(properties.vhostPrefix())
+                ? environments.withVhostPrefix(properties.vhostPrefix())
+                : environments;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    StagecoachIdentity stagecoachIdentity(StagecoachProperties properties, Environments environments) {
+        return StagecoachIdentity.of(environment(properties, environments), service(properties));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Environment stagecoachEnvironment(StagecoachIdentity identity) {
+        return identity.environment();
+    }
+
+    @Bean
+    ConnectionFactoryCustomizer stagecoachCredentials(StagecoachIdentity identity) {
+        return connectionFactory -> {
+            connectionFactory.setVirtualHost(identity.vhost());
+            connectionFactory.setUsername(identity.user());
+            connectionFactory.setPassword(Credentials.passwordFor(identity.user()));
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConnectionNameStrategy stagecoachConnectionNames(StagecoachIdentity identity) {
+        return connectionFactory -> "stagecoach " + identity.user();
+    }
+
+    /** Confirms and returns are what make a publish count as done: not left to configuration. */
+    @Bean
+    static BeanPostProcessor stagecoachPublisherConfirms() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof CachingConnectionFactory factory) {
+                    factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+                    factory.setPublisherReturns(true);
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    RabbitTemplateCustomizer stagecoachPublisherConnection() {
+        return template -> {
+            template.setUsePublisherConnection(true);
+            template.setMandatory(true);
+        };
+    }
+
+    @Bean
+    MeterRegistryCustomizer<MeterRegistry> stagecoachEnvironmentTag(StagecoachIdentity identity) {
+        return registry -> registry.config().commonTags(ENVIRONMENT_TAG, identity.environmentName());
+    }
+
+    private static Environment environment(StagecoachProperties properties, Environments environments) {
+        String known = environments.all().stream().map(Environment::name).collect(Collectors.joining(", "));
+        if (!StringUtils.hasText(properties.environment())) {
+            throw new StagecoachConfigurationException(
+                    "No Stagecoach environment is set: a Stagecoach service serves exactly one environment.",
+                    "Set stagecoach.environment (or STAGECOACH_ENVIRONMENT) to one of: " + known + ".");
+        }
+        return environments.all().stream()
+                .filter(environment -> environment.name().equals(properties.environment()))
+                .findFirst()
+                .orElseThrow(() -> new StagecoachConfigurationException(
+                        "Unknown Stagecoach environment '" + properties.environment() + "'.",
+                        "Set stagecoach.environment to one of: " + known + " (or add '" + properties.environment()
+                                + "' to the environments file)."));
+    }
+
+    private static Principal service(StagecoachProperties properties) {
+        String known = Arrays.stream(Principal.values()).filter(Principal::isService).map(Principal::id)
+                .collect(Collectors.joining(", "));
+        if (!StringUtils.hasText(properties.service())) {
+            throw new StagecoachConfigurationException("No Stagecoach service is set.",
+                    "Set stagecoach.service to the id of this application, one of: " + known + ".");
+        }
+        return Principal.fromId(properties.service())
+                .filter(Principal::isService)
+                .orElseThrow(() -> new StagecoachConfigurationException(
+                        "Unknown Stagecoach service '" + properties.service() + "'.",
+                        "Set stagecoach.service to one of: " + known + "."));
+    }
+}

@@ -1,0 +1,81 @@
+package io.stagecoach.support;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.inbound.DeadLetteringRecoverer;
+import io.stagecoach.support.inbound.DeadLetters;
+import io.stagecoach.support.inbound.ExpectedPublishers;
+import io.stagecoach.support.inbound.InboundEvents;
+import io.stagecoach.support.publish.ConfirmedSend;
+import io.stagecoach.support.publish.EventPublisher;
+import io.stagecoach.support.publish.RabbitEventPublisher;
+
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.retry.MessageRecoverer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Confirmed event publishing, inbound checks and dead-lettering with a reason, on the connection
+ * {@link StagecoachAutoConfiguration} set up.
+ */
+@AutoConfiguration(after = { StagecoachAutoConfiguration.class, RabbitAutoConfiguration.class })
+@ConditionalOnBean({ ConnectionFactory.class, StagecoachIdentity.class })
+public final class StagecoachMessagingAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventCodec stagecoachEventCodec() {
+        return new EventCodec();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConfirmedSend stagecoachConfirmedSend(ConnectionFactory connectionFactory, StagecoachProperties properties) {
+        return new ConfirmedSend(connectionFactory, properties.publish().confirmTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventPublisher stagecoachEventPublisher(ConfirmedSend send, EventCodec codec, StagecoachIdentity identity,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        return new RabbitEventPublisher(send, codec, identity, registry(meterRegistry));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ExpectedPublishers stagecoachExpectedPublishers(Environments environments) {
+        return new ExpectedPublishers(environments);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DeadLetters stagecoachDeadLetters(ConfirmedSend send, StagecoachIdentity identity,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        return new DeadLetters(send, identity, registry(meterRegistry));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    InboundEvents stagecoachInboundEvents(EventCodec codec, ExpectedPublishers expectedPublishers,
+            DeadLetters deadLetters, StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
+        return new InboundEvents(codec, expectedPublishers, deadLetters, identity, registry(meterRegistry));
+    }
+
+    /** Picked up by Boot's listener retry: what failed on every attempt is dead-lettered with the reason. */
+    @Bean
+    @ConditionalOnMissingBean
+    MessageRecoverer stagecoachDeadLetteringRecoverer(DeadLetters deadLetters) {
+        return new DeadLetteringRecoverer(deadLetters);
+    }
+
+    static MeterRegistry registry(ObjectProvider<MeterRegistry> meterRegistry) {
+        return meterRegistry.getIfUnique(SimpleMeterRegistry::new);
+    }
+}
