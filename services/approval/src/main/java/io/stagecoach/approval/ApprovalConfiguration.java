@@ -1,0 +1,99 @@
+package io.stagecoach.approval;
+
+import java.time.Clock;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.StagecoachIdentity;
+import io.stagecoach.support.inbound.DeadLetters;
+import io.stagecoach.support.inbound.ExpectedPublishers;
+import io.stagecoach.support.inbound.InboundEvents;
+import io.stagecoach.support.publish.EventPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ApprovalProperties.class)
+@EnableScheduling
+class ApprovalConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ApprovalConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    ApprovalRules approvalRules(Environments environments, StagecoachIdentity identity,
+            ExpectedPublishers expectedPublishers) {
+        return ApprovalRules.of(environments, identity.environment(), expectedPublishers);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EnvironmentLedger environmentLedger(StagecoachIdentity identity) {
+        return new EnvironmentLedger(identity.environmentName());
+    }
+
+    @Bean
+    ApprovalRecords approvalRecords(StagecoachIdentity identity) {
+        return new ApprovalRecords(identity.environmentName());
+    }
+
+    /** Replayed here, while the context starts, so no listener handles anything before the ledger is whole. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    LedgerFeed ledgerFeed(CachingConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
+            ApprovalRecords records, ApprovalProperties properties) throws Exception {
+        LedgerFeed feed = new LedgerFeed(connectionFactory.getRabbitConnectionFactory(), ledger, codec);
+        feed.onRecord(records::record);
+        return feed.start(properties.replayTimeout());
+    }
+
+    @Bean
+    ApprovalMetrics approvalMetrics(MeterRegistry registry) {
+        return new ApprovalMetrics(registry);
+    }
+
+    @Bean
+    ApprovalGate approvalGate(ApprovalRules rules, LedgerFeed feed, ApprovalRecords records, EventPublisher publisher,
+            ApprovalMetrics metrics, ApprovalProperties properties, Clock clock) {
+        return new ApprovalGate(new ApprovalPolicy(), rules, feed, records, publisher, metrics, properties, clock);
+    }
+
+    @Bean
+    DecisionInbox decisionInbox(EventCodec codec, DeadLetters deadLetters, ApprovalMetrics metrics,
+            StagecoachIdentity identity) {
+        return new DecisionInbox(codec, deadLetters, metrics, identity.environmentName());
+    }
+
+    @Bean
+    ApprovalListener approvalListener(InboundEvents inbound, DecisionInbox decisions, ApprovalGate gate) {
+        return new ApprovalListener(inbound, decisions, gate);
+    }
+
+    /** The expiry sweep, every {@code stagecoach.approval.sweep-interval}; a failed sweep is retried by the next. */
+    @Bean
+    SchedulingConfigurer approvalSweep(ApprovalGate gate, ApprovalProperties properties) {
+        return registrar -> registrar.addFixedDelayTask(() -> {
+            try {
+                gate.sweep();
+            } catch (Exception ex) {
+                log.warn("approval sweep failed, next try in {}: {}", properties.sweepInterval(), ex.toString());
+            }
+        }, properties.sweepInterval());
+    }
+}

@@ -1,0 +1,172 @@
+package io.stagecoach.approval;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventType;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.EnvironmentLedger.Decided;
+import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
+import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.support.publish.EventPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The approval service's work: catch the ledger up, ask {@link ApprovalPolicy}, publish what it says unless the
+ * ledger has seen it already (a redelivery or another instance did the work), count it. The audit stream is the
+ * only store: nothing here survives a restart, nothing needs to.
+ */
+final class ApprovalGate {
+
+    private static final Logger log = LoggerFactory.getLogger(ApprovalGate.class);
+
+    private final ApprovalPolicy policy;
+    private final ApprovalRules rules;
+    private final LedgerFeed feed;
+    private final EnvironmentLedger ledger;
+    private final ApprovalRecords records;
+    private final EventPublisher publisher;
+    private final ApprovalMetrics metrics;
+    private final ApprovalProperties properties;
+    private final Clock clock;
+    /** One decision, request or sweep at a time in this process, so a grant and an expiry do not cross. */
+    private final Object lock = new Object();
+
+    ApprovalGate(ApprovalPolicy policy, ApprovalRules rules, LedgerFeed feed, ApprovalRecords records,
+            EventPublisher publisher, ApprovalMetrics metrics, ApprovalProperties properties, Clock clock) {
+        this.policy = policy;
+        this.rules = rules;
+        this.feed = feed;
+        this.ledger = feed.ledger();
+        this.records = records;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** A new request is in the ledger already (the stream keeps it); it may supersede older ones. */
+    void requested(CloudEvent<ApprovalRequested> request) throws Exception {
+        synchronized (lock) {
+            feed.catchUp(properties.catchUpTimeout());
+            endPending(Optional.of(request));
+        }
+    }
+
+    void decided(CloudEvent<ApprovalDecided> decision, String decisionPublisher) throws Exception {
+        synchronized (lock) {
+            feed.catchUp(properties.catchUpTimeout());
+            finishGrant(decision.data().requestId());
+            Verdict verdict = policy.decide(decision, decisionPublisher, rules, ledger, clock.instant());
+            if (!publishUnseen(verdict.events())) {
+                log.info("decision {} on request {} was handled before", decision.id(), decision.data().requestId());
+                return;
+            }
+            count(verdict, decision);
+        }
+    }
+
+    /** Expires what timed out, supersedes what a newer request replaced, finishes grants whose promotion failed. */
+    void sweep() throws Exception {
+        synchronized (lock) {
+            feed.catchUp(properties.catchUpTimeout());
+            endPending(Optional.empty());
+            records.grantedRequestIds().forEach(this::finishGrant);
+        }
+    }
+
+    private void endPending(Optional<CloudEvent<ApprovalRequested>> arrived) {
+        List<CloudEvent<ApprovalRequested>> pending = new ArrayList<>();
+        for (PendingApproval approval : ledger.pendingApprovals()) {
+            // the request that just arrived may be ahead of the records, which follow the ledger
+            Optional<CloudEvent<ApprovalRequested>> request = arrived
+                    .filter(event -> event.data().requestId().equals(approval.requestId()))
+                    .or(() -> records.request(approval.requestId()));
+            if (request.isPresent()) {
+                pending.add(request.get());
+            } else {
+                log.debug("request {} is pending but not yet in the records; next sweep", approval.requestId());
+            }
+        }
+        for (CloudEvent<ApprovalExpired> ending : policy.endings(pending, rules.environment(), clock.instant())) {
+            if (ledger.seen(ending.id())) {
+                continue;
+            }
+            publisher.publish(ending);
+            metrics.counted(ending.data().reason().name().toLowerCase(Locale.ROOT));
+            log.info("approval request {} for {} {} ended: {}", ending.data().requestId(),
+                    ending.data().release().service(), ending.data().release().version(), ending.data().reason());
+        }
+    }
+
+    /**
+     * A grant went out but its promotion did not (the publish failed after it): publish the promotion from the
+     * grant in the audit stream, with the id it would have had.
+     */
+    private void finishGrant(String requestId) {
+        Optional<Decided> ended = ledger.decided(requestId);
+        if (ended.isEmpty() || ended.get().outcome() != Decided.Outcome.GRANTED
+                || ledger.seen(ApprovalPolicy.promotionId(requestId, rules.environment()))) {
+            return;
+        }
+        Optional<CloudEvent<ApprovalGranted>> grant = records.grant(requestId);
+        Optional<CloudEvent<ApprovalRequested>> request = records.request(requestId);
+        if (grant.isEmpty() || request.isEmpty()
+                || !grant.get().id().equals(ApprovalPolicy.endingId(requestId, EventType.APPROVAL_GRANTED,
+                        rules.environment()))) {
+            return;
+        }
+        log.warn("request {} was granted without its promotion; publishing the promotion now", requestId);
+        publisher.publish(policy.promotion(grant.get(), request.get().data()));
+    }
+
+    /** Publishes the events the ledger has not seen; false when it had seen all of them (the work was done). */
+    private boolean publishUnseen(List<CloudEvent<?>> events) {
+        boolean any = events.isEmpty();
+        for (CloudEvent<?> event : events) {
+            if (!ledger.seen(event.id())) {
+                publisher.publish(event);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private void count(Verdict verdict, CloudEvent<ApprovalDecided> decision) {
+        ApprovalDecided decided = decision.data();
+        if (verdict instanceof Verdict.Refused refused) {
+            metrics.counted("refused");
+            metrics.refused(refused.reason());
+            log.warn("refused decision {} by '{}' on request {}: {} ({})", decision.id(), decided.approver(),
+                    decided.requestId(), refused.reason(), refused.refusal().data().message());
+        } else if (verdict instanceof Verdict.Rejected rejected) {
+            metrics.counted("rejected");
+            metrics.waited(rejected.waited(), "rejected");
+            log.info("request {} rejected by '{}'", decided.requestId(), decided.approver());
+        } else if (verdict instanceof Verdict.VoteRecorded vote) {
+            metrics.counted("vote");
+            log.info("request {}: approval by '{}' recorded, {} of {} approvers so far", decided.requestId(),
+                    decided.approver(), vote.approvers().size(), vote.needed());
+        } else if (verdict instanceof Verdict.Granted granted) {
+            metrics.counted("granted");
+            metrics.waited(granted.waited(), "granted");
+            if (granted.grant().data().override()) {
+                metrics.overridden();
+                log.warn("request {} granted by an OVERRIDE of '{}': {}", decided.requestId(), decided.approver(),
+                        granted.grant().data().overrideReason());
+            } else {
+                log.info("request {} granted by {}", decided.requestId(), granted.grant().data().approvers());
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.stagecoach.approval;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRefused;
+import io.stagecoach.events.ApprovalRefused.Reason;
+import io.stagecoach.events.ApprovalRejected;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.EnvironmentLedger.Decided;
+import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
+import io.stagecoach.ledger.EnvironmentLedger.Vote;
+
+/**
+ * Decides what a decision on an approval request means, and when pending requests end. Pure: everything it
+ * knows is passed in, nothing is published here.
+ *
+ * <p>Every event that ends a request (granted, rejected, expired, superseded) and the promotion a grant asks for
+ * get ids derived from the request id, so a replayed decision, a second sweep or a second instance yields the same
+ * ids, which the ledger has seen. A refusal's id is derived from the refused decision.
+ */
+final class ApprovalPolicy {
+
+    /** Used when a rejection comes without a reason (the event requires one). */
+    static final String NO_REASON_GIVEN = "no reason given";
+
+    /**
+     * Judges {@code decision} as published by {@code publisher} (the broker-validated {@code user_id}, null when
+     * the message had none) against the gate's {@code rules} and the environment's {@code ledger}, caught up to at
+     * least the decision.
+     */
+    Verdict decide(CloudEvent<ApprovalDecided> decision, String publisher, ApprovalRules rules,
+            EnvironmentLedger ledger, Instant now) {
+        ApprovalDecided decided = decision.data();
+        Optional<PendingApproval> pending = ledger.pending(decided.requestId());
+        Optional<Decided> ended = ledger.decided(decided.requestId());
+        String knownRequestId = pending.isPresent() || ended.isPresent() ? decided.requestId() : null;
+        Release release = pending.map(p -> p.request().release()).orElse(null);
+
+        Optional<Refusal> refusal = publisherProblem(decision.id(), publisher, rules)
+                .or(() -> requestProblem(decided, pending, ended, now))
+                .or(() -> decisionProblem(decided, pending.get().request(), rules));
+        if (refusal.isPresent()) {
+            return refused(decision, publisher, rules, knownRequestId, release, refusal.get());
+        }
+        ApprovalRequested request = pending.get().request();
+        Duration waited = waited(request, now);
+        if (decided.decision() == ApprovalDecided.Decision.REJECT) {
+            String reason = decided.reason() == null || decided.reason().isBlank() ? NO_REASON_GIVEN : decided.reason();
+            ApprovalRejected rejected = new ApprovalRejected(request.requestId(), request.release(),
+                    rules.environment(), decided.approver(), reason);
+            return new Verdict.Rejected(CloudEvent.of(rejected, source(rules), rules.environment(),
+                    decision.correlationid(), decision.id(), endingId(request.requestId(), EventType.APPROVAL_REJECTED,
+                            rules.environment())), waited);
+        }
+        List<String> approvers = approvers(decision, request, rules, ledger);
+        if (!decided.override() && approvers.size() < rules.minApprovals()) {
+            return new Verdict.VoteRecorded(approvers, rules.minApprovals());
+        }
+        ApprovalGranted granted = new ApprovalGranted(request.requestId(), request.release(), rules.environment(),
+                approvers, waited.toSeconds(), decided.override(), decided.override() ? decided.reason() : null);
+        CloudEvent<ApprovalGranted> grant = CloudEvent.of(granted, source(rules), rules.environment(),
+                decision.correlationid(), decision.id(),
+                endingId(request.requestId(), EventType.APPROVAL_GRANTED, rules.environment()));
+        return new Verdict.Granted(grant, promotion(grant, request), waited);
+    }
+
+    /**
+     * The promotion a grant asks for: APPROVED, or OVERRIDE for an override, resting on the request's
+     * verification; its id is derived from the request id.
+     */
+    CloudEvent<PromotionRequested> promotion(CloudEvent<ApprovalGranted> grant, ApprovalRequested request) {
+        ApprovalGranted granted = grant.data();
+        PromotionRequested promotion = granted.override()
+                ? new PromotionRequested(granted.release(), granted.environment(), PromotionRequested.Reason.OVERRIDE,
+                        request.verifiedIn(), granted.approval())
+                : PromotionRequested.approved(granted.release(), granted.environment(), request.verifiedIn(),
+                        granted.approval());
+        return CloudEvent.of(promotion, grant.source(), grant.environment(), grant.correlationid(), grant.id(),
+                promotionId(granted.requestId(), granted.environment()));
+    }
+
+    /**
+     * The requests among {@code pending} (this environment's, not yet ended) that end now: a request past its
+     * {@code expiresAt} expires; of several for one service, all but the newest are superseded by it.
+     */
+    List<CloudEvent<ApprovalExpired>> endings(List<CloudEvent<ApprovalRequested>> pending, String environment,
+            Instant now) {
+        Map<String, List<CloudEvent<ApprovalRequested>>> byService = new LinkedHashMap<>();
+        pending.forEach(request -> byService.computeIfAbsent(request.data().release().service(),
+                service -> new ArrayList<>()).add(request));
+        List<CloudEvent<ApprovalExpired>> endings = new ArrayList<>();
+        byService.values().forEach(requests -> {
+            // the newest by request time; of equal times the later in stream order
+            CloudEvent<ApprovalRequested> newest = requests.stream()
+                    .reduce((a, b) -> b.data().requestedAt().isBefore(a.data().requestedAt()) ? a : b)
+                    .orElseThrow();
+            for (CloudEvent<ApprovalRequested> request : requests) {
+                ApprovalRequested data = request.data();
+                if (!now.isBefore(data.expiresAt())) {
+                    endings.add(ending(request, environment, ApprovalExpired.Reason.EXPIRED, null, request.id()));
+                } else if (request != newest) {
+                    endings.add(ending(request, environment, ApprovalExpired.Reason.SUPERSEDED,
+                            newest.data().release().version(), newest.id()));
+                }
+            }
+        });
+        return endings;
+    }
+
+    /** The id of the event that grants, rejects or expires a request: one per request, whoever emits it. */
+    static String endingId(String requestId, EventType type, String environment) {
+        return EventIds.derive(requestId, type.type(), environment);
+    }
+
+    /** The id of the promotion a grant of a request asks for. */
+    static String promotionId(String requestId, String environment) {
+        return EventIds.derive(requestId, EventType.PROMOTION_REQUESTED.type(), environment);
+    }
+
+    private CloudEvent<ApprovalExpired> ending(CloudEvent<ApprovalRequested> request, String environment,
+            ApprovalExpired.Reason reason, String supersededBy, String causationId) {
+        ApprovalRequested data = request.data();
+        ApprovalExpired expired = new ApprovalExpired(data.requestId(), data.release(), environment, reason,
+                supersededBy);
+        // both reasons share one id: a request ends once, however many sweeps or instances notice
+        return CloudEvent.of(expired, "/stagecoach/" + environment + "/approval", environment,
+                request.correlationid(), causationId,
+                endingId(data.requestId(), EventType.APPROVAL_EXPIRED, environment));
+    }
+
+    /** Who may publish decisions: checked before anything else, so a forged decision learns nothing more. */
+    private static Optional<Refusal> publisherProblem(String decisionId, String publisher, ApprovalRules rules) {
+        if (publisher == null || publisher.isBlank()) {
+            return Optional.of(new Refusal(Reason.MISSING_USER_ID, "decision " + decisionId
+                    + " carries no user_id, so its publisher is unknown; decisions must be published with user_id set"));
+        }
+        if (!rules.decisionPublishers().contains(publisher)) {
+            return Optional.of(new Refusal(Reason.UNTRUSTED_PUBLISHER, "decision " + decisionId
+                    + " was published by '" + publisher + "', which may not publish decisions for environment '"
+                    + rules.environment() + "' (decision publishers: " + rules.decisionPublishers() + ")"));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Refusal> requestProblem(ApprovalDecided decided, Optional<PendingApproval> pending,
+            Optional<Decided> ended, Instant now) {
+        String requestId = decided.requestId();
+        if (ended.isPresent()) {
+            Decided end = ended.get();
+            return Optional.of(switch (end.outcome()) {
+                case GRANTED, REJECTED -> new Refusal(Reason.ALREADY_DECIDED, "request " + requestId + " was already "
+                        + end.outcome().name().toLowerCase(Locale.ROOT) + " (event " + end.eventId() + ")");
+                case SUPERSEDED -> new Refusal(Reason.SUPERSEDED, "request " + requestId
+                        + " was superseded by a newer release (event " + end.eventId() + ")");
+                case EXPIRED -> new Refusal(Reason.EXPIRED, "request " + requestId + " expired (event "
+                        + end.eventId() + ")");
+            });
+        }
+        if (pending.isEmpty()) {
+            return Optional.of(new Refusal(Reason.UNKNOWN_REQUEST, "no approval request " + requestId
+                    + " was ever made in this environment"));
+        }
+        if (pending.get().expiredAt(now)) {
+            return Optional.of(new Refusal(Reason.EXPIRED, "request " + requestId + " expired at "
+                    + pending.get().request().expiresAt()));
+        }
+        return Optional.empty();
+    }
+
+    /** The rules a decision on a pending request must keep; earlier votes are judged by them too. */
+    private static Optional<Refusal> decisionProblem(ApprovalDecided decided, ApprovalRequested request,
+            ApprovalRules rules) {
+        Release release = request.release();
+        if (!decided.names(release) || !decided.environment().equals(rules.environment())) {
+            return Optional.of(new Refusal(Reason.DIGEST_MISMATCH, "the decision names " + decided.service() + " "
+                    + decided.version() + " (" + decided.digest() + ") in '" + decided.environment() + "' but request "
+                    + request.requestId() + " is for " + release.service() + " " + release.version() + " ("
+                    + release.digest() + ") in '" + rules.environment() + "'"));
+        }
+        if (!rules.approvers().contains(decided.approver())) {
+            return Optional.of(new Refusal(Reason.NOT_AN_APPROVER, "'" + decided.approver()
+                    + "' is not an approver of environment '" + rules.environment() + "'"));
+        }
+        // case-insensitive on purpose: "Jane" must not approve jane's release
+        if (decided.approver().equalsIgnoreCase(release.author())) {
+            return Optional.of(new Refusal(Reason.SELF_APPROVAL, "'" + decided.approver() + "' authored "
+                    + release.service() + " " + release.version() + " and may not decide on it"));
+        }
+        if (decided.override() && (decided.reason() == null || decided.reason().isBlank())) {
+            return Optional.of(new Refusal(Reason.OVERRIDE_WITHOUT_REASON, "'" + decided.approver()
+                    + "' asked for an override without a reason; an override must say why"));
+        }
+        return Optional.empty();
+    }
+
+    /** Distinct people whose approvals count, in the order of their first counted decision. */
+    private static List<String> approvers(CloudEvent<ApprovalDecided> decision, ApprovalRequested request,
+            ApprovalRules rules, EnvironmentLedger ledger) {
+        Set<String> approvers = new LinkedHashSet<>();
+        for (Vote vote : ledger.votes(request.requestId())) {
+            boolean counts = !vote.eventId().equals(decision.id())
+                    && (vote.at() == null || vote.at().isBefore(request.expiresAt()))
+                    && publisherProblem(vote.eventId(), vote.publisher(), rules).isEmpty()
+                    && decisionProblem(vote.decision(), request, rules).isEmpty();
+            if (counts) {
+                approvers.add(vote.decision().approver());
+            }
+        }
+        approvers.add(decision.data().approver());
+        return List.copyOf(approvers);
+    }
+
+    private static Verdict refused(CloudEvent<ApprovalDecided> decision, String publisher, ApprovalRules rules,
+            String requestId, Release release, Refusal refusal) {
+        ApprovalDecided decided = decision.data();
+        ApprovalRefused refused = new ApprovalRefused(requestId, decided.service(), release, rules.environment(),
+                decided.approver(), publisher == null || publisher.isBlank() ? null : publisher, refusal.reason(),
+                refusal.message());
+        return new Verdict.Refused(refusal.reason(),
+                CloudEvent.causedBy(decision, refused, source(rules), rules.environment()));
+    }
+
+    private static Duration waited(ApprovalRequested request, Instant now) {
+        Duration waited = Duration.between(request.requestedAt(), now);
+        return waited.isNegative() ? Duration.ZERO : waited;
+    }
+
+    private static String source(ApprovalRules rules) {
+        return "/stagecoach/" + rules.environment() + "/approval";
+    }
+
+    private record Refusal(Reason reason, String message) {
+    }
+}

@@ -1,0 +1,32 @@
+package io.stagecoach.approval;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import io.stagecoach.events.EventType;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.inbound.ExpectedPublishers;
+
+/**
+ * What the gated environment's configuration says about decisions. The approval service trusts only this, never
+ * the approvers or minimum a request carries (those are written by the previous environment, for people to read).
+ *
+ * @param environment        the gated environment's name
+ * @param decisionPublishers RabbitMQ users whose {@code approval.decided} messages count (e.g. {@code prod-chatops})
+ * @param approvers          the people who may decide, teams expanded
+ * @param minApprovals       approvals from distinct people a grant needs (at least 1)
+ */
+record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals) {
+
+    ApprovalRules {
+        decisionPublishers = Set.copyOf(decisionPublishers);
+        approvers = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(approvers));
+        minApprovals = Math.max(1, minApprovals);
+    }
+
+    static ApprovalRules of(Environments environments, Environment environment, ExpectedPublishers publishers) {
+        return new ApprovalRules(environment.name(), publishers.publishersOf(EventType.APPROVAL_DECIDED, environment),
+                environments.approvingPeople(environment.name()), environment.minApprovals());
+    }
+}

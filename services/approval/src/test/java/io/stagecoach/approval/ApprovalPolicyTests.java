@@ -1,0 +1,450 @@
+package io.stagecoach.approval;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalDecided.Decision;
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRefused.Reason;
+import io.stagecoach.events.ApprovalRejected;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.EnvironmentLedger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+class ApprovalPolicyTests {
+
+    static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+    static final String ENV = "prod";
+    static final String CHATOPS = "prod-chatops";
+    static final String REQUEST_ID = EventIds.derive("request", "1");
+    static final String RUN = EventIds.derive("run", "1");
+    static final Release RELEASE = release("1.4.2", "4d3e");
+    static final Release OTHER_DIGEST = release("1.4.2", "ffff");
+    static final Release OTHER_VERSION = release("1.4.3", "4d3e");
+    static final Verification STAGING = new Verification("staging", EventIds.derive("smoke", "1"));
+
+    private final ApprovalPolicy policy = new ApprovalPolicy();
+    private final EventCodec codec = new EventCodec();
+
+    /** The state of the request in the ledger before the decision arrives. */
+    enum State {
+        NONE, PENDING, PAST_EXPIRY, SWEPT_EXPIRED, SUPERSEDED, GRANTED, REJECTED
+    }
+
+    /** An earlier approve decision in the ledger: who, published by whom, for which build. */
+    record Vote(String approver, String publisher, Release release) {
+        static Vote of(String approver) {
+            return new Vote(approver, CHATOPS, RELEASE);
+        }
+    }
+
+    /** The decision under test and its publisher. */
+    record Attempt(String publisher, String approver, Decision decision, Release release, boolean override,
+                   String reason) {
+        static Attempt approve(String approver) {
+            return new Attempt(CHATOPS, approver, Decision.APPROVE, RELEASE, false, null);
+        }
+
+        Attempt by(String publisher) {
+            return new Attempt(publisher, approver, decision, release, override, reason);
+        }
+
+        Attempt rejecting(String why) {
+            return new Attempt(publisher, approver, Decision.REJECT, release, override, why);
+        }
+
+        Attempt naming(Release other) {
+            return new Attempt(publisher, approver, decision, other, override, reason);
+        }
+
+        Attempt overriding(String why) {
+            return new Attempt(publisher, approver, decision, release, true, why);
+        }
+    }
+
+    static Stream<Arguments> decisions() {
+        Attempt alice = Attempt.approve("alice");
+        return Stream.of(
+                // who published: checked first, whatever the request
+                row("no user_id", State.PENDING, 1, List.of(), alice.by(null), "refused MISSING_USER_ID"),
+                row("empty user_id", State.PENDING, 1, List.of(), alice.by(""), "refused MISSING_USER_ID"),
+                row("the operator's user", State.PENDING, 1, List.of(), alice.by("prod-operator"),
+                        "refused UNTRUSTED_PUBLISHER"),
+                row("another environment's bot", State.PENDING, 1, List.of(), alice.by("staging-chatops"),
+                        "refused UNTRUSTED_PUBLISHER"),
+                row("untrusted publisher, unknown request", State.NONE, 1, List.of(), alice.by("prod-operator"),
+                        "refused UNTRUSTED_PUBLISHER"),
+                row("no user_id, granted request", State.GRANTED, 1, List.of(), alice.by(null),
+                        "refused MISSING_USER_ID"),
+                // the request's state
+                row("unknown request", State.NONE, 1, List.of(), alice, "refused UNKNOWN_REQUEST"),
+                row("replay after a grant", State.GRANTED, 1, List.of(), alice, "refused ALREADY_DECIDED"),
+                row("approval after a rejection", State.REJECTED, 1, List.of(), alice, "refused ALREADY_DECIDED"),
+                row("superseded request", State.SUPERSEDED, 1, List.of(), alice, "refused SUPERSEDED"),
+                row("expired by the sweep", State.SWEPT_EXPIRED, 1, List.of(), alice, "refused EXPIRED"),
+                row("past expiry, not swept yet", State.PAST_EXPIRY, 1, List.of(), alice, "refused EXPIRED"),
+                // the decision itself
+                row("another digest", State.PENDING, 1, List.of(), alice.naming(OTHER_DIGEST),
+                        "refused DIGEST_MISMATCH"),
+                row("another version", State.PENDING, 1, List.of(), alice.naming(OTHER_VERSION),
+                        "refused DIGEST_MISMATCH"),
+                row("not an approver", State.PENDING, 1, List.of(), Attempt.approve("mallory"),
+                        "refused NOT_AN_APPROVER"),
+                row("the author approves", State.PENDING, 1, List.of(), Attempt.approve("jane"),
+                        "refused SELF_APPROVAL"),
+                row("the author rejects", State.PENDING, 1, List.of(), Attempt.approve("jane").rejecting("no"),
+                        "refused SELF_APPROVAL"),
+                row("the author overrides", State.PENDING, 1, List.of(), Attempt.approve("jane").overriding("hotfix"),
+                        "refused SELF_APPROVAL"),
+                row("override without reason", State.PENDING, 1, List.of(), alice.overriding(null),
+                        "refused OVERRIDE_WITHOUT_REASON"),
+                row("override with a blank reason", State.PENDING, 1, List.of(), alice.overriding("  "),
+                        "refused OVERRIDE_WITHOUT_REASON"),
+                // accepted decisions
+                row("reject", State.PENDING, 1, List.of(), alice.rejecting("breaks the API"), "rejected"),
+                row("reject without reason", State.PENDING, 2, List.of(Vote.of("bob")), alice.rejecting(null),
+                        "rejected"),
+                row("grant", State.PENDING, 1, List.of(), alice, "granted [alice]"),
+                row("first of two", State.PENDING, 2, List.of(), alice, "vote [alice] of 2"),
+                row("second of two", State.PENDING, 2, List.of(Vote.of("bob")), alice, "granted [bob, alice]"),
+                row("same person twice", State.PENDING, 2, List.of(Vote.of("alice")), alice, "vote [alice] of 2"),
+                row("earlier vote without user_id", State.PENDING, 2, List.of(new Vote("bob", null, RELEASE)), alice,
+                        "vote [alice] of 2"),
+                row("earlier vote from an untrusted publisher", State.PENDING, 2,
+                        List.of(new Vote("bob", "prod-operator", RELEASE)), alice, "vote [alice] of 2"),
+                row("earlier vote by a non-approver", State.PENDING, 2, List.of(Vote.of("mallory")), alice,
+                        "vote [alice] of 2"),
+                row("earlier vote by the author", State.PENDING, 2, List.of(Vote.of("jane")), alice,
+                        "vote [alice] of 2"),
+                row("earlier vote for another digest", State.PENDING, 2,
+                        List.of(new Vote("bob", CHATOPS, OTHER_DIGEST)), alice, "vote [alice] of 2"),
+                row("override grants alone", State.PENDING, 2, List.of(), alice.overriding("CVE-2026-1234 hotfix"),
+                        "override [alice]"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {4}")
+    @MethodSource("decisions")
+    void decidesByTheTable(String description, State state, int minApprovals, List<Vote> earlierVotes,
+            Attempt attempt, String expected) {
+        ApprovalRules rules = rules(minApprovals);
+        EnvironmentLedger ledger = ledger(state);
+        earlierVotes.forEach(vote -> ledger.apply(decision(new Attempt(vote.publisher(), vote.approver(),
+                Decision.APPROVE, vote.release(), false, null)), vote.publisher(), -1));
+        CloudEvent<ApprovalDecided> decision = decision(attempt);
+        // after catching up, the ledger holds the decision under judgement as well
+        ledger.apply(decision, attempt.publisher(), -1);
+
+        Verdict verdict = policy.decide(decision, attempt.publisher(), rules, ledger, NOW);
+
+        assertThat(describe(verdict)).isEqualTo(expected);
+        verdict.events().forEach(event -> assertThat(codec.encode(event)).isNotEmpty());
+    }
+
+    @Test
+    void refusalNamesTheAttemptedApproverThePublisherAndTheReasonAndLeavesTheRequestPending() {
+        EnvironmentLedger ledger = ledger(State.PENDING);
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("jane"));
+
+        Verdict.Refused refused = (Verdict.Refused) policy.decide(decision, CHATOPS, rules(1), ledger, NOW);
+
+        var data = refused.refusal().data();
+        assertThat(data.reason()).isEqualTo(Reason.SELF_APPROVAL);
+        assertThat(data.attemptedBy()).isEqualTo("jane");
+        assertThat(data.publisher()).isEqualTo(CHATOPS);
+        assertThat(data.requestId()).isEqualTo(REQUEST_ID);
+        assertThat(data.release()).isEqualTo(RELEASE);
+        assertThat(data.message()).contains("jane").contains("authored");
+        assertThat(refused.refusal().causationid()).isEqualTo(decision.id());
+        assertThat(refused.refusal().routingKey()).isEqualTo("approval.refused.prod");
+        assertThat(ledger.pending(REQUEST_ID)).isPresent();
+    }
+
+    @Test
+    void refusalWithoutUserIdLeavesThePublisherOutAndAnUnknownRequestUnnamed() {
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice").by(null));
+
+        Verdict.Refused refused = (Verdict.Refused) policy.decide(decision, null, rules(1), ledger(State.NONE), NOW);
+
+        assertThat(refused.refusal().data().publisher()).isNull();
+        assertThat(refused.refusal().data().requestId()).isNull();
+        assertThat(refused.refusal().data().release()).isNull();
+    }
+
+    @Test
+    void grantAsksForAnApprovedPromotionRestingOnTheRequestsVerification() {
+        EnvironmentLedger ledger = ledger(State.PENDING);
+        ledger.apply(decision(Attempt.approve("bob")), CHATOPS, -1);
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice"));
+
+        Verdict.Granted granted = (Verdict.Granted) policy.decide(decision, CHATOPS, rules(2), ledger, NOW);
+
+        ApprovalGranted grant = granted.grant().data();
+        assertThat(grant.approvers()).containsExactly("bob", "alice");
+        assertThat(grant.override()).isFalse();
+        assertThat(grant.overrideReason()).isNull();
+        assertThat(grant.waitedSeconds()).isEqualTo(Duration.ofHours(1).toSeconds());
+        assertThat(granted.grant().routingKey()).isEqualTo("approval.granted.prod");
+        PromotionRequested promotion = granted.promotion().data();
+        assertThat(granted.promotion().routingKey()).isEqualTo("promotion.requested.prod");
+        assertThat(promotion.reason()).isEqualTo(PromotionRequested.Reason.APPROVED);
+        assertThat(promotion.release()).isEqualTo(RELEASE);
+        assertThat(promotion.targetEnvironment()).isEqualTo(ENV);
+        assertThat(promotion.verifiedIn()).isEqualTo(STAGING);
+        assertThat(promotion.approval().requestId()).isEqualTo(REQUEST_ID);
+        assertThat(promotion.approval().approvers()).containsExactly("bob", "alice");
+        assertThat(granted.promotion().causationid()).isEqualTo(granted.grant().id());
+        assertThat(granted.events()).containsExactly(granted.grant(), granted.promotion());
+    }
+
+    @Test
+    void overrideIsAuditedWithItsReasonAndAsksForAnOverridePromotion() {
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice").overriding("CVE hotfix"));
+
+        Verdict.Granted granted = (Verdict.Granted) policy.decide(decision, CHATOPS, rules(2), ledger(State.PENDING),
+                NOW);
+
+        assertThat(granted.grant().data().override()).isTrue();
+        assertThat(granted.grant().data().overrideReason()).isEqualTo("CVE hotfix");
+        assertThat(granted.promotion().data().reason()).isEqualTo(PromotionRequested.Reason.OVERRIDE);
+        assertThat(granted.promotion().data().approval().approvers()).containsExactly("alice");
+    }
+
+    @Test
+    void rejectionEndsTheRequestWithTheApproversReason() {
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("bob").rejecting("breaks the API"));
+
+        Verdict.Rejected rejected = (Verdict.Rejected) policy.decide(decision, CHATOPS, rules(1),
+                ledger(State.PENDING), NOW);
+
+        ApprovalRejected data = rejected.rejection().data();
+        assertThat(data.rejectedBy()).isEqualTo("bob");
+        assertThat(data.reason()).isEqualTo("breaks the API");
+        assertThat(rejected.rejection().id())
+                .isEqualTo(ApprovalPolicy.endingId(REQUEST_ID, EventType.APPROVAL_REJECTED, ENV));
+    }
+
+    @Test
+    void anotherDecisionGrantingTheSameRequestYieldsTheSameIds() {
+        Verdict.Granted first = (Verdict.Granted) policy.decide(decision(Attempt.approve("alice")), CHATOPS,
+                rules(1), ledger(State.PENDING), NOW);
+        Verdict.Granted second = (Verdict.Granted) policy.decide(decision(Attempt.approve("bob")), CHATOPS,
+                rules(1), ledger(State.PENDING), NOW.plusSeconds(5));
+
+        assertThat(second.grant().id()).isEqualTo(first.grant().id());
+        assertThat(second.promotion().id()).isEqualTo(first.promotion().id())
+                .isEqualTo(ApprovalPolicy.promotionId(REQUEST_ID, ENV));
+    }
+
+    @Test
+    void theSameRefusedDecisionYieldsTheSameRefusalId() {
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("mallory"));
+
+        Verdict first = policy.decide(decision, CHATOPS, rules(1), ledger(State.PENDING), NOW);
+        Verdict again = policy.decide(decision, CHATOPS, rules(1), ledger(State.PENDING), NOW.plusSeconds(60));
+
+        assertThat(again.events().get(0).id()).isEqualTo(first.events().get(0).id());
+    }
+
+    static Stream<Arguments> endings() {
+        Instant hourAgo = NOW.minus(Duration.ofHours(1));
+        Instant twoHoursAgo = NOW.minus(Duration.ofHours(2));
+        return Stream.of(
+                arguments("one live request", List.of(pending("a", "svc", "1.0.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of()),
+                arguments("one past its expiry", List.of(pending("a", "svc", "1.0.0", hourAgo, NOW)),
+                        List.of("a EXPIRED")),
+                arguments("a newer release of the same service",
+                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
+                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of("a SUPERSEDED by 1.1.0")),
+                arguments("the newer one arrived first",
+                        List.of(pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60)),
+                                pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60))),
+                        List.of("a SUPERSEDED by 1.1.0")),
+                arguments("same time: the later in the stream wins",
+                        List.of(pending("a", "svc", "1.0.0", hourAgo, NOW.plusSeconds(60)),
+                                pending("b", "svc", "1.0.1", hourAgo, NOW.plusSeconds(60))),
+                        List.of("a SUPERSEDED by 1.0.1")),
+                arguments("two services do not supersede each other",
+                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
+                                pending("b", "other", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of()),
+                arguments("an older one past its expiry expires",
+                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.minusSeconds(1)),
+                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of("a EXPIRED")),
+                arguments("three of one service",
+                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
+                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60)),
+                                pending("c", "svc", "1.2.0", NOW, NOW.plusSeconds(60))),
+                        List.of("a SUPERSEDED by 1.2.0", "b SUPERSEDED by 1.2.0")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endings")
+    void endsPendingRequestsByTheTable(String description, List<CloudEvent<ApprovalRequested>> pending,
+            List<String> expected) {
+        List<CloudEvent<ApprovalExpired>> endings = policy.endings(pending, ENV, NOW);
+
+        assertThat(endings).map(ending -> label(ending, pending)).containsExactlyElementsOf(expected);
+        endings.forEach(ending -> assertThat(codec.encode(ending)).isNotEmpty());
+    }
+
+    @Test
+    void anEndingHasOneIdWhoeverNoticesItAndWhyever() {
+        CloudEvent<ApprovalRequested> old = pending("a", "svc", "1.0.0", NOW.minusSeconds(60), NOW.plusSeconds(60));
+        CloudEvent<ApprovalRequested> newer = pending("b", "svc", "1.1.0", NOW, NOW.plusSeconds(60));
+
+        CloudEvent<ApprovalExpired> superseded = policy.endings(List.of(old, newer), ENV, NOW).get(0);
+        CloudEvent<ApprovalExpired> sweptAgain = policy.endings(List.of(old, newer), ENV, NOW.plusSeconds(30)).get(0);
+        CloudEvent<ApprovalExpired> expired = policy.endings(List.of(old), ENV, NOW.plusSeconds(61)).get(0);
+
+        assertThat(superseded.data().reason()).isEqualTo(ApprovalExpired.Reason.SUPERSEDED);
+        assertThat(superseded.causationid()).isEqualTo(newer.id());
+        assertThat(superseded.correlationid()).isEqualTo(old.correlationid());
+        assertThat(expired.data().reason()).isEqualTo(ApprovalExpired.Reason.EXPIRED);
+        assertThat(sweptAgain.id()).isEqualTo(superseded.id());
+        assertThat(expired.id()).isEqualTo(superseded.id())
+                .isEqualTo(ApprovalPolicy.endingId(old.data().requestId(), EventType.APPROVAL_EXPIRED, ENV));
+    }
+
+    @Test
+    void rulesTakeTheConfiguredDecisionPublishersAndExpandTeams() {
+        var environments = io.stagecoach.platform.environments.Environments.loadDefault();
+        ApprovalRules rules = ApprovalRules.of(environments, environments.get("prod"),
+                new io.stagecoach.support.inbound.ExpectedPublishers(environments));
+
+        assertThat(rules.environment()).isEqualTo("prod");
+        assertThat(rules.decisionPublishers()).containsExactly("prod-chatops");
+        assertThat(rules.approvers()).containsExactly("alice", "bob");
+        assertThat(rules.minApprovals()).isEqualTo(1);
+    }
+
+    private static String label(CloudEvent<ApprovalExpired> ending, List<CloudEvent<ApprovalRequested>> pending) {
+        String name = pending.stream().filter(p -> p.data().requestId().equals(ending.data().requestId()))
+                .map(p -> p.source().substring(p.source().lastIndexOf('/') + 1)).findFirst().orElseThrow();
+        return name + " " + ending.data().reason()
+                + (ending.data().supersededBy() == null ? "" : " by " + ending.data().supersededBy());
+    }
+
+    private static String describe(Verdict verdict) {
+        if (verdict instanceof Verdict.Refused refused) {
+            return "refused " + refused.reason();
+        }
+        if (verdict instanceof Verdict.Rejected) {
+            return "rejected";
+        }
+        if (verdict instanceof Verdict.VoteRecorded vote) {
+            return "vote " + vote.approvers() + " of " + vote.needed();
+        }
+        Verdict.Granted granted = (Verdict.Granted) verdict;
+        return (granted.grant().data().override() ? "override " : "granted ") + granted.grant().data().approvers();
+    }
+
+    private static Arguments row(String description, State state, int minApprovals, List<Vote> votes,
+            Attempt attempt, String expected) {
+        return arguments(description, state, minApprovals, votes, attempt, expected);
+    }
+
+    static ApprovalRules rules(int minApprovals) {
+        return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals);
+    }
+
+    static EnvironmentLedger ledger(State state) {
+        EnvironmentLedger ledger = new EnvironmentLedger(ENV);
+        if (state == State.NONE) {
+            return ledger;
+        }
+        Instant expiresAt = state == State.PAST_EXPIRY ? NOW.minusSeconds(60) : NOW.plus(Duration.ofHours(23));
+        CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, NOW.minus(Duration.ofHours(1)),
+                expiresAt);
+        ledger.apply(request, "staging-promotion", -1);
+        UnaryOperator<String> id = type -> EventIds.derive(REQUEST_ID, type);
+        switch (state) {
+            case SWEPT_EXPIRED -> ledger.apply(CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
+                    ApprovalExpired.Reason.EXPIRED, null), "/stagecoach/prod/approval", ENV, RUN, request.id(),
+                    id.apply("expired")), "prod-approval", -1);
+            case SUPERSEDED -> ledger.apply(CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
+                    ApprovalExpired.Reason.SUPERSEDED, "1.5.0"), "/stagecoach/prod/approval", ENV, RUN, request.id(),
+                    id.apply("superseded")), "prod-approval", -1);
+            case GRANTED -> ledger.apply(CloudEvent.of(new ApprovalGranted(REQUEST_ID, RELEASE, ENV,
+                    List.of("bob"), 60, false, null), "/stagecoach/prod/approval", ENV, RUN, request.id(),
+                    id.apply("granted")), "prod-approval", -1);
+            case REJECTED -> ledger.apply(CloudEvent.of(new ApprovalRejected(REQUEST_ID, RELEASE, ENV, "bob", "no"),
+                    "/stagecoach/prod/approval", ENV, RUN, request.id(), id.apply("rejected")), "prod-approval", -1);
+            default -> {
+            }
+        }
+        return ledger;
+    }
+
+    private static int decisions;
+
+    static CloudEvent<ApprovalDecided> decision(Attempt attempt) {
+        Release named = attempt.release();
+        ApprovalDecided decided = new ApprovalDecided(REQUEST_ID, named.service(), named.version(), named.digest(),
+                ENV, attempt.decision(), attempt.approver(), attempt.reason(), attempt.override());
+        return CloudEvent.of(decided, "/stagecoach/prod/chatops", ENV, RUN, EventIds.derive(REQUEST_ID, "request"),
+                EventIds.derive("decision", String.valueOf(++decisions))).withTime(NOW.minusSeconds(10));
+    }
+
+    static CloudEvent<ApprovalRequested> request(String requestId, Release release, Instant requestedAt,
+            Instant expiresAt) {
+        ApprovalRequested requested = new ApprovalRequested(requestId, release, ENV, List.of("sre-team"), 1,
+                requestedAt, expiresAt, STAGING);
+        return CloudEvent.of(requested, "/stagecoach/staging/promotion", ENV, RUN, STAGING.eventId(),
+                EventIds.derive(requestId, "request")).withTime(requestedAt);
+    }
+
+    /** A pending request named {@code name} (kept in its source, for the table's labels). */
+    static CloudEvent<ApprovalRequested> pending(String name, String service, String version, Instant requestedAt,
+            Instant expiresAt) {
+        Release release = new Release(service, version, "ghcr.io/acme/" + service, digest(name), commit(name),
+                "jane");
+        CloudEvent<ApprovalRequested> event = request(EventIds.derive("request", name), release, requestedAt,
+                expiresAt);
+        return new CloudEvent<>(event.specversion(), event.id(), "/stagecoach/staging/promotion/" + name,
+                event.type(), event.subject(), event.time(), event.environment(), event.correlationid(),
+                event.causationid(), event.data());
+    }
+
+    static Release release(String version, String digestSeed) {
+        return new Release("knative-lambda-builder", version, "ghcr.io/acme/knative-lambda-builder",
+                digest(digestSeed), commit(digestSeed), "jane");
+    }
+
+    static String digest(String seed) {
+        return "sha256:" + hex(seed, 64);
+    }
+
+    static String commit(String seed) {
+        return hex(seed, 40);
+    }
+
+    private static String hex(String seed, int length) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; hex.length() < length; i++) {
+            hex.append(EventIds.derive(seed, String.valueOf(i)).replace("-", ""));
+        }
+        return hex.substring(0, length);
+    }
+}

@@ -1,0 +1,87 @@
+package io.stagecoach.approval;
+
+import java.time.Duration;
+
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.testing.ManagementApi;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A pending approval lives in the audit stream: it survives the service, and no delivery is held meanwhile. */
+@RealBroker
+class ApprovalRestartTests {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    static TestBroker broker;
+    static TestPipeline pipeline;
+    static TestPipeline.AuditTrail prod;
+
+    @BeforeAll
+    static void provision() throws Exception {
+        pipeline = TestPipeline.provision(broker);
+        prod = pipeline.audit("prod");
+    }
+
+    @AfterAll
+    static void stopReading() {
+        pipeline.close();
+    }
+
+    @Test
+    void aPendingRequestSurvivesARestartAndCanBeApprovedAfterIt() throws Exception {
+        CloudEvent<ApprovalRequested> request = Fixtures.request(Fixtures.release("restart-svc", "1.0.0"));
+        String requestId = request.data().requestId();
+
+        try (ConfigurableApplicationContext first = startProdApprovalService()) {
+            pipeline.publish("staging", Principal.PROMOTION, request);
+            EnvironmentLedger ledger = first.getBean(EnvironmentLedger.class);
+            await().atMost(WAIT).until(() -> ledger.pending(requestId).isPresent());
+            // handled and acked: nothing waits in the inbox, delivered or not
+            await().atMost(WAIT).untilAsserted(() -> assertThat(inboxMessages()).isZero());
+        }
+
+        try (ConfigurableApplicationContext second = startProdApprovalService()) {
+            EnvironmentLedger ledger = second.getBean(EnvironmentLedger.class);
+            assertThat(ledger.pending(requestId)).isPresent();
+
+            pipeline.publish("prod", Principal.CHATOPS, Fixtures.approve(request, "alice"));
+
+            await().atMost(WAIT).until(() -> !prod.of(EventType.PROMOTION_REQUESTED, requestId).isEmpty());
+            assertThat(prod.of(EventType.APPROVAL_GRANTED, requestId)).hasSize(1);
+        }
+    }
+
+    private static ConfigurableApplicationContext startProdApprovalService() {
+        return new SpringApplicationBuilder(ApprovalApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "stagecoach.environment=prod",
+                        "stagecoach.vhost-prefix=" + broker.prefix(),
+                        "spring.rabbitmq.host=" + broker.host(),
+                        "spring.rabbitmq.port=" + broker.amqpPort())
+                .run();
+    }
+
+    private static long inboxMessages() {
+        return broker.management()
+                .get("/api/queues/" + ManagementApi.encode(pipeline.vhost("prod")) + "/"
+                        + ManagementApi.encode(ApprovalListener.REQUESTED_INBOX))
+                .orElseThrow()
+                .path("messages").asLong(-1);
+    }
+}

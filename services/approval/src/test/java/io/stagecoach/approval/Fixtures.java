@@ -1,0 +1,83 @@
+package io.stagecoach.approval;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.Verification;
+
+/** Requests as staging's promotion service makes them and decisions as the chat bot sends them. */
+final class Fixtures {
+
+    static final String AUTHOR = "jane";
+
+    private Fixtures() {
+    }
+
+    /** A release of its own service (so requests of different tests never supersede each other). */
+    static Release release(String service, String version) {
+        return new Release(service, version, "ghcr.io/acme/" + service, digest(service + version),
+                hex(service + version + "commit", 40), AUTHOR);
+    }
+
+    static Release withDigest(Release release, String seed) {
+        return new Release(release.service(), release.version(), release.image(), digest(seed), release.commit(),
+                release.author());
+    }
+
+    /** {@code approval.requested.prod} as staging's promotion sends it after the smoke tests passed. */
+    static CloudEvent<ApprovalRequested> request(Release release, Duration ttl) {
+        String smokeEvent = UUID.randomUUID().toString();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ApprovalRequested requested = new ApprovalRequested(EventIds.derive(smokeEvent, "approval"), release, "prod",
+                List.of("sre-team"), 1, now, now.plus(ttl), new Verification("staging", smokeEvent));
+        return CloudEvent.of(requested, "/stagecoach/staging/promotion", "prod", UUID.randomUUID().toString(),
+                smokeEvent, EventIds.derive(smokeEvent, "approval.requested"));
+    }
+
+    static CloudEvent<ApprovalRequested> request(Release release) {
+        return request(release, Duration.ofHours(24));
+    }
+
+    /** The chat bot's decision on {@code request}. */
+    static CloudEvent<ApprovalDecided> decision(CloudEvent<ApprovalRequested> request, String approver,
+            ApprovalDecided.Decision decision, boolean override, String reason) {
+        Release release = request.data().release();
+        ApprovalDecided decided = new ApprovalDecided(request.data().requestId(), release.service(),
+                release.version(), release.digest(), "prod", decision, approver, reason, override);
+        return CloudEvent.of(decided, "/stagecoach/prod/chatops", "prod", request.correlationid(), request.id(),
+                UUID.randomUUID().toString());
+    }
+
+    static CloudEvent<ApprovalDecided> approve(CloudEvent<ApprovalRequested> request, String approver) {
+        return decision(request, approver, ApprovalDecided.Decision.APPROVE, false, null);
+    }
+
+    /** An approval naming another build than the request. */
+    static CloudEvent<ApprovalDecided> approve(CloudEvent<ApprovalRequested> request, String approver,
+            Release named) {
+        ApprovalDecided decided = new ApprovalDecided(request.data().requestId(), named.service(), named.version(),
+                named.digest(), "prod", ApprovalDecided.Decision.APPROVE, approver, null, false);
+        return CloudEvent.of(decided, "/stagecoach/prod/chatops", "prod", request.correlationid(), request.id(),
+                UUID.randomUUID().toString());
+    }
+
+    static String digest(String seed) {
+        return "sha256:" + hex(seed, 64);
+    }
+
+    private static String hex(String seed, int length) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; hex.length() < length; i++) {
+            hex.append(EventIds.derive(seed, String.valueOf(i)).replace("-", ""));
+        }
+        return hex.substring(0, length);
+    }
+}
