@@ -83,6 +83,10 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ManagementOptions management;
 
+    @Option(names = "--vhost-prefix", paramLabel = "PREFIX", defaultValue = PREFIX,
+            description = "prefix of the demo's vhosts, reset at the start (default ${DEFAULT-VALUE})")
+    String vhostPrefix;
+
     @Option(names = "--environments", paramLabel = "FILE",
             description = "environments file (default deploy/environments.yaml here, else the shipped one)")
     Path environmentsFile;
@@ -92,12 +96,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the demo's users have the local-only passwords on purpose: say so once instead of once per user
+        System.setProperty("org.slf4j.simpleLogger.log.io.stagecoach.platform.credentials.Credentials", "error");
         CliContext context = root.context;
         out = context.out();
         started = System.nanoTime();
         EnvironmentOptions environmentOptions = new EnvironmentOptions();
         environmentOptions.file = environmentsFile;
-        environmentOptions.vhostPrefix = PREFIX;
+        environmentOptions.vhostPrefix = vhostPrefix;
         Environments environments = environmentOptions.environments(context);
         if (environments.services().isEmpty()) {
             throw CliException.usage(environments.source() + " lists no services to promote");
@@ -122,6 +128,7 @@ final class DemoCommand implements Callable<Integer> {
         step("Provisioning the demo's vhosts " + String.join(", ", environments.all().stream().map(Environment::vhost)
                 .toList()) + " (reset from any earlier demo)");
         resetVhosts(context, client, environments);
+        out.println("  the demo's users get the local-only passwords (<user>-local-only): fine on this machine only");
         ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
         if (!report.isClean()) {
             throw CliException.pipeline(report.describe());
@@ -158,7 +165,7 @@ final class DemoCommand implements Callable<Integer> {
     private int scenario(CliContext context, Broker broker, Environments environments, LocalPipeline pipeline) {
         Map<String, String> env = new HashMap<>(pipeline.childEnvironment(context.env()));
         env.put(AmqpOptions.URI_VARIABLE, broker.address());
-        env.put(EnvironmentOptions.PREFIX_VARIABLE, PREFIX);
+        env.put(EnvironmentOptions.PREFIX_VARIABLE, vhostPrefix);
         if (environmentsFile != null) {
             env.put(EnvironmentOptions.FILE_VARIABLE, context.resolve(environmentsFile).toString());
         }
@@ -260,18 +267,34 @@ final class DemoCommand implements Callable<Integer> {
                 : context.variable(ManagementOptions.PASSWORD_VARIABLE);
         String authorization = "Basic " + Base64.getEncoder().encodeToString(((user == null ? "guest" : user) + ":"
                 + (password == null ? "guest" : password)).getBytes(StandardCharsets.UTF_8));
-        for (Environment environment : environments.all()) {
-            if (client.get(ManagementClient.path("api", "vhosts", environment.vhost())).isEmpty()) {
-                continue;
+        List<Environment> existing = environments.all().stream()
+                .filter(e -> client.get(ManagementClient.path("api", "vhosts", e.vhost())).isPresent()).toList();
+        // shovels first: a shovel still running when its vhost comes back would declare its queue anew, wrongly
+        for (Environment environment : existing) {
+            for (var shovel : client.list(ManagementClient.path("api", "parameters", "shovel", environment.vhost()))) {
+                delete(http, authorization, client.baseUrl() + ManagementClient.path("api", "parameters", "shovel",
+                        environment.vhost(), shovel.path("name").asString()));
             }
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(client.baseUrl()
-                            + ManagementClient.path("api", "vhosts", environment.vhost())))
-                    .header("authorization", authorization).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw CliException.broker("Cannot delete the demo vhost " + environment.vhost() + ": HTTP "
-                        + response.statusCode() + " " + response.body(), null);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        for (Environment environment : existing) {
+            while (!client.list(ManagementClient.path("api", "shovels", environment.vhost())).isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
             }
+        }
+        for (Environment environment : existing) {
+            delete(http, authorization, client.baseUrl() + ManagementClient.path("api", "vhosts", environment.vhost()));
             out.println("  deleted the earlier demo's vhost " + environment.vhost());
+        }
+    }
+
+    private static void delete(HttpClient http, String authorization, String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("authorization", authorization).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
+            throw CliException.broker("Cannot delete " + url + ": HTTP " + response.statusCode() + " "
+                    + response.body(), null);
         }
     }
 
@@ -283,7 +306,7 @@ final class DemoCommand implements Callable<Integer> {
                 + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
                 + ", their stagecoach.audit streams and the hand-off shovels");
         out.println("  - the GitOps repository: git --git-dir=" + pipeline.gitopsRepository() + " log --format='%h %s%n%b'");
-        out.println("  - the audit: ./stagecoach audit --env " + last + " --vhost-prefix " + PREFIX);
+        out.println("  - the audit: ./stagecoach audit --env " + last + " --vhost-prefix " + vhostPrefix);
         out.println("  - the logs: " + home.resolve("logs"));
         out.println("  - your own builds: ./stagecoach provision && ./stagecoach up, then ./stagecoach build ... --wait");
     }

@@ -35,7 +35,7 @@ final class DownCommand implements Callable<Integer> {
         for (Path home : List.of(local.home(context, null), local.home(context, DemoCommand.HOME))) {
             stopped += new LocalProcesses(home).stopAll(context.out());
         }
-        context.out().println(stopped == 0 ? "Nothing was running." : "Stopped " + stopped + " processes.");
+        context.out().println(stopped == 0 ? "Nothing was running." : "Stopped " + stopped + (stopped == 1 ? " process." : " processes."));
         return ExitCodes.OK;
     }
 }

@@ -171,8 +171,11 @@ final class LocalProcesses {
             Optional<Long> pid = readPid(pidFile);
             Optional<ProcessHandle> process = pid.flatMap(this::ours);
             if (process.isEmpty()) {
-                out.println("  " + name + ": " + (pid.isEmpty() ? "unreadable pid file" : "process " + pid.get()
-                        + " is gone") + ", removed its stale pid file");
+                String why = pid.isEmpty() ? "unreadable pid file"
+                        : ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive).isPresent()
+                        ? "pid " + pid.get() + " now belongs to another program, left alone"
+                        : "process " + pid.get() + " is gone";
+                out.println("  " + name + ": " + why + "; removed its stale pid file");
                 delete(pidFile);
                 continue;
             }

@@ -9,8 +9,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /** The runnable jars of the services and the demo workload, built with the Maven wrapper when missing or stale. */
@@ -30,19 +33,32 @@ final class ServiceJars {
         return "services/" + id;
     }
 
-    /** The module's runnable jar, if it was built: {@code services/<id>/target/stagecoach-<id>-<version>.jar}. */
+    /**
+     * The module's runnable jar, if it was built: {@code services/<id>/target/stagecoach-<id>-<version>.jar}, or the
+     * {@code -exec} one where the module keeps its plain jar as the main artifact; whichever names a main class.
+     */
     Optional<Path> jar(String id) {
         Path target = repository.resolve(module(id)).resolve("target");
         if (!Files.isDirectory(target)) {
             return Optional.empty();
         }
+        java.util.regex.Pattern runnable = java.util.regex.Pattern.compile(
+                "stagecoach-" + java.util.regex.Pattern.quote(id) + "-[0-9][0-9A-Za-z.]*(-SNAPSHOT)?(-exec)?\\.jar");
         try (Stream<Path> files = Files.list(target)) {
-            // the main artifact only: no classifier (plain, sources, tests) after the version
-            java.util.regex.Pattern main = java.util.regex.Pattern.compile(
-                    "stagecoach-" + java.util.regex.Pattern.quote(id) + "-[0-9][0-9A-Za-z.]*(-SNAPSHOT)?\\.jar");
-            return files.filter(f -> main.matcher(f.getFileName().toString()).matches()).findFirst();
+            return files.filter(f -> runnable.matcher(f.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing((Path f) -> !f.getFileName().toString().endsWith("-exec.jar")))
+                    .filter(ServiceJars::hasMainClass).findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hasMainClass(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            return manifest != null && manifest.getMainAttributes().getValue("Main-Class") != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 
