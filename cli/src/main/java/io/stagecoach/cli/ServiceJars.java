@@ -73,7 +73,7 @@ final class ServiceJars {
                 stale.add(id);
                 continue;
             }
-            FileTime built = modified(jar.get());
+            FileTime built = built(id, jar.get());
             FileTime sources = newest(List.of(repository.resolve(module(id))));
             if (sources.compareTo(built) > 0 || shared.compareTo(built) > 0 || root.compareTo(built) > 0) {
                 stale.add(id);
@@ -109,6 +109,38 @@ final class ServiceJars {
         } catch (IOException e) {
             throw CliException.pipeline("Cannot run " + command.get(0) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * When the module was last built. Not the jar's own time alone: reproducible builds give every jar the
+     * project's fixed output timestamp, so the compiled classes and the archiver's record tell instead.
+     */
+    private FileTime built(String id, Path jar) {
+        Path target = repository.resolve(module(id)).resolve("target");
+        FileTime built = modified(jar);
+        for (Path evidence : List.of(target.resolve("maven-archiver").resolve("pom.properties"),
+                target.resolve("classes"))) {
+            FileTime time = Files.isDirectory(evidence) ? newestIn(evidence) : modified(evidence);
+            if (time.compareTo(built) > 0) {
+                built = time;
+            }
+        }
+        return built;
+    }
+
+    private static FileTime newestIn(Path directory) {
+        FileTime newest = FileTime.fromMillis(0);
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                FileTime time = modified(file);
+                if (time.compareTo(newest) > 0) {
+                    newest = time;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return newest;
     }
 
     private static FileTime newest(List<Path> modules) {
