@@ -135,12 +135,12 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         step("Starting every service for every environment, and a demo workload per environment");
-        List<LocalProcesses.Started> processes = new ArrayList<>();
+        List<LocalProcesses.Started> processes = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread stopper = new Thread(() -> pipeline.processes().stop(processes), "stagecoach-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            processes.addAll(pipeline.start(new ServiceJars(LocalOptions.repository(context)), context.env(),
-                    readyTimeout, out));
+            pipeline.start(new ServiceJars(LocalOptions.repository(context)), context.env(), readyTimeout, out,
+                    processes);
             int status = scenario(context, broker, environments, pipeline);
             lookNext(environments, pipeline, home);
             return status;

@@ -45,7 +45,7 @@ final class EventLines {
      */
     static String audit(CloudEvent<?> event, String publisher) {
         return TIMESTAMP.format(event.time()) + "  " + pad(event.eventType().eventName(), 21) + " "
-                + pad(release(event.data()), 34) + " by " + pad(publisher == null ? "(no user_id)" : publisher, 24)
+                + pad(release(event.data()), 34) + " by " + pad(publisher == null ? "(no user_id)" : publisher, 28)
                 + " " + why(event.data()) + "  run " + shortId(event.correlationid());
     }
 

@@ -220,12 +220,15 @@ final class LocalPipeline {
         }
     }
 
-    /** Starts everything, waits until all are ready; on a failure stops what it started and says why. */
-    List<LocalProcesses.Started> start(ServiceJars jars, Map<String, String> env, Duration timeout, PrintWriter out)
-            throws InterruptedException {
+    /**
+     * Starts everything, waits until all are ready; on a failure stops what it started and says why.
+     *
+     * @param started receives each process as it starts, so a shutdown hook can stop them even mid-start
+     */
+    List<LocalProcesses.Started> start(ServiceJars jars, Map<String, String> env, Duration timeout, PrintWriter out,
+                                       List<LocalProcesses.Started> started) throws InterruptedException {
         List<LocalProcesses.Spec> specs = specs(jars);
         Map<String, String> child = childEnvironment(env);
-        List<LocalProcesses.Started> started = new ArrayList<>();
         try {
             for (LocalProcesses.Spec spec : specs) {
                 started.add(processes.start(spec, child));

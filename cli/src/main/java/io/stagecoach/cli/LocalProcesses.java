@@ -46,6 +46,8 @@ final class LocalProcesses {
     }
 
     private final Path home;
+    /** Set once stopping began (a shutdown hook): the processes exiting then are no failure to report. */
+    private volatile boolean stopping;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
 
@@ -106,6 +108,9 @@ final class LocalProcesses {
         long lastReport = System.nanoTime();
         while (!waiting.isEmpty()) {
             for (Started s : List.copyOf(waiting)) {
+                if (stopping) {
+                    return Optional.empty();
+                }
                 if (!s.process().isAlive()) {
                     out.println("  FAILED " + s.spec().name() + " exited with status " + s.process().exitValue());
                     out.flush();
@@ -201,7 +206,12 @@ final class LocalProcesses {
     }
 
     /** Stops the given processes (the ones this command started), as {@link #stopAll} does. */
-    void stop(List<Started> started) {
+    void stop(List<Started> processes) {
+        stopping = true;
+        List<Started> started;
+        synchronized (processes) {
+            started = List.copyOf(processes);
+        }
         started.forEach(s -> s.process().destroy());
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (Started s : started) {
@@ -216,6 +226,9 @@ final class LocalProcesses {
                 s.process().destroyForcibly();
             }
             delete(run().resolve(s.spec().name() + ".pid"));
+        }
+        synchronized (processes) {
+            processes.removeAll(started);
         }
     }
 

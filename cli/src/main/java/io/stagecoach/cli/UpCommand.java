@@ -84,8 +84,19 @@ final class UpCommand implements Callable<Integer> {
         }
         out.println("Starting Stagecoach in " + pipeline.processes().home() + " against " + amqp.broker(context).address());
         prepare(context, pipeline, noBuild, out);
-        List<LocalProcesses.Started> started = pipeline.start(new ServiceJars(LocalOptions.repository(context)),
-                context.env(), readyTimeout, out);
+        List<LocalProcesses.Started> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // interrupted while starting: stop what was started rather than leave half a pipeline behind
+        Thread stopper = new Thread(() -> pipeline.processes().stop(started), "stagecoach-up-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            pipeline.start(new ServiceJars(LocalOptions.repository(context)), context.env(), readyTimeout, out, started);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is stopping them
+            }
+        }
         out.println("Stagecoach is up: " + started.size() + " processes; logs in " + pipeline.processes().logs()
                 + ", pid files in " + pipeline.processes().run());
         out.println("GitOps repository: " + pipeline.gitopsRepository() + "   Stop with: stagecoach down");
