@@ -96,6 +96,65 @@ class DecisionCommandTests {
         assertThat(decision.reason()).isEqualTo("breaks the v2 API");
     }
 
+    /** Plays the approval service: answers the decision on {@code requestId} in the prod inbox with {@code answer}. */
+    static Thread answerNextDecision(TestBroker broker, String requestId,
+                                     java.util.function.Function<CloudEvent<ApprovalDecided>, CloudEvent<?>> answer) {
+        String vhost = broker.prefix() + "-prod";
+        Thread thread = new Thread(() -> {
+            try (var connection = broker.adminConnectionFactory(vhost).newConnection();
+                 var channel = connection.createChannel()) {
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (System.nanoTime() < deadline) {
+                    var delivery = channel.basicGet("approval.approval-decided", true);
+                    if (delivery == null) {
+                        Thread.sleep(100);
+                        continue;
+                    }
+                    CloudEvent<ApprovalDecided> decision = new EventCodec().decode(delivery.getBody(),
+                            ApprovalDecided.class);
+                    if (decision.data().requestId().equals(requestId)) {
+                        streams.append(answer.apply(decision));
+                        return;
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    @Test
+    void waitingShowsTheGrantAndExitsZero(TestBroker broker) throws Exception {
+        CloudEvent<ApprovalRequested> request = waitingInProd("1.0.4");
+        Thread service = answerNextDecision(broker, request.data().requestId(),
+                decision -> Events.granted(request.data().release(), "prod"));
+
+        Cli.Result result = cli.run("approve", request.data().requestId(), "--as", "alice", "--wait");
+
+        service.join(20_000);
+        assertThat(result.status()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("approval.granted", "approved into prod", "by alice");
+    }
+
+    @Test
+    void waitingShowsARefusalAndExitsOne(TestBroker broker) throws Exception {
+        CloudEvent<ApprovalRequested> request = waitingInProd("1.0.5");
+        Thread service = answerNextDecision(broker, request.data().requestId(),
+                decision -> CloudEvent.causedBy(decision,
+                new io.stagecoach.events.ApprovalRefused(request.data().requestId(), Events.SERVICE,
+                        request.data().release(), "prod", "jane", decision.data().approver(),
+                        io.stagecoach.events.ApprovalRefused.Reason.SELF_APPROVAL, "jane authored 1.0.5"),
+                "/stagecoach/prod/approval", "prod"));
+
+        Cli.Result result = cli.run("approve", request.data().requestId(), "--as", "jane", "--wait", "--timeout", "20s");
+
+        service.join(20_000);
+        assertThat(result.status()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out()).contains("The approval service refused the decision: SELF_APPROVAL — jane authored 1.0.5");
+    }
+
     @Test
     void anUnknownRequestIsAClearErrorAndNothingIsSent() throws Exception {
         int before = decisions().size();
