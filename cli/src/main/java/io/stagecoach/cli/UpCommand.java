@@ -83,6 +83,7 @@ final class UpCommand implements Callable<Integer> {
                     pipeline.processes().running().keySet()) + "); stop it first with `stagecoach down`");
         }
         out.println("Starting Stagecoach in " + pipeline.processes().home() + " against " + amqp.broker(context).address());
+        checkProvisioned(amqp.broker(context), environmentOptions.environments(context));
         prepare(context, pipeline, noBuild, out);
         List<LocalProcesses.Started> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         // interrupted while starting: stop what was started rather than leave half a pipeline behind
@@ -110,6 +111,18 @@ final class UpCommand implements Callable<Integer> {
         return new LocalPipeline(new LocalPipeline.Settings(LocalOptions.repository(context), home, environments,
                 environmentOptions.vhostPrefix(context), environmentOptions.file(context), amqp.broker(context),
                 basePort, workloads, LocalPipeline.defaultImages(environments, images), smokeDeadline));
+    }
+
+    /** Fails fast, with what to do, when the broker is down or lacks the environments' vhosts and users. */
+    static void checkProvisioned(Broker broker, Environments environments) {
+        for (io.stagecoach.platform.environments.Environment environment : environments.all()) {
+            try (com.rabbitmq.client.Connection connection = broker.connect(environment,
+                    io.stagecoach.events.Principal.OPERATOR)) {
+                connection.getServerProperties();
+            } catch (java.io.IOException e) {
+                // closing a connection that worked: the environment is there
+            }
+        }
     }
 
     /** Builds stale jars (unless told not to) and seeds the GitOps repository when it is new. */

@@ -93,6 +93,19 @@ class ProvisionAndLintTests {
     }
 
     @Test
+    void upOnABrokerThatWasNotProvisionedExitsThreeBeforeStartingAnything(TestBroker broker) {
+        Cli cli = Cli.against(broker, REPOSITORY).with(LocalOptions.REPOSITORY_VARIABLE, REPOSITORY.toString())
+                .with("STAGECOACH_VHOST_PREFIX", broker.name("never"));
+
+        Cli.Result result = cli.run("up", "--home", workingDirectory.toString(), "--no-build");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(3);
+        assertThat(result.err()).contains("refused user " + broker.name("never") + "-dev-operator",
+                "stagecoach provision");
+        assertThat(workingDirectory.resolve("run")).doesNotExist();
+    }
+
+    @Test
     void theShippedDeployFilesPassTheLinter() {
         Cli.Result result = new Cli(Map.of(), REPOSITORY).run("lint");
 
