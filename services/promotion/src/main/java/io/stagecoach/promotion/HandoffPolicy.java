@@ -1,0 +1,81 @@
+package io.stagecoach.promotion;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.events.Verification;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+
+/**
+ * Decides where a release goes after it passed this environment's smoke tests. Pure: the pass, the environment
+ * path, this environment's ledger and the time go in; the hand-off comes out. The hand-off is addressed to the
+ * next environment (its name in the event and routing key) and published here; the shovel carries it over.
+ */
+final class HandoffPolicy {
+
+    /** The events a smoke pass can lead to; if the ledger saw one for the next environment, it was handed off. */
+    static final List<EventType> OUTCOMES = List.of(EventType.PROMOTION_REQUESTED, EventType.APPROVAL_REQUESTED);
+
+    private final Environments environments;
+    private final Environment environment;
+    private final String source;
+
+    HandoffPolicy(Environments environments, Environment environment) {
+        this.environments = environments;
+        this.environment = environment;
+        this.source = "/stagecoach/" + environment.name() + "/promotion";
+    }
+
+    /** The next environment, if any. */
+    Optional<Environment> next() {
+        return environments.next(environment.name());
+    }
+
+    /** The ids the hand-offs of {@code passed} get, whichever the next gate is. */
+    List<String> outcomeIds(CloudEvent<?> passed) {
+        return next().map(n -> OUTCOMES.stream().map(t -> EventIds.derive(passed.id(), t.type(), n.name())).toList())
+                .orElse(List.of());
+    }
+
+    /** The id of the approval request a smoke pass opens in {@code next}. */
+    static String approvalRequestId(CloudEvent<SmokeTestPassed> passed, Environment next) {
+        return EventIds.derive(passed.id(), "approval-request", next.name());
+    }
+
+    Handoff decide(CloudEvent<SmokeTestPassed> passed, LedgerView ledger, Instant now) {
+        Release release = passed.data().release();
+        Optional<Release> running = ledger.running(release.service());
+        if (running.filter(release::sameBuildAs).isEmpty()) {
+            return new Handoff.Ignored(release.version() + " of " + release.service() + " passed in "
+                    + environment.name() + " but no longer runs there (" + running.map(Release::version)
+                    .map(v -> v + " does").orElse("nothing does") + ")");
+        }
+        if (ledger.isHeld(release)) {
+            return new Handoff.Ignored(release.version() + " of " + release.service() + " is held in "
+                    + environment.name());
+        }
+        Optional<Environment> next = next();
+        if (next.isEmpty()) {
+            return new Handoff.End(release.version() + " of " + release.service() + " reached " + environment.name()
+                    + ", the last environment");
+        }
+        Environment n = next.get();
+        Verification verifiedIn = passed.data().verification(passed.id());
+        if (n.isManual()) {
+            var request = new ApprovalRequested(approvalRequestId(passed, n), release, n.name(), n.approvers(),
+                    n.minApprovals(), now, now.plus(n.approvalTtl()), verifiedIn);
+            return new Handoff.RequestApproval(CloudEvent.causedBy(passed, request, source, n.name()));
+        }
+        return new Handoff.Promote(CloudEvent.causedBy(passed, PromotionRequested.verified(release, n.name(),
+                verifiedIn), source, n.name()));
+    }
+}

@@ -1,0 +1,38 @@
+package io.stagecoach.promotion;
+
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.support.inbound.InboundEvents;
+
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+
+/** The promotion service's inboxes: checked by service-support, then handed to {@link PromotionService}. */
+@Component
+class PromotionListeners {
+
+    /** {@code BrokerNames.inboxQueue("promotion", PROMOTION_REQUESTED)}; a test keeps them equal. */
+    static final String PROMOTION_REQUESTED = "promotion.promotion-requested";
+    /** {@code BrokerNames.inboxQueue("promotion", SMOKETEST_PASSED)}. */
+    static final String SMOKETEST_PASSED = "promotion.smoketest-passed";
+
+    private final InboundEvents inbound;
+    private final PromotionService service;
+
+    PromotionListeners(InboundEvents inbound, PromotionService service) {
+        this.inbound = inbound;
+        this.service = service;
+    }
+
+    @RabbitListener(id = "promotion-requested", queues = PROMOTION_REQUESTED)
+    public void onPromotionRequested(Message message) throws Exception {
+        String publisher = message.getMessageProperties().getReceivedUserId();
+        inbound.receive(message, PromotionRequested.class, request -> service.promote(request, publisher));
+    }
+
+    @RabbitListener(id = "smoketest-passed", queues = SMOKETEST_PASSED)
+    public void onSmokeTestPassed(Message message) throws Exception {
+        inbound.receive(message, SmokeTestPassed.class, service::handOff);
+    }
+}

@@ -1,0 +1,216 @@
+package io.stagecoach.promotion;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.stagecoach.events.Approval;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionBlocked.Reason;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.Verification;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.target.Deployment;
+import io.stagecoach.target.RunningRelease;
+
+/**
+ * Decides whether a requested release may enter this environment. Pure: the request, who published it, the
+ * environment path, this environment's ledger and what the target runs go in; a decision comes out.
+ *
+ * <p>In order: a held release is blocked (unless overridden); the request must rest on what this environment's
+ * gate asks for (a build for the first environment, a verification by the previous one for an automatic gate, an
+ * approval for a manual one), published by the one service that may say so; the release already running
+ * (and announced) is nothing to do; a release older than the running one is blocked; anything else is deployed.
+ */
+final class PromotionPolicy {
+
+    /** The events a request can lead to; if the ledger saw one of them, the request was handled. */
+    static final List<EventType> OUTCOMES = List.of(EventType.DEPLOYMENT_COMPLETED, EventType.DEPLOYMENT_FAILED,
+            EventType.PROMOTION_BLOCKED);
+
+    private final Environments environments;
+    private final Environment environment;
+    private final String target;
+    private final String source;
+
+    /**
+     * @param environment the environment this process serves
+     * @param target      the deploy target's name, reported in {@code deployment.*} events
+     */
+    PromotionPolicy(Environments environments, Environment environment, String target) {
+        this.environments = environments;
+        this.environment = environment;
+        this.target = target;
+        this.source = "/stagecoach/" + environment.name() + "/promotion";
+    }
+
+    /** The ids the outcomes of {@code request} get (they are derived from it, so a redelivery yields the same). */
+    static List<String> outcomeIds(CloudEvent<?> request) {
+        return OUTCOMES.stream().map(type -> EventIds.derive(request.id(), type.type(), request.environment()))
+                .toList();
+    }
+
+    /**
+     * @param publisher the broker-validated {@code user_id} of the request
+     * @param running   what the deploy target says runs for the release's service here
+     */
+    PromotionDecision decide(CloudEvent<PromotionRequested> request, String publisher, LedgerView ledger,
+                             Optional<RunningRelease> running) {
+        PromotionRequested data = request.data();
+        Release release = data.release();
+        String runningVersion = running.map(RunningRelease::version).orElse(null);
+
+        if (data.reason() != PromotionRequested.Reason.OVERRIDE && ledger.isHeld(release)) {
+            return blocked(request, Reason.HELD, release.version() + " of " + release.service() + " is held in "
+                    + environment.name() + " since it was rolled back; only an override brings it back",
+                    runningVersion);
+        }
+        Optional<PromotionDecision> gate = gate(request, publisher, ledger, runningVersion);
+        if (gate.isPresent()) {
+            return gate.get();
+        }
+        if (running.isPresent() && sameRelease(running.get(), release)
+                && ledger.running(release.service()).filter(release::sameBuildAs).isPresent()) {
+            return new PromotionDecision.Nothing(release.version() + " of " + release.service()
+                    + " already runs in " + environment.name());
+        }
+        if (data.reason() != PromotionRequested.Reason.ROLLBACK && SemanticVersion.isOlder(release.version(),
+                runningVersion)) {
+            return blocked(request, Reason.OLDER_THAN_RUNNING, release.version() + " of " + release.service()
+                    + " is older than " + runningVersion + ", which runs in " + environment.name(), runningVersion);
+        }
+        return new PromotionDecision.Deploy(request, deployment(request), source, target);
+    }
+
+    /** A block when the request does not rest on what this environment's gate asks for; empty when it does. */
+    private Optional<PromotionDecision> gate(CloudEvent<PromotionRequested> request, String publisher,
+                                             LedgerView ledger, String runningVersion) {
+        PromotionRequested data = request.data();
+        Optional<Environment> previous = environments.previous(environment.name());
+        String here = environment.name();
+        String problem = null;
+        Reason reason = Reason.NOT_VERIFIED;
+        switch (data.reason()) {
+            case BUILD -> {
+                if (previous.isPresent()) {
+                    problem = "a build enters only " + environments.first().name() + "; " + here + " needs "
+                            + (environment.isManual() ? "an approval" : "a verification by " + previous.get().name());
+                    reason = environment.isManual() ? Reason.NO_APPROVAL : Reason.NOT_VERIFIED;
+                } else {
+                    problem = publisherProblem(publisher, Principal.BUILD_COMPLETED, environment);
+                }
+            }
+            case VERIFIED -> {
+                if (environment.isManual()) {
+                    problem = here + " has a manual gate: a verification is not enough, it needs an approval";
+                    reason = Reason.NO_APPROVAL;
+                } else if (previous.isEmpty()) {
+                    problem = here + " is the first environment: only a build enters it";
+                } else {
+                    problem = verificationProblem(data.verifiedIn(), previous.get());
+                    if (problem == null) {
+                        problem = publisherProblem(publisher, Principal.PROMOTION, previous.get());
+                    }
+                }
+            }
+            case APPROVED -> {
+                reason = environment.isManual() ? Reason.NO_APPROVAL : Reason.NOT_VERIFIED;
+                if (!environment.isManual()) {
+                    problem = here + " has an automatic gate: it is entered with a verification by "
+                            + previous.map(Environment::name).orElse("nobody (it is the first)")
+                            + ", not an approval";
+                } else {
+                    problem = approvalProblem(data.approval(), publisher);
+                    if (problem == null && previous.isPresent()) {
+                        reason = Reason.NOT_VERIFIED;
+                        problem = verificationProblem(data.verifiedIn(), previous.get());
+                    }
+                }
+            }
+            case OVERRIDE -> {
+                reason = Reason.NO_APPROVAL;
+                problem = approvalProblem(data.approval(), publisher);
+            }
+            case ROLLBACK -> {
+                if (data.verifiedIn() == null || !here.equals(data.verifiedIn().environment())
+                        || !ledger.isVerified(data.release())) {
+                    problem = "a rollback puts back only a release verified in " + here + ", and "
+                            + data.release().version() + " was not";
+                } else {
+                    problem = publisherProblem(publisher, Principal.ROLLBACK, environment);
+                }
+            }
+            default -> problem = "unknown reason " + data.reason();
+        }
+        return problem == null ? Optional.empty()
+                : Optional.of(blocked(request, reason, data.release().version() + " of " + data.release().service()
+                        + " may not enter " + here + ": " + problem, runningVersion));
+    }
+
+    private String approvalProblem(Approval approval, String publisher) {
+        if (approval == null || approval.approvers().isEmpty()) {
+            return "the request carries no approval";
+        }
+        return publisherProblem(publisher, Principal.APPROVAL, environment);
+    }
+
+    private static String verificationProblem(Verification verifiedIn, Environment previous) {
+        if (verifiedIn == null) {
+            return "the request carries no verification";
+        }
+        if (!previous.name().equals(verifiedIn.environment())) {
+            return "it was verified in " + verifiedIn.environment() + ", not in " + previous.name();
+        }
+        return null;
+    }
+
+    private static String publisherProblem(String publisher, Principal expected, Environment in) {
+        String user = expected.userIn(in.vhost());
+        return user.equals(publisher) ? null
+                : "the request was published by " + (publisher == null ? "an unknown user" : publisher)
+                + ", not by " + user;
+    }
+
+    private Deployment deployment(CloudEvent<PromotionRequested> request) {
+        PromotionRequested data = request.data();
+        Release release = data.release();
+        Map<String, String> trailers = new LinkedHashMap<>();
+        trailers.put(Deployment.EVENT_ID, request.id());
+        trailers.put(Deployment.RUN_ID, request.correlationid());
+        if (data.approval() != null) {
+            trailers.put(Deployment.APPROVED_BY, String.join(", ", data.approval().approvers()));
+        }
+        return new Deployment(environment.name(), release.service(), release.version(), release.image(),
+                release.digest(), trailers, describe(data));
+    }
+
+    private static String describe(PromotionRequested data) {
+        return switch (data.reason()) {
+            case BUILD -> "new build";
+            case VERIFIED -> "verified in " + data.verifiedIn().environment();
+            case APPROVED -> "approved (request " + data.approval().requestId() + ")";
+            case OVERRIDE -> "override (request " + data.approval().requestId() + ")";
+            case ROLLBACK -> "rollback to the release verified by " + data.verifiedIn().eventId();
+        };
+    }
+
+    private PromotionDecision.Blocked blocked(CloudEvent<PromotionRequested> request, Reason reason, String message,
+                                              String runningVersion) {
+        var data = new PromotionBlocked(request.data().release(), environment.name(), reason, message,
+                SemanticVersion.isStrict(runningVersion) ? runningVersion : null);
+        return new PromotionDecision.Blocked(CloudEvent.causedBy(request, data, source, environment.name()));
+    }
+
+    /** Whether the target runs exactly this build (a target that pins no digest is taken at its version). */
+    private static boolean sameRelease(RunningRelease running, Release release) {
+        return release.version().equals(running.version())
+                && (running.digest() == null || release.digest().equals(running.digest()));
+    }
+}

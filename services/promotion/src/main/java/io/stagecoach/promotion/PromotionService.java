@@ -1,0 +1,154 @@
+package io.stagecoach.promotion;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.publish.EventPublisher;
+import io.stagecoach.support.resilience.Resilience;
+import io.stagecoach.target.DeployResult;
+import io.stagecoach.target.DeployTarget;
+import io.stagecoach.target.DeployTargetException;
+import io.stagecoach.target.RunningRelease;
+import io.stagecoach.target.TargetSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Handles this environment's promotion requests and smoke passes: catch the ledger up, skip what was handled
+ * already, ask the policy, act through the target, publish. One event at a time, so two decisions never race
+ * on the same state.
+ */
+@Service
+class PromotionService {
+
+    private static final Logger log = LoggerFactory.getLogger(PromotionService.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Environment environment;
+    private final LedgerFeed feed;
+    private final EnvironmentLedger ledger;
+    private final DeployTarget target;
+    private final EventPublisher publisher;
+    private final PromotionMetrics metrics;
+    private final Duration catchUpTimeout;
+    private final int maxAttempts;
+    private final PromotionPolicy promotionPolicy;
+    private final HandoffPolicy handoffPolicy;
+
+    PromotionService(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
+                     TargetSettings targetSettings, EventPublisher publisher, PromotionMetrics metrics,
+                     PromotionProperties properties, Resilience resilience) {
+        this.environment = environment;
+        this.feed = feed;
+        this.ledger = feed.ledger();
+        this.target = target;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.catchUpTimeout = properties.catchUpTimeout();
+        this.maxAttempts = resilience.retryConfig().getMaxAttempts();
+        this.promotionPolicy = new PromotionPolicy(environments, environment, targetSettings.type().id());
+        this.handoffPolicy = new HandoffPolicy(environments, environment);
+    }
+
+    /** @param publisherUser the broker-validated user that published the request */
+    void promote(CloudEvent<PromotionRequested> request, String publisherUser) throws Exception {
+        lock.lock();
+        try {
+            feed.catchUp(catchUpTimeout);
+            if (handled(PromotionPolicy.outcomeIds(request))) {
+                log.info("promotion request {} was handled already", request.id());
+                return;
+            }
+            Release release = request.data().release();
+            Optional<RunningRelease> running = target.running(environment.name(), release.service());
+            PromotionDecision decision = promotionPolicy.decide(request, publisherUser, LedgerView.of(ledger), running);
+            if (decision instanceof PromotionDecision.Blocked blocked) {
+                publisher.publish(blocked.event());
+                log.info("promotion of {} {} blocked ({}): {}", release.service(), release.version(),
+                        blocked.reason(), blocked.event().data().message());
+                metrics.promotion(release.service(), "blocked");
+                metrics.blocked(release.service(), blocked.reason().name());
+            } else if (decision instanceof PromotionDecision.Nothing nothing) {
+                log.info("promotion request {}: {}", request.id(), nothing.why());
+                metrics.promotion(release.service(), "unchanged");
+            } else if (decision instanceof PromotionDecision.Deploy deploy) {
+                deploy(deploy, release);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void deploy(PromotionDecision.Deploy deploy, Release release) {
+        CloudEvent<?> outcome;
+        try {
+            DeployResult result = target.deploy(deploy.deployment());
+            outcome = deploy.completed(result);
+            log.info("deployed {} {} to {} at {}{}", release.service(), release.version(), environment.name(),
+                    result.revision(), result.changed() ? "" : " (it was there already)");
+            metrics.deployment(release.service(), "completed");
+            metrics.promotion(release.service(), "deployed");
+        } catch (DeployTargetException | CallNotPermittedException e) {
+            int attempts = e instanceof DeployTargetException t && t.isTransient() ? maxAttempts : 1;
+            outcome = deploy.failed(e.getMessage(), attempts);
+            log.warn("deploying {} {} to {} failed: {}", release.service(), release.version(), environment.name(),
+                    e.getMessage());
+            metrics.deployment(release.service(), "failed");
+            metrics.promotion(release.service(), "failed");
+        }
+        publisher.publish(outcome);
+    }
+
+    void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
+        lock.lock();
+        try {
+            feed.catchUp(catchUpTimeout);
+            if (handled(handoffPolicy.outcomeIds(passed))) {
+                log.info("smoke pass {} was handed off already", passed.id());
+                return;
+            }
+            Release release = passed.data().release();
+            Optional<Instant> deployedAt = ledger.running(release.service()).map(EnvironmentLedger.Deployed::at);
+            Handoff handoff = handoffPolicy.decide(passed, LedgerView.of(ledger), Instant.now());
+            if (handoff instanceof Handoff.Promote promote) {
+                publisher.publish(promote.event());
+                handedOff(release, promote.event().environment(), "promotion", deployedAt, passed.time());
+            } else if (handoff instanceof Handoff.RequestApproval approval) {
+                publisher.publish(approval.event());
+                handedOff(release, approval.event().environment(), "approval", deployedAt, passed.time());
+            } else if (handoff instanceof Handoff.End end) {
+                log.info("{}", end.why());
+                metrics.handoff(release.service(), "end");
+            } else if (handoff instanceof Handoff.Ignored ignored) {
+                log.info("smoke pass {} ignored: {}", passed.id(), ignored.why());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void handedOff(Release release, String next, String kind, Optional<Instant> deployedAt, Instant at) {
+        log.info("{} {} verified in {}: {} requested in {}", release.service(), release.version(),
+                environment.name(), kind, next);
+        metrics.handoff(release.service(), kind);
+        deployedAt.ifPresent(since -> metrics.leadTime(environment.name() + "->" + next, Duration.between(since, at)));
+    }
+
+    private boolean handled(List<String> outcomeIds) {
+        return outcomeIds.stream().anyMatch(ledger::seen);
+    }
+}

@@ -1,0 +1,188 @@
+package io.stagecoach.promotion;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The promotion service in dev, on a real broker, deploying into a real GitOps repository. */
+@RealBroker
+@SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class DevPromotionIntegrationTests {
+
+    static TestBroker broker;
+    static PipelineFixture fixture;
+
+    @TempDir
+    static Path temp;
+
+    @Autowired
+    MeterRegistry meterRegistry;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void provision() {
+        fixture = PipelineFixture.provision(broker);
+    }
+
+    @AfterAll
+    static void close() {
+        fixture.close();
+    }
+
+    @DynamicPropertySource
+    static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
+        PipelineFixture.register(registry, () -> fixture, "dev", "promotion", () -> temp.resolve("gitops"));
+    }
+
+    private static GitOpsRepository repository() {
+        return new GitOpsRepository(temp.resolve("gitops"));
+    }
+
+    @Test
+    void deploysABuildWithOneCommitInTheOverlayAndAnnouncesItOnceHoweverOftenItArrives() throws Exception {
+        Release release = TestEvents.release("svc-once", "1.0.0");
+        CloudEvent<PromotionRequested> request = TestEvents.build(release);
+        AuditLog dev = fixture.audit("dev");
+
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        CloudEvent<DeploymentCompleted> completed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+
+        assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
+        assertThat(completed.data().release()).isEqualTo(release);
+        assertThat(completed.data().target()).isEqualTo("gitops");
+        assertThat(completed.correlationid()).isEqualTo(request.correlationid());
+        RevCommit commit = repository().commitsMentioning("Stagecoach-Event-Id: " + request.id()).get(0);
+        assertThat(completed.data().revision()).isEqualTo(commit.name());
+        assertThat(commit.getFullMessage()).contains("Stagecoach-Run-Id: " + request.correlationid());
+        assertThat(repository().changedPaths(commit)).containsExactly(overlay("dev"));
+        assertThat(repository().file(overlay("dev"))).contains(release.digest());
+
+        // the same request twice more (a redelivery, a duplicate publish), then another one behind them
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        CloudEvent<PromotionRequested> next = TestEvents.build(TestEvents.release("svc-once-next", "1.0.0"));
+        fixture.publishAs(Principal.BUILD_COMPLETED, next);
+        dev.awaitCausedBy(DeploymentCompleted.class, next);
+
+        assertThat(dev.events(DeploymentCompleted.class, e -> request.id().equals(e.causationid()))).hasSize(1);
+        assertThat(dev.events(DeploymentFailed.class, e -> request.id().equals(e.causationid()))).isEmpty();
+        assertThat(dev.events(PromotionBlocked.class, e -> request.id().equals(e.causationid()))).isEmpty();
+        assertThat(repository().commitsMentioning(request.id())).hasSize(1);
+    }
+
+    @Test
+    void blocksAnOlderBuildAfterANewerOneAndLeavesTheNewerInPlace() throws Exception {
+        Release newer = TestEvents.release("svc-order", "1.2.0");
+        Release older = TestEvents.release("svc-order", "1.2.0-rc.1");
+        CloudEvent<PromotionRequested> newerRequest = TestEvents.build(newer);
+        CloudEvent<PromotionRequested> olderRequest = TestEvents.build(older);
+        AuditLog dev = fixture.audit("dev");
+
+        fixture.publishAs(Principal.BUILD_COMPLETED, newerRequest);
+        dev.awaitCausedBy(DeploymentCompleted.class, newerRequest);
+        fixture.publishAs(Principal.BUILD_COMPLETED, olderRequest);
+        CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, olderRequest);
+
+        assertThat(blocked.routingKey()).isEqualTo("promotion.blocked.dev");
+        assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.OLDER_THAN_RUNNING);
+        assertThat(blocked.data().runningVersion()).isEqualTo("1.2.0");
+        assertThat(dev.events(DeploymentCompleted.class, e -> olderRequest.id().equals(e.causationid()))).isEmpty();
+        assertThat(repository().commitsMentioning(olderRequest.id())).isEmpty();
+        assertThat(repository().file(overlay("dev"))).contains(newer.digest()).doesNotContain(older.digest());
+    }
+
+    @Test
+    void handsAReleaseVerifiedInDevToStagingThroughTheShovel() throws Exception {
+        Release release = TestEvents.release("svc-handoff", "2.0.0");
+        CloudEvent<PromotionRequested> request = TestEvents.build(release);
+        AuditLog dev = fixture.audit("dev");
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        CloudEvent<DeploymentCompleted> deployed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+
+        CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
+        fixture.publishAs(Principal.SMOKE_TEST, passed);
+        CloudEvent<PromotionRequested> handoff = dev.awaitCausedBy(PromotionRequested.class, passed);
+
+        assertThat(handoff.routingKey()).isEqualTo("promotion.requested.staging");
+        assertThat(handoff.data().reason()).isEqualTo(PromotionRequested.Reason.VERIFIED);
+        assertThat(handoff.data().verifiedIn()).isEqualTo(new Verification("dev", passed.id()));
+        assertThat(handoff.correlationid()).isEqualTo(request.correlationid());
+        AuditRecord arrived = fixture.audit("staging").awaitRecord(handoff);
+        assertThat(arrived.routingKey()).isEqualTo("promotion.requested.staging");
+        assertThat(arrived.publisher()).isEqualTo(fixture.user(Principal.PROMOTION, "dev"));
+        assertThat(meterRegistry.get("stagecoach.lead.time").tag("hop", "dev->staging").timer().count())
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void handsNothingOnForAPassOfAReleaseThatNoLongerRuns() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-stale", "3.0.0"));
+        CloudEvent<PromotionRequested> second = TestEvents.build(TestEvents.release("svc-stale", "3.1.0"));
+        fixture.publishAs(Principal.BUILD_COMPLETED, first);
+        CloudEvent<DeploymentCompleted> firstDeployed = dev.awaitCausedBy(DeploymentCompleted.class, first);
+        fixture.publishAs(Principal.BUILD_COMPLETED, second);
+        CloudEvent<DeploymentCompleted> secondDeployed = dev.awaitCausedBy(DeploymentCompleted.class, second);
+
+        CloudEvent<SmokeTestPassed> stale = TestEvents.passed(firstDeployed);
+        CloudEvent<SmokeTestPassed> current = TestEvents.passed(secondDeployed);
+        fixture.publishAs(Principal.SMOKE_TEST, stale);
+        fixture.publishAs(Principal.SMOKE_TEST, current);
+        dev.awaitCausedBy(PromotionRequested.class, current);
+
+        assertThat(dev.events(PromotionRequested.class, e -> stale.id().equals(e.causationid()))).isEmpty();
+    }
+
+    @Test
+    void servesItsPipelineMetricsToPrometheusWithTheEnvironment() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        CloudEvent<PromotionRequested> request = TestEvents.build(TestEvents.release("svc-metrics", "1.0.0"));
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        dev.awaitCausedBy(DeploymentCompleted.class, request);
+
+        HttpResponse<String> prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/actuator/prometheus")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body())
+                .containsPattern("stagecoach_promotions_total\\{[^}]*environment=\"dev\"[^}]*result=\"deployed\""
+                        + "[^}]*service=\"svc-metrics\"")
+                .containsPattern("stagecoach_deployments_total\\{[^}]*result=\"completed\"");
+    }
+}

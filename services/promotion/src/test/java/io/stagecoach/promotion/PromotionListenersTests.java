@@ -1,0 +1,16 @@
+package io.stagecoach.promotion;
+
+import io.stagecoach.events.BrokerNames;
+import io.stagecoach.events.Principal;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PromotionListenersTests {
+
+    @Test
+    void listensToTheInboxesTheBrokerDefinitionsProvision() {
+        assertThat(Principal.PROMOTION.consumes()).map(type -> BrokerNames.inboxQueue("promotion", type))
+                .containsExactly(PromotionListeners.PROMOTION_REQUESTED, PromotionListeners.SMOKETEST_PASSED);
+    }
+}

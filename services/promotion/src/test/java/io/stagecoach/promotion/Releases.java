@@ -1,0 +1,53 @@
+package io.stagecoach.promotion;
+
+import java.util.Optional;
+import java.util.Set;
+
+import io.stagecoach.events.Release;
+
+/** Releases and ledger states for the decision tables. */
+final class Releases {
+
+    static final String SERVICE = "knative-lambda-builder";
+    static final String IMAGE = "ghcr.io/acme/knative-lambda-builder";
+
+    private Releases() {
+    }
+
+    static Release release(String version) {
+        return release(version, digestOf(version));
+    }
+
+    static Release release(String version, String digest) {
+        return new Release(SERVICE, version, IMAGE, digest, "0123456789abcdef0123456789abcdef01234567", "jane");
+    }
+
+    /** A digest that differs per version and per {@code salt}. */
+    static String digestOf(String text) {
+        String hex = Integer.toHexString(text.hashCode() & 0x7fffffff);
+        return "sha256:" + "0".repeat(64 - hex.length()) + hex;
+    }
+
+    /** A ledger that holds, verified and runs what it is told. */
+    record FakeLedger(Set<Release> held, Set<Release> verified, Release announced) implements LedgerView {
+
+        static FakeLedger empty() {
+            return new FakeLedger(Set.of(), Set.of(), null);
+        }
+
+        @Override
+        public boolean isHeld(Release release) {
+            return held.stream().anyMatch(release::sameBuildAs);
+        }
+
+        @Override
+        public boolean isVerified(Release release) {
+            return verified.stream().anyMatch(release::sameBuildAs);
+        }
+
+        @Override
+        public Optional<Release> running(String service) {
+            return Optional.ofNullable(announced).filter(r -> r.service().equals(service));
+        }
+    }
+}

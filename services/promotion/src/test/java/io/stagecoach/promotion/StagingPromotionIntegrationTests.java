@@ -1,0 +1,120 @@
+package io.stagecoach.promotion;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The promotion service in staging, on a real broker: releases arrive from dev through the shovel, and a smoke
+ * pass asks prod (a manual gate) for approval.
+ */
+@RealBroker
+@SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext
+class StagingPromotionIntegrationTests {
+
+    static TestBroker broker;
+    static PipelineFixture fixture;
+
+    @TempDir
+    static Path temp;
+
+    @BeforeAll
+    static void provision() {
+        fixture = PipelineFixture.provision(broker);
+    }
+
+    @AfterAll
+    static void close() {
+        fixture.close();
+    }
+
+    @DynamicPropertySource
+    static void runAsPromotionInStaging(DynamicPropertyRegistry registry) {
+        PipelineFixture.register(registry, () -> fixture, "staging", "promotion", () -> temp.resolve("gitops"));
+    }
+
+    @Test
+    void asksProdForApprovalOnceStagingVerifiedAReleaseFromDev() throws Exception {
+        Release release = TestEvents.release("svc-staging", "1.4.0");
+        CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
+        AuditLog staging = fixture.audit("staging");
+
+        // dev's promotion service publishes into dev; the shovel carries it to staging
+        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        CloudEvent<DeploymentCompleted> deployed = staging.awaitCausedBy(DeploymentCompleted.class, request);
+
+        assertThat(deployed.routingKey()).isEqualTo("deployment.completed.staging");
+        var repository = new GitOpsRepository(temp.resolve("gitops"));
+        assertThat(repository.changedPaths(repository.commitsMentioning(request.id()).get(0)))
+                .containsExactly(overlay("staging"));
+
+        CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
+        fixture.publishAs(Principal.SMOKE_TEST, passed);
+        Instant passedAt = Instant.now();
+        CloudEvent<ApprovalRequested> approval = staging.awaitCausedBy(ApprovalRequested.class, passed);
+
+        assertThat(approval.routingKey()).isEqualTo("approval.requested.prod");
+        assertThat(approval.data().release()).isEqualTo(release);
+        assertThat(approval.data().approvers()).isEqualTo(List.of("sre-team"));
+        assertThat(approval.data().minApprovals()).isEqualTo(1);
+        assertThat(approval.data().verifiedIn()).isEqualTo(new Verification("staging", passed.id()));
+        assertThat(Duration.between(approval.data().requestedAt(), approval.data().expiresAt()))
+                .isEqualTo(Duration.ofHours(24));
+        assertThat(approval.data().requestedAt()).isBetween(passedAt.minusSeconds(60), passedAt.plusSeconds(60));
+        assertThat(staging.events(PromotionRequested.class, e -> passed.id().equals(e.causationid()))).isEmpty();
+
+        AuditRecord inProd = fixture.audit("prod").awaitRecord(approval);
+        assertThat(inProd.routingKey()).isEqualTo("approval.requested.prod");
+        assertThat(inProd.publisher()).isEqualTo(fixture.user(Principal.PROMOTION, "staging"));
+    }
+
+    @Test
+    void blocksAReleaseThatDevDidNotVerify() throws Exception {
+        Release release = TestEvents.release("svc-unverified", "1.0.0");
+        CloudEvent<PromotionRequested> request = handoffFromDev(release, "staging");
+        AuditLog staging = fixture.audit("staging");
+
+        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        CloudEvent<PromotionBlocked> blocked = staging.awaitCausedBy(PromotionBlocked.class, request);
+
+        assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.NOT_VERIFIED);
+        assertThat(blocked.data().message()).contains("verified in staging, not in dev");
+        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+    }
+
+    /** A promotion into staging as dev's promotion service hands it over, resting on a pass in {@code verifiedIn}. */
+    private static CloudEvent<PromotionRequested> handoffFromDev(Release release, String verifiedIn) {
+        String run = EventIds.derive(release.service(), release.version(), release.digest());
+        String pass = EventIds.derive(run, "smoketest.passed", verifiedIn);
+        return CloudEvent.of(PromotionRequested.verified(release, "staging", new Verification(verifiedIn, pass)),
+                "/stagecoach/dev/promotion", "staging", run, pass, EventIds.derive(pass, "promotion.requested"));
+    }
+}

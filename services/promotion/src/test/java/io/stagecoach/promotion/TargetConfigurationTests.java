@@ -1,0 +1,66 @@
+package io.stagecoach.promotion;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.target.TargetSettings;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TargetConfigurationTests {
+
+    private final TargetConfiguration configuration = new TargetConfiguration();
+
+    @Test
+    void deploysIntoALocalGitOpsRepositoryWhenNothingIsConfigured() {
+        TargetSettings settings = configuration.targetSettings(new MockEnvironment());
+
+        assertThat(settings.type()).isEqualTo(TargetSettings.Type.GITOPS);
+        assertThat(settings.gitops().directory()).isEqualTo(Path.of(".stagecoach/gitops"));
+        assertThat(settings.gitops().remote()).isNull();
+        assertThat(settings.gitops().layout()).isEqualTo("kustomize");
+    }
+
+    @Test
+    void bindsTheGitOpsRepositoryItsRemoteAndPathTemplates() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("stagecoach.target.type", "gitops")
+                .withProperty("stagecoach.target.gitops.repository", "/var/lib/stagecoach/deploy")
+                .withProperty("stagecoach.target.gitops.remote", "/srv/git/deploy.git")
+                .withProperty("stagecoach.target.gitops.layout", "helm")
+                .withProperty("stagecoach.target.gitops.path", "charts/{service}/values-{environment}.yaml")
+                .withProperty("stagecoach.target.gitops.tag-key", "image.tag")
+                .withProperty("stagecoach.target.gitops.remote-timeout", "45s")
+                .withProperty("stagecoach.target.gitops.images.knative-lambda-builder",
+                        "ghcr.io/acme/knative-lambda-builder");
+
+        TargetSettings.GitOps gitops = configuration.targetSettings(environment).gitops();
+
+        assertThat(gitops.directory()).isEqualTo(Path.of("/var/lib/stagecoach/deploy"));
+        assertThat(gitops.remote()).isEqualTo("/srv/git/deploy.git");
+        assertThat(gitops.layout()).isEqualTo("helm");
+        assertThat(gitops.path()).isEqualTo("charts/{service}/values-{environment}.yaml");
+        assertThat(gitops.remoteTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(gitops.images()).isEqualTo(Map.of("knative-lambda-builder", "ghcr.io/acme/knative-lambda-builder"));
+    }
+
+    @Test
+    void bindsAKubernetesTargetThatDeploysIntoEachEnvironmentsNamespace() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("stagecoach.target.type", "kubernetes")
+                .withProperty("stagecoach.target.kubernetes.rollout-timeout", "2m");
+
+        TargetSettings settings = configuration.targetSettings(environment);
+
+        assertThat(settings.type()).isEqualTo(TargetSettings.Type.KUBERNETES);
+        assertThat(settings.kubernetes().rolloutTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.kubernetes().deployment()).isEqualTo("{service}");
+        assertThat(TargetConfiguration.namespaces(Environments.loadDefault()))
+                .containsEntry("dev", "knative-lambda-dev").containsEntry("prod", "knative-lambda-prod");
+    }
+}

@@ -1,0 +1,30 @@
+package io.stagecoach.rollback;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Component;
+
+/** The pipeline meters of the rollback service; {@code environment} is added to all of them globally. */
+@Component
+class RollbackMetrics {
+
+    private final MeterRegistry registry;
+
+    RollbackMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** result: completed or failed; trigger: what caused it (smoketest.failed, alert.firing, ...). */
+    void rollback(String service, String result, String trigger) {
+        Counter.builder("stagecoach.rollbacks").description("Rollbacks, by outcome and trigger")
+                .tag("service", service).tag("result", result).tag("trigger", trigger).register(registry)
+                .increment();
+    }
+
+    /** result: published, duplicate, ignored or malformed. */
+    void alerts(String result, int count) {
+        Counter.builder("stagecoach.alerts").description("Alertmanager alerts received on POST /alerts, by outcome")
+                .tag("result", result).register(registry).increment(count);
+    }
+}

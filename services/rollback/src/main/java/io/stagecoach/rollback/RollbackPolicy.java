@@ -1,0 +1,120 @@
+package io.stagecoach.rollback;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.stagecoach.events.AlertFiring;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.EventData;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackFailed;
+import io.stagecoach.events.RollbackRequested;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.Trigger;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.target.Deployment;
+
+/**
+ * Decides what to put back when a release fails in this environment. Pure: the triggering event and this
+ * environment's ledger go in; a decision comes out.
+ *
+ * <p>{@code from} is the failed release (smoke test or deployment failed) or what runs (an alert, a person's
+ * request). {@code to} is the requested version when it was verified here, else the newest verified release
+ * that is neither held nor {@code from}. Without one, the rollback fails and nothing changes.
+ */
+final class RollbackPolicy {
+
+    /** The events a trigger can lead to; if the ledger saw one of them, the trigger was handled. */
+    static final List<EventType> OUTCOMES = List.of(EventType.ROLLBACK_COMPLETED, EventType.ROLLBACK_FAILED);
+
+    /** Longest reason an event carries (the schema allows 4096 characters). */
+    static final int MAX_TEXT = 4000;
+
+    private final Environment environment;
+    private final String source;
+
+    RollbackPolicy(Environment environment) {
+        this.environment = environment;
+        this.source = "/stagecoach/" + environment.name() + "/rollback";
+    }
+
+    static List<String> outcomeIds(CloudEvent<?> trigger) {
+        return OUTCOMES.stream().map(type -> EventIds.derive(trigger.id(), type.type(), trigger.environment()))
+                .toList();
+    }
+
+    RollbackDecision decide(CloudEvent<? extends EventData> trigger, LedgerView ledger) {
+        EventData data = trigger.data();
+        String service = data.subject();
+        Optional<Release> running = ledger.running(service);
+        Release from;
+        if (data instanceof SmokeTestFailed failed) {
+            from = failed.release();
+            if (running.filter(from::sameBuildAs).isEmpty()) {
+                return new RollbackDecision.Nothing(from.version() + " of " + service + " failed its smoke tests in "
+                        + environment.name() + " but no longer runs there");
+            }
+        } else if (data instanceof DeploymentFailed failed) {
+            from = failed.release();
+        } else if (data instanceof AlertFiring || data instanceof RollbackRequested) {
+            if (running.isEmpty()) {
+                return failed(trigger, null, null, "nothing of " + service + " runs in " + environment.name()
+                        + " that could be rolled back");
+            }
+            from = running.get();
+        } else {
+            throw new IllegalArgumentException(trigger.type() + " does not trigger a rollback");
+        }
+
+        Release to;
+        String toVersion = data instanceof RollbackRequested requested ? requested.toVersion() : null;
+        if (toVersion != null) {
+            Optional<Release> verified = ledger.verifiedVersion(service, toVersion);
+            String refusal = null;
+            if (verified.isEmpty()) {
+                refusal = toVersion + " of " + service + " was never verified in " + environment.name();
+            } else if (ledger.isHeld(verified.get())) {
+                refusal = toVersion + " of " + service + " is held in " + environment.name();
+            } else if (verified.get().sameBuildAs(from)) {
+                refusal = toVersion + " of " + service + " already runs in " + environment.name();
+            }
+            if (refusal != null) {
+                // the request was wrong, not the running release: hold nothing
+                return failed(trigger, null, verified.orElse(null), "cannot roll back to " + refusal
+                        + " (running: " + from.version() + ")");
+            }
+            to = verified.get();
+        } else {
+            Optional<Release> last = ledger.lastVerified(service, from);
+            if (last.isEmpty()) {
+                return failed(trigger, from, null, "no verified release of " + service + " other than "
+                        + from.version() + " to roll back to in " + environment.name());
+            }
+            to = last.get();
+        }
+        return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to), source);
+    }
+
+    private Deployment deployment(CloudEvent<?> trigger, Release from, Release to) {
+        Map<String, String> trailers = new LinkedHashMap<>();
+        trailers.put(Deployment.EVENT_ID, trigger.id());
+        trailers.put(Deployment.RUN_ID, trigger.correlationid());
+        return new Deployment(environment.name(), to.service(), to.version(), to.image(), to.digest(), trailers,
+                "rollback from " + from.version() + " after " + trigger.eventType().eventName());
+    }
+
+    private RollbackDecision.Failed failed(CloudEvent<?> trigger, Release from, Release to, String reason) {
+        var data = new RollbackFailed(environment.name(), trigger.data().subject(), from, to, shorten(reason),
+                Trigger.of(trigger));
+        return new RollbackDecision.Failed(CloudEvent.causedBy(trigger, data, source, environment.name()));
+    }
+
+    static String shorten(String text) {
+        return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
+    }
+}

@@ -1,0 +1,93 @@
+package io.stagecoach.rollback;
+
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.EventData;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.support.publish.EventPublisher;
+import io.stagecoach.target.DeployResult;
+import io.stagecoach.target.DeployTarget;
+import io.stagecoach.target.DeployTargetException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Handles what may call for a rollback here: catch the ledger up, skip what was handled already, ask the policy,
+ * put the release back through the target, publish. One trigger at a time, so two failures reported together
+ * never roll back twice.
+ */
+@Service
+class RollbackService {
+
+    private static final Logger log = LoggerFactory.getLogger(RollbackService.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LedgerFeed feed;
+    private final EnvironmentLedger ledger;
+    private final DeployTarget target;
+    private final EventPublisher publisher;
+    private final RollbackMetrics metrics;
+    private final Duration catchUpTimeout;
+    private final RollbackPolicy policy;
+
+    RollbackService(Environment environment, LedgerFeed feed, DeployTarget target, EventPublisher publisher,
+                    RollbackMetrics metrics, RollbackProperties properties) {
+        this.feed = feed;
+        this.ledger = feed.ledger();
+        this.target = target;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.catchUpTimeout = properties.catchUpTimeout();
+        this.policy = new RollbackPolicy(environment);
+    }
+
+    <T extends EventData> void handle(CloudEvent<T> trigger) throws Exception {
+        lock.lock();
+        try {
+            feed.catchUp(catchUpTimeout);
+            if (RollbackPolicy.outcomeIds(trigger).stream().anyMatch(ledger::seen)) {
+                log.info("{} {} was handled already", trigger.eventType().eventName(), trigger.id());
+                return;
+            }
+            String service = trigger.data().subject();
+            String cause = trigger.eventType().eventName();
+            RollbackDecision decision = policy.decide(trigger, LedgerView.of(ledger));
+            if (decision instanceof RollbackDecision.Nothing nothing) {
+                log.info("{} {}: {}", cause, trigger.id(), nothing.why());
+            } else if (decision instanceof RollbackDecision.Failed failed) {
+                publisher.publish(failed.event());
+                log.warn("no rollback of {} after {}: {}", service, cause, failed.event().data().reason());
+                metrics.rollback(service, "failed", cause);
+            } else if (decision instanceof RollbackDecision.Rollback rollback) {
+                rollBack(rollback, service, cause);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollBack(RollbackDecision.Rollback rollback, String service, String cause) {
+        CloudEvent<?> outcome;
+        String result;
+        try {
+            DeployResult deployed = target.deploy(rollback.deployment());
+            outcome = rollback.completed(deployed);
+            result = "completed";
+            log.info("rolled {} back from {} to {} after {} (revision {})", service, rollback.from().version(),
+                    rollback.to().version(), cause, deployed.revision());
+        } catch (DeployTargetException | CallNotPermittedException e) {
+            outcome = rollback.failed(e.getMessage());
+            result = "failed";
+            log.warn("rolling {} back to {} failed: {}", service, rollback.to().version(), e.getMessage());
+        }
+        publisher.publish(outcome);
+        metrics.rollback(service, result, cause);
+    }
+}

@@ -1,0 +1,241 @@
+package io.stagecoach.rollback;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.stagecoach.events.AlertFiring;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackCompleted;
+import io.stagecoach.events.RollbackFailed;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.events.Trigger;
+import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.promotion.AuditLog;
+import io.stagecoach.promotion.GitOpsRepository;
+import io.stagecoach.promotion.PipelineFixture;
+import io.stagecoach.promotion.PromotionApplication;
+import io.stagecoach.promotion.TestEvents;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The rollback service in dev, next to dev's promotion service, on a real broker and one real GitOps repository:
+ * releases are deployed and verified through the promotion service, failures roll them back here.
+ */
+@RealBroker
+@SpringBootTest(classes = RollbackApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class RollbackIntegrationTests {
+
+    static TestBroker broker;
+    static PipelineFixture fixture;
+    static ConfigurableApplicationContext promotion;
+
+    @TempDir
+    static Path temp;
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void provisionAndStartPromotion() {
+        fixture = PipelineFixture.provision(broker);
+        promotion = new SpringApplicationBuilder(PromotionApplication.class)
+                .run(fixture.serviceArguments("dev", "promotion", gitops()));
+    }
+
+    @AfterAll
+    static void stopPromotion() {
+        if (promotion != null) {
+            promotion.close();
+        }
+        fixture.close();
+    }
+
+    @DynamicPropertySource
+    static void runAsRollbackInDev(DynamicPropertyRegistry registry) {
+        PipelineFixture.register(registry, () -> fixture, "dev", "rollback", RollbackIntegrationTests::gitops);
+    }
+
+    private static Path gitops() {
+        return temp.resolve("gitops");
+    }
+
+    private static GitOpsRepository repository() {
+        return new GitOpsRepository(gitops());
+    }
+
+    @Test
+    void putsTheLastVerifiedReleaseBackWhenANewOneFailsItsSmokeTestsAndHoldsTheBadOne() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        verify(TestEvents.release("svc-rollback", "1.0.0"));
+        Release good = TestEvents.release("svc-rollback", "1.1.0");
+        verify(good);
+        Release bad = TestEvents.release("svc-rollback", "1.2.0");
+        CloudEvent<DeploymentCompleted> deployed = deploy(bad);
+
+        CloudEvent<SmokeTestFailed> failed = TestEvents.failed(deployed);
+        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        CloudEvent<RollbackCompleted> rolledBack = dev.awaitCausedBy(RollbackCompleted.class, failed);
+
+        assertThat(rolledBack.routingKey()).isEqualTo("rollback.completed.dev");
+        assertThat(rolledBack.data().from()).isEqualTo(bad);
+        assertThat(rolledBack.data().to()).isEqualTo(good);
+        assertThat(rolledBack.data().trigger()).isEqualTo(new Trigger(Trigger.Type.SMOKETEST_FAILED, failed.id()));
+        RevCommit commit = repository().commitsMentioning("Stagecoach-Event-Id: " + failed.id()).get(0);
+        assertThat(rolledBack.data().revision()).isEqualTo(commit.name());
+        assertThat(repository().changedPaths(commit)).containsExactly(overlay("dev"));
+        assertThat(repository().file(overlay("dev"))).contains(good.digest()).doesNotContain(bad.digest());
+
+        // the failure arrives again; a failure of another service queues up behind it in the same inbox
+        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        CloudEvent<SmokeTestFailed> next = TestEvents.failed(deploy(TestEvents.release("svc-rollback-next", "1.0.0")));
+        fixture.publishAs(Principal.SMOKE_TEST, next);
+        dev.awaitCausedBy(RollbackFailed.class, next);
+
+        assertThat(dev.events(RollbackCompleted.class, e -> failed.id().equals(e.causationid()))).hasSize(1);
+        assertThat(repository().commitsMentioning(failed.id())).hasSize(1);
+
+        // the bad release asks to come back: the promotion service refuses it
+        CloudEvent<PromotionRequested> again = TestEvents.build(bad, "again");
+        fixture.publishAs(Principal.BUILD_COMPLETED, again);
+        CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, again);
+
+        assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.HELD);
+        assertThat(repository().commitsMentioning(again.id())).isEmpty();
+        assertThat(repository().file(overlay("dev"))).contains(good.digest()).doesNotContain(bad.digest());
+    }
+
+    @Test
+    void failsTheRollbackAndChangesNothingWhenNothingWasVerified() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        Release only = TestEvents.release("svc-nothing-verified", "1.0.0");
+        CloudEvent<DeploymentCompleted> deployed = deploy(only);
+        String overlayBefore = repository().file(overlay("dev"));
+
+        CloudEvent<SmokeTestFailed> failed = TestEvents.failed(deployed);
+        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        CloudEvent<RollbackFailed> rollbackFailed = dev.awaitCausedBy(RollbackFailed.class, failed);
+
+        assertThat(rollbackFailed.routingKey()).isEqualTo("rollback.failed.dev");
+        assertThat(rollbackFailed.data().from()).isEqualTo(only);
+        assertThat(rollbackFailed.data().to()).isNull();
+        assertThat(rollbackFailed.data().reason()).contains("no verified release of svc-nothing-verified");
+        assertThat(dev.events(RollbackCompleted.class, e -> failed.id().equals(e.causationid()))).isEmpty();
+        assertThat(repository().commitsMentioning(failed.id())).isEmpty();
+        assertThat(repository().file(overlay("dev"))).contains(only.digest());
+        assertThat(repository().file(overlay("dev"))).isEqualTo(overlayBefore);
+    }
+
+    @Test
+    void rollsBackOnceForAFiringAlertThatAlertmanagerSendsTwice() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        Release previous = TestEvents.release("svc-alert", "2.0.0");
+        verify(previous);
+        Release current = TestEvents.release("svc-alert", "2.1.0");
+        verify(current);
+        String body = alerts(alert("firing", "dev", "svc-alert", "a1b2c3d4e5f60718"),
+                alert("resolved", "dev", "svc-alert", "b1b2c3d4e5f60718"),
+                alert("firing", "prod", "svc-alert", "c1b2c3d4e5f60718"));
+
+        HttpResponse<String> first = post(body);
+        HttpResponse<String> second = post(body);
+        // an alert for a service with nothing running queues up behind them: once it is handled, so are they
+        HttpResponse<String> marker = post(alerts(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718")));
+        dev.await(RollbackFailed.class, e -> e.data().service().equals("svc-alert-marker"));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("\"ignored\":2");
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(marker.statusCode()).isEqualTo(200);
+        CloudEvent<AlertFiring> alert = dev.await(AlertFiring.class, e -> e.data().service().equals("svc-alert"));
+        assertThat(dev.events(RollbackCompleted.class, e -> e.data().service().equals("svc-alert")))
+                .singleElement().satisfies(rollback -> {
+                    assertThat(rollback.data().from()).isEqualTo(current);
+                    assertThat(rollback.data().to()).isEqualTo(previous);
+                    assertThat(rollback.data().trigger()).isEqualTo(new Trigger(Trigger.Type.ALERT_FIRING,
+                            alert.id()));
+                });
+        assertThat(repository().commitsMentioning(alert.id())).hasSize(1);
+        assertThat(repository().file(overlay("dev"))).contains(previous.digest()).doesNotContain(current.digest());
+        AuditRecord published = dev.awaitRecord(alert);
+        assertThat(published.routingKey()).isEqualTo("alert.firing.dev");
+        assertThat(published.publisher()).isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+    }
+
+    @Test
+    void answersAMalformedAlertmanagerPayloadWithA400AndPublishesNothing() throws Exception {
+        HttpResponse<String> notJson = post("{\"alerts\": ");
+        HttpResponse<String> noService = post(alerts(alert("firing", "dev", "svc-alert", "e1b2c3d4e5f60718")
+                .replace("\"service\": \"svc-alert\",", "")));
+
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(noService.statusCode()).isEqualTo(400);
+        assertThat(noService.body()).contains("alerts[0].labels.service");
+        assertThat(fixture.audit("dev").events(AlertFiring.class, e -> e.data().fingerprint()
+                .equals("e1b2c3d4e5f60718"))).isEmpty();
+    }
+
+    /** Deploys {@code release} in dev through the promotion service, as a new build. */
+    private static CloudEvent<DeploymentCompleted> deploy(Release release) throws Exception {
+        CloudEvent<PromotionRequested> request = TestEvents.build(release);
+        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        return fixture.audit("dev").awaitCausedBy(DeploymentCompleted.class, request);
+    }
+
+    /** Deploys {@code release} and lets it pass its smoke tests in dev. */
+    private static void verify(Release release) throws Exception {
+        CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deploy(release));
+        fixture.publishAs(Principal.SMOKE_TEST, passed);
+        fixture.audit("dev").await(SmokeTestPassed.class, e -> e.id().equals(passed.id()));
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                        + "/alerts")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String alert(String status, String environment, String service, String fingerprint) {
+        return """
+                {"status": "%s",
+                 "labels": {"alertname": "HighErrorRate", "environment": "%s", "service": "%s",
+                            "severity": "critical"},
+                 "annotations": {"summary": "5xx above 5%% for 5 minutes"},
+                 "startsAt": "2026-11-26T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                 "generatorURL": "http://prometheus:9090/graph", "fingerprint": "%s"}
+                """.formatted(status, environment, service, fingerprint);
+    }
+
+    private static String alerts(String... alerts) {
+        return "{\"version\": \"4\", \"status\": \"firing\", \"receiver\": \"stagecoach\", \"alerts\": ["
+                + String.join(",", alerts) + "]}";
+    }
+}

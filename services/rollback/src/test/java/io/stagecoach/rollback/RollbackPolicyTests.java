@@ -1,0 +1,205 @@
+package io.stagecoach.rollback;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.stagecoach.events.AlertFiring;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.EventData;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackRequested;
+import io.stagecoach.events.SmokeCheck;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.Trigger;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.target.DeployResult;
+import io.stagecoach.target.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
+
+class RollbackPolicyTests {
+
+    private static final Environments ENVIRONMENTS = Environments.loadDefault();
+    private static final RollbackPolicy POLICY = new RollbackPolicy(ENVIRONMENTS.get("staging"));
+    private static final EventCodec CODEC = new EventCodec();
+    private static final String SERVICE = "knative-lambda-builder";
+
+    /**
+     * {@code verified}: versions verified here, oldest first; {@code held}: versions held; {@code running}: what
+     * the ledger says runs; {@code trigger}: smoke (failed for {@code failed}), deploy (failed for {@code failed}),
+     * alert, or request (for {@code failed} as the requested version, may be null); {@code expected}: the version
+     * put back, {@code failed} or {@code nothing}.
+     */
+    record Row(List<String> verified, List<String> held, String running, String trigger, String failed,
+               String expected) {
+    }
+
+    static Stream<Arguments> decisions() {
+        return Stream.of(
+                row("smoke test failed, a last verified release exists", List.of("1.0.0", "1.1.0"), List.of(),
+                        "1.2.0", "smoke", "1.2.0", "1.1.0"),
+                row("smoke test failed, nothing verified", List.of(), List.of(), "1.0.0", "smoke", "1.0.0", "failed"),
+                row("smoke test failed for a release that no longer runs", List.of("1.0.0"), List.of(), "1.1.0",
+                        "smoke", "1.2.0", "nothing"),
+                row("smoke test failed, the last verified is held", List.of("1.0.0", "1.1.0"), List.of("1.1.0"),
+                        "1.2.0", "smoke", "1.2.0", "1.0.0"),
+                row("deployment failed, what runs is the last verified", List.of("1.0.0", "1.1.0"), List.of(),
+                        "1.1.0", "deploy", "1.2.0", "1.1.0"),
+                row("deployment failed, nothing verified", List.of(), List.of(), null, "deploy", "1.2.0", "failed"),
+                row("alert, from is the last verified: the one before it", List.of("1.0.0", "1.1.0"), List.of(),
+                        "1.1.0", "alert", null, "1.0.0"),
+                row("alert, from is the only verified release", List.of("1.1.0"), List.of(), "1.1.0", "alert", null,
+                        "failed"),
+                row("alert, nothing runs", List.of("1.1.0"), List.of(), null, "alert", null, "failed"),
+                row("request without a version: the last verified", List.of("1.0.0", "1.1.0"), List.of(), "1.2.0",
+                        "request", null, "1.1.0"),
+                row("request for a version verified here", List.of("1.0.0", "1.1.0"), List.of(), "1.2.0", "request",
+                        "1.0.0", "1.0.0"),
+                row("request for a version not verified here", List.of("1.0.0", "1.1.0"), List.of(), "1.2.0",
+                        "request", "0.9.0", "failed"),
+                row("request for a held version", List.of("1.0.0", "1.1.0"), List.of("1.0.0"), "1.2.0", "request",
+                        "1.0.0", "failed"),
+                row("request for the version that runs", List.of("1.0.0", "1.1.0"), List.of(), "1.1.0", "request",
+                        "1.1.0", "failed"));
+    }
+
+    private static Arguments row(String name, List<String> verified, List<String> held, String running,
+                                 String trigger, String failed, String expected) {
+        return argumentSet(name, new Row(verified, held, running, trigger, failed, expected));
+    }
+
+    @ParameterizedTest
+    @MethodSource("decisions")
+    void putsBackTheLastVerifiedReleaseOrSaysWhyNot(Row row) {
+        var ledger = new FakeLedger(row.verified().stream().map(RollbackPolicyTests::release).toList(),
+                row.held().stream().map(RollbackPolicyTests::release).toList(),
+                row.running() == null ? null : release(row.running()));
+        CloudEvent<? extends EventData> trigger = trigger(row.trigger(), row.failed());
+
+        RollbackDecision decision = POLICY.decide(trigger, ledger);
+
+        switch (row.expected()) {
+            case "nothing" -> assertThat(decision).isInstanceOf(RollbackDecision.Nothing.class);
+            case "failed" -> assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Failed.class, failed -> {
+                assertThat(failed.event().routingKey()).isEqualTo("rollback.failed.staging");
+                assertThat(failed.event().data().trigger()).isEqualTo(Trigger.of(trigger));
+                assertThat(failed.event().causationid()).isEqualTo(trigger.id());
+                assertThat(RollbackPolicy.outcomeIds(trigger)).contains(failed.event().id());
+                assertThat(CODEC.encode(failed.event())).isNotEmpty();
+            });
+            default -> assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Rollback.class, rollback -> {
+                assertThat(rollback.to()).isEqualTo(release(row.expected()));
+                Deployment deployment = rollback.deployment();
+                assertThat(deployment.environment()).isEqualTo("staging");
+                assertThat(deployment.version()).isEqualTo(row.expected());
+                assertThat(deployment.digest()).isEqualTo(release(row.expected()).digest());
+                assertThat(deployment.trailers()).containsEntry(Deployment.EVENT_ID, trigger.id());
+            });
+        }
+    }
+
+    @Test
+    void announcesTheRollbackWithFromToTriggerAndRevision() {
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.2.0"));
+        var trigger = trigger("smoke", "1.2.0");
+
+        var rollback = (RollbackDecision.Rollback) POLICY.decide(trigger, ledger);
+        var completed = rollback.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", true,
+                "1.2.0"));
+        var failed = rollback.failed("push refused");
+
+        assertThat(completed.routingKey()).isEqualTo("rollback.completed.staging");
+        assertThat(completed.data().from()).isEqualTo(release("1.2.0"));
+        assertThat(completed.data().to()).isEqualTo(release("1.1.0"));
+        assertThat(completed.data().trigger()).isEqualTo(new Trigger(Trigger.Type.SMOKETEST_FAILED, trigger.id()));
+        assertThat(completed.data().revision()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
+        assertThat(completed.correlationid()).isEqualTo(trigger.correlationid());
+        assertThat(failed.data().reason()).contains("1.1.0", "push refused");
+        assertThat(RollbackPolicy.outcomeIds(trigger)).containsExactlyInAnyOrder(completed.id(), failed.id());
+        assertThat(CODEC.encode(completed)).isNotEmpty();
+        assertThat(CODEC.encode(failed)).isNotEmpty();
+    }
+
+    @Test
+    void holdsNothingWhenARequestAsksForAVersionThatCannotBePutBack() {
+        var ledger = new FakeLedger(List.of(release("1.0.0")), List.of(), release("1.1.0"));
+
+        var failed = (RollbackDecision.Failed) POLICY.decide(trigger("request", "0.9.0"), ledger);
+
+        assertThat(failed.event().data().from()).isNull();
+        assertThat(failed.event().data().reason()).contains("0.9.0", "never verified", "running: 1.1.0");
+    }
+
+    @Test
+    void holdsTheFailedReleaseWhenNothingCanBePutBack() {
+        var failed = (RollbackDecision.Failed) POLICY.decide(trigger("smoke", "1.0.0"),
+                new FakeLedger(List.of(), List.of(), release("1.0.0")));
+
+        assertThat(failed.event().data().from()).isEqualTo(release("1.0.0"));
+        assertThat(failed.event().data().to()).isNull();
+        assertThat(failed.event().data().reason()).contains("no verified release");
+    }
+
+    static Release release(String version) {
+        String hex = Integer.toHexString(version.hashCode() & 0x7fffffff);
+        return new Release(SERVICE, version, "ghcr.io/acme/knative-lambda-builder",
+                "sha256:" + "0".repeat(64 - hex.length()) + hex, "0123456789abcdef0123456789abcdef01234567", "jane");
+    }
+
+    static CloudEvent<? extends EventData> trigger(String kind, String version) {
+        String id = EventIds.derive("test", kind, String.valueOf(version));
+        String run = EventIds.derive("test", "run");
+        return switch (kind) {
+            case "smoke" -> CloudEvent.of(new SmokeTestFailed(release(version), "staging",
+                    SmokeTestFailed.Status.FAILED, List.of(new SmokeCheck("health", "http://svc/health", 200, 500,
+                    SmokeCheck.Result.FAILED, "500", 5)), "health answered 500"), "/stagecoach/staging/smoke-test",
+                    "staging", run, EventIds.derive("test", "deployed"), id);
+            case "deploy" -> CloudEvent.of(new DeploymentFailed(release(version), "staging", "gitops",
+                    "push refused", 3), "/stagecoach/staging/promotion", "staging", run,
+                    EventIds.derive("test", "requested"), id);
+            case "alert" -> CloudEvent.of(new AlertFiring("staging", SERVICE, "HighErrorRate", "0123456789abcdef",
+                    Instant.parse("2026-11-26T10:00:00Z"), "critical", "errors above 5%", null),
+                    "/stagecoach/staging/rollback", "staging", id, id, id);
+            default -> CloudEvent.of(new RollbackRequested("staging", SERVICE, version, "alice", "bad release"),
+                    "/stagecoach/staging/cli", "staging", id, id, id);
+        };
+    }
+
+    /** A ledger with releases verified in order, some held, one running. */
+    record FakeLedger(List<Release> verified, List<Release> held, Release runs) implements LedgerView {
+
+        @Override
+        public Optional<Release> running(String service) {
+            return Optional.ofNullable(runs);
+        }
+
+        @Override
+        public Optional<Release> lastVerified(String service, Release excluding) {
+            List<Release> candidates = new ArrayList<>(verified);
+            java.util.Collections.reverse(candidates);
+            return candidates.stream().filter(r -> !isHeld(r) && (excluding == null || !r.sameBuildAs(excluding)))
+                    .findFirst();
+        }
+
+        @Override
+        public Optional<Release> verifiedVersion(String service, String version) {
+            return verified.stream().filter(r -> r.version().equals(version)).reduce((a, b) -> b);
+        }
+
+        @Override
+        public boolean isHeld(Release release) {
+            return held.stream().anyMatch(release::sameBuildAs);
+        }
+    }
+}
