@@ -10,10 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +55,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final LocalPipelineSettings settings;
     private final Environments environments;
     private final List<Running> services;
-    private final List<Workload> workloads;
+    private final List<StartedWorkload> workloads;
     private final Duration startup;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
@@ -63,7 +65,10 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** A demo workload: the stand-in for {@code service} in {@code environment}, answering on {@code url}. */
-    public record Workload(String environment, String service, int port, String url, DemoWorkload server) {
+    public record Workload(String environment, String service, int port, String url) {
+    }
+
+    private record StartedWorkload(Workload workload, DemoWorkload server) {
     }
 
     private record Planned(Environment environment, Principal service, Class<?> application, int port) {
@@ -77,7 +82,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private LocalPipeline(LocalPipelineSettings settings, Environments environments, List<Running> services,
-                          List<Workload> workloads, Duration startup) {
+                          List<StartedWorkload> workloads, Duration startup) {
         this.settings = settings;
         this.environments = environments;
         this.services = services;
@@ -88,9 +93,10 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * Seeds the GitOps repository when needed, starts the demo workloads, then every service context: the first
-     * alone (it loads most classes, which the others then share), the rest {@code parallelism} at a time. Each
-     * started context is reported to {@code progress} with the time it took.
+     * Seeds the GitOps repository when needed, starts the demo workloads, then every service context,
+     * {@code parallelism} at a time: they share the loaded classes, and much of a start is waiting for the broker
+     * (the audit stream replay), so even two cores gain from starting several at once. Each started context is
+     * reported to {@code progress} with the time it took.
      *
      * @throws LocalPipelineException naming the service that did not start; everything started is stopped again
      */
@@ -99,7 +105,7 @@ public final class LocalPipeline implements AutoCloseable {
         LocalLogging.initialize(settings.logFile());
         Environments environments = environments(settings);
         Path workdir = settings.workdir().toAbsolutePath().normalize();
-        List<Workload> workloads = new ArrayList<>();
+        List<StartedWorkload> workloads = new ArrayList<>();
         List<Running> running = Collections.synchronizedList(new ArrayList<>());
         try {
             long seedStart = System.nanoTime();
@@ -113,11 +119,12 @@ public final class LocalPipeline implements AutoCloseable {
                     workloads.add(startWorkload(settings, workdir, environment, service, nextPort(settings, ports)));
                 }
             }
+            List<Workload> endpoints = workloads.stream().map(StartedWorkload::workload).toList();
             progress.accept(String.format(Locale.ROOT, "%-24s %d started (%s)", "demo workloads", workloads.size(),
-                    String.join(", ", workloads.stream().map(w -> w.environment() + " :" + w.port()).toList())));
+                    String.join(", ", endpoints.stream().map(w -> w.environment() + " :" + w.port()).toList())));
 
             List<Planned> plan = plan(environments, settings, ports);
-            startAll(plan, settings, environments, workdir, workloads, running, progress);
+            startAll(plan, settings, environments, workdir, endpoints, running, progress);
         } catch (RuntimeException | IOException e) {
             stop(running, workloads);
             throw e instanceof LocalPipelineException failure ? failure
@@ -141,29 +148,30 @@ public final class LocalPipeline implements AutoCloseable {
     private static List<Planned> plan(Environments environments, LocalPipelineSettings settings, AtomicInteger ports) {
         List<Planned> plan = new ArrayList<>();
         for (Environment environment : environments.all()) {
-            // promotion first: the heaviest context (Git, targets, web), so the one that warms the classes
-            plan.add(new Planned(environment, Principal.PROMOTION, PromotionApplication.class, 0));
+            Map<Principal, Class<?>> services = new LinkedHashMap<>();
+            // promotion first: the heaviest context (Git, targets, web)
+            services.put(Principal.PROMOTION, PromotionApplication.class);
             if (environments.isFirst(environment.name())) {
-                plan.add(new Planned(environment, Principal.BUILD_COMPLETED, BuildCompletedApplication.class, 0));
+                services.put(Principal.BUILD_COMPLETED, BuildCompletedApplication.class);
             }
-            plan.add(new Planned(environment, Principal.SMOKE_TEST, SmokeTestApplication.class, 0));
-            plan.add(new Planned(environment, Principal.ROLLBACK, RollbackApplication.class, 0));
+            services.put(Principal.SMOKE_TEST, SmokeTestApplication.class);
+            services.put(Principal.ROLLBACK, RollbackApplication.class);
             if (environment.isManual()) {
-                plan.add(new Planned(environment, Principal.APPROVAL, ApprovalApplication.class, 0));
+                services.put(Principal.APPROVAL, ApprovalApplication.class);
             }
+            services.forEach((service, application) -> plan.add(new Planned(environment, service, application,
+                    settings.webServers() ? nextPort(settings, ports) : -1)));
         }
-        return plan.stream().map(p -> new Planned(p.environment(), p.service(), p.application(),
-                settings.webServers() ? nextPort(settings, ports) : -1)).toList();
+        return plan;
     }
 
     private static void startAll(List<Planned> plan, LocalPipelineSettings settings, Environments environments,
                                  Path workdir, List<Workload> workloads, List<Running> running,
                                  Consumer<String> progress) {
-        running.add(startService(plan, 0, settings, environments, workdir, workloads, progress));
         ExecutorService executor = Executors.newFixedThreadPool(settings.parallelism(), daemon("stagecoach-start"));
         try {
             List<Future<Running>> starts = new ArrayList<>();
-            for (int i = 1; i < plan.size(); i++) {
+            for (int i = 0; i < plan.size(); i++) {
                 int order = i;
                 starts.add(executor.submit(() -> {
                     Running started = startService(plan, order, settings, environments, workdir, workloads,
@@ -180,10 +188,10 @@ public final class LocalPipeline implements AutoCloseable {
                     if (failure == null) {
                         failure = e.getCause() instanceof LocalPipelineException f ? f
                                 : new LocalPipelineException(e.getCause().getMessage(), e.getCause());
-                        // the others would start only to be stopped again
+                        // those not started yet would start only to be stopped again
                         starts.forEach(s -> s.cancel(false));
                     }
-                } catch (java.util.concurrent.CancellationException e) {
+                } catch (CancellationException e) {
                     // cancelled after an earlier failure
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -194,7 +202,9 @@ public final class LocalPipeline implements AutoCloseable {
                 throw failure;
             }
         } finally {
-            executor.shutdownNow();
+            // a start under way finishes and is in the list, so a failure stops it with the others
+            executor.shutdown();
+            awaitTermination(executor, Duration.ofMinutes(2));
         }
         running.sort(Comparator.comparingInt(Running::order));
     }
@@ -230,8 +240,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** What makes a context the service of one environment; the highest-ranking properties of the context. */
-    private static Map<String, Object> properties(Planned planned, LocalPipelineSettings settings, Environments environments,
-                                          Path workdir, List<Workload> workloads) {
+    private static Map<String, Object> properties(Planned planned, LocalPipelineSettings settings,
+                                                  Environments environments, Path workdir, List<Workload> workloads) {
         String env = planned.environment().name();
         String service = planned.service().id();
         Map<String, Object> properties = new LinkedHashMap<>();
@@ -291,14 +301,15 @@ public final class LocalPipeline implements AutoCloseable {
         return properties;
     }
 
-    private static Workload startWorkload(LocalPipelineSettings settings, Path workdir, Environment environment,
-                                          String service, int port) throws IOException {
+    private static StartedWorkload startWorkload(LocalPipelineSettings settings, Path workdir,
+                                                 Environment environment, String service, int port)
+            throws IOException {
         DemoWorkload server = DemoWorkload.start("--port", String.valueOf(port), "--environment", environment.name(),
                 "--service", service, "--overlay", GitOpsRepository.bare(workdir).toString(),
                 "--overlay-path", GitOpsRepository.overlay(environment.name()),
                 "--bad-marker", settings.badMarker(environment.name()));
-        return new Workload(environment.name(), service, server.port(),
-                "http://127.0.0.1:" + server.port() + "/health", server);
+        return new StartedWorkload(new Workload(environment.name(), service, server.port(),
+                "http://127.0.0.1:" + server.port() + "/health"), server);
     }
 
     private static int nextPort(LocalPipelineSettings settings, AtomicInteger ports) {
@@ -320,7 +331,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public List<Workload> workloads() {
-        return workloads;
+        return workloads.stream().map(StartedWorkload::workload).toList();
     }
 
     /** The bare GitOps repository the services push to and the workloads read. */
@@ -356,7 +367,7 @@ public final class LocalPipeline implements AutoCloseable {
         stop(services, workloads);
     }
 
-    private static void stop(List<Running> services, List<Workload> workloads) {
+    private static void stop(List<Running> services, List<StartedWorkload> workloads) {
         List<Running> copy;
         synchronized (services) {
             copy = new ArrayList<>(services);
@@ -374,17 +385,22 @@ public final class LocalPipeline implements AutoCloseable {
             });
         }
         executor.shutdown();
-        try {
-            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("some services did not stop within 60s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!awaitTermination(executor, Duration.ofSeconds(60))) {
+            log.warn("some services did not stop within 60s");
         }
         workloads.forEach(w -> w.server().close());
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static boolean awaitTermination(ExecutorService executor, Duration timeout) {
+        try {
+            return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class LocalPipelineMain {
             long stopping = System.nanoTime();
             pipeline.close();
             System.out.println("pipeline stopped in " + LocalPipeline.seconds(
-                    java.time.Duration.ofNanos(System.nanoTime() - stopping)));
+                    Duration.ofNanos(System.nanoTime() - stopping)));
             stopped.countDown();
         }, "stagecoach-local-pipeline-main-shutdown"));
         writeAtomically(workdir.resolve(PIPELINE_JSON), describe(pipeline, workdir));

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param vhostPrefix      a prefix of every vhost and namespace (as provisioned), or null
  * @param webServers       whether each service gets a web server (actuator, {@code POST /builds}, {@code POST /alerts})
  * @param basePort         the first port of the web servers, numbered in start order; 0 for free ports
- * @param parallelism      how many services start at the same time (after the first, which starts alone)
+ * @param parallelism      how many services start at the same time
  * @param smokeDeadline    how long the smoke tests of one deployment may keep retrying
  * @param badMarkers       per environment, the version marker its demo workloads answer 503 for (default
  *                         {@code -bad})
@@ -77,7 +77,7 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         private String vhostPrefix;
         private boolean webServers = true;
         private int basePort;
-        private int parallelism = 2;
+        private int parallelism = 4;
         private Duration smokeDeadline = Duration.ofSeconds(20);
         private final Map<String, String> badMarkers = new LinkedHashMap<>();
         private final Map<String, String> images = new LinkedHashMap<>();

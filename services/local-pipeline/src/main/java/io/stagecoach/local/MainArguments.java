@@ -26,7 +26,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, @Nullable Path
               --environments FILE    environments file (default: the one shipped with Stagecoach)
               --vhost-prefix PREFIX  prefix of every vhost and namespace, as provisioned (default none)
               --base-port PORT       first port of the web servers, numbered in start order (default: free ports)
-              --parallelism N        services starting at the same time (default 2)
+              --parallelism N        services starting at the same time (default 4)
               --help                 this text""";
 
     private static final List<String> OPTIONS = List.of("workdir", "amqp-host", "amqp-port", "environments",
@@ -65,7 +65,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, @Nullable Path
         }
         int amqpPort = number(values, "amqp-port", 5672, 1, 65535, problems);
         int basePort = number(values, "base-port", 0, 0, 65535, problems);
-        int parallelism = number(values, "parallelism", 2, 1, 64, problems);
+        int parallelism = number(values, "parallelism", 4, 1, 64, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }

@@ -61,7 +61,7 @@ final class ServiceDefaults {
         throw new IllegalStateException("no " + FILE + " next to " + application.getName() + " in " + home);
     }
 
-    /** {@code file:/x/classes/application.yaml} in {@code file:/x/classes/}, {@code jar:<jar>!/application.yaml} in a jar. */
+    /** A resource in a classes directory, or in a jar (plain or nested in a Boot jar: {@code jar:<jar>!/...}). */
     static boolean isInside(String resource, String home) {
         String root = home.endsWith("!/") ? home.substring(0, home.length() - 2) : home;
         return resource.equals(root + (root.endsWith("/") ? "" : "/") + FILE)

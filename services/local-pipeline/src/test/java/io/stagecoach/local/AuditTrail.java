@@ -12,7 +12,6 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
-
 import org.awaitility.Awaitility;
 
 /** One environment's audit stream as the administrator reads it: followed live from its first record. */

@@ -14,7 +14,7 @@ class MainArgumentsTests {
         MainArguments arguments = MainArguments.parse();
 
         assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, null,
-                null, 0, 2, false));
+                null, 0, 4, false));
     }
 
     @Test
