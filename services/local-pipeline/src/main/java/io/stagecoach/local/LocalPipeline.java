@@ -344,13 +344,6 @@ public final class LocalPipeline implements AutoCloseable {
         return startup;
     }
 
-    /** The running context of {@code service} in {@code environment}, for tests. */
-    ConfigurableApplicationContext context(String environment, String service) {
-        return services.stream().filter(r -> r.service().environment().equals(environment)
-                        && r.service().service().equals(service)).map(Running::context).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no " + service + " in " + environment));
-    }
-
     /** Stops every context (in parallel) and every workload; also runs on JVM shutdown. */
     @Override
     public void close() {
