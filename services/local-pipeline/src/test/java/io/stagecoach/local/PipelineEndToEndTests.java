@@ -213,6 +213,12 @@ class PipelineEndToEndTests {
         assertThat(health("prod", "svc-staging-fails").status()).isEqualTo(503);
         assertThat(git.commitsWithTrailer(RUN_ID, runId(bad))).noneMatch(c -> git.changedPaths(c)
                 .contains(GitOpsHistory.overlay("prod")));
+
+        // the next good build is not stuck behind the rollback
+        Release fixed = release("svc-staging-fails", "1.2.0", "jane");
+        broker.publish("dev", Principal.CI, build(fixed), false);
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(fixed));
+        assertThat(health("staging", "svc-staging-fails").version()).isEqualTo("1.2.0");
     }
 
     @Test
