@@ -9,6 +9,7 @@ import io.stagecoach.rollback.RollbackApplication;
 import io.stagecoach.smoketest.SmokeTestApplication;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,7 @@ class ServiceDefaultsTests {
             "approval", ApprovalApplication.class);
 
     @ParameterizedTest
-    @CsvSource({"build-completed", "promotion", "smoke-test", "rollback", "approval"})
+    @ValueSource(strings = {"build-completed", "promotion", "smoke-test", "rollback", "approval"})
     void readsEachServicesOwnApplicationYamlThoughAllShareOneClasspath(String service) {
         Map<String, Object> defaults = ServiceDefaults.of(APPLICATIONS.get(service));
 
