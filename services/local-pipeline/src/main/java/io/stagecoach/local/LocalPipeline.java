@@ -1,6 +1,7 @@
 package io.stagecoach.local;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import com.rabbitmq.client.AuthenticationFailureException;
 import io.stagecoach.approval.ApprovalApplication;
 import io.stagecoach.buildcompleted.BuildCompletedApplication;
 import io.stagecoach.demoworkload.DemoWorkload;
@@ -229,7 +231,7 @@ public final class LocalPipeline implements AutoCloseable {
                     .registerShutdownHook(false)
                     .run();
         } catch (RuntimeException e) {
-            throw new LocalPipelineException(planned.name() + " did not start: " + rootMessage(e), e);
+            throw new LocalPipelineException(planned.name() + " did not start: " + explain(e, settings), e);
         }
         int port = planned.port() >= 0
                 ? context.getEnvironment().getProperty("local.server.port", Integer.class, -1) : -1;
@@ -410,11 +412,22 @@ public final class LocalPipeline implements AutoCloseable {
         return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The innermost cause, and what to check when it is the broker refusing or missing. */
+    static String explain(Throwable e, LocalPipelineSettings settings) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
+        String what = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        if (root instanceof AuthenticationFailureException || what.contains("ACCESS_REFUSED")
+                || what.contains("NOT_ALLOWED")) {
+            return what + " (is the broker provisioned for these environments"
+                    + (settings.vhostPrefix() != null ? " with vhost prefix " + settings.vhostPrefix() : "")
+                    + ", and are the passwords the provisioned ones?)";
+        }
+        if (root instanceof ConnectException) {
+            return what + " (is RabbitMQ running on " + settings.amqpHost() + ":" + settings.amqpPort() + "?)";
+        }
+        return what;
     }
 }
