@@ -1,10 +1,12 @@
 package io.stagecoach.local;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Runs the {@link LocalPipeline} until the JVM is stopped: what {@code stagecoach up} starts in the background.
  * Once every service is ready it writes {@code <workdir>/pipeline.json} (the port map) and then the marker
  * {@code <workdir>/ready}; on shutdown it removes both. A start that fails writes {@code <workdir>/failed} with
- * the reason and exits with status 1.
+ * the reason and exits with status 1. A second pipeline on the directory of a running one exits with status 1 and
+ * touches nothing.
  */
 public final class LocalPipelineMain {
 
@@ -27,6 +30,7 @@ public final class LocalPipelineMain {
     static final String READY = "ready";
     static final String FAILED = "failed";
     static final String LOG = "pipeline.log";
+    static final String LOCK = "pipeline.lock";
 
     private LocalPipelineMain() {
     }
@@ -47,6 +51,15 @@ public final class LocalPipelineMain {
         }
         Path workdir = arguments.workdir().toAbsolutePath().normalize();
         Files.createDirectories(workdir);
+        // held until the JVM exits: a second pipeline on the same directory would share queues and clones
+        FileChannel lockFile = FileChannel.open(workdir.resolve(LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        if (lockFile.tryLock() == null) {
+            System.err.println("a local pipeline already runs in " + workdir + " (see " + workdir.resolve(PIPELINE_JSON)
+                    + "); stop it first");
+            System.exit(1);
+            return;
+        }
         for (String leftover : List.of(READY, PIPELINE_JSON, FAILED)) {
             Files.deleteIfExists(workdir.resolve(leftover));
         }

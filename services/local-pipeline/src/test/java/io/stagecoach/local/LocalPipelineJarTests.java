@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalPipelineJarTests {
 
     @Test
-    void startsFromTheJarAnnouncesItsPortsWhenReadyAndCleansUpWhenStopped(TestBroker broker, @TempDir Path workdir)
+    void startsFromTheJarAnnouncesItsPortsWhenReadyRefusesASecondOneAndCleansUpWhenStopped(TestBroker broker, @TempDir Path workdir)
             throws Exception {
         try (TestPipeline provisioned = TestPipeline.provision(broker)) {
             Path jar = Path.of(System.getProperty("local.pipeline.jar", "target/stagecoach-local-pipeline-exec.jar"));
@@ -56,6 +56,14 @@ class LocalPipelineJarTests {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(readiness.statusCode()).isEqualTo(200);
                 assertThat(read(output)).contains("prod approval", "ready in");
+
+                Process second = new ProcessBuilder(java, "-jar", jar.toString(), "--workdir", workdir.toString(),
+                        "--vhost-prefix", broker.prefix()).redirectErrorStream(true).start();
+                assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a second pipeline gives up").isTrue();
+                assertThat(second.exitValue()).isEqualTo(1);
+                assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .contains("a local pipeline already runs in " + workdir);
+                assertThat(workdir.resolve("ready")).as("the running one's marker is left alone").exists();
                 System.out.println("[local pipeline jar] ready in " + pipeline.path("startupMillis").asLong()
                         + " ms\n" + read(output));
             } finally {
