@@ -36,6 +36,10 @@ final class ApprovalMetrics {
         Timer.builder(WAIT)
                 .description("Time from an approval request to its grant or rejection")
                 .tag("decision", decision)
+                // buckets from a minute to two days: the StagecoachApprovalWaitLong alert takes a quantile of them
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMinutes(1))
+                .maximumExpectedValue(Duration.ofDays(2))
                 .register(registry)
                 .record(waited);
     }

@@ -20,6 +20,7 @@ import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TopologyFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

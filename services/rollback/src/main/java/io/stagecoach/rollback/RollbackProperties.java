@@ -7,8 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * @param catchUpTimeout how long a decision waits for the ledger to apply everything the audit stream holds
- * @param replayTimeout  how long the start waits for the ledger to replay the audit stream
  */
 @ConfigurationProperties("stagecoach.rollback")
-record RollbackProperties(@DefaultValue("30s") Duration catchUpTimeout, @DefaultValue("120s") Duration replayTimeout) {
+record RollbackProperties(@DefaultValue("30s") Duration catchUpTimeout) {
 }

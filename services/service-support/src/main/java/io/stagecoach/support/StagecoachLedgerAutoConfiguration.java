@@ -1,5 +1,6 @@
 package io.stagecoach.support;
 
+import com.rabbitmq.client.ConnectionFactory;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
@@ -32,8 +33,12 @@ public final class StagecoachLedgerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec) {
-        // same broker, vhost and user as the inboxes, on a connection of its own
-        return new LedgerFeed(connectionFactory.getRabbitConnectionFactory(), ledger, codec);
+        // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
+        // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
+        ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
+        recovering.setAutomaticRecoveryEnabled(true);
+        recovering.setTopologyRecoveryEnabled(true);
+        return new LedgerFeed(recovering, ledger, codec);
     }
 
     @Bean

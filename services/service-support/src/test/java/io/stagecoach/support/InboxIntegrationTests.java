@@ -21,6 +21,8 @@ import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -105,6 +107,31 @@ class InboxIntegrationTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> listener.wasHandled(valid.id()));
         assertThat(listener.attempts(valid.id())).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.messagesIn("dev", INBOX) == 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "text that is not JSON, payload is not JSON",
+            "an oversized payload, over the 262144-byte limit",
+            "an unknown event type, is not a known event type"})
+    void deadLettersMalformedPayloadsWithTheReasonAndHandlesNothing(String what, String reason) throws Exception {
+        CloudEvent<PromotionRequested> valid = TestEvents.buildPromotion("dev", "1.0.9");
+        String json = new String(codec.encode(valid), StandardCharsets.UTF_8);
+        String body = switch (what) {
+            case "text that is not JSON" -> "build 1.0.9 is done, please deploy";
+            case "an oversized payload" -> json.replace("\"specversion\"", "\"padding\":\"" + "x".repeat(300_000)
+                    + "\",\"specversion\"");
+            default -> json.replace("io.stagecoach.promotion.requested.v1", "io.stagecoach.promotion.teleported.v1");
+        };
+        String messageId = "malformed-" + what.hashCode();
+
+        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, messageId,
+                body.getBytes(StandardCharsets.UTF_8));
+        GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, messageId);
+
+        assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER)).contains(reason);
+        assertThat(deadLetter.getBody()).isEqualTo(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(listener.attempts(valid.id())).isZero();
     }
 
     @Test

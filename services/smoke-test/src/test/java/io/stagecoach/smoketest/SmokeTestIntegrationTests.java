@@ -23,6 +23,7 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TopologyFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.stagecoach.smoketest;
+package io.stagecoach.testing.pipeline;
 
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package io.stagecoach.rollback;
+package io.stagecoach.support.target;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +11,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.StagecoachResilienceAutoConfiguration;
 import io.stagecoach.support.resilience.Resilience;
 import io.stagecoach.target.DeployTarget;
 import io.stagecoach.target.DeployTargets;
@@ -18,14 +19,19 @@ import io.stagecoach.target.ResilientDeployTarget;
 import io.stagecoach.target.TargetSettings;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
-/** The deploy target from {@code stagecoach.target.*}, retried and circuit-broken per {@code stagecoach.resilience}. */
-@Configuration(proxyBeanMethods = false)
-class TargetConfiguration {
+/**
+ * The deploy target from {@code stagecoach.target.*}, retried and circuit-broken per {@code stagecoach.resilience},
+ * for the services that deploy (they have {@code stagecoach-deploy-target} on their class path; the others do not).
+ */
+@AutoConfiguration(after = StagecoachResilienceAutoConfiguration.class)
+@ConditionalOnClass(DeployTarget.class)
+public final class StagecoachTargetAutoConfiguration {
 
     @Bean
     TargetSettings targetSettings(org.springframework.core.env.Environment environment) {

@@ -1,4 +1,4 @@
-package io.stagecoach.promotion;
+package io.stagecoach.support.target;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +12,9 @@ import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TargetConfigurationTests {
+class StagecoachTargetAutoConfigurationTests {
 
-    private final TargetConfiguration configuration = new TargetConfiguration();
+    private final StagecoachTargetAutoConfiguration configuration = new StagecoachTargetAutoConfiguration();
 
     @Test
     void deploysIntoALocalGitOpsRepositoryWhenNothingIsConfigured() {
@@ -60,7 +60,7 @@ class TargetConfigurationTests {
         assertThat(settings.type()).isEqualTo(TargetSettings.Type.KUBERNETES);
         assertThat(settings.kubernetes().rolloutTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(settings.kubernetes().deployment()).isEqualTo("{service}");
-        assertThat(TargetConfiguration.namespaces(Environments.loadDefault()))
+        assertThat(StagecoachTargetAutoConfiguration.namespaces(Environments.loadDefault()))
                 .containsEntry("dev", "knative-lambda-dev").containsEntry("prod", "knative-lambda-prod");
     }
 }

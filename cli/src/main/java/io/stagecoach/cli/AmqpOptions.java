@@ -1,0 +1,33 @@
+package io.stagecoach.cli;
+
+import picocli.CommandLine.Option;
+
+/** Where RabbitMQ is and, optionally, who to be there instead of the conventional user. */
+final class AmqpOptions {
+
+    static final String URI_VARIABLE = "STAGECOACH_AMQP_URI";
+    static final String USER_VARIABLE = "STAGECOACH_USER";
+    static final String PASSWORD_VARIABLE = "STAGECOACH_PASSWORD";
+    static final String DEFAULT_URI = "amqp://127.0.0.1:5672";
+
+    @Option(names = "--amqp-uri", paramLabel = "URI",
+            description = "RabbitMQ to talk to (env " + URI_VARIABLE + "; default " + DEFAULT_URI + ")")
+    String uri;
+
+    @Option(names = "--user", paramLabel = "USER",
+            description = "RabbitMQ user for this command (env " + USER_VARIABLE + "; default the conventional "
+                    + "<vhost>-<role> user, e.g. dev-ci)")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD",
+            description = "its password (env " + PASSWORD_VARIABLE + "; default STAGECOACH_PASSWORD_<USER>, "
+                    + "$STAGECOACH_SECRETS_DIR/<user>, else the local-only <user>-local-only)")
+    String password;
+
+    Broker broker(CliContext context) {
+        String chosenUri = uri != null ? uri : context.variable(URI_VARIABLE);
+        return new Broker(chosenUri != null ? chosenUri : DEFAULT_URI,
+                user != null ? user : context.variable(USER_VARIABLE),
+                password != null ? password : context.variable(PASSWORD_VARIABLE), context.env());
+    }
+}

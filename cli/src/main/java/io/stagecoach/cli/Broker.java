@@ -1,0 +1,189 @@
+package io.stagecoach.cli;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AuthenticationFailureException;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environment;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Connections to the environments' vhosts as the conventional user of a role ({@code <vhost>-ci},
+ * {@code <vhost>-operator}, ...) or the one given, and the translation of every way a connection fails into
+ * a message that says what to try.
+ */
+final class Broker {
+
+    static final int CONNECT_TIMEOUT_MS = 5_000;
+
+    private final String uri;
+    private final String userOverride;
+    private final String passwordOverride;
+    private final Credentials credentials;
+    private final String host;
+    private final int port;
+    private final boolean tls;
+
+    Broker(String uri, String userOverride, String passwordOverride, Map<String, String> variables) {
+        this.uri = uri;
+        this.userOverride = userOverride;
+        this.passwordOverride = passwordOverride;
+        this.credentials = Credentials.fromVariables(variables);
+        URI parsed;
+        try {
+            parsed = URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw invalidUri(e.getMessage());
+        }
+        String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("amqp") && !scheme.equals("amqps")) {
+            throw invalidUri("the scheme must be amqp or amqps");
+        }
+        if (parsed.getHost() == null) {
+            throw invalidUri("it names no host");
+        }
+        this.tls = scheme.equals("amqps");
+        this.host = parsed.getHost();
+        this.port = parsed.getPort() > 0 ? parsed.getPort() : tls ? 5671 : 5672;
+    }
+
+    private CliException invalidUri(String why) {
+        return CliException.usage("Invalid AMQP URI '" + uri + "' (--amqp-uri or " + AmqpOptions.URI_VARIABLE
+                + "): " + why + "; use amqp://host:port, e.g. " + AmqpOptions.DEFAULT_URI);
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    /** {@code amqp://host:port}, never with credentials. */
+    String address() {
+        return (tls ? "amqps" : "amqp") + "://" + host + ":" + port;
+    }
+
+    /** The user a role has in an environment: the one given, else {@code <vhost>-<role>}. */
+    String userFor(Environment environment, Principal role) {
+        return userOverride != null ? userOverride : role.userIn(environment.vhost());
+    }
+
+    ConnectionFactory factory(Environment environment, Principal role) {
+        String user = userFor(environment, role);
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(host);
+        factory.setPort(port);
+        if (tls) {
+            try {
+                factory.useSslProtocol();
+            } catch (java.security.GeneralSecurityException e) {
+                throw CliException.usage("Cannot use TLS for " + address() + ": " + e.getMessage());
+            }
+        }
+        factory.setVirtualHost(environment.vhost());
+        factory.setUsername(user);
+        factory.setPassword(passwordOverride != null ? passwordOverride : credentials.password(user));
+        factory.setConnectionTimeout(CONNECT_TIMEOUT_MS);
+        factory.setHandshakeTimeout(CONNECT_TIMEOUT_MS);
+        factory.setAutomaticRecoveryEnabled(false);
+        return factory;
+    }
+
+    /** A connection to the environment's vhost as the role's user, or a {@link CliException} saying why not. */
+    Connection connect(Environment environment, Principal role) {
+        try {
+            return factory(environment, role).newConnection("stagecoach-cli");
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            if (e instanceof CliException cli) {
+                throw cli;
+            }
+            throw explain(e, environment, userFor(environment, role));
+        }
+    }
+
+    /** What went wrong talking to the broker, for people: exit 3 with what to try. */
+    CliException explain(Exception e, Environment environment, String user) {
+        Throwable root = rootCause(e);
+        if (root instanceof ConnectException || root instanceof UnknownHostException
+                || root instanceof NoRouteToHostException || root instanceof SocketTimeoutException) {
+            return CliException.broker("cannot reach RabbitMQ at " + address() + ": " + describe(root)
+                    + " — is it running? try `rabbitmq-server -detached` or set " + AmqpOptions.URI_VARIABLE, e);
+        }
+        if (root instanceof AuthenticationFailureException || e instanceof AuthenticationFailureException) {
+            return CliException.broker("RabbitMQ at " + address() + " refused user " + user
+                    + ": wrong user name or password (ACCESS_REFUSED) — provision the broker (`stagecoach provision`)"
+                    + ", or give the password in " + Credentials.variableFor(user) + " or "
+                    + AmqpOptions.PASSWORD_VARIABLE, e);
+        }
+        ShutdownSignalException signal = find(e, ShutdownSignalException.class);
+        if (signal != null && signal.getReason() instanceof AMQP.Connection.Close close) {
+            if (close.getReplyCode() == 530) {
+                return CliException.broker("RabbitMQ at " + address() + " refused user " + user + " on vhost "
+                        + environment.vhost() + " (530 NOT_ALLOWED): the vhost does not exist or the user may not use it"
+                        + " — run `stagecoach provision`", e);
+            }
+            return CliException.broker("RabbitMQ at " + address() + " closed the connection of " + user + " on vhost "
+                    + environment.vhost() + ": " + close.getReplyCode() + " " + close.getReplyText(), e);
+        }
+        if (signal != null && signal.getReason() instanceof AMQP.Channel.Close close) {
+            return channelClosed(close, environment, user, e);
+        }
+        if (root instanceof TimeoutException) {
+            return CliException.broker("RabbitMQ at " + address() + " accepted the connection but did not finish the "
+                    + "handshake within " + CONNECT_TIMEOUT_MS / 1000 + " s — is it starting up, or is that port "
+                    + "something else?", e);
+        }
+        return CliException.broker("cannot talk to RabbitMQ at " + address() + " as " + user + ": " + describe(root)
+                + " — is it running? try `rabbitmq-server -detached` or set " + AmqpOptions.URI_VARIABLE, e);
+    }
+
+    CliException channelClosed(AMQP.Channel.Close close, Environment environment, String user, Exception cause) {
+        String what = close.getReplyCode() + " " + close.getReplyText();
+        String hint = switch (close.getReplyCode()) {
+            case 403 -> " — user " + user + " may not do this in vhost " + environment.vhost()
+                    + "; check the role (each command uses the user of its role) or run `stagecoach provision`";
+            case 404 -> " — the vhost " + environment.vhost() + " lacks it; run `stagecoach provision`";
+            default -> "";
+        };
+        return CliException.broker("RabbitMQ at " + address() + " refused: " + what + hint, cause);
+    }
+
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,42 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.platform.topology.ManagementClient;
+import picocli.CommandLine.Option;
+
+/** The RabbitMQ management HTTP API and its administrator, for provisioning. */
+final class ManagementOptions {
+
+    static final String URL_VARIABLE = "STAGECOACH_MANAGEMENT_URL";
+    static final String USER_VARIABLE = "STAGECOACH_MANAGEMENT_USER";
+    static final String PASSWORD_VARIABLE = "STAGECOACH_MANAGEMENT_PASSWORD";
+    static final String DEFAULT_URL = "http://127.0.0.1:15672";
+
+    @Option(names = "--management-url", paramLabel = "URL",
+            description = "RabbitMQ management API (env " + URL_VARIABLE + "; default " + DEFAULT_URL + ")")
+    String url;
+
+    @Option(names = "--management-user", paramLabel = "USER",
+            description = "an administrator (env " + USER_VARIABLE + "; default guest)")
+    String user;
+
+    @Option(names = "--management-password", paramLabel = "PASSWORD",
+            description = "its password (env " + PASSWORD_VARIABLE + "; default guest)")
+    String password;
+
+    String url(CliContext context) {
+        return url != null ? url : context.variable(URL_VARIABLE) != null ? context.variable(URL_VARIABLE) : DEFAULT_URL;
+    }
+
+    ManagementClient client(CliContext context) {
+        String chosenUser = user != null ? user : context.variable(USER_VARIABLE) != null
+                ? context.variable(USER_VARIABLE) : "guest";
+        String chosenPassword = password != null ? password : context.variable(PASSWORD_VARIABLE) != null
+                ? context.variable(PASSWORD_VARIABLE) : "guest";
+        try {
+            return new ManagementClient(url(context), chosenUser, chosenPassword);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("Invalid management URL '" + url(context) + "' (--management-url or "
+                    + URL_VARIABLE + "): " + e.getMessage() + "; use e.g. " + DEFAULT_URL);
+        }
+    }
+}

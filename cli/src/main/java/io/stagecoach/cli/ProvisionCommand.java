@@ -1,0 +1,75 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.BrokerUnreachableException;
+import io.stagecoach.platform.topology.ManagementApiException;
+import io.stagecoach.platform.topology.ManagementClient;
+import io.stagecoach.platform.topology.Provisioner;
+import io.stagecoach.platform.topology.ProvisioningReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** {@code stagecoach provision}: the broker definitions of the environments, applied and read back. */
+@Command(name = "provision", sortOptions = false,
+        description = {"Apply and verify the broker definitions of the environments.", "", "Apply the broker definitions planned from the environments file (vhosts, exchanges,",
+                "inboxes with dead-letter queues, audit streams, hand-off shovels, one least-privilege user per",
+                "role) through the management API, then read everything back. Idempotent; never deletes data.", ""},
+        footer = {"", "Examples:",
+                "  stagecoach provision",
+                "  stagecoach provision --check      (change nothing, report differences)",
+                "  STAGECOACH_MANAGEMENT_URL=https://rabbit.example.com:15671 stagecoach provision \\",
+                "      --management-user admin --management-password \"$RABBIT_ADMIN_PASSWORD\"",
+                "",
+                "Passwords of the created users come from STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>",
+                "(else the local-only <user>-local-only). Exits 1 when the broker differs from the plan afterwards.",
+                ExitCodes.SECTION})
+final class ProvisionCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOption help;
+
+    @ParentCommand
+    Stagecoach root;
+
+    @Option(names = "--check", description = "change nothing; only report where the broker differs from the plan")
+    boolean check;
+
+    @Mixin
+    ManagementOptions management;
+
+    @Mixin
+    EnvironmentOptions environmentOptions;
+
+    @Override
+    public Integer call() {
+        CliContext context = root.context;
+        Environments environments = environmentOptions.environments(context);
+        ProvisioningReport report = provision(context, management.client(context), environments, check);
+        if (report.isClean()) {
+            context.out().println(report.describe());
+            return ExitCodes.OK;
+        }
+        context.err().println(report.describe());
+        return ExitCodes.PIPELINE;
+    }
+
+    static ProvisioningReport provision(CliContext context, ManagementClient client, Environments environments,
+                                        boolean check) {
+        Provisioner provisioner = new Provisioner(client, Credentials.fromVariables(context.env()),
+                line -> context.out().println("  " + line));
+        context.out().println((check ? "Checking " : "Provisioning ") + environments + " on " + client.baseUrl()
+                + " as " + client.user());
+        try {
+            return check ? provisioner.verify(environments) : provisioner.apply(environments);
+        } catch (BrokerUnreachableException e) {
+            throw CliException.broker(e.getMessage(), e);
+        } catch (ManagementApiException e) {
+            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRejected;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.EventData;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.RollbackCompleted;
+import io.stagecoach.events.RollbackFailed;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.SmokeTestPassed;
+
+/**
+ * Where one run stands, from its events in order: still travelling, waiting at a manual gate, through the
+ * last environment, failing (a rollback is expected next) or over with a failure.
+ */
+final class RunProgress {
+
+    enum Stage {
+        /** Nothing of the run seen yet. */
+        NOT_SEEN(false, false),
+        TRAVELLING(false, false),
+        AT_GATE(true, true),
+        DONE(true, true),
+        /** A deployment or smoke test failed: the rollback service answers next. */
+        FAILING(false, false),
+        FAILED(true, false);
+
+        private final boolean settled;
+        private final boolean success;
+
+        Stage(boolean settled, boolean success) {
+            this.settled = settled;
+            this.success = success;
+        }
+
+        /** Whether following the run further would not change the answer. */
+        boolean settled() {
+            return settled;
+        }
+
+        boolean success() {
+            return success;
+        }
+    }
+
+    private final String lastEnvironment;
+    private Stage stage = Stage.NOT_SEEN;
+    private String description = "nothing of the run seen yet";
+
+    RunProgress(String lastEnvironment) {
+        this.lastEnvironment = lastEnvironment;
+    }
+
+    Stage stage() {
+        return stage;
+    }
+
+    String description() {
+        return description;
+    }
+
+    void apply(CloudEvent<?> event) {
+        EventData data = event.data();
+        String env = event.environment();
+        String release = EventLines.release(data);
+        if (data instanceof BuildCompleted) {
+            // publishing a build again starts nothing new: the run stays where it got to
+            if (stage == Stage.NOT_SEEN) {
+                move(Stage.TRAVELLING, release + " " + EventLines.where(event));
+            }
+        } else if (data instanceof PromotionRequested || data instanceof DeploymentCompleted
+                || data instanceof ApprovalGranted) {
+            move(Stage.TRAVELLING, release + " " + EventLines.where(event));
+        } else if (data instanceof SmokeTestPassed) {
+            if (env.equals(lastEnvironment)) {
+                move(Stage.DONE, release + " passed the last environment, " + env);
+            } else {
+                move(Stage.TRAVELLING, release + " verified in " + env);
+            }
+        } else if (data instanceof ApprovalRequested r) {
+            move(Stage.AT_GATE, release + " waits for approval into " + env + ": request " + r.requestId()
+                    + " (approvers: " + String.join(", ", r.approvers()) + ")");
+        } else if (data instanceof DeploymentFailed || data instanceof SmokeTestFailed) {
+            move(Stage.FAILING, release + " " + EventLines.where(event) + ": " + EventLines.why(data));
+        } else if (data instanceof PromotionBlocked || data instanceof ApprovalRejected || data instanceof ApprovalExpired
+                || data instanceof RollbackCompleted || data instanceof RollbackFailed) {
+            move(Stage.FAILED, release + " " + EventLines.where(event) + ": " + EventLines.why(data));
+        }
+    }
+
+    private void move(Stage next, String what) {
+        stage = next;
+        description = what;
+    }
+}

@@ -1,0 +1,96 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.events.EventType;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The status table: per service, per environment what runs, whether it is verified there, what waits, what failed. */
+final class StatusTable {
+
+    static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "VERIFIED HERE", "PENDING APPROVALS",
+            "LAST FAILURE");
+    private static final int DETAIL_WIDTH = 70;
+
+    private StatusTable() {
+    }
+
+    /** The services to show: the one asked for, else the configured ones, then any other seen anywhere. */
+    static List<String> services(Environments environments, Map<String, EnvironmentLedger> ledgers, String only) {
+        if (only != null) {
+            return List.of(only);
+        }
+        Set<String> others = new TreeSet<>();
+        ledgers.values().forEach(l -> others.addAll(l.services()));
+        List<String> all = new ArrayList<>(environments.services());
+        others.stream().filter(s -> !all.contains(s)).forEach(all::add);
+        return all;
+    }
+
+    static String render(Environments environments, Map<String, EnvironmentLedger> ledgers, List<String> services,
+                         Instant now) {
+        StringBuilder text = new StringBuilder();
+        for (String service : services) {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(HEADER);
+            for (Environment environment : environments.all()) {
+                rows.add(row(service, environment, ledgers.get(environment.name()), now));
+            }
+            if (!text.isEmpty()) {
+                text.append(System.lineSeparator());
+            }
+            text.append(service).append(System.lineSeparator());
+            text.append(table(rows));
+        }
+        return text.toString();
+    }
+
+    static List<String> row(String service, Environment environment, EnvironmentLedger ledger, Instant now) {
+        Optional<EnvironmentLedger.Deployed> running = ledger.running(service);
+        String version = running.map(d -> d.release().version() + (d.rollback() ? " (rolled back)" : "")).orElse("-");
+        String verified = running.map(d -> ledger.isVerified(d.release()) ? "yes" : "no").orElse("-");
+        List<String> pending = ledger.pendingFor(service).stream()
+                .map(p -> p.request().release().version() + " waiting " + EventLines.age(p.requestedAt(), now)
+                        + " (request " + p.requestId() + ")").toList();
+        String failure = ledger.lastFailure(service).map(f -> EventType.fromType(f.type()).map(EventType::eventName)
+                .orElse(f.type()) + " " + (f.release() == null ? "" : f.release().version() + " ")
+                + EventLines.age(f.at(), now) + " ago: " + shorten(f.detail())).orElse("-");
+        return List.of(environment.name(), version, verified, pending.isEmpty() ? "-" : String.join("; ", pending),
+                failure);
+    }
+
+    private static String table(List<List<String>> rows) {
+        int columns = rows.get(0).size();
+        int[] widths = new int[columns];
+        for (List<String> row : rows) {
+            for (int i = 0; i < columns; i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < columns; i++) {
+                line.append(i == columns - 1 ? row.get(i) : EventLines.pad(row.get(i), widths[i] + 2));
+            }
+            text.append(line.toString().stripTrailing()).append(System.lineSeparator());
+        }
+        return text.toString();
+    }
+
+    private static String shorten(String detail) {
+        if (detail == null) {
+            return "";
+        }
+        String oneLine = detail.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= DETAIL_WIDTH ? oneLine : oneLine.substring(0, DETAIL_WIDTH - 3) + "...";
+    }
+}

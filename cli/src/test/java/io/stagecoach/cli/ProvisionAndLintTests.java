@@ -1,0 +1,125 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.testing.ManagementApi;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@RealBroker
+class ProvisionAndLintTests {
+
+    /** The repository this module is part of (set by the build). */
+    static final Path REPOSITORY = Path.of(System.getProperty("stagecoach.repository", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path workingDirectory;
+
+    @Test
+    void provisioningTwiceChangesNothingTheSecondTimeAndTheBrokerMatchesThePlan(TestBroker broker) {
+        Cli cli = Cli.against(broker, workingDirectory);
+
+        Cli.Result first = cli.run("provision");
+        Cli.Result second = cli.run("provision");
+        Cli.Result check = cli.run("provision", "--check");
+
+        assertThat(first.status()).as(first.toString()).isZero();
+        assertThat(first.out()).contains("Provisioning dev -> staging -> prod", "The broker matches the plan.");
+        assertThat(second.status()).as(second.toString()).isZero();
+        assertThat(second.out()).contains("shovel stagecoach-handoff-to-staging unchanged")
+                .doesNotContain("new)");
+        assertThat(check.status()).isZero();
+        assertThat(check.out()).contains("Checking", "The broker matches the plan.");
+    }
+
+    @Test
+    void aBrokerThatDiffersFromThePlanExitsOneNamingTheDifference(TestBroker broker) {
+        Cli cli = Cli.against(broker, workingDirectory).with("STAGECOACH_VHOST_PREFIX", broker.name("drift"));
+        assertThat(cli.run("provision").status()).isZero();
+        broker.management().delete("/api/queues/" + ManagementApi.encode(broker.name("drift") + "-staging") + "/"
+                + ManagementApi.encode("rollback.smoketest-failed"));
+
+        Cli.Result check = cli.run("provision", "--check");
+
+        assertThat(check.status()).as(check.toString()).isEqualTo(1);
+        assertThat(check.err()).contains("differs from the plan", "queue rollback.smoketest-failed: missing");
+    }
+
+    @Test
+    void provisionReadsTheEnvironmentsFileItIsGiven(TestBroker broker) throws Exception {
+        Path file = workingDirectory.resolve("two-stages.yaml");
+        Files.writeString(file, """
+                services: [knative-lambda-builder]
+                teams:
+                  sre-team: [alice]
+                decision-publishers: [chatops]
+                environments:
+                  - name: qa
+                    vhost: qa
+                    gate: auto
+                    namespace: knative-lambda-qa
+                    audit-retention: 1d
+                  - name: live
+                    vhost: live
+                    gate: manual
+                    approvers: [sre-team]
+                    namespace: knative-lambda-live
+                    audit-retention: 1d
+                """);
+        Cli cli = Cli.against(broker, workingDirectory).with("STAGECOACH_VHOST_PREFIX", broker.name("file"));
+
+        Cli.Result result = cli.run("provision", "--environments", "two-stages.yaml");
+
+        assertThat(result.status()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("qa -> live");
+        assertThat(broker.management().get("/api/vhosts/" + ManagementApi.encode(broker.name("file") + "-live")))
+                .isPresent();
+    }
+
+    @Test
+    void aBrokerThatRefusesTheAdministratorExitsThree(TestBroker broker) {
+        Cli cli = Cli.against(broker, workingDirectory).with("STAGECOACH_MANAGEMENT_PASSWORD", "wrong");
+
+        Cli.Result result = cli.run("provision");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(3);
+        assertThat(result.err()).contains("management API refused");
+    }
+
+    @Test
+    void upOnABrokerThatWasNotProvisionedExitsThreeBeforeStartingAnything(TestBroker broker) {
+        Cli cli = Cli.against(broker, REPOSITORY).with(LocalOptions.REPOSITORY_VARIABLE, REPOSITORY.toString())
+                .with("STAGECOACH_VHOST_PREFIX", broker.name("never"));
+
+        Cli.Result result = cli.run("up", "--home", workingDirectory.toString(), "--no-build");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(3);
+        assertThat(result.err()).contains("refused user " + broker.name("never") + "-dev-operator",
+                "stagecoach provision");
+        assertThat(workingDirectory.resolve("run")).doesNotExist();
+    }
+
+    @Test
+    void theShippedDeployFilesPassTheLinter() {
+        Cli.Result result = new Cli(Map.of(), REPOSITORY).run("lint");
+
+        assertThat(result.status()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("stagecoach-lint: 0 error(s)", "environments.yaml");
+    }
+
+    @Test
+    void theSharedEverythingFixtureFailsTheLinter() {
+        Path fixture = REPOSITORY.resolve("services/lint/src/test/resources/fixtures/shared-everything");
+
+        Cli.Result result = new Cli(Map.of(), workingDirectory).run("lint", fixture.toString());
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out()).contains(": error: ").containsPattern("stagecoach-lint: [1-9]\\d* error\\(s\\)");
+    }
+}

@@ -1,0 +1,65 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.Release;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Where a run stands after its events, and whether `build --wait` may stop with success or failure. */
+class RunProgressTests {
+
+    static final Release R = Events.release("1.0.0");
+    static final Release OLD = Events.release("0.9.0");
+
+    static Stream<Arguments> runs() {
+        return Stream.of(
+                Arguments.of("nothing yet", List.of(), RunProgress.Stage.NOT_SEEN, "nothing of the run"),
+                Arguments.of("entering dev", List.of(Events.promotionRequested(R, "dev")), RunProgress.Stage.TRAVELLING,
+                        "on its way into dev"),
+                Arguments.of("verified in dev", List.of(Events.deployed(R, "dev", null), Events.passed(R, "dev")),
+                        RunProgress.Stage.TRAVELLING, "verified in dev"),
+                Arguments.of("at the prod gate", List.of(Events.passed(R, "staging"),
+                        Events.approvalRequested(R, "prod", Events.passed(R, "staging").id())), RunProgress.Stage.AT_GATE,
+                        "waits for approval into prod: request " + Events.requestId(R, "prod")),
+                Arguments.of("approved, deploying", List.of(Events.approvalRequested(R, "prod", "x"),
+                        Events.granted(R, "prod")), RunProgress.Stage.TRAVELLING, "approved into prod"),
+                Arguments.of("verified in the last environment", List.of(Events.granted(R, "prod"),
+                        Events.deployed(R, "prod", null), Events.passed(R, "prod")), RunProgress.Stage.DONE,
+                        "passed the last environment, prod"),
+                Arguments.of("smoke tests failed", List.of(Events.deployed(R, "staging", null), Events.failed(R, "staging")),
+                        RunProgress.Stage.FAILING, "FAILED smoke tests in staging"),
+                Arguments.of("rolled back", List.of(Events.failed(R, "staging"), Events.rolledBack(R, OLD, "staging", "x")),
+                        RunProgress.Stage.FAILED, "ROLLED BACK in staging, 0.9.0 running"),
+                Arguments.of("the same build published again after the run ended", List.of(Events.passed(R, "prod"),
+                        Events.event(new io.stagecoach.events.BuildCompleted(R), "dev", R)), RunProgress.Stage.DONE,
+                        "passed the last environment"),
+                Arguments.of("blocked", List.of(Events.blocked(R, "staging", "1.2.0")), RunProgress.Stage.FAILED,
+                        "BLOCKED before staging"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void aRunStandsWhereItsLastDecisiveEventPutIt(String name, List<CloudEvent<?>> events, RunProgress.Stage stage,
+                                                  String description) {
+        RunProgress progress = new RunProgress("prod");
+
+        events.forEach(progress::apply);
+
+        assertThat(progress.stage()).isEqualTo(stage);
+        assertThat(progress.description()).contains(description);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void onlyAGateOrTheEndIsASuccessAndOnlyThoseAndFailuresAreSettled(String name, List<CloudEvent<?>> events,
+                                                                       RunProgress.Stage stage, String description) {
+        assertThat(stage.success()).isEqualTo(stage == RunProgress.Stage.AT_GATE || stage == RunProgress.Stage.DONE);
+        assertThat(stage.settled()).isEqualTo(stage.success() || stage == RunProgress.Stage.FAILED);
+    }
+}

@@ -1,0 +1,150 @@
+package io.stagecoach.platform.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import io.stagecoach.events.BrokerNames;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.ProvisionedBroker;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole matrix, with real credentials: every user of every environment against every other environment's
+ * vhost, and against every queue of its own vhost. What may be read is stated here from the event tables, not
+ * from the generated permission patterns, so a pattern that admits too much fails the test.
+ */
+@RealBroker
+class CredentialMatrixTests {
+
+    static ProvisionedBroker pipeline;
+
+    @BeforeAll
+    static void provision(TestBroker broker) {
+        pipeline = ProvisionedBroker.provisioned(broker, "matrix");
+    }
+
+    @Test
+    void noCredentialOpensAnotherEnvironmentsVhost() throws Exception {
+        List<String> opened = new ArrayList<>();
+        int tried = 0;
+        for (Environment home : pipeline.environments().all()) {
+            for (Principal principal : usersOf(home)) {
+                for (Environment other : pipeline.environments().all()) {
+                    if (other.equals(home)) {
+                        continue;
+                    }
+                    tried++;
+                    try (Connection connection = pipeline.connectionFactory(other.name(), home.name(), principal)
+                            .newConnection()) {
+                        opened.add(pipeline.user(home.name(), principal) + " -> " + other.vhost());
+                    } catch (IOException | TimeoutException refused) {
+                        assertThat(BrokerIsolationTests.chain(refused)).contains("NOT_ALLOWED");
+                    }
+                }
+            }
+        }
+        assertThat(tried).as("credentials tried").isGreaterThanOrEqualTo(30);
+        assertThat(opened).as("connections another environment's vhost accepted").isEmpty();
+    }
+
+    @Test
+    void everyUserReadsExactlyTheQueuesItNeeds() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int tried = 0;
+        for (Environment environment : pipeline.environments().all()) {
+            Set<String> queues = queuesIn(environment);
+            for (Principal principal : usersOf(environment)) {
+                Set<String> expected = readable(principal, queues);
+                try (Connection connection = pipeline.connectionFactory(environment.name(), principal)
+                        .newConnection()) {
+                    for (String queue : queues) {
+                        tried++;
+                        boolean allowed = canConsume(connection, queue);
+                        if (allowed != expected.contains(queue)) {
+                            wrong.add(pipeline.user(environment.name(), principal) + (allowed ? " reads " : " cannot read ")
+                                    + queue);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(tried).as("user and queue pairs tried").isGreaterThanOrEqualTo(300);
+        assertThat(wrong).as("users whose read access differs from what they need").isEmpty();
+    }
+
+    /** The principals that have a user in this environment, as the plan creates them. */
+    static List<Principal> usersOf(Environment environment) {
+        Set<String> users = new TreeSet<>();
+        BrokerDefinitions.plan(pipeline.environments()).users().forEach(u -> users.add(u.name()));
+        List<Principal> present = new ArrayList<>();
+        for (Principal principal : Principal.values()) {
+            if (users.contains(pipeline.user(environment.name(), principal))) {
+                present.add(principal);
+            }
+        }
+        return present;
+    }
+
+    static Set<String> queuesIn(Environment environment) {
+        Set<String> queues = new TreeSet<>();
+        BrokerDefinitions.plan(pipeline.environments()).queues().stream().filter(q -> q.vhost().equals(environment.vhost()))
+                .forEach(q -> queues.add(q.name()));
+        return queues;
+    }
+
+    /** Services read their inboxes, their dead letters and the audit stream; operators the stream and every DLQ. */
+    static Set<String> readable(Principal principal, Set<String> queues) {
+        Set<String> expected = new TreeSet<>();
+        if (principal.isService()) {
+            for (EventType type : principal.consumes()) {
+                String inbox = BrokerNames.inboxQueue(principal.id(), type);
+                expected.add(inbox);
+                expected.add(BrokerNames.deadLetterQueue(inbox));
+            }
+            expected.add(BrokerNames.AUDIT_STREAM);
+        } else if (principal == Principal.OPERATOR) {
+            expected.add(BrokerNames.AUDIT_STREAM);
+            queues.stream().filter(q -> q.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)).forEach(expected::add);
+        }
+        expected.retainAll(queues);
+        return expected;
+    }
+
+    static boolean canConsume(Connection connection, String queue) throws IOException {
+        Channel channel = connection.createChannel();
+        try {
+            channel.basicQos(1);
+            Map<String, Object> arguments = queue.equals(BrokerNames.AUDIT_STREAM)
+                    ? Map.of("x-stream-offset", "next") : Map.of();
+            String tag = channel.basicConsume(queue, false, arguments, new DefaultConsumer(channel));
+            channel.basicCancel(tag);
+            return true;
+        } catch (IOException refused) {
+            assertThat(BrokerIsolationTests.chain(refused)).contains("ACCESS_REFUSED");
+            return false;
+        } finally {
+            if (channel.isOpen()) {
+                try {
+                    channel.close();
+                } catch (TimeoutException | IOException ignored) {
+                    // closing a channel the broker is closing anyway
+                }
+            }
+        }
+    }
+}
