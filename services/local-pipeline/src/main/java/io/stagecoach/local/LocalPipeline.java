@@ -346,6 +346,13 @@ public final class LocalPipeline implements AutoCloseable {
         return startup;
     }
 
+    /** The context of {@code service} in {@code environment}: what a test looks into. */
+    ConfigurableApplicationContext context(String environment, String service) {
+        return services.stream().filter(r -> r.service().environment().equals(environment)
+                        && r.service().service().equals(service)).map(Running::context).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no " + service + " in " + environment));
+    }
+
     /** Stops every context (in parallel) and every workload; also runs on JVM shutdown. */
     @Override
     public void close() {

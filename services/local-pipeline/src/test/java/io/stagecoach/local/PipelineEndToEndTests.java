@@ -30,6 +30,7 @@ import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.target.DeployTarget;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -125,8 +126,13 @@ class PipelineEndToEndTests {
         assertThat(pipeline.services()).extracting(LocalPipeline.Service::port).doesNotHaveDuplicates()
                 .allMatch(port -> port > 0);
         for (LocalPipeline.Service service : pipeline.services()) {
+            String name = service.environment() + " " + service.service();
             HttpResponse<String> readiness = get("http://127.0.0.1:" + service.port() + "/actuator/health/readiness");
-            assertThat(readiness.statusCode()).as(service.environment() + " " + service.service()).isEqualTo(200);
+            assertThat(readiness.statusCode()).as(name).isEqualTo(200);
+            // every service jar is on the one class path: only those that deploy may open a deploy target
+            boolean deploys = service.service().equals("promotion") || service.service().equals("rollback");
+            assertThat(pipeline.context(service.environment(), service.service())
+                    .getBeanNamesForType(DeployTarget.class)).as(name).hasSize(deploys ? 2 : 0);
         }
     }
 
