@@ -6,11 +6,10 @@ import java.util.Optional;
 
 /**
  * What {@code GET /health} answers: UP with the version the overlay declares, DOWN (503) when that version is
- * marked bad ({@code -bad} in it, the demo's way to ship a broken release) or cannot be read.
+ * marked bad (the instance's bad marker, {@code -bad} by default, in it: the demo's way to ship a broken release)
+ * or cannot be read.
  */
 record Health(int status, Map<String, String> body) {
-
-    static final String BAD_MARKER = "-bad";
 
     static Health of(Settings settings, OverlaySource overlay) {
         String text;
@@ -29,7 +28,7 @@ record Health(int status, Map<String, String> body) {
             return down(settings, null, overlay.describe() + " has no images: entry with a newTag for "
                     + settings.service());
         }
-        if (version.get().contains(BAD_MARKER)) {
+        if (version.get().contains(settings.badMarker())) {
             return down(settings, version.get(), "version " + version.get() + " is a bad build");
         }
         return new Health(200, body(settings, version.get(), "UP", null));

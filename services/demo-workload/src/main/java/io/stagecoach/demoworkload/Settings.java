@@ -15,24 +15,31 @@ import java.util.Map;
  * @param service     the service it stands in for: the {@code images:} entry it reads
  * @param overlay     the environment's {@code kustomization.yaml}, or a Git repository holding it
  * @param overlayPath the file's path inside the repository when {@code overlay} is one, else null
+ * @param badMarker   a version containing this is a broken build here (503): one marker per instance lets a demo
+ *                    release fail in one environment only
  */
-record Settings(int port, String environment, String service, Path overlay, String overlayPath) {
+record Settings(int port, String environment, String service, Path overlay, String overlayPath, String badMarker) {
+
+    static final String DEFAULT_BAD_MARKER = "-bad";
 
     static final String USAGE = """
             usage: java -jar stagecoach-demo-workload.jar --environment <name> --service <name> \
-            --overlay <kustomization.yaml | git repository> [--overlay-path <path in the repository>] [--port <port>]
+            --overlay <kustomization.yaml | git repository> [--overlay-path <path in the repository>] [--port <port>] \
+            [--bad-marker <text>]
               --port          port to listen on, 0 for a free one (DEMO_PORT, default 8080)
               --environment   environment this instance runs in (DEMO_ENVIRONMENT)
               --service       service it stands in for; its images: entry declares the version (DEMO_SERVICE)
               --overlay       the environment's kustomization.yaml, or a Git repository (DEMO_OVERLAY)
-              --overlay-path  with a repository: the kustomization.yaml inside it, read from HEAD (DEMO_OVERLAY_PATH)""";
+              --overlay-path  with a repository: the kustomization.yaml inside it, read from HEAD (DEMO_OVERLAY_PATH)
+              --bad-marker    a version containing it answers 503 (DEMO_BAD_MARKER, default -bad)""";
 
     private static final Map<String, String> ENV_NAMES = Map.of(
             "port", "DEMO_PORT",
             "environment", "DEMO_ENVIRONMENT",
             "service", "DEMO_SERVICE",
             "overlay", "DEMO_OVERLAY",
-            "overlay-path", "DEMO_OVERLAY_PATH");
+            "overlay-path", "DEMO_OVERLAY_PATH",
+            "bad-marker", "DEMO_BAD_MARKER");
 
     /**
      * @throws IllegalArgumentException naming every problem, for the usage message
@@ -93,9 +100,13 @@ record Settings(int port, String environment, String service, Path overlay, Stri
             problems.add("--overlay " + overlay + " is a directory: name the kustomization.yaml inside the "
                     + "repository with --overlay-path");
         }
+        String badMarker = values.getOrDefault("bad-marker", DEFAULT_BAD_MARKER);
+        if (badMarker.isBlank()) {
+            problems.add("--bad-marker must not be blank: every version would be a bad build");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new Settings(port, values.get("environment"), values.get("service"), overlay, overlayPath);
+        return new Settings(port, values.get("environment"), values.get("service"), overlay, overlayPath, badMarker);
     }
 }

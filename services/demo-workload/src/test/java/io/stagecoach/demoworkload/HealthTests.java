@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class HealthTests {
 
-    private static final Settings SETTINGS = new Settings(0, "dev", "app", Path.of("k.yaml"), null);
+    private static final Settings SETTINGS = new Settings(0, "dev", "app", Path.of("k.yaml"), null, "-bad");
 
     @Test
     void writesJsonThatParsesBackToTheSameFields() {
@@ -37,6 +37,16 @@ class HealthTests {
         assertThat(bad.body()).containsEntry("status", "DOWN").containsEntry("version", "1.0.1-bad");
         assertThat(unknown.status()).isEqualTo(503);
         assertThat(unknown.body()).containsEntry("status", "DOWN").containsKey("detail");
+    }
+
+    @Test
+    void judgesVersionsByItsOwnBadMarker() {
+        Settings staging = new Settings(0, "staging", "app", Path.of("k.yaml"), null, "-bad.staging");
+
+        assertThat(Health.of(staging, overlay("images:\n  - name: r/app\n    newTag: 1.0.1-bad.1\n")).status())
+                .isEqualTo(200);
+        assertThat(Health.of(staging, overlay("images:\n  - name: r/app\n    newTag: 1.0.1-bad.staging\n")).status())
+                .isEqualTo(503);
     }
 
     private static OverlaySource overlay(String text) {

@@ -17,7 +17,8 @@ class SettingsTests {
         Settings settings = Settings.parse(new String[] {"--port=0", "--environment", "dev", "--service",
                 "knative-lambda-builder", "--overlay", "/tmp/k.yaml"}, Map.of());
 
-        assertThat(settings).isEqualTo(new Settings(0, "dev", "knative-lambda-builder", Path.of("/tmp/k.yaml"), null));
+        assertThat(settings).isEqualTo(new Settings(0, "dev", "knative-lambda-builder", Path.of("/tmp/k.yaml"), null,
+                "-bad"));
     }
 
     @Test
@@ -25,13 +26,25 @@ class SettingsTests {
         Settings settings = Settings.parse(new String[] {"--environment", "staging"}, Map.of(
                 "DEMO_PORT", "9090", "DEMO_ENVIRONMENT", "dev", "DEMO_SERVICE", "svc", "DEMO_OVERLAY", "/o.yaml"));
 
-        assertThat(settings).isEqualTo(new Settings(9090, "staging", "svc", Path.of("/o.yaml"), null));
+        assertThat(settings).isEqualTo(new Settings(9090, "staging", "svc", Path.of("/o.yaml"), null, "-bad"));
     }
 
     @Test
     void defaultsToPort8080() {
         assertThat(Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay", "/o"},
                 Map.of()).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void takesABadMarkerOfItsOwn() {
+        Settings settings = Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay", "/o",
+                "--bad-marker", "-broken"}, Map.of());
+
+        assertThat(settings.badMarker()).isEqualTo("-broken");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay",
+                        "/o", "--bad-marker", " "}, Map.of()))
+                .withMessageContaining("--bad-marker must not be blank");
     }
 
     @Test

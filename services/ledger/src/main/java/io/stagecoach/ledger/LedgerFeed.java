@@ -1,6 +1,7 @@
 package io.stagecoach.ledger;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -35,6 +36,8 @@ public final class LedgerFeed implements AutoCloseable {
     private static final int PREFETCH = 500;
     /** A stream delivers a chunk in one burst; this much quiet after the last record means the chunk ended. */
     private static final Duration PROBE_QUIET = Duration.ofMillis(150);
+    /** A stream that never goes quiet still has an end for this call: the last record seen this long after it. */
+    private static final Duration PROBE_LIMIT = Duration.ofSeconds(1);
 
     private final ConnectionFactory connectionFactory;
     private final EnvironmentLedger ledger;
@@ -140,15 +143,25 @@ public final class LedgerFeed implements AutoCloseable {
                         public void handleDelivery(String consumerTag, Envelope envelope,
                                                    AMQP.BasicProperties properties, byte[] body) throws IOException {
                             offsets.add(offsetOf(properties));
-                            getChannel().basicAck(envelope.getDeliveryTag(), false);
+                            try {
+                                getChannel().basicAck(envelope.getDeliveryTag(), false);
+                            } catch (AlreadyClosedException e) {
+                                // a record appended while the probe closes: it has its answer already
+                            }
                         }
                     });
             long end = -1;
+            long limit = System.nanoTime() + PROBE_LIMIT.toNanos();
             // an empty stream delivers nothing at all: wait a little longer for the first record
             Long next = offsets.poll(PROBE_QUIET.toMillis() * 3, TimeUnit.MILLISECONDS);
             while (next != null) {
                 end = Math.max(end, next);
-                next = offsets.poll(PROBE_QUIET.toMillis(), TimeUnit.MILLISECONDS);
+                long left = limit - System.nanoTime();
+                if (left <= 0) {
+                    // records keep coming: those appended after the call need not be waited for
+                    break;
+                }
+                next = offsets.poll(Math.min(PROBE_QUIET.toNanos(), left), TimeUnit.NANOSECONDS);
             }
             channel.basicCancel(tag);
             return end;

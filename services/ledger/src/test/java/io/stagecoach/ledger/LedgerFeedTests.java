@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
@@ -24,8 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 @RealBroker
 class LedgerFeedTests {
@@ -113,6 +117,43 @@ class LedgerFeedTests {
         assertThat(feed.ledger().isVerified(release("2.0.0"))).isTrue();
         assertThat(records).extracting(r -> r.event().type())
                 .containsExactly("io.stagecoach.deployment.completed.v1", "io.stagecoach.smoketest.passed.v1");
+    }
+
+    @Test
+    void catchUpReturnsAndAcksCleanlyWhileRecordsKeepArriving() throws Exception {
+        List<Throwable> consumerErrors = new CopyOnWriteArrayList<>();
+        factory.setExceptionHandler(new ForgivingExceptionHandler() {
+            @Override
+            public void handleConsumerException(Channel channel, Throwable exception, Consumer consumer,
+                                                String consumerTag, String methodName) {
+                consumerErrors.add(exception);
+            }
+        });
+        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        AtomicBoolean appending = new AtomicBoolean(true);
+        Thread appender = new Thread(() -> {
+            try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+                channel.confirmSelect();
+                for (int i = 0; appending.get(); i++) {
+                    channel.basicPublish("", BrokerNames.AUDIT_STREAM, new AMQP.BasicProperties.Builder()
+                            .deliveryMode(2).build(), codec.encode(deployed("3.0." + i)));
+                    channel.waitForConfirmsOrDie(WAIT.toMillis());
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                consumerErrors.add(e);
+            }
+        });
+        appender.start();
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertTimeoutPreemptively(Duration.ofSeconds(3), () -> feed.catchUp(WAIT), "catch-up " + i);
+            }
+        } finally {
+            appending.set(false);
+            appender.join(WAIT.toMillis());
+        }
+        assertThat(consumerErrors).isEmpty();
     }
 
     @Test

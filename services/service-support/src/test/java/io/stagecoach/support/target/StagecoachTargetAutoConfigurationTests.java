@@ -7,7 +7,13 @@ import java.util.Map;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.target.TargetSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +21,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StagecoachTargetAutoConfigurationTests {
 
     private final StagecoachTargetAutoConfiguration configuration = new StagecoachTargetAutoConfiguration();
+
+    @ParameterizedTest
+    @CsvSource({"promotion, true", "rollback, true", "smoke-test, false", "approval, false", "build-completed, false",
+            "'', false"})
+    void onlyTheServicesThatDeployGetATargetWhateverTheClassPath(String service, boolean deploys) {
+        new ApplicationContextRunner().withUserConfiguration(OnlyWhereATargetIs.class)
+                .withPropertyValues("stagecoach.service=" + service)
+                .run(context -> assertThat(context.containsBean("target")).as(service).isEqualTo(deploys));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(StagecoachTargetAutoConfiguration.DeployingService.class)
+    static class OnlyWhereATargetIs {
+
+        @Bean
+        String target() {
+            return "target";
+        }
+    }
 
     @Test
     void deploysIntoALocalGitOpsRepositoryWhenNothingIsConfigured() {

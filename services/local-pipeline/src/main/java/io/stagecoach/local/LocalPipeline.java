@@ -1,0 +1,440 @@
+package io.stagecoach.local;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import com.rabbitmq.client.AuthenticationFailureException;
+import io.stagecoach.approval.ApprovalApplication;
+import io.stagecoach.buildcompleted.BuildCompletedApplication;
+import io.stagecoach.demoworkload.DemoWorkload;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.promotion.PromotionApplication;
+import io.stagecoach.rollback.RollbackApplication;
+import io.stagecoach.smoketest.SmokeTestApplication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/**
+ * The whole pipeline in one JVM: every service of every environment as a Spring application context of its own
+ * (its own environment, broker user and vhost, web server and GitOps clone, exactly as a separate process would
+ * have), and a demo workload per service and environment that "runs" what the environment's overlay declares.
+ * For a laptop, the demo and end-to-end tests; production runs one process per service per environment.
+ *
+ * <p>The broker must be provisioned for the environments first ({@code stagecoach provision}).
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
+
+    private final LocalPipelineSettings settings;
+    private final Environments environments;
+    private final List<Running> services;
+    private final List<StartedWorkload> workloads;
+    private final Duration startup;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    /** A service context that started: where, which, on what port (-1 without a web server), how fast. */
+    public record Service(String environment, String service, int port, Duration startup) {
+    }
+
+    /** A demo workload: the stand-in for {@code service} in {@code environment}, answering on {@code url}. */
+    public record Workload(String environment, String service, int port, String url) {
+    }
+
+    private record StartedWorkload(Workload workload, DemoWorkload server) {
+    }
+
+    private record Planned(Environment environment, Principal service, Class<?> application, int port) {
+
+        String name() {
+            return environment.name() + " " + service.id();
+        }
+    }
+
+    private record Running(Service service, ConfigurableApplicationContext context, int order) {
+    }
+
+    private LocalPipeline(LocalPipelineSettings settings, Environments environments, List<Running> services,
+                          List<StartedWorkload> workloads, Duration startup) {
+        this.settings = settings;
+        this.environments = environments;
+        this.services = services;
+        this.workloads = workloads;
+        this.startup = startup;
+        this.shutdownHook = new Thread(this::close, "stagecoach-local-pipeline-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Seeds the GitOps repository when needed, starts the demo workloads, then every service context,
+     * {@code parallelism} at a time: they share the loaded classes, and much of a start is waiting for the broker
+     * (the audit stream replay), so even two cores gain from starting several at once. Each started context is
+     * reported to {@code progress} with the time it took.
+     *
+     * @throws LocalPipelineException naming the service that did not start; everything started is stopped again
+     */
+    public static LocalPipeline start(LocalPipelineSettings settings, Consumer<String> progress) {
+        long begin = System.nanoTime();
+        LocalLogging.initialize(settings.logFile());
+        Environments environments = environments(settings);
+        Path workdir = settings.workdir().toAbsolutePath().normalize();
+        List<StartedWorkload> workloads = new ArrayList<>();
+        List<Running> running = Collections.synchronizedList(new ArrayList<>());
+        try {
+            long seedStart = System.nanoTime();
+            boolean created = GitOpsRepository.prepare(workdir, environments, settings::image);
+            progress.accept(String.format(Locale.ROOT, "%-24s %s in %s", "gitops",
+                    (created ? "created " : "opened ") + GitOpsRepository.bare(workdir), seconds(since(seedStart))));
+
+            AtomicInteger ports = new AtomicInteger(settings.basePort());
+            for (Environment environment : environments.all()) {
+                for (String service : environments.services()) {
+                    workloads.add(startWorkload(settings, workdir, environment, service, nextPort(settings, ports)));
+                }
+            }
+            List<Workload> endpoints = workloads.stream().map(StartedWorkload::workload).toList();
+            progress.accept(String.format(Locale.ROOT, "%-24s %d started (%s)", "demo workloads", workloads.size(),
+                    String.join(", ", endpoints.stream().map(w -> w.environment() + " :" + w.port()).toList())));
+
+            List<Planned> plan = plan(environments, settings, ports);
+            startAll(plan, settings, environments, workdir, endpoints, running, progress);
+        } catch (RuntimeException | IOException e) {
+            stop(running, workloads);
+            throw e instanceof LocalPipelineException failure ? failure
+                    : new LocalPipelineException("the local pipeline did not start: " + e.getMessage(), e);
+        }
+        Duration startup = since(begin);
+        List<Running> ordered = new ArrayList<>(running);
+        progress.accept(String.format(Locale.ROOT, "%-24s %d services and %d workloads in %s", "ready",
+                ordered.size(), workloads.size(), seconds(startup)));
+        return new LocalPipeline(settings, environments, ordered, List.copyOf(workloads), startup);
+    }
+
+    private static Environments environments(LocalPipelineSettings settings) {
+        Environments environments = settings.environmentsFile() != null
+                ? Environments.load(settings.environmentsFile())
+                : Environments.loadDefault();
+        return settings.vhostPrefix() != null ? environments.withVhostPrefix(settings.vhostPrefix()) : environments;
+    }
+
+    /** build-completed in the first environment, approval where the gate is manual, the others everywhere. */
+    private static List<Planned> plan(Environments environments, LocalPipelineSettings settings, AtomicInteger ports) {
+        List<Planned> plan = new ArrayList<>();
+        for (Environment environment : environments.all()) {
+            Map<Principal, Class<?>> services = new LinkedHashMap<>();
+            // promotion first: the heaviest context (Git, targets, web)
+            services.put(Principal.PROMOTION, PromotionApplication.class);
+            if (environments.isFirst(environment.name())) {
+                services.put(Principal.BUILD_COMPLETED, BuildCompletedApplication.class);
+            }
+            services.put(Principal.SMOKE_TEST, SmokeTestApplication.class);
+            services.put(Principal.ROLLBACK, RollbackApplication.class);
+            if (environment.isManual()) {
+                services.put(Principal.APPROVAL, ApprovalApplication.class);
+            }
+            services.forEach((service, application) -> plan.add(new Planned(environment, service, application,
+                    settings.webServers() ? nextPort(settings, ports) : -1)));
+        }
+        return plan;
+    }
+
+    private static void startAll(List<Planned> plan, LocalPipelineSettings settings, Environments environments,
+                                 Path workdir, List<Workload> workloads, List<Running> running,
+                                 Consumer<String> progress) {
+        ExecutorService executor = Executors.newFixedThreadPool(settings.parallelism(), daemon("stagecoach-start"));
+        try {
+            List<Future<Running>> starts = new ArrayList<>();
+            for (int i = 0; i < plan.size(); i++) {
+                int order = i;
+                starts.add(executor.submit(() -> {
+                    Running started = startService(plan, order, settings, environments, workdir, workloads,
+                            progress);
+                    running.add(started);
+                    return started;
+                }));
+            }
+            LocalPipelineException failure = null;
+            for (Future<Running> start : starts) {
+                try {
+                    start.get();
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof LocalPipelineException f ? f
+                                : new LocalPipelineException(e.getCause().getMessage(), e.getCause());
+                        // those not started yet would start only to be stopped again
+                        starts.forEach(s -> s.cancel(false));
+                    }
+                } catch (CancellationException e) {
+                    // cancelled after an earlier failure
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LocalPipelineException("interrupted while starting the pipeline", e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            // a start under way finishes and is in the list, so a failure stops it with the others
+            executor.shutdown();
+            awaitTermination(executor, Duration.ofMinutes(2));
+        }
+        running.sort(Comparator.comparingInt(Running::order));
+    }
+
+    private static Running startService(List<Planned> plan, int order, LocalPipelineSettings settings,
+                                        Environments environments, Path workdir, List<Workload> workloads,
+                                        Consumer<String> progress) {
+        long begin = System.nanoTime();
+        Planned planned = plan.get(order);
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("stagecoach-local " + planned.name(),
+                properties(planned, settings, environments, workdir, workloads)));
+        ConfigurableApplicationContext context;
+        try {
+            context = new SpringApplicationBuilder(planned.application())
+                    .environment(environment)
+                    // the service's own application.yaml, below everything else: see ServiceDefaults
+                    .properties(ServiceDefaults.of(planned.application()))
+                    .web(planned.port() >= 0 ? WebApplicationType.SERVLET : WebApplicationType.NONE)
+                    .bannerMode(Banner.Mode.OFF)
+                    .logStartupInfo(false)
+                    .registerShutdownHook(false)
+                    .run();
+        } catch (RuntimeException e) {
+            throw new LocalPipelineException(planned.name() + " did not start: " + explain(e, settings), e);
+        }
+        int port = planned.port() >= 0
+                ? context.getEnvironment().getProperty("local.server.port", Integer.class, -1) : -1;
+        Service service = new Service(planned.environment().name(), planned.service().id(), port, since(begin));
+        progress.accept(String.format(Locale.ROOT, "%-24s ready in %s%s", planned.name(), seconds(service.startup()),
+                port > 0 ? "  http://127.0.0.1:" + port : ""));
+        return new Running(service, context, order);
+    }
+
+    /** What makes a context the service of one environment; the highest-ranking properties of the context. */
+    private static Map<String, Object> properties(Planned planned, LocalPipelineSettings settings,
+                                                  Environments environments, Path workdir, List<Workload> workloads) {
+        String env = planned.environment().name();
+        String service = planned.service().id();
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("stagecoach.environment", env);
+        properties.put("stagecoach.service", service);
+        if (settings.vhostPrefix() != null) {
+            properties.put("stagecoach.vhost-prefix", settings.vhostPrefix());
+        }
+        if (settings.environmentsFile() != null) {
+            properties.put("stagecoach.environments-file", settings.environmentsFile().toAbsolutePath().toString());
+        }
+        properties.put("spring.rabbitmq.host", settings.amqpHost());
+        properties.put("spring.rabbitmq.port", settings.amqpPort());
+        properties.put("spring.application.name", "stagecoach-" + service + "-" + env);
+        // overrides a person may drop in: for every service, or for one
+        properties.put("spring.config.location", "optional:file:" + workdir.resolve("config") + "/,optional:file:"
+                + workdir.resolve("config").resolve(env + "-" + service) + "/");
+        properties.put("spring.main.register-shutdown-hook", false);
+        properties.put("logging.register-shutdown-hook", false);
+        properties.put("logging.include-application-name", false);
+        // each context keeps its meters to itself: the global registry would mix the environments
+        properties.put("management.metrics.use-global-registry", false);
+        if (planned.port() >= 0) {
+            properties.put("server.port", planned.port());
+            properties.put("server.tomcat.threads.min-spare", 1);
+            properties.put("server.tomcat.threads.max", 20);
+        } else {
+            properties.put("spring.main.web-application-type", "none");
+        }
+        if (planned.service() == Principal.PROMOTION || planned.service() == Principal.ROLLBACK) {
+            properties.put("stagecoach.target.type", "gitops");
+            properties.put("stagecoach.target.gitops.repository",
+                    GitOpsRepository.clone(workdir, env, service).toString());
+            properties.put("stagecoach.target.gitops.remote", GitOpsRepository.bare(workdir).toString());
+            properties.put("stagecoach.target.gitops.branch", GitOpsRepository.BRANCH);
+            for (String name : environments.services()) {
+                properties.put("stagecoach.target.gitops.images." + name, settings.image(name));
+            }
+        }
+        if (planned.service() == Principal.SMOKE_TEST) {
+            String prefix = "stagecoach.smoke-test.";
+            properties.put(prefix + "deadline", settings.smokeDeadline().toMillis() + "ms");
+            properties.put(prefix + "initial-backoff", "250ms");
+            properties.put(prefix + "max-backoff", "2s");
+            for (Workload workload : workloads) {
+                if (workload.environment().equals(env)) {
+                    String check = prefix + "services." + workload.service() + ".checks[0].";
+                    properties.put(check + "name", "health");
+                    properties.put(check + "url", workload.url());
+                    properties.put(check + "expected-status", 200);
+                    properties.put(check + "json-field", "version");
+                    properties.put(check + "timeout", "2s");
+                }
+            }
+        }
+        properties.putAll(settings.properties());
+        return properties;
+    }
+
+    private static StartedWorkload startWorkload(LocalPipelineSettings settings, Path workdir,
+                                                 Environment environment, String service, int port)
+            throws IOException {
+        DemoWorkload server = DemoWorkload.start("--port", String.valueOf(port), "--environment", environment.name(),
+                "--service", service, "--overlay", GitOpsRepository.bare(workdir).toString(),
+                "--overlay-path", GitOpsRepository.overlay(environment.name()),
+                "--bad-marker", settings.badMarker(environment.name()));
+        return new StartedWorkload(new Workload(environment.name(), service, server.port(),
+                "http://127.0.0.1:" + server.port() + "/health"), server);
+    }
+
+    private static int nextPort(LocalPipelineSettings settings, AtomicInteger ports) {
+        return settings.basePort() == 0 ? 0 : ports.getAndIncrement();
+    }
+
+    public LocalPipelineSettings settings() {
+        return settings;
+    }
+
+    /** The environments as the services see them (vhost prefix applied). */
+    public Environments environments() {
+        return environments;
+    }
+
+    /** The service contexts, in start-plan order. */
+    public List<Service> services() {
+        return services.stream().map(Running::service).toList();
+    }
+
+    public List<Workload> workloads() {
+        return workloads.stream().map(StartedWorkload::workload).toList();
+    }
+
+    /** The bare GitOps repository the services push to and the workloads read. */
+    public Path gitopsRepository() {
+        return GitOpsRepository.bare(settings.workdir().toAbsolutePath().normalize());
+    }
+
+    /** From the call of {@link #start} until every context was ready. */
+    public Duration startup() {
+        return startup;
+    }
+
+    /** The context of {@code service} in {@code environment}: what a test looks into. */
+    ConfigurableApplicationContext context(String environment, String service) {
+        return services.stream().filter(r -> r.service().environment().equals(environment)
+                        && r.service().service().equals(service)).map(Running::context).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no " + service + " in " + environment));
+    }
+
+    /** Stops every context (in parallel) and every workload; also runs on JVM shutdown. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already: the hook is running or about to
+            }
+        }
+        stop(services, workloads);
+    }
+
+    private static void stop(List<Running> services, List<StartedWorkload> workloads) {
+        List<Running> copy;
+        synchronized (services) {
+            copy = new ArrayList<>(services);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, Math.min(4, copy.size())),
+                daemon("stagecoach-stop"));
+        for (Running running : copy) {
+            executor.execute(() -> {
+                try {
+                    running.context().close();
+                } catch (RuntimeException e) {
+                    log.warn("stopping {} {}: {}", running.service().environment(), running.service().service(),
+                            e.toString());
+                }
+            });
+        }
+        executor.shutdown();
+        if (!awaitTermination(executor, Duration.ofSeconds(60))) {
+            log.warn("some services did not stop within 60s");
+        }
+        workloads.forEach(w -> w.server().close());
+    }
+
+    private static boolean awaitTermination(ExecutorService executor, Duration timeout) {
+        try {
+            return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+
+    static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+    }
+
+    /** The innermost cause, and what to check when it is the broker refusing or missing. */
+    static String explain(Throwable e, LocalPipelineSettings settings) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String what = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        if (root instanceof AuthenticationFailureException || what.contains("ACCESS_REFUSED")
+                || what.contains("NOT_ALLOWED")) {
+            return what + " (is the broker provisioned for these environments"
+                    + (settings.vhostPrefix() != null ? " with vhost prefix " + settings.vhostPrefix() : "")
+                    + ", and are the passwords the provisioned ones?)";
+        }
+        if (root instanceof ConnectException) {
+            return what + " (is RabbitMQ running on " + settings.amqpHost() + ":" + settings.amqpPort() + "?)";
+        }
+        return what;
+    }
+}

@@ -1,0 +1,152 @@
+package io.stagecoach.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a {@link LocalPipeline} runs.
+ *
+ * @param workdir          where it keeps its state: the GitOps repository {@code gitops.git}, one clone per
+ *                         deploying process under {@code clones/}, optional overrides under {@code config/}
+ * @param amqpHost         the RabbitMQ host every service connects to
+ * @param amqpPort         its AMQP port
+ * @param environmentsFile an environments file instead of the default one, or null
+ * @param vhostPrefix      a prefix of every vhost and namespace (as provisioned), or null
+ * @param webServers       whether each service gets a web server (actuator, {@code POST /builds}, {@code POST /alerts})
+ * @param basePort         the first port of the web servers, numbered in start order; 0 for free ports
+ * @param parallelism      how many services start at the same time
+ * @param smokeDeadline    how long the smoke tests of one deployment may keep retrying
+ * @param badMarkers       per environment, the version marker its demo workloads answer 503 for (default
+ *                         {@code -bad})
+ * @param images           per service, the image repository the GitOps repository is seeded with (default
+ *                         {@code ghcr.io/example/<service>})
+ * @param logFile          where the services log (the console then shows errors only), or null for the console
+ * @param properties       further Spring properties for every service, e.g. shorter retry waits
+ */
+public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort, @Nullable Path environmentsFile,
+                                    @Nullable String vhostPrefix, boolean webServers, int basePort, int parallelism,
+                                    Duration smokeDeadline, Map<String, String> badMarkers, Map<String, String> images,
+                                    @Nullable Path logFile, Map<String, String> properties) {
+
+    public static final String DEFAULT_BAD_MARKER = "-bad";
+
+    public LocalPipelineSettings {
+        Objects.requireNonNull(workdir, "workdir");
+        Objects.requireNonNull(amqpHost, "amqpHost");
+        Objects.requireNonNull(smokeDeadline, "smokeDeadline");
+        if (amqpPort < 1 || amqpPort > 65535) {
+            throw new IllegalArgumentException("the AMQP port must be between 1 and 65535, was " + amqpPort);
+        }
+        if (basePort < 0 || basePort > 65535) {
+            throw new IllegalArgumentException("the base port must be between 0 and 65535, was " + basePort);
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+        }
+        badMarkers = Map.copyOf(badMarkers);
+        images = Map.copyOf(images);
+        properties = Map.copyOf(properties);
+    }
+
+    public static Builder builder(Path workdir) {
+        return new Builder(workdir);
+    }
+
+    /** The marker the demo workloads of {@code environment} answer 503 for. */
+    public String badMarker(String environment) {
+        return badMarkers.getOrDefault(environment, DEFAULT_BAD_MARKER);
+    }
+
+    /** The image repository of {@code service}. */
+    public String image(String service) {
+        return images.getOrDefault(service, "ghcr.io/example/" + service);
+    }
+
+    /** Defaults: the local broker on 127.0.0.1:5672, the default environments, web servers on free ports. */
+    public static final class Builder {
+
+        private final Path workdir;
+        private String amqpHost = "127.0.0.1";
+        private int amqpPort = 5672;
+        private Path environmentsFile;
+        private String vhostPrefix;
+        private boolean webServers = true;
+        private int basePort;
+        private int parallelism = 4;
+        private Duration smokeDeadline = Duration.ofSeconds(20);
+        private final Map<String, String> badMarkers = new LinkedHashMap<>();
+        private final Map<String, String> images = new LinkedHashMap<>();
+        private Path logFile;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder(Path workdir) {
+            this.workdir = workdir;
+        }
+
+        public Builder amqp(String host, int port) {
+            this.amqpHost = host;
+            this.amqpPort = port;
+            return this;
+        }
+
+        public Builder environmentsFile(@Nullable Path file) {
+            this.environmentsFile = file;
+            return this;
+        }
+
+        public Builder vhostPrefix(@Nullable String prefix) {
+            this.vhostPrefix = prefix == null || prefix.isBlank() ? null : prefix;
+            return this;
+        }
+
+        public Builder webServers(boolean enabled) {
+            this.webServers = enabled;
+            return this;
+        }
+
+        public Builder basePort(int port) {
+            this.basePort = port;
+            return this;
+        }
+
+        public Builder parallelism(int threads) {
+            this.parallelism = threads;
+            return this;
+        }
+
+        public Builder smokeDeadline(Duration deadline) {
+            this.smokeDeadline = deadline;
+            return this;
+        }
+
+        public Builder badMarker(String environment, String marker) {
+            badMarkers.put(environment, marker);
+            return this;
+        }
+
+        public Builder image(String service, String repository) {
+            images.put(service, repository);
+            return this;
+        }
+
+        public Builder logFile(@Nullable Path file) {
+            this.logFile = file;
+            return this;
+        }
+
+        public Builder property(String name, String value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        public LocalPipelineSettings build() {
+            return new LocalPipelineSettings(workdir, amqpHost, amqpPort, environmentsFile, vhostPrefix, webServers,
+                    basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.stagecoach.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.FooterLine;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/** The pipeline's bare GitOps repository, read with JGit independently of the deploy target. */
+record GitOpsHistory(Path bare) {
+
+    static String overlay(String environment) {
+        return "overlays/" + environment + "/kustomization.yaml";
+    }
+
+    /** Commits of {@code main}, newest first. */
+    List<RevCommit> commits() {
+        try (Git git = Git.open(bare.toFile())) {
+            List<RevCommit> commits = new ArrayList<>();
+            git.log().add(git.getRepository().resolve("refs/heads/main")).call().forEach(commits::add);
+            return commits;
+        } catch (IOException | GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Commits with the trailer {@code key: value}, newest first. */
+    List<RevCommit> commitsWithTrailer(String key, String value) {
+        return commits().stream().filter(c -> value.equals(trailers(c).get(key))).toList();
+    }
+
+    /** A commit's trailers, e.g. {@code Stagecoach-Run-Id}. */
+    static Map<String, String> trailers(RevCommit commit) {
+        Map<String, String> trailers = new LinkedHashMap<>();
+        for (FooterLine footer : commit.getFooterLines()) {
+            trailers.put(footer.getKey(), footer.getValue());
+        }
+        return trailers;
+    }
+
+    /** The paths {@code commit} changed against its parent. */
+    List<String> changedPaths(RevCommit commit) {
+        try (Git git = Git.open(bare.toFile()); RevWalk walk = new RevWalk(git.getRepository());
+             ObjectReader reader = git.getRepository().newObjectReader()) {
+            RevCommit parsed = walk.parseCommit(commit);
+            CanonicalTreeParser newTree = new CanonicalTreeParser(null, reader, parsed.getTree());
+            CanonicalTreeParser oldTree = new CanonicalTreeParser();
+            if (parsed.getParentCount() > 0) {
+                oldTree.reset(reader, walk.parseCommit(parsed.getParent(0)).getTree());
+            }
+            return git.diff().setOldTree(oldTree).setNewTree(newTree).call().stream().map(DiffEntry::getNewPath)
+                    .toList();
+        } catch (IOException | GitAPIException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A file on the tip of {@code main}. */
+    String file(String path) {
+        try (Git git = Git.open(bare.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            Repository repository = git.getRepository();
+            RevCommit tip = walk.parseCommit(repository.resolve("refs/heads/main"));
+            try (TreeWalk tree = TreeWalk.forPath(repository, path, tip.getTree())) {
+                if (tree == null) {
+                    throw new IllegalStateException(path + " is not on main");
+                }
+                return new String(repository.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

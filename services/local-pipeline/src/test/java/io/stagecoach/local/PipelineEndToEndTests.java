@@ -1,0 +1,410 @@
+package io.stagecoach.local;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalDecided.Decision;
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRefused;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.BuildCompleted;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackCompleted;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.target.DeployTarget;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static io.stagecoach.local.Releases.build;
+import static io.stagecoach.local.Releases.release;
+import static io.stagecoach.local.Releases.runId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 3 end to end: the whole pipeline (every service of dev, staging and prod, each in its own context as
+ * {@link LocalPipeline} runs them) on the real broker, provisioned like production under this class's prefix,
+ * deploying into a real GitOps repository that demo workloads "run". Each test promotes a service of its own,
+ * so they share one pipeline without sharing state. Assertions are on the Git history and on each environment's
+ * audit stream, as an operator would check them.
+ *
+ * <p>dev's demo workloads answer 503 only for versions containing {@code -bad-dev}, staging's and prod's for
+ * {@code -bad}: a {@code -bad} release passes dev and fails staging's smoke test. prod's approval requests expire
+ * after {@value #PROD_APPROVAL_TTL} (swept every second), so an expiry can be watched; every other decision comes
+ * within a second or two of its request.
+ */
+@RealBroker
+@Execution(ExecutionMode.CONCURRENT)
+class PipelineEndToEndTests {
+
+    private static final String PROD_APPROVAL_TTL = "20s";
+
+    private static final String RUN_ID = "Stagecoach-Run-Id";
+    private static final String EVENT_ID = "Stagecoach-Event-Id";
+    private static final String APPROVED_BY = "Approved-By";
+    private static final List<String> SERVICES = List.of("svc-good", "svc-staging-fails", "svc-refusals",
+            "svc-expiry", "svc-duplicates", "svc-older");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Tells the chat bot's decisions apart: each is a message of its own. */
+    private static final AtomicInteger DECISIONS = new AtomicInteger();
+
+    @TempDir
+    static Path workdir;
+
+    private static TestPipeline broker;
+    private static LocalPipeline pipeline;
+    private static GitOpsHistory git;
+
+    @BeforeAll
+    static void startThePipeline(TestBroker testBroker) throws Exception {
+        broker = TestPipeline.provision(testBroker);
+        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
+                .amqp(testBroker.host(), testBroker.amqpPort())
+                .environmentsFile(TestPipeline.environmentsFile(workdir, SERVICES, PROD_APPROVAL_TTL))
+                .vhostPrefix(testBroker.prefix())
+                .badMarker("dev", "-bad-dev")
+                .smokeDeadline(Duration.ofSeconds(3))
+                .logFile(Path.of("target", "local-pipeline-tests.log"))
+                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
+                .property("stagecoach.approval.sweep-interval", "1s")
+                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
+        SERVICES.forEach(service -> settings.image(service, Releases.IMAGES + service));
+        pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
+        git = new GitOpsHistory(pipeline.gitopsRepository());
+        System.out.println("[local pipeline] ready in " + LocalPipeline.seconds(pipeline.startup()));
+    }
+
+    @AfterAll
+    static void stopThePipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void runsEveryServiceOfEveryEnvironmentAsAReadyContextOfItsOwn() throws Exception {
+        Map<String, List<String>> services = pipeline.services().stream().collect(Collectors.groupingBy(
+                LocalPipeline.Service::environment, Collectors.mapping(LocalPipeline.Service::service,
+                        Collectors.toList())));
+
+        assertThat(services.get("dev")).containsExactlyInAnyOrder("build-completed", "promotion", "smoke-test",
+                "rollback");
+        assertThat(services.get("staging")).containsExactlyInAnyOrder("promotion", "smoke-test", "rollback");
+        assertThat(services.get("prod")).containsExactlyInAnyOrder("promotion", "smoke-test", "rollback",
+                "approval");
+        assertThat(pipeline.services()).extracting(LocalPipeline.Service::port).doesNotHaveDuplicates()
+                .allMatch(port -> port > 0);
+        for (LocalPipeline.Service service : pipeline.services()) {
+            String name = service.environment() + " " + service.service();
+            HttpResponse<String> readiness = get("http://127.0.0.1:" + service.port() + "/actuator/health/readiness");
+            assertThat(readiness.statusCode()).as(name).isEqualTo(200);
+            // every service jar is on the one class path: only those that deploy may open a deploy target
+            boolean deploys = service.service().equals("promotion") || service.service().equals("rollback");
+            assertThat(pipeline.context(service.environment(), service.service())
+                    .getBeanNamesForType(DeployTarget.class)).as(name).hasSize(deploys ? 2 : 0);
+        }
+    }
+
+    @Test
+    void aGoodBuildReachesStagingOnItsOwnWaitsAtProdAndEntersProdAfterAnAllowedApproval() throws Exception {
+        Release release = release("svc-good", "1.0.0", "jane");
+        String run = runId(release);
+
+        broker.publish("dev", Principal.CI, build(release), false);
+
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(release)).event();
+        ApprovalRequested request = (ApprovalRequested) requested.data();
+        assertThat(health("staging", "svc-good").version()).isEqualTo("1.0.0");
+        assertThat(health("dev", "svc-good").version()).isEqualTo("1.0.0");
+        assertThat(request.verifiedIn().environment()).isEqualTo("staging");
+        assertThat(broker.audit("prod").caughtUp().events(DeploymentCompleted.class,
+                d -> d.release().sameBuildAs(release))).as("nothing enters prod before an approval").isEmpty();
+        assertThat(health("prod", "svc-good").status()).isEqualTo(503);
+
+        broker.publish("prod", Principal.CHATOPS, decision(requested, "alice", release.digest()), true);
+
+        broker.audit("prod").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(release));
+        ApprovalGranted granted = broker.audit("prod").awaitData(ApprovalGranted.class,
+                g -> g.requestId().equals(request.requestId()));
+        assertThat(granted.approvers()).containsExactly("alice");
+        assertThat(health("prod", "svc-good").version()).isEqualTo("1.0.0");
+
+        List<RevCommit> commits = git.commitsWithTrailer(RUN_ID, run);
+        assertThat(commits).as("one promotion commit per environment").hasSize(3);
+        for (String environment : List.of("dev", "staging", "prod")) {
+            RevCommit commit = commits.stream()
+                    .filter(c -> git.changedPaths(c).contains(GitOpsHistory.overlay(environment)))
+                    .collect(onlyOne(environment));
+            assertThat(git.changedPaths(commit)).containsExactly(GitOpsHistory.overlay(environment));
+            CloudEvent<DeploymentCompleted> deployed = broker.audit(environment).caughtUp()
+                    .events(DeploymentCompleted.class, d -> d.release().sameBuildAs(release)).get(0);
+            Map<String, String> trailers = GitOpsHistory.trailers(commit);
+            assertThat(deployed.data().revision()).isEqualTo(commit.name());
+            assertThat(trailers).containsEntry(RUN_ID, run).containsEntry(EVENT_ID, deployed.causationid());
+            if (environment.equals("prod")) {
+                assertThat(trailers).containsEntry(APPROVED_BY, "alice");
+            } else {
+                assertThat(trailers).doesNotContainKey(APPROVED_BY);
+            }
+        }
+        String prodOverlay = git.file(GitOpsHistory.overlay("prod"));
+        assertThat(prodOverlay).startsWith("# The prod overlay.")
+                .contains("name: " + release.image() + "\n    newTag: 1.0.0\n    digest: " + release.digest());
+    }
+
+    @Test
+    void aBuildThatFailsStagingsSmokeTestIsRolledBackThereAndNeverReachesTheProdGate() throws Exception {
+        Release good = release("svc-staging-fails", "1.0.0", "jane");
+        Release bad = release("svc-staging-fails", "1.1.0-bad.1", "jane");
+        broker.publish("dev", Principal.CI, build(good), false);
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(good));
+
+        broker.publish("dev", Principal.CI, build(bad), false);
+
+        broker.audit("dev").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(bad));
+        SmokeTestFailed failed = broker.audit("staging").awaitData(SmokeTestFailed.class,
+                s -> s.release().sameBuildAs(bad));
+        assertThat(failed.status()).isEqualTo(SmokeTestFailed.Status.FAILED);
+        assertThat(failed.summary()).contains("health").contains("503");
+        AuditRecord rollback = broker.audit("staging").await(RollbackCompleted.class,
+                r -> r.from().sameBuildAs(bad));
+        RollbackCompleted completed = (RollbackCompleted) rollback.event().data();
+        assertThat(completed.to().sameBuildAs(good)).as("back to the last verified release").isTrue();
+        assertThat(health("staging", "svc-staging-fails").version()).isEqualTo("1.0.0");
+        assertThat(git.file(GitOpsHistory.overlay("staging")))
+                .contains("name: " + good.image() + "\n    newTag: 1.0.0\n    digest: " + good.digest());
+        RevCommit restored = git.commits().stream().filter(c -> c.name().equals(completed.revision())).findFirst()
+                .orElseThrow();
+        assertThat(git.changedPaths(restored)).containsExactly(GitOpsHistory.overlay("staging"));
+        assertThat(broker.audit("staging").caughtUp().ledger().isHeld(bad)).isTrue();
+
+        // staging's audit is complete up to the rollback: a hand-off to prod would have been published there first
+        assertThat(broker.audit("staging").events(SmokeTestPassed.class, s -> s.release().sameBuildAs(bad))).isEmpty();
+        assertThat(broker.audit("staging").events(ApprovalRequested.class, r -> r.release().sameBuildAs(bad)))
+                .isEmpty();
+        assertThat(broker.audit("prod").caughtUp().events(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(bad))).isEmpty();
+        assertThat(health("prod", "svc-staging-fails").status()).isEqualTo(503);
+        assertThat(git.commitsWithTrailer(RUN_ID, runId(bad))).noneMatch(c -> git.changedPaths(c)
+                .contains(GitOpsHistory.overlay("prod")));
+
+        // the next good build is not stuck behind the rollback
+        Release fixed = release("svc-staging-fails", "1.2.0", "jane");
+        broker.publish("dev", Principal.CI, build(fixed), false);
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(fixed));
+        assertThat(health("staging", "svc-staging-fails").version()).isEqualTo("1.2.0");
+    }
+
+    @Test
+    void refusesApprovalsByTheAuthorANonApproverWithoutUserIdForAnotherDigestAndForASupersededRequest()
+            throws Exception {
+        Release release = release("svc-refusals", "1.0.0", "alice");
+        broker.publish("dev", Principal.CI, build(release), false);
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(release)).event();
+        ApprovalRequested request = (ApprovalRequested) requested.data();
+        Release otherBuild = release("svc-refusals", "1.0.0-other", "alice");
+
+        String chatops = broker.user("prod", Principal.CHATOPS);
+        // alice is an approver, but she wrote the release
+        CloudEvent<ApprovalDecided> byTheAuthor = decision(requested, "alice", release.digest());
+        CloudEvent<ApprovalDecided> byANonApprover = decision(requested, "mallory", release.digest());
+        CloudEvent<ApprovalDecided> withoutUserId = decision(requested, "bob", release.digest());
+        CloudEvent<ApprovalDecided> forAnotherBuild = decision(requested, "bob", otherBuild.digest());
+        broker.publish("prod", Principal.CHATOPS, byTheAuthor, true);
+        broker.publish("prod", Principal.CHATOPS, byANonApprover, true);
+        // the chat bot's credential, but no user_id: the broker vouches for nobody
+        broker.publish("prod", Principal.CHATOPS, withoutUserId, false);
+        broker.publish("prod", Principal.CHATOPS, forAnotherBuild, true);
+
+        assertRefused(byTheAuthor, ApprovalRefused.Reason.SELF_APPROVAL, chatops);
+        assertRefused(byANonApprover, ApprovalRefused.Reason.NOT_AN_APPROVER, chatops);
+        assertRefused(withoutUserId, ApprovalRefused.Reason.MISSING_USER_ID, null);
+        assertRefused(forAnotherBuild, ApprovalRefused.Reason.DIGEST_MISMATCH, chatops);
+
+        AuditTrail prod = broker.audit("prod").caughtUp();
+        assertThat(prod.ledger().pending(request.requestId())).as("the request stays pending").isPresent();
+
+        // a newer release reaches the gate and supersedes the request: a yes to the old one comes too late
+        Release newer = release("svc-refusals", "1.1.0", "alice");
+        broker.publish("dev", Principal.CI, build(newer), false);
+        ApprovalExpired superseded = broker.audit("prod").awaitData(ApprovalExpired.class,
+                e -> e.requestId().equals(request.requestId()));
+        assertThat(superseded.reason()).isEqualTo(ApprovalExpired.Reason.SUPERSEDED);
+        CloudEvent<ApprovalDecided> forTheSupersededRequest = decision(requested, "bob", release.digest());
+        broker.publish("prod", Principal.CHATOPS, forTheSupersededRequest, true);
+        assertRefused(forTheSupersededRequest, ApprovalRefused.Reason.SUPERSEDED, chatops);
+
+        prod.caughtUp();
+        assertThat(prod.events(ApprovalGranted.class, g -> g.release().service().equals("svc-refusals"))).isEmpty();
+        assertThat(prod.events(PromotionRequested.class, p -> p.release().service().equals("svc-refusals")))
+                .isEmpty();
+        assertThat(git.commits()).noneMatch(c -> c.getFullMessage().contains("svc-refusals")
+                && git.changedPaths(c).contains(GitOpsHistory.overlay("prod")));
+        assertThat(health("prod", "svc-refusals").status()).as("nothing runs in prod").isEqualTo(503);
+    }
+
+    @Test
+    void refusesAnApprovalAfterTheRequestExpired() throws Exception {
+        Release release = release("svc-expiry", "1.0.0", "jane");
+        broker.publish("dev", Principal.CI, build(release), false);
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(release)).event();
+        ApprovalRequested request = (ApprovalRequested) requested.data();
+
+        ApprovalExpired expired = broker.audit("prod").awaitData(ApprovalExpired.class,
+                e -> e.requestId().equals(request.requestId()));
+        assertThat(expired.reason()).isEqualTo(ApprovalExpired.Reason.EXPIRED);
+        CloudEvent<ApprovalDecided> tooLate = decision(requested, "bob", release.digest());
+        broker.publish("prod", Principal.CHATOPS, tooLate, true);
+
+        assertRefused(tooLate, ApprovalRefused.Reason.EXPIRED, broker.user("prod", Principal.CHATOPS));
+        assertThat(broker.audit("prod").caughtUp().events(PromotionRequested.class,
+                p -> p.release().sameBuildAs(release))).isEmpty();
+        assertThat(health("prod", "svc-expiry").status()).as("nothing runs in prod").isEqualTo(503);
+    }
+
+    @Test
+    void aDuplicatedEventMakesNoSecondCommitAndNoSecondDownstreamEvent() throws Exception {
+        Release release = release("svc-duplicates", "1.0.0", "jane");
+        String run = runId(release);
+        CloudEvent<BuildCompleted> build = build(release);
+        broker.publish("dev", Principal.CI, build, false);
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(release));
+        List<AuditRecord> before = broker.audit("dev").caughtUp().run(run);
+        assertThat(git.commitsWithTrailer(RUN_ID, run)).hasSize(2);
+
+        List<String> published = new ArrayList<>();
+        broker.publish("dev", Principal.CI, build, false);
+        published.add(build.id());
+        CloudEvent<BuildCompleted> again = build(release, "the CI job ran twice");
+        broker.publish("dev", Principal.CI, again, false);
+        published.add(again.id());
+        // every event a dev service consumed in this run, again, from the service that published it
+        for (AuditRecord record : before) {
+            if (record.event().data() instanceof PromotionRequested p && p.targetEnvironment().equals("dev")
+                    || record.event().data() instanceof DeploymentCompleted
+                    || record.event().data() instanceof SmokeTestPassed) {
+                broker.duplicate("dev", record);
+                published.add(record.event().id());
+            }
+        }
+        assertThat(published).hasSize(5);
+        // a newer build queues behind the duplicates in every dev inbox: once dev hands it to staging, each
+        // duplicate was handled (one consumer per inbox, in order), and what it caused is in the audit stream
+        Release newer = release("svc-duplicates", "1.1.0", "jane");
+        broker.publish("dev", Principal.CI, build(newer), false);
+        broker.audit("dev").await(PromotionRequested.class,
+                p -> p.release().sameBuildAs(newer) && p.targetEnvironment().equals("staging"));
+
+        List<String> expected = new ArrayList<>(ids(before));
+        expected.addAll(published);
+        assertThat(ids(broker.audit("dev").caughtUp().run(run)))
+                .as("the run's events in dev: the originals and the duplicates, nothing they caused")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(git.commitsWithTrailer(RUN_ID, run)).as("still one commit each in dev and staging").hasSize(2);
+    }
+
+    @Test
+    void anOlderBuildArrivingAfterANewerOneIsBlockedNotDeployed() throws Exception {
+        Release newer = release("svc-older", "2.0.0", "jane");
+        Release older = release("svc-older", "1.9.0", "jane");
+        broker.publish("dev", Principal.CI, build(newer), false);
+        broker.audit("dev").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(newer));
+
+        broker.publish("dev", Principal.CI, build(older), false);
+
+        PromotionBlocked blocked = broker.audit("dev").awaitData(PromotionBlocked.class,
+                b -> b.release().sameBuildAs(older));
+        assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.OLDER_THAN_RUNNING);
+        assertThat(blocked.runningVersion()).isEqualTo("2.0.0");
+        assertThat(broker.audit("dev").caughtUp().events(DeploymentCompleted.class,
+                d -> d.release().sameBuildAs(older))).isEmpty();
+        assertThat(git.commitsWithTrailer(RUN_ID, runId(older))).isEmpty();
+        assertThat(health("dev", "svc-older").version()).isEqualTo("2.0.0");
+    }
+
+    private static void assertRefused(CloudEvent<ApprovalDecided> decision, ApprovalRefused.Reason reason,
+                                      String publisher) throws Exception {
+        AuditRecord record = broker.audit("prod").awaitCausedBy(ApprovalRefused.class, decision);
+        ApprovalRefused refused = (ApprovalRefused) record.event().data();
+        assertThat(refused.reason()).as("refusal of " + decision.data().approver()).isEqualTo(reason);
+        assertThat(refused.requestId()).isEqualTo(decision.data().requestId());
+        assertThat(refused.attemptedBy()).isEqualTo(decision.data().approver());
+        assertThat(refused.publisher()).isEqualTo(publisher);
+        assertThat(refused.message()).isNotBlank();
+    }
+
+    /** The chat bot's {@code approval.decided} on {@code requested}, by {@code approver}, naming {@code digest}. */
+    private static CloudEvent<ApprovalDecided> decision(CloudEvent<?> requested, String approver, String digest) {
+        ApprovalRequested request = (ApprovalRequested) requested.data();
+        Release release = request.release();
+        var data = new ApprovalDecided(request.requestId(), release.service(), release.version(), digest, "prod",
+                Decision.APPROVE, approver, "looks good", false);
+        return CloudEvent.of(data, "/chatops", "prod", requested.correlationid(), requested.id(),
+                EventIds.derive("decision", request.requestId(), approver, digest,
+                        String.valueOf(DECISIONS.incrementAndGet())));
+    }
+
+    private static List<String> ids(List<AuditRecord> records) {
+        return records.stream().map(r -> r.event().id()).toList();
+    }
+
+    private static <T> java.util.stream.Collector<T, ?, T> onlyOne(String what) {
+        return Collectors.collectingAndThen(Collectors.toList(), list -> {
+            assertThat(list).as("commits for " + what).hasSize(1);
+            return list.get(0);
+        });
+    }
+
+    /** What {@code service}'s demo workload in {@code environment} answers: the version that runs there. */
+    private static Health health(String environment, String service) throws Exception {
+        LocalPipeline.Workload workload = pipeline.workloads().stream()
+                .filter(w -> w.environment().equals(environment) && w.service().equals(service)).findFirst()
+                .orElseThrow();
+        HttpResponse<String> response = get(workload.url());
+        JsonNode body = JSON.readTree(response.body());
+        return new Health(response.statusCode(), body.path("version").isNull() ? null
+                : body.path("version").asString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private record Health(int status, String version) {
+    }
+}
