@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
                 "Builds what is needed, provisions the demo's own vhosts (demo-dev, demo-staging, demo-prod),",
                 "seeds a local GitOps repository, starts every service and a demo workload per environment, then:",
                 "sends build 1.0.0 through dev and staging to the prod gate, approves it as the demo approver,",
-                "sends 1.1.0-bad (its workload reports unhealthy) and shows it rolled back, and ends with the",
+                "sends 1.1.0-bad (it passes dev, staging's workload reports it unhealthy) and shows staging roll",
+                "back, and ends with the",
                 "status table. Each step is the stagecoach command it runs. Stops everything it started when it",
                 "ends or is interrupted (Ctrl-C). Starts afresh each time: the demo's vhosts and folder are reset.",
                 ""},
@@ -109,8 +110,12 @@ final class DemoCommand implements Callable<Integer> {
             throw CliException.usage(environments.source() + " lists no services to promote");
         }
         Path home = local.home(context, HOME);
+        // the first environment's workload does not mind "-bad": the bad release passes it and fails the next one,
+        // like a bug only the next environment's data reveals, so the rollback happens after a hand-off
+        Map<String, String> badMarkers = environments.all().size() > 1
+                ? Map.of(environments.first().name(), "-bad-in-" + environments.first().name()) : Map.of();
         LocalPipeline pipeline = UpCommand.pipeline(context, home, environmentOptions, amqp, basePort, true,
-                Map.of(), Duration.ofSeconds(6));
+                Map.of(), Duration.ofSeconds(6), badMarkers);
         if (!pipeline.processes().running().isEmpty()) {
             throw CliException.usage("A demo already runs here (" + String.join(", ",
                     pipeline.processes().running().keySet()) + "); stop it with `stagecoach down`");
@@ -201,7 +206,8 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         Release bad = release(service, image, "1.1.0-bad");
-        step("Sending build 1.1.0-bad: its workload reports unhealthy, so the smoke tests fail and it is rolled back");
+        step("Sending build 1.1.0-bad: " + environments.first().name() + "'s checks pass it, the next environment's "
+                + "workload reports it unhealthy, so its smoke tests fail and it is rolled back there");
         expect(run(child, build(bad, "--wait", "--timeout", "3m")), 1, "1.1.0-bad to be rolled back");
 
         step("Where every release stands now");

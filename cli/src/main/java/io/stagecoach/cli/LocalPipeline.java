@@ -42,10 +42,12 @@ final class LocalPipeline {
      * @param environmentsFile the environments file the services read, or null for the shipped default
      * @param images           image repository per service (the GitOps overlays pin these)
      * @param smokeDeadline    how long a deployment's smoke checks may retry
+     * @param badMarkers       per environment, the version marker its demo workloads report unhealthy for (others:
+     *                         the workload's default, {@code -bad})
      */
     record Settings(Path repository, Path home, Environments environments, String vhostPrefix, Path environmentsFile,
                     Broker broker, int basePort, boolean workloads, Map<String, String> images,
-                    Duration smokeDeadline) {
+                    Duration smokeDeadline, Map<String, String> badMarkers) {
     }
 
     private final Settings settings;
@@ -109,6 +111,10 @@ final class LocalPipeline {
                             String.valueOf(port), "--environment", all.get(e).name(), "--service", services.get(s),
                             "--overlay", gitopsRepository().toString(), "--overlay-path",
                             "overlays/" + all.get(e).name() + "/kustomization.yaml"));
+                    String badMarker = settings.badMarkers().get(all.get(e).name());
+                    if (badMarker != null) {
+                        command.addAll(List.of("--bad-marker", badMarker));
+                    }
                     specs.add(new LocalProcesses.Spec(all.get(e).name() + "-" + WORKLOAD
                             + (services.size() > 1 ? "-" + services.get(s) : ""), command,
                             "http://127.0.0.1:" + port + "/health", true));

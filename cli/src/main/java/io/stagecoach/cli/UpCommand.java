@@ -77,7 +77,7 @@ final class UpCommand implements Callable<Integer> {
         CliContext context = root.context;
         PrintWriter out = context.out();
         LocalPipeline pipeline = pipeline(context, local.home(context, null), environmentOptions, amqp, basePort,
-                !noWorkloads, images, smokeDeadline);
+                !noWorkloads, images, smokeDeadline, Map.of());
         if (!pipeline.processes().running().isEmpty()) {
             throw CliException.usage("Stagecoach already runs here (" + String.join(", ",
                     pipeline.processes().running().keySet()) + "); stop it first with `stagecoach down`");
@@ -106,11 +106,11 @@ final class UpCommand implements Callable<Integer> {
 
     static LocalPipeline pipeline(CliContext context, java.nio.file.Path home, EnvironmentOptions environmentOptions,
                                   AmqpOptions amqp, int basePort, boolean workloads, Map<String, String> images,
-                                  Duration smokeDeadline) {
+                                  Duration smokeDeadline, Map<String, String> badMarkers) {
         Environments environments = environmentOptions.environments(context);
         return new LocalPipeline(new LocalPipeline.Settings(LocalOptions.repository(context), home, environments,
                 environmentOptions.vhostPrefix(context), environmentOptions.file(context), amqp.broker(context),
-                basePort, workloads, LocalPipeline.defaultImages(environments, images), smokeDeadline));
+                basePort, workloads, LocalPipeline.defaultImages(environments, images), smokeDeadline, badMarkers));
     }
 
     /** Fails fast, with what to do, when the broker is down or lacks the environments' vhosts and users. */

@@ -54,9 +54,11 @@ class DemoEndToEndTests {
                 "Stopping the 14 processes the demo started");
         List<String> table = finalStatus(out);
         assertThat(table.get(0)).isEqualTo("knative-lambda-builder");
-        assertThat(table.get(2)).containsSubsequence("dev", "1.0.0 (rolled back)", "yes", "-",
+        assertThat(out).containsSubsequence("smoketest.passed", "verified in dev", "staging", "smoketest.failed",
+                "ROLLED BACK in staging");
+        assertThat(table.get(2)).containsSubsequence("dev", "1.1.0-bad", "yes", "-", "-");
+        assertThat(table.get(3)).containsSubsequence("staging", "1.0.0 (rolled back)", "yes", "-",
                 "smoketest.failed 1.1.0-bad");
-        assertThat(table.get(3)).containsSubsequence("staging", "1.0.0", "yes", "-", "-");
         assertThat(table.get(4)).containsSubsequence("prod", "1.0.0", "yes", "-", "-");
         assertThat(new LocalProcesses(home.resolve("demo")).running()).isEmpty();
         try (var pidFiles = Files.list(home.resolve("demo").resolve("run"))) {
