@@ -124,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         ManagementClient client = management.client(context);
 
         step("Checking RabbitMQ at " + broker.address() + " (management " + client.baseUrl() + ")");
-        checkBroker(client);
+        checkBroker(client, LocalOptions.repository(context), out);
 
         step("Building what is needed");
         LocalPipeline.deleteTree(home);
@@ -254,13 +254,46 @@ final class DemoCommand implements Callable<Integer> {
         return String.format("%d:%02d", seconds / 60, seconds % 60);
     }
 
-    private static void checkBroker(ManagementClient client) {
+    /** Uses the broker that answers; with none but a Docker engine at hand, starts RabbitMQ from compose.yaml. */
+    private static void checkBroker(ManagementClient client, Path repository, PrintWriter out) {
         try {
             client.get("/api/overview");
         } catch (BrokerUnreachableException e) {
-            throw CliException.broker(e.getMessage(), e);
+            if (!dockerEngineAnswers()) {
+                throw CliException.broker(e.getMessage() + " (no Docker engine either: with one, the demo starts "
+                        + "RabbitMQ from compose.yaml itself)", e);
+            }
+            out.println("  no RabbitMQ answers, but Docker does: docker compose up -d --wait rabbitmq");
+            out.flush();
+            if (run(repository, Duration.ofMinutes(5), "docker", "compose", "-f",
+                    repository.resolve("compose.yaml").toString(), "up", "-d", "--wait", "rabbitmq") != 0) {
+                throw CliException.broker("docker compose could not start RabbitMQ from compose.yaml; see "
+                        + "`docker compose logs rabbitmq`", e);
+            }
+            client.get("/api/overview");
         } catch (ManagementApiException e) {
             throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean dockerEngineAnswers() {
+        return run(Path.of("."), Duration.ofSeconds(10), "docker", "info") == 0;
+    }
+
+    private static int run(Path directory, Duration timeout, String... command) {
+        try {
+            Process process = new ProcessBuilder(command).directory(directory.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return -1;
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

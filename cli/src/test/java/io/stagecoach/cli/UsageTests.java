@@ -41,6 +41,17 @@ class UsageTests {
     }
 
     @Test
+    void theDemoWithNoBrokerAndNoDockerEngineSaysHowToGetOne() {
+        Map<String, String> env = new java.util.HashMap<>(NO_BROKER);
+        env.put("STAGECOACH_REPOSITORY", Path.of("..").toAbsolutePath().normalize().toString());
+        Cli.Result result = new Cli(env, workingDirectory).run("demo", "--no-build");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(3);
+        assertThat(result.err()).contains("Cannot reach the RabbitMQ management API at http://127.0.0.1:1",
+                "rabbitmq-server -detached", "no Docker engine either");
+    }
+
+    @Test
     void noCommandIsAUsageErrorListingTheCommands() {
         Cli.Result result = run();
 
