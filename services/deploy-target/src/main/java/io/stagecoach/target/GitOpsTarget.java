@@ -146,6 +146,13 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
 
     @Override
     public DeployResult deploy(Deployment d) {
+        String pinnedImage = settings.images().get(d.service());
+        if (pinnedImage != null && !pinnedImage.equals(d.image())) {
+            // the overlays track one image repository per service: another one would add an entry nothing runs
+            throw new PermanentTargetException("release image " + d.image() + " is not the image repository "
+                    + pinnedImage + " that " + describe() + " tracks for " + d.service()
+                    + "; build the service into " + pinnedImage + " or configure its image");
+        }
         String path = manifests.path(d.environment(), d.service());
         return transact("promote " + d.service() + " to " + d.environment(), tip -> {
             String content = read(tip, path).orElseThrow(() -> new PermanentTargetException(

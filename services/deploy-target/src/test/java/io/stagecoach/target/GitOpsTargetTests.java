@@ -146,6 +146,20 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aReleaseOfAnotherImageRepositoryIsRefusedAndCommitsNothing() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+        target.deploy(release("staging", "1.0.0", DIGEST_1));
+        String before = target.running("staging", SERVICE).map(RunningRelease::revision).orElseThrow();
+
+        assertThatThrownBy(() -> target.deploy(Deployment.of("staging", SERVICE, "1.1.0",
+                "ghcr.io/someone-else/knative-lambda-builder", DIGEST_2)))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("ghcr.io/someone-else/knative-lambda-builder")
+                .hasMessageContaining("tracks for " + SERVICE);
+        assertThat(target.running("staging", SERVICE).map(RunningRelease::revision)).contains(before);
+    }
+
+    @Test
     void aPromotionIsOneCommitWithTrailersByStagecoach() {
         Path repo = temp.resolve("gitops");
         GitOpsTarget target = open(settings(repo).build());
