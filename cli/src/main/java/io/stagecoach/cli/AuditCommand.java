@@ -6,6 +6,7 @@ import io.stagecoach.events.InvalidEventException;
 import io.stagecoach.platform.audit.AuditMessage;
 import io.stagecoach.platform.audit.StreamOffset;
 import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.topology.Provenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,12 +17,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code stagecoach audit}: what happened in an environment, who did it and why. */
 @Command(name = "audit", sortOptions = false,
         description = {"Print an environment's audit stream: what happened, who did it and why.", "", "Print an environment's audit stream, one line per event: time (UTC), type, service and",
-                "version, who published it (the broker-validated user_id), why, and the run id.", ""},
+                "version, who published it (the broker-validated user_id), why, and the run id. A record that",
+                "does not count (its routing key or publisher is not its type's) ends with REFUSED and why:",
+                "it is kept because it happened, but no service acted on it.", ""},
         footer = {"", "Examples:",
                 "  stagecoach audit --env prod",
                 "  stagecoach audit --env staging --service knative-lambda-builder --since 1h",
@@ -64,6 +68,7 @@ final class AuditCommand implements Callable<Integer> {
         Instant start = since == null ? null : parseSince(since, Instant.now());
         Environment environment = environmentOptions.environment(context, environmentName, "--env");
         EventCodec codec = new EventCodec();
+        Provenance provenance = Provenance.of(environmentOptions.environments(context));
         PrintWriter out = context.out();
         try (AuditStreams streams = new AuditStreams(amqp.broker(context))) {
             long end = streams.subscribe(environment, start == null ? StreamOffset.first() : StreamOffset.at(start));
@@ -82,7 +87,7 @@ final class AuditCommand implements Callable<Integer> {
                     }
                     continue;
                 }
-                print(out, item.message(), codec, start);
+                print(out, item.message(), codec, provenance, environment, start);
                 if (!follow && item.message().offset() >= end) {
                     return ExitCodes.OK;
                 }
@@ -94,7 +99,8 @@ final class AuditCommand implements Callable<Integer> {
         }
     }
 
-    private void print(PrintWriter out, AuditMessage message, EventCodec codec, Instant start) {
+    private void print(PrintWriter out, AuditMessage message, EventCodec codec, Provenance provenance,
+            Environment environment, Instant start) {
         CloudEvent<?> event;
         try {
             event = codec.decode(message.body());
@@ -110,7 +116,12 @@ final class AuditCommand implements Callable<Integer> {
         if (start != null && event.time().isBefore(start) || service != null && !service.equals(event.subject())) {
             return;
         }
-        out.println(EventLines.audit(event, message.userId()));
+        // it happened, so it is printed; but it changed nothing, and the line says so
+        Optional<Provenance.Refusal> refusal = provenance.judge(environment.name(), event.eventType(),
+                event.environment(), message.routingKey(), message.userId());
+        out.println(EventLines.audit(event, message.userId())
+                + refusal.map(r -> "  REFUSED " + r.reason() + " (routing key " + message.routingKey() + "): "
+                        + r.message()).orElse(""));
         out.flush();
     }
 

@@ -92,7 +92,7 @@ abstract class DecisionCommand implements Callable<Integer> {
         BlockingQueue<AuditRecord> live = new LinkedBlockingQueue<>();
         List<String> searched = new ArrayList<>();
         for (Environment environment : candidates) {
-            LedgerFeed feed = Ledgers.start(broker, environment, record -> {
+            LedgerFeed feed = Ledgers.start(broker, environments, environment, record -> {
                 if (record.event().data() instanceof ApprovalRequested) {
                     requests.put(((ApprovalRequested) record.event().data()).requestId(), record);
                 }

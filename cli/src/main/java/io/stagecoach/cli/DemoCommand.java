@@ -190,7 +190,7 @@ final class DemoCommand implements Callable<Integer> {
         if (gated != null) {
             step("1.0.0 waits at the " + gated.name() + " gate");
             expect(run(child, "status", "--service", service), 0, "the status table");
-            EnvironmentLedger ledger = Ledgers.read(broker, gated);
+            EnvironmentLedger ledger = Ledgers.read(broker, environments, gated);
             String requestId = ledger.pendingFor(service).stream().findFirst()
                     .orElseThrow(() -> CliException.pipeline("No approval request for " + service + " waits in "
                             + gated.name())).requestId();

@@ -6,6 +6,8 @@ import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -22,10 +24,11 @@ final class Ledgers {
     private Ledgers() {
     }
 
-    /** A feed replayed to the stream's end and following it; {@code listener} sees every record, replayed ones too. */
-    static LedgerFeed start(Broker broker, Environment environment, Consumer<AuditRecord> listener) {
+    /** A feed replayed to the stream's end and following it; {@code listener} sees every record that counts, replayed ones too. */
+    static LedgerFeed start(Broker broker, Environments environments, Environment environment,
+            Consumer<AuditRecord> listener) {
         LedgerFeed feed = new LedgerFeed(broker.factory(environment, Principal.OPERATOR),
-                new EnvironmentLedger(environment.name()), CODEC);
+                new EnvironmentLedger(environment.name(), Provenance.of(environments)), CODEC);
         if (listener != null) {
             feed.onRecord(listener);
         }
@@ -45,8 +48,8 @@ final class Ledgers {
     }
 
     /** The environment's ledger as its stream holds it now. */
-    static EnvironmentLedger read(Broker broker, Environment environment) {
-        try (LedgerFeed feed = start(broker, environment, null)) {
+    static EnvironmentLedger read(Broker broker, Environments environments, Environment environment) {
+        try (LedgerFeed feed = start(broker, environments, environment, null)) {
             return feed.ledger();
         }
     }

@@ -62,7 +62,7 @@ final class RollbackCommand implements Callable<Integer> {
         CliContext context = root.context;
         Environment environment = environmentOptions.environment(context, environmentName, "--env");
         Broker broker = amqp.broker(context);
-        EnvironmentLedger ledger = Ledgers.read(broker, environment);
+        EnvironmentLedger ledger = Ledgers.read(broker, environmentOptions.environments(context), environment);
         Optional<EnvironmentLedger.Deployed> running = ledger.running(service);
         if (running.isEmpty()) {
             throw CliException.pipeline("Nothing of " + service + " runs in " + environment.name()

@@ -50,7 +50,7 @@ final class RunFollower {
         out.flush();
         try {
             for (Environment environment : environments.all()) {
-                feeds.add(Ledgers.start(broker, environment, records::add));
+                feeds.add(Ledgers.start(broker, environments, environment, records::add));
             }
             // what already happened, in time order across environments; then decide, then follow live
             List<AuditRecord> replayed = new ArrayList<>();

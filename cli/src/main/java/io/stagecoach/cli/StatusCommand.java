@@ -50,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
     static String render(CliContext context, Broker broker, Environments environments, String service) {
         Map<String, EnvironmentLedger> ledgers = new LinkedHashMap<>();
         for (Environment environment : environments.all()) {
-            ledgers.put(environment.name(), Ledgers.read(broker, environment));
+            ledgers.put(environment.name(), Ledgers.read(broker, environments, environment));
         }
         List<String> services = StatusTable.services(environments, ledgers, service);
         if (services.isEmpty()) {

@@ -28,7 +28,9 @@ public enum EventType {
     ALERT_FIRING("alert", "firing", AlertFiring.class),
     ROLLBACK_REQUESTED("rollback", "requested", RollbackRequested.class),
     ROLLBACK_COMPLETED("rollback", "completed", RollbackCompleted.class),
-    ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class);
+    ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class),
+    /** What the ledger knows of one service, kept past the audit stream's retention. */
+    LEDGER_CHECKPOINTED("ledger", "checkpointed", LedgerCheckpointed.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

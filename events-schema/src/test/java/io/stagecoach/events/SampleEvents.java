@@ -65,7 +65,12 @@ final class SampleEvents {
                 event("prod", new RollbackCompleted("prod", SERVICE, RELEASE, PREVIOUS,
                         new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "9a0e5b3c17d24f6e8b1c0d9f2e7a4b6c5d3e1f08")),
                 event("prod", new RollbackFailed("prod", SERVICE, RELEASE, PREVIOUS, "the GitOps push was refused",
-                        new Trigger(Trigger.Type.ALERT_FIRING, CAUSE))));
+                        new Trigger(Trigger.Type.ALERT_FIRING, CAUSE))),
+                event("staging", new LedgerCheckpointed("staging", SERVICE, 4182,
+                        new LedgerCheckpointed.Running(PREVIOUS, "3f9c2d7a41be0c5e88d21f6a0b7e4c19d2a5f801", CAUSE, AT,
+                                true),
+                        List.of(new LedgerCheckpointed.Verified(PREVIOUS, CAUSE, AT)), List.of(RELEASE),
+                        List.of(new LedgerCheckpointed.Decided(REQUEST, "GRANTED", CAUSE, AT)))));
     }
 
     /** No optional field set. */
@@ -95,7 +100,8 @@ final class SampleEvents {
                 event("prod", new RollbackCompleted("prod", SERVICE, RELEASE, PREVIOUS,
                         new Trigger(Trigger.Type.ROLLBACK_REQUESTED, CAUSE), "2")),
                 event("prod", new RollbackFailed("prod", SERVICE, null, null,
-                        "no verified release of knative-lambda-builder in prod", new Trigger(Trigger.Type.DEPLOYMENT_FAILED, CAUSE))));
+                        "no verified release of knative-lambda-builder in prod", new Trigger(Trigger.Type.DEPLOYMENT_FAILED, CAUSE))),
+                event("dev", new LedgerCheckpointed("dev", SERVICE, -1, null, List.of(), List.of(), List.of())));
     }
 
     static List<CloudEvent<?>> all() {

@@ -8,7 +8,7 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.inbound.DeadLetters;
-import io.stagecoach.support.inbound.ExpectedPublishers;
+import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.support.inbound.InboundEvents;
 import io.stagecoach.support.publish.EventPublisher;
 import org.slf4j.Logger;
@@ -36,8 +36,8 @@ class ApprovalConfiguration {
 
     @Bean
     ApprovalRules approvalRules(Environments environments, StagecoachIdentity identity,
-            ExpectedPublishers expectedPublishers) {
-        return ApprovalRules.of(environments, identity.environment(), expectedPublishers);
+            Provenance provenance) {
+        return ApprovalRules.of(environments, identity.environment(), provenance);
     }
 
     /** Follows the shared ledger feed from its first record: the feed replays only after the context is built. */

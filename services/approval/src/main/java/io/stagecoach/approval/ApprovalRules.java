@@ -6,7 +6,7 @@ import java.util.Set;
 import io.stagecoach.events.EventType;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.support.inbound.ExpectedPublishers;
+import io.stagecoach.platform.topology.Provenance;
 
 /**
  * What the gated environment's configuration says about decisions. The approval service trusts only this, never
@@ -25,8 +25,9 @@ record ApprovalRules(String environment, Set<String> decisionPublishers, Set<Str
         minApprovals = Math.max(1, minApprovals);
     }
 
-    static ApprovalRules of(Environments environments, Environment environment, ExpectedPublishers publishers) {
-        return new ApprovalRules(environment.name(), publishers.publishersOf(EventType.APPROVAL_DECIDED, environment),
+    static ApprovalRules of(Environments environments, Environment environment, Provenance provenance) {
+        return new ApprovalRules(environment.name(),
+                provenance.publishersOf(EventType.APPROVAL_DECIDED, environment.name()),
                 environments.approvingPeople(environment.name()), environment.minApprovals());
     }
 }

@@ -147,11 +147,11 @@ class ApprovalPolicyTests {
             Attempt attempt, String expected) {
         ApprovalRules rules = rules(minApprovals);
         EnvironmentLedger ledger = ledger(state);
-        earlierVotes.forEach(vote -> ledger.apply(decision(new Attempt(vote.publisher(), vote.approver(),
-                Decision.APPROVE, vote.release(), false, null)), vote.publisher(), -1));
+        earlierVotes.forEach(vote -> apply(ledger, decision(new Attempt(vote.publisher(), vote.approver(),
+                Decision.APPROVE, vote.release(), false, null)), vote.publisher()));
         CloudEvent<ApprovalDecided> decision = decision(attempt);
         // after catching up, the ledger holds the decision under judgement as well
-        ledger.apply(decision, attempt.publisher(), -1);
+        apply(ledger, decision, attempt.publisher());
 
         Verdict verdict = policy.decide(decision, attempt.publisher(), rules, ledger, NOW);
 
@@ -192,7 +192,7 @@ class ApprovalPolicyTests {
     @Test
     void grantAsksForAnApprovedPromotionRestingOnTheRequestsVerification() {
         EnvironmentLedger ledger = ledger(State.PENDING);
-        ledger.apply(decision(Attempt.approve("bob")), CHATOPS, -1);
+        apply(ledger, decision(Attempt.approve("bob")), CHATOPS);
         CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice"));
 
         Verdict.Granted granted = (Verdict.Granted) policy.decide(decision, CHATOPS, rules(2), ledger, NOW);
@@ -331,7 +331,7 @@ class ApprovalPolicyTests {
     void rulesTakeTheConfiguredDecisionPublishersAndExpandTeams() {
         var environments = io.stagecoach.platform.environments.Environments.loadDefault();
         ApprovalRules rules = ApprovalRules.of(environments, environments.get("prod"),
-                new io.stagecoach.support.inbound.ExpectedPublishers(environments));
+                io.stagecoach.platform.topology.Provenance.of(environments));
 
         assertThat(rules.environment()).isEqualTo("prod");
         assertThat(rules.decisionPublishers()).containsExactly("prod-chatops");
@@ -369,28 +369,37 @@ class ApprovalPolicyTests {
         return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals);
     }
 
+    static final io.stagecoach.platform.topology.Provenance PROVENANCE =
+            io.stagecoach.platform.topology.Provenance.of(io.stagecoach.platform.environments.Environments.loadDefault());
+
+    /** Folds {@code event} as the audit stream would hand it over: under its type's key, with its publisher. */
+    static void apply(EnvironmentLedger ledger, CloudEvent<?> event, String publisher) {
+        ledger.apply(new io.stagecoach.ledger.AuditRecord(event, event.eventType().routingKey(event.environment()),
+                publisher, -1));
+    }
+
     static EnvironmentLedger ledger(State state) {
-        EnvironmentLedger ledger = new EnvironmentLedger(ENV);
+        EnvironmentLedger ledger = new EnvironmentLedger(ENV, PROVENANCE);
         if (state == State.NONE) {
             return ledger;
         }
         Instant expiresAt = state == State.PAST_EXPIRY ? NOW.minusSeconds(60) : NOW.plus(Duration.ofHours(23));
         CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, NOW.minus(Duration.ofHours(1)),
                 expiresAt);
-        ledger.apply(request, "staging-promotion", -1);
+        apply(ledger, request, "staging-promotion");
         UnaryOperator<String> id = type -> EventIds.derive(REQUEST_ID, type);
         switch (state) {
-            case SWEPT_EXPIRED -> ledger.apply(CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
+            case SWEPT_EXPIRED -> apply(ledger, CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
                     ApprovalExpired.Reason.EXPIRED, null), "/stagecoach/prod/approval", ENV, RUN, request.id(),
-                    id.apply("expired")), "prod-approval", -1);
-            case SUPERSEDED -> ledger.apply(CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
+                    id.apply("expired")), "prod-approval");
+            case SUPERSEDED -> apply(ledger, CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
                     ApprovalExpired.Reason.SUPERSEDED, "1.5.0"), "/stagecoach/prod/approval", ENV, RUN, request.id(),
-                    id.apply("superseded")), "prod-approval", -1);
-            case GRANTED -> ledger.apply(CloudEvent.of(new ApprovalGranted(REQUEST_ID, RELEASE, ENV,
+                    id.apply("superseded")), "prod-approval");
+            case GRANTED -> apply(ledger, CloudEvent.of(new ApprovalGranted(REQUEST_ID, RELEASE, ENV,
                     List.of("bob"), 60, false, null), "/stagecoach/prod/approval", ENV, RUN, request.id(),
-                    id.apply("granted")), "prod-approval", -1);
-            case REJECTED -> ledger.apply(CloudEvent.of(new ApprovalRejected(REQUEST_ID, RELEASE, ENV, "bob", "no"),
-                    "/stagecoach/prod/approval", ENV, RUN, request.id(), id.apply("rejected")), "prod-approval", -1);
+                    id.apply("granted")), "prod-approval");
+            case REJECTED -> apply(ledger, CloudEvent.of(new ApprovalRejected(REQUEST_ID, RELEASE, ENV, "bob", "no"),
+                    "/stagecoach/prod/approval", ENV, RUN, request.id(), id.apply("rejected")), "prod-approval");
             default -> {
             }
         }

@@ -21,6 +21,7 @@ import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.platform.topology.ManagementClient;
 import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
@@ -141,7 +142,7 @@ final class TestPipeline implements AutoCloseable {
     /** Follows {@code environment}'s audit stream from its start, as the administrator. */
     AuditTrail audit(String environment) throws Exception {
         AuditTrail trail = new AuditTrail();
-        LedgerFeed feed = new LedgerFeed(adminConnectionFactory(environment), new EnvironmentLedger(environment),
+        LedgerFeed feed = new LedgerFeed(adminConnectionFactory(environment), new EnvironmentLedger(environment, Provenance.of(environments)),
                 codec);
         feed.onRecord(trail.records::add);
         feed.start(Duration.ofSeconds(30));

@@ -8,12 +8,15 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.platform.topology.Provenance;
+import io.stagecoach.platform.topology.Provenance.Refusal;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,27 +34,52 @@ import java.util.TreeSet;
  * One environment's state, folded from its audit stream in stream order: which release runs, which were
  * verified, which are held back, which approvals wait, and which event ids were already seen.
  *
- * <p>Only events that belong to this environment change its state; events addressed to the next
- * environment (hand-offs) are recorded as seen, so a service can tell it already emitted them. Producers
- * are trusted by construction: the broker's topic permissions admit each routing key from one user only.
+ * <p>A record counts only when {@link Provenance} says so: its routing key is its type's key and its
+ * broker-validated publisher is a producer of that type here. The stream keeps everything routed in the vhost
+ * (topic permissions limit keys, not bodies), so anything else — a granted approval under a decision key, a
+ * verification from the operator — stays in the audit but changes nothing here, not even the seen ids. Only
+ * events that belong to this environment change its state; events addressed to the next environment
+ * (hand-offs) are recorded as seen, so a service can tell it already emitted them.
  * Thread-safe: a feed thread applies while listeners query.
  */
 public final class EnvironmentLedger {
 
+    /** Ids remembered for idempotency; the oldest are forgotten first (redeliveries come soon, not days later). */
+    static final int MAX_SEEN = 200_000;
+    /** Verifications kept per service: rollback targets are the newest ones. */
+    static final int MAX_VERIFIED = 20;
+    /** Holds kept per service; the oldest go first. */
+    static final int MAX_HELD = 200;
+    /** Ended approval requests remembered, to refuse late decisions with the reason. */
+    static final int MAX_DECIDED = 10_000;
+
     private final String environment;
-    private final Set<String> seen = new HashSet<>();
+    private final Provenance provenance;
+    private final Set<String> seen = bounded(MAX_SEEN);
     private final Map<String, Deployed> running = new HashMap<>();
     private final Map<String, List<Verified>> verified = new HashMap<>();
     private final Map<String, Set<String>> held = new HashMap<>();
+    private final Map<String, Release> heldReleases = boundedMap(MAX_HELD * 50);
+    /** The service of each request id this ledger saw requested or ended, for its checkpoint. */
+    private final Map<String, String> servicesOfRequests = boundedMap(MAX_DECIDED);
     private final Map<String, Failure> lastFailure = new HashMap<>();
     private final Map<String, PendingApproval> pending = new LinkedHashMap<>();
-    private final Map<String, Decided> decided = new HashMap<>();
+    private final Map<String, Decided> decided = boundedMap(MAX_DECIDED);
     private final Map<String, List<Vote>> votes = new HashMap<>();
+    /** Per service: the offset of the last record that changed its state, and of its last checkpoint. */
+    private final Map<String, Long> changedAt = new HashMap<>();
+    private final Map<String, Checkpoint> checkpointed = new HashMap<>();
     private long position = -1;
     private long applied;
+    private long refused;
 
-    public EnvironmentLedger(String environment) {
+    /**
+     * @param provenance the rule records must pass to count, from the environments file whose environment this is
+     */
+    public EnvironmentLedger(String environment, Provenance provenance) {
+        provenance.environments().get(environment);
         this.environment = environment;
+        this.provenance = provenance;
     }
 
     public String environment() {
@@ -59,30 +87,43 @@ public final class EnvironmentLedger {
     }
 
     /**
-     * Folds one audit record into the state. Applying an event whose id was already applied changes nothing.
+     * Folds one audit record into the state, if it counts. Applying an event whose id was already applied changes
+     * nothing.
      *
-     * @param publisher the broker-validated {@code user_id} of the message, or null when it had none
-     * @param offset    the record's stream offset, or -1 when it did not come from the stream
+     * @return empty when the record counts (applied now or before), otherwise why it changed nothing
      */
-    public synchronized void apply(CloudEvent<?> event, String publisher, long offset) {
-        advanceTo(offset);
+    public synchronized Optional<Refusal> apply(AuditRecord record) {
+        advanceTo(record.offset());
+        CloudEvent<?> event = record.event();
+        Optional<Refusal> refusal = provenance.judge(environment, event.eventType(), event.environment(),
+                record.routingKey(), record.publisher());
+        if (refusal.isPresent()) {
+            refused++;
+            return refusal;
+        }
         if (!seen.add(event.id())) {
-            return;
+            return Optional.empty();
         }
         applied++;
-        if (!environment.equals(event.environment())) {
-            return;
+        if (environment.equals(event.environment())) {
+            fold(event, event.data(), event.id(), event.type(), event.time(), record.publisher());
+            if (event.data() instanceof LedgerCheckpointed c) {
+                checkpointed.put(c.service(), new Checkpoint(record.offset(), event.time()));
+            } else {
+                changedAt.put(event.subject(), record.offset());
+            }
         }
-        fold(event, event.data(), event.id(), event.type(), event.time(), publisher);
+        return Optional.empty();
     }
 
     // Java 17 has no pattern switch: one instanceof chain, one branch per state-changing type
     private void fold(CloudEvent<?> event, Object data, String eventId, String type, Instant at, String publisher) {
-        if (data instanceof DeploymentCompleted d) {
+        if (data instanceof LedgerCheckpointed c) {
+            merge(c);
+        } else if (data instanceof DeploymentCompleted d) {
             running.put(d.release().service(), new Deployed(d.release(), d.revision(), eventId, at, d.rollback()));
         } else if (data instanceof SmokeTestPassed p) {
-            verified.computeIfAbsent(p.release().service(), s -> new ArrayList<>())
-                    .add(new Verified(p.release(), eventId, at));
+            verify(new Verified(p.release(), eventId, at));
         } else if (data instanceof SmokeTestFailed f) {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.summary(), eventId, at));
         } else if (data instanceof DeploymentFailed f) {
@@ -100,28 +141,111 @@ public final class EnvironmentLedger {
             }
             lastFailure.put(r.service(), new Failure(r.from(), type, r.reason(), eventId, at));
         } else if (data instanceof ApprovalRequested r) {
-            pending.put(r.requestId(), new PendingApproval(r, eventId, at, event.correlationid()));
+            servicesOfRequests.put(r.requestId(), r.release().service());
+            if (!decided.containsKey(r.requestId())) {
+                pending.put(r.requestId(), new PendingApproval(r, eventId, at, event.correlationid()));
+            }
         } else if (data instanceof ApprovalDecided d) {
-            if (d.decision() == ApprovalDecided.Decision.APPROVE) {
+            if (d.decision() == ApprovalDecided.Decision.APPROVE && !decided.containsKey(d.requestId())) {
                 votes.computeIfAbsent(d.requestId(), k -> new ArrayList<>()).add(new Vote(d, publisher, eventId, at));
             }
         } else if (data instanceof ApprovalGranted g) {
+            servicesOfRequests.put(g.requestId(), g.release().service());
             decide(g.requestId(), Decided.Outcome.GRANTED, eventId, at);
         } else if (data instanceof ApprovalRejected r) {
+            servicesOfRequests.put(r.requestId(), r.release().service());
             decide(r.requestId(), Decided.Outcome.REJECTED, eventId, at);
         } else if (data instanceof ApprovalExpired e) {
+            servicesOfRequests.put(e.requestId(), e.release().service());
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
         }
     }
 
     private void hold(Release release) {
-        held.computeIfAbsent(release.service(), s -> new HashSet<>()).add(key(release));
+        Set<String> keys = held.computeIfAbsent(release.service(), s -> bounded(MAX_HELD));
+        keys.add(key(release));
+        heldReleases.put(key(release), release);
+    }
+
+    private void verify(Verified verification) {
+        List<Verified> list = verified.computeIfAbsent(verification.release().service(), s -> new ArrayList<>());
+        if (list.stream().anyMatch(v -> v.eventId().equals(verification.eventId()))) {
+            return;
+        }
+        list.add(verification);
+        list.sort(Comparator.comparing(Verified::at, Comparator.nullsFirst(Comparator.naturalOrder())));
+        while (list.size() > MAX_VERIFIED) {
+            list.remove(0);
+        }
     }
 
     private void decide(String requestId, Decided.Outcome outcome, String eventId, Instant at) {
         pending.remove(requestId);
+        votes.remove(requestId);
         decided.putIfAbsent(requestId, new Decided(requestId, outcome, eventId, at));
+    }
+
+    /**
+     * Adds what a checkpoint knows and this ledger does not. The stream drops its oldest records first, so whatever
+     * this ledger already knows of the service came from records that are at least as new as the checkpoint's.
+     */
+    private void merge(LedgerCheckpointed c) {
+        if (c.running() != null && !running.containsKey(c.service())) {
+            LedgerCheckpointed.Running r = c.running();
+            running.put(c.service(), new Deployed(r.release(), r.revision(), r.eventId(), r.at(), r.rollback()));
+        }
+        c.verified().forEach(v -> verify(new Verified(v.release(), v.eventId(), v.at())));
+        c.held().forEach(this::hold);
+        for (LedgerCheckpointed.Decided d : c.decided()) {
+            if (!decided.containsKey(d.requestId())) {
+                servicesOfRequests.put(d.requestId(), c.service());
+                decide(d.requestId(), Decided.Outcome.valueOf(d.outcome()), d.eventId(), d.at());
+            }
+        }
+    }
+
+    /** What this ledger knows of {@code service}, to be kept past the stream's retention. */
+    public synchronized LedgerCheckpointed checkpoint(String service) {
+        Deployed deployed = running.get(service);
+        LedgerCheckpointed.Running run = deployed == null ? null : new LedgerCheckpointed.Running(deployed.release(),
+                deployed.revision(), deployed.eventId(), deployed.at(), deployed.rollback());
+        List<LedgerCheckpointed.Verified> verifications = verified.getOrDefault(service, List.of()).stream()
+                .map(v -> new LedgerCheckpointed.Verified(v.release(), v.eventId(), v.at())).toList();
+        List<Release> holds = held.getOrDefault(service, Set.of()).stream().map(heldReleases::get).toList();
+        List<LedgerCheckpointed.Decided> ends = decided.values().stream()
+                .filter(d -> service.equals(servicesOfRequests.get(d.requestId())))
+                .map(d -> new LedgerCheckpointed.Decided(d.requestId(), d.outcome().name(), d.eventId(), d.at()))
+                .toList();
+        return new LedgerCheckpointed(environment, service, position, run, verifications, holds,
+                ends.subList(Math.max(0, ends.size() - 100), ends.size()));
+    }
+
+    /** The offset of the last record that changed {@code service}'s state here, -1 if none did. */
+    public synchronized long changedAt(String service) {
+        return changedAt.getOrDefault(service, -1L);
+    }
+
+    /** The last checkpoint of {@code service} folded here, if any. */
+    public synchronized Optional<Checkpoint> lastCheckpoint(String service) {
+        return Optional.ofNullable(checkpointed.get(service));
+    }
+
+    /** Where and when a checkpoint was written. */
+    public record Checkpoint(long offset, Instant at) {
+    }
+
+    private static Set<String> bounded(int max) {
+        return java.util.Collections.newSetFromMap(boundedMap(max));
+    }
+
+    private static <V> Map<String, V> boundedMap(int max) {
+        return new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > max;
+            }
+        };
     }
 
     private static String key(Release release) {
@@ -159,6 +283,11 @@ public final class EnvironmentLedger {
         return seen.contains(eventId);
     }
 
+    /** How many event ids are remembered now (at most {@link #MAX_SEEN}). */
+    public synchronized int seenCount() {
+        return seen.size();
+    }
+
     /** The highest stream offset applied so far, -1 before the first. */
     public synchronized long position() {
         return position;
@@ -167,6 +296,11 @@ public final class EnvironmentLedger {
     /** How many distinct events were applied. */
     public synchronized long applied() {
         return applied;
+    }
+
+    /** How many records did not count (see {@link Provenance}). */
+    public synchronized long refused() {
+        return refused;
     }
 
     public synchronized Optional<Deployed> running(String service) {

@@ -11,6 +11,7 @@ import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.platform.topology.Provenance.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +19,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +46,9 @@ public final class LedgerFeed implements AutoCloseable {
     private final EnvironmentLedger ledger;
     private final EventCodec codec;
     private final List<Consumer<AuditRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<AuditRecord, Refusal>> refusedListeners = new CopyOnWriteArrayList<>();
     private volatile long skipped;
+    private volatile boolean live;
     private Connection connection;
 
     /**
@@ -55,9 +60,18 @@ public final class LedgerFeed implements AutoCloseable {
         this.codec = codec;
     }
 
-    /** Called for every record after it was applied to the ledger, on the feed's thread. */
+    /**
+     * Called, on the feed's thread, for every record that counts (see {@link io.stagecoach.platform.topology.Provenance})
+     * after the ledger applied it: a fold of its own must take nothing else.
+     */
     public LedgerFeed onRecord(Consumer<AuditRecord> listener) {
         listeners.add(listener);
+        return this;
+    }
+
+    /** Called, on the feed's thread, for every record that does not count, with why: to count it and show it. */
+    public LedgerFeed onRefused(BiConsumer<AuditRecord, Refusal> listener) {
+        refusedListeners.add(listener);
         return this;
     }
 
@@ -88,6 +102,11 @@ public final class LedgerFeed implements AutoCloseable {
                     }
                 });
         catchUp(replayTimeout);
+        live = true;
+        if (ledger.refused() > 0) {
+            log.warn("ledger of {}: {} records in the audit stream do not count (wrong routing key or publisher for "
+                    + "their type); they change nothing", ledger.environment(), ledger.refused());
+        }
         log.info("ledger of {} replayed: {} events up to offset {}", ledger.environment(), ledger.applied(),
                 ledger.position());
         return this;
@@ -103,11 +122,25 @@ public final class LedgerFeed implements AutoCloseable {
             ledger.advanceTo(offset);
             return;
         }
-        ledger.apply(event, properties.getUserId(), offset);
         AuditRecord record = new AuditRecord(event, envelope.getRoutingKey(), properties.getUserId(), offset);
-        for (Consumer<AuditRecord> listener : listeners) {
+        Optional<Refusal> refusal = ledger.apply(record);
+        if (refusal.isPresent()) {
+            if (live) {
+                // replayed ones are summed up once at start; a new one is worth a line of its own
+                log.warn("audit record {} at offset {} of {} does not count: {} ({}), published by {}", event.id(),
+                        offset, ledger.environment(), refusal.get().reason(), refusal.get().message(),
+                        record.publisher());
+            }
+            notify(refusedListeners, listener -> listener.accept(record, refusal.get()), event);
+            return;
+        }
+        notify(listeners, listener -> listener.accept(record), event);
+    }
+
+    private static <L> void notify(List<L> listeners, Consumer<L> call, CloudEvent<?> event) {
+        for (L listener : listeners) {
             try {
-                listener.accept(record);
+                call.accept(listener);
             } catch (RuntimeException e) {
                 log.warn("ledger listener failed on event {}: {}", event.id(), e.toString());
             }

@@ -1,29 +1,44 @@
 package io.stagecoach.ledger;
 
+import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventData;
-import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.LedgerCheckpointed;
+import io.stagecoach.events.Principal;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.events.Verification;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
+import io.stagecoach.platform.topology.PublishingRights;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EnvironmentLedgerTests {
 
     static final String SERVICE = "knative-lambda-builder";
-    final EnvironmentLedger ledger = new EnvironmentLedger("staging");
+    static final Provenance PROVENANCE = Provenance.of(Environments.loadDefault());
+    EnvironmentLedger ledger = new EnvironmentLedger("staging", PROVENANCE);
     long offset;
 
     static Release release(String version) {
@@ -36,8 +51,19 @@ class EnvironmentLedgerTests {
         return CloudEvent.of(data, "/test", environment, "run-1", "cause", UUID.randomUUID().toString());
     }
 
+    /** Applies {@code data} as its producer in the ledger's environment publishes it. */
     void apply(EventData data) {
-        ledger.apply(event(data, "staging"), "staging-test", offset++);
+        apply(event(data, ledger.environment()));
+    }
+
+    Optional<Provenance.Refusal> apply(CloudEvent<?> event) {
+        String producer = PROVENANCE.publishersOf(event.eventType(), event.environment()).iterator().next();
+        return apply(event, producer);
+    }
+
+    Optional<Provenance.Refusal> apply(CloudEvent<?> event, String publisher) {
+        return ledger.apply(new AuditRecord(event, event.eventType().routingKey(event.environment()), publisher,
+                offset++));
     }
 
     @Test
@@ -77,18 +103,19 @@ class EnvironmentLedgerTests {
 
     @Test
     void approvalsArePendingUntilDecided() {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
         Instant now = Instant.parse("2026-11-26T10:00:00Z");
-        ApprovalRequested first = new ApprovalRequested("req-1", release("1.0.0"), "staging", List.of("sre-team"),
-                1, now, now.plusSeconds(3600), new Verification("dev", "v1"));
-        ApprovalRequested second = new ApprovalRequested("req-2", release("1.1.0"), "staging", List.of("sre-team"),
-                1, now, now.plusSeconds(3600), new Verification("dev", "v2"));
+        ApprovalRequested first = new ApprovalRequested("req-1", release("1.0.0"), "prod", List.of("sre-team"),
+                1, now, now.plusSeconds(3600), new Verification("staging", "v1"));
+        ApprovalRequested second = new ApprovalRequested("req-2", release("1.1.0"), "prod", List.of("sre-team"),
+                1, now, now.plusSeconds(3600), new Verification("staging", "v2"));
         apply(first);
         apply(second);
         assertThat(ledger.pendingApprovals()).extracting(EnvironmentLedger.PendingApproval::requestId)
                 .containsExactly("req-1", "req-2");
 
-        apply(new ApprovalExpired("req-1", release("1.0.0"), "staging", ApprovalExpired.Reason.SUPERSEDED, "req-2"));
-        apply(new ApprovalGranted("req-2", release("1.1.0"), "staging", List.of("alice"), 60, false, null));
+        apply(new ApprovalExpired("req-1", release("1.0.0"), "prod", ApprovalExpired.Reason.SUPERSEDED, "req-2"));
+        apply(new ApprovalGranted("req-2", release("1.1.0"), "prod", List.of("alice"), 60, false, null));
 
         assertThat(ledger.pendingApprovals()).isEmpty();
         assertThat(ledger.decided("req-1")).get().extracting(EnvironmentLedger.Decided::outcome)
@@ -98,25 +125,164 @@ class EnvironmentLedgerTests {
     }
 
     @Test
-    void eventsOfAnotherEnvironmentAreSeenButChangeNothing() {
-        CloudEvent<?> handoff = event(PromotionRequested.verified(release("1.0.0"), "prod",
-                new Verification("staging", "v1")), "prod");
+    void handOffsToTheNextEnvironmentAreSeenButChangeNothingAndOthersDoNotCount() {
+        CloudEvent<?> handoff = event(new ApprovalRequested("req-9", release("1.0.0"), "prod", List.of("sre-team"), 1,
+                Instant.now(), Instant.now().plusSeconds(60), new Verification("staging", "v1")), "prod");
         CloudEvent<?> elsewhere = event(new DeploymentCompleted(release("2.0.0"), "prod", "gitops", "r9", null,
                 false), "prod");
-        ledger.apply(handoff, "staging-promotion", 0);
-        ledger.apply(elsewhere, "prod-promotion", 1);
+
+        assertThat(apply(handoff, "staging-promotion")).isEmpty();
+        assertThat(apply(elsewhere, "prod-promotion")).get().extracting(Provenance.Refusal::reason)
+                .isEqualTo("unexpected-publisher");
 
         assertThat(ledger.seen(handoff.id())).isTrue();
+        assertThat(ledger.seen(elsewhere.id())).isFalse();
         assertThat(ledger.running(SERVICE)).isEmpty();
+        assertThat(ledger.pendingApprovals()).isEmpty();
     }
 
     @Test
     void applyingTheSameEventTwiceChangesNothing() {
         CloudEvent<?> passed = event(new SmokeTestPassed(release("1.0.0"), "staging", List.of()), "staging");
-        ledger.apply(passed, "staging-smoke-test", 0);
-        ledger.apply(passed, "staging-smoke-test", 1);
+        apply(passed);
+        apply(passed);
 
         assertThat(ledger.verified(SERVICE)).hasSize(1);
         assertThat(ledger.applied()).isEqualTo(1);
+    }
+
+    /**
+     * Every body under every key of every user of prod that is not the body's own key from its own producer: the
+     * chat bot's granted approval under its decision key (the review's finding), the operator's verification under
+     * its rollback key, staging's promotion service's anything under the approval-request key it hands into prod.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgeries")
+    void aBodyUnderAKeyThatIsNotItsOwnChangesNothing(String name, CloudEvent<?> event, String routingKey,
+            String publisher) {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        Instant now = Instant.now();
+        apply(event(new ApprovalRequested("req-1", release("1.0.0"), "prod", List.of("sre-team"), 1, now,
+                now.plusSeconds(3600), new Verification("staging", "v1")), "prod"));
+        apply(event(new DeploymentCompleted(release("0.9.0"), "prod", "gitops", "r0", null, false), "prod"));
+        long applied = ledger.applied();
+
+        Optional<Provenance.Refusal> refusal = ledger.apply(new AuditRecord(event, routingKey, publisher, offset++));
+
+        assertThat(refusal).isPresent();
+        assertThat(ledger.applied()).isEqualTo(applied);
+        assertThat(ledger.seen(event.id())).isFalse();
+        assertThat(ledger.pendingApprovals()).extracting(EnvironmentLedger.PendingApproval::requestId)
+                .containsExactly("req-1");
+        assertThat(ledger.decided("req-1")).isEmpty();
+        assertThat(ledger.votes("req-1")).isEmpty();
+        assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("0.9.0");
+        assertThat(ledger.verified(SERVICE)).isEmpty();
+        assertThat(ledger.isHeld(release("0.9.0"))).isFalse();
+    }
+
+    static Stream<Arguments> forgeries() {
+        Environments environments = Environments.loadDefault();
+        PublishingRights rights = PublishingRights.of(environments);
+        Instant now = Instant.now();
+        Release release = release("1.0.0");
+        List<EventData> bodies = List.of(
+                new ApprovalGranted("req-1", release, "prod", List.of("bob"), 60, false, null),
+                new ApprovalExpired("req-1", release, "prod", ApprovalExpired.Reason.EXPIRED, null),
+                new ApprovalRejected("req-1", release, "prod", "bob", "no"),
+                new ApprovalDecided("req-1", SERVICE, "1.0.0", release.digest(), "prod",
+                        ApprovalDecided.Decision.APPROVE, "bob", null, false),
+                new ApprovalRequested("req-2", release("1.0.1"), "prod", List.of("sre-team"), 1, now,
+                        now.plusSeconds(3600), new Verification("staging", "v2")),
+                new SmokeTestPassed(release, "prod", List.of()),
+                new DeploymentCompleted(release, "prod", "gitops", "r1", "0.9.0", false),
+                new RollbackCompleted("prod", SERVICE, release("0.9.0"), release, new Trigger(Trigger.Type.ALERT_FIRING,
+                        "a1"), "r2"));
+        List<Arguments> rows = new ArrayList<>();
+        // the users whose records land in prod's stream: prod's own, and staging's promotion through the shovel
+        Map<String, List<String>> keysByUser = new LinkedHashMap<>();
+        for (Principal principal : rights.principalsIn("prod")) {
+            keysByUser.put(principal.userIn("prod"), rights.routingKeys(principal, "prod"));
+        }
+        keysByUser.put("staging-promotion", rights.routingKeys(Principal.PROMOTION, "staging").stream()
+                .filter(key -> key.endsWith(".prod")).toList());
+        keysByUser.forEach((user, keys) -> keys.forEach(key -> bodies.forEach(body -> {
+            CloudEvent<?> event = CloudEvent.of(body, "/forged", "prod", "run-f", "cause-f", UUID.randomUUID().toString());
+            boolean own = key.equals(event.eventType().routingKey("prod"))
+                    && PROVENANCE.publishersOf(event.eventType(), "prod").contains(user);
+            if (!own) {
+                rows.add(Arguments.of(user + " puts a " + event.eventType().eventName() + " under " + key, event, key,
+                        user));
+            }
+        })));
+        return rows.stream();
+    }
+
+    /**
+     * The stream drops its oldest records; a ledger folded from what is left plus the checkpoint written before
+     * decides as the one that read everything: the held release stays held, the last verified release stays the
+     * rollback target, a decided request stays decided.
+     */
+    @Test
+    void aCheckpointKeepsWhatDecisionsNeedPastTheRecordsThatSaidIt() {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        apply(new DeploymentCompleted(release("1.0.0"), "prod", "gitops", "r1", null, false));
+        apply(new SmokeTestPassed(release("1.0.0"), "prod", List.of()));
+        apply(new DeploymentCompleted(release("1.1.0"), "prod", "gitops", "r2", "1.0.0", false));
+        apply(new RollbackCompleted("prod", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.ALERT_FIRING, "a1"), "r3"));
+        apply(new ApprovalRequested("req-1", release("1.2.0"), "prod", List.of("sre-team"), 1, now,
+                now.plusSeconds(3600), new Verification("staging", "v1")));
+        apply(new ApprovalGranted("req-1", release("1.2.0"), "prod", List.of("bob"), 60, false, null));
+        CloudEvent<?> checkpoint = event(ledger.checkpoint(SERVICE), "prod");
+        EnvironmentLedger full = ledger;
+
+        // what a restart after retention folds: the checkpoint and what came after it
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        assertThat(apply(checkpoint)).isEmpty();
+        apply(new ApprovalRequested("req-1", release("1.2.0"), "prod", List.of("sre-team"), 1, now,
+                now.plusSeconds(3600), new Verification("staging", "v1")));
+
+        assertThat(ledger.isHeld(release("1.1.0"))).isTrue();
+        assertThat(ledger.lastVerified(SERVICE, null)).get().extracting(v -> v.release().version()).isEqualTo("1.0.0");
+        assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("1.0.0");
+        assertThat(ledger.decided("req-1")).get().extracting(EnvironmentLedger.Decided::outcome)
+                .isEqualTo(EnvironmentLedger.Decided.Outcome.GRANTED);
+        assertThat(ledger.pendingApprovals()).isEmpty();
+        assertThat(ledger.checkpoint(SERVICE)).usingRecursiveComparison().ignoringFields("position")
+                .isEqualTo(full.checkpoint(SERVICE));
+    }
+
+    @Test
+    void aCheckpointNeverOverridesWhatNewerRecordsSaid() {
+        CloudEvent<?> old = event(new LedgerCheckpointed("staging", SERVICE, 10,
+                new LedgerCheckpointed.Running(release("1.0.0"), "r1", "e1", Instant.EPOCH, false), List.of(),
+                List.of(), List.of()), "staging");
+        apply(new DeploymentCompleted(release("1.3.0"), "staging", "gitops", "r9", "1.0.0", false));
+        apply(old);
+
+        assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("1.3.0");
+    }
+
+    @Test
+    void aCheckpointFromAnyoneButTheEnvironmentsPromotionServiceCountsForNothing() {
+        CloudEvent<?> forged = event(new LedgerCheckpointed("prod", SERVICE, 10, null, List.of(),
+                List.of(), List.of()), "prod");
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+
+        assertThat(apply(forged, "prod-operator")).isPresent();
+        assertThat(apply(forged, "staging-promotion")).isPresent();
+        assertThat(apply(forged, "prod-promotion")).isEmpty();
+    }
+
+    @Test
+    void memoryIsBoundedHoweverLongTheStream() {
+        for (int i = 0; i < EnvironmentLedger.MAX_SEEN + 1_000; i++) {
+            apply(new SmokeTestPassed(release("1.0." + (i % 50)), "staging", List.of()));
+        }
+        assertThat(ledger.applied()).isEqualTo(EnvironmentLedger.MAX_SEEN + 1_000);
+        assertThat(ledger.verified(SERVICE)).hasSize(EnvironmentLedger.MAX_VERIFIED);
+        assertThat(ledger.seenCount()).isEqualTo(EnvironmentLedger.MAX_SEEN);
     }
 }

@@ -11,9 +11,15 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Principal;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackCompleted;
+import io.stagecoach.events.Trigger;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
+import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +33,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -38,19 +46,39 @@ class LedgerFeedTests {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     final EventCodec codec = new EventCodec();
+    static final String PASSWORD = "ledger-feed-tests";
+
     TestBroker broker;
     String vhost;
+    Provenance provenance;
     ConnectionFactory factory;
     LedgerFeed feed;
 
+    /** A dev vhost of the default path, with the audit stream and the users of dev's promotion and smoke tests. */
     @BeforeEach
     void createStream(TestBroker broker) throws Exception {
         this.broker = broker;
-        vhost = broker.createVhost("dev-" + UUID.randomUUID().toString().substring(0, 8));
+        String id = "f" + UUID.randomUUID().toString().substring(0, 7);
+        Environments environments = Environments.loadDefault().withVhostPrefix(broker.name(id));
+        provenance = Provenance.of(environments);
+        vhost = broker.createVhost(id + "-dev");
+        assertThat(vhost).isEqualTo(environments.get("dev").vhost());
         factory = broker.adminConnectionFactory(vhost);
+        for (Principal principal : List.of(Principal.PROMOTION, Principal.SMOKE_TEST, Principal.ROLLBACK)) {
+            String user = principal.userIn(vhost);
+            broker.management().put("/api/users/" + ManagementApi.encode(user), Map.of("password", PASSWORD, "tags", ""));
+            broker.management().put("/api/permissions/" + ManagementApi.encode(vhost) + "/" + ManagementApi.encode(user),
+                    Map.of("configure", "", "write", ".*", "read", ""));
+        }
         try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
             channel.queueDeclare(BrokerNames.AUDIT_STREAM, true, false, false, Map.of("x-queue-type", "stream"));
+            channel.exchangeDeclare(BrokerNames.EVENTS_EXCHANGE, "topic", true);
+            channel.queueBind(BrokerNames.AUDIT_STREAM, BrokerNames.EVENTS_EXCHANGE, "#");
         }
+    }
+
+    EnvironmentLedger ledger() {
+        return new EnvironmentLedger("dev", provenance);
     }
 
     @AfterEach
@@ -65,8 +93,22 @@ class LedgerFeedTests {
                 "sha256:" + "a".repeat(63) + version.length(), "0123456789abcdef0123456789abcdef01234567", "carol");
     }
 
+    /** Appends {@code event} as its producer in dev would: under its type's key, with user_id. */
     void append(CloudEvent<?> event) throws Exception {
-        appendRaw(codec.encode(event));
+        Principal producer = event.data() instanceof SmokeTestPassed ? Principal.SMOKE_TEST
+                : event.data() instanceof RollbackCompleted ? Principal.ROLLBACK : Principal.PROMOTION;
+        append(event, event.eventType().routingKey("dev"), producer);
+    }
+
+    void append(CloudEvent<?> event, String routingKey, Principal as) throws Exception {
+        String user = as.userIn(vhost);
+        try (Connection connection = broker.connectionFactory(vhost, user, PASSWORD).newConnection();
+             Channel channel = connection.createChannel()) {
+            channel.confirmSelect();
+            channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, routingKey, new AMQP.BasicProperties.Builder()
+                    .contentType(BrokerNames.CONTENT_TYPE).deliveryMode(2).userId(user).build(), codec.encode(event));
+            channel.waitForConfirmsOrDie(WAIT.toMillis());
+        }
     }
 
     void appendRaw(byte[] body) throws Exception {
@@ -96,7 +138,7 @@ class LedgerFeedTests {
         append(verified("1.0.0"));
         append(deployed("1.1.0"));
 
-        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
 
         EnvironmentLedger ledger = feed.ledger();
         assertThat(ledger.applied()).isEqualTo(3);
@@ -106,7 +148,7 @@ class LedgerFeedTests {
 
     @Test
     void catchUpWaitsForWhatWasAppendedSinceStart() throws Exception {
-        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
         List<AuditRecord> records = new CopyOnWriteArrayList<>();
         feed.onRecord(records::add);
 
@@ -129,7 +171,7 @@ class LedgerFeedTests {
                 consumerErrors.add(exception);
             }
         });
-        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
         AtomicBoolean appending = new AtomicBoolean(true);
         Thread appender = new Thread(() -> {
             try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
@@ -161,7 +203,7 @@ class LedgerFeedTests {
         appendRaw("not json at all".getBytes(StandardCharsets.UTF_8));
         append(deployed("3.0.0"));
 
-        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
         appendRaw("{\"specversion\":\"1.0\"}".getBytes(StandardCharsets.UTF_8));
         feed.catchUp(WAIT);
 
@@ -171,8 +213,107 @@ class LedgerFeedTests {
     }
 
     @Test
+    void recordsThatDoNotCountAreReportedAndChangeNothing() throws Exception {
+        List<String> refused = new CopyOnWriteArrayList<>();
+        feed = new LedgerFeed(factory, ledger(), codec)
+                .onRefused((record, refusal) -> refused.add(record.event().type() + " " + refusal.reason()));
+        List<AuditRecord> counted = new CopyOnWriteArrayList<>();
+        feed.onRecord(counted::add);
+        // promotion may publish deployment.completed.dev; a verification under that key is not one
+        append(verified("4.0.0"), "deployment.completed.dev", Principal.PROMOTION);
+        // the right key from the wrong producer
+        append(verified("4.0.1"), "smoketest.passed.dev", Principal.PROMOTION);
+        append(deployed("4.0.2"), "deployment.completed.dev", Principal.SMOKE_TEST);
+        feed.start(WAIT);
+
+        assertThat(refused).containsExactly("io.stagecoach.smoketest.passed.v1 wrong-routing-key",
+                "io.stagecoach.smoketest.passed.v1 unexpected-publisher",
+                "io.stagecoach.deployment.completed.v1 unexpected-publisher");
+        assertThat(counted).isEmpty();
+        EnvironmentLedger ledger = feed.ledger();
+        assertThat(ledger.isVerified(release("4.0.0"))).isFalse();
+        assertThat(ledger.isVerified(release("4.0.1"))).isFalse();
+        assertThat(ledger.running(SERVICE)).isEmpty();
+        assertThat(ledger.seen(verified("4.0.0").id())).isFalse();
+        assertThat(ledger.refused()).isEqualTo(3);
+        assertThat(ledger.position()).isEqualTo(2);
+
+        // the real verification, with the id the forged one had taken, still counts
+        append(verified("4.0.0"));
+        feed.catchUp(WAIT);
+        assertThat(ledger.isVerified(release("4.0.0"))).isTrue();
+    }
+
+    /**
+     * A stream that keeps records for one second, in segments of one record, so that retention really drops them:
+     * once the hold's own records are gone, a fresh ledger knows of the hold only through the checkpoint.
+     */
+    @Test
+    void aHoldOutlivesTheRecordsThatPlacedItThroughACheckpoint() throws Exception {
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(BrokerNames.AUDIT_STREAM);
+            channel.queueDeclare(BrokerNames.AUDIT_STREAM, true, false, false, Map.of("x-queue-type", "stream",
+                    "x-max-age", "1s", "x-stream-max-segment-size-bytes", 500));
+            channel.queueBind(BrokerNames.AUDIT_STREAM, BrokerNames.EVENTS_EXCHANGE, "#");
+        }
+        append(deployed("5.0.0"));
+        append(verified("5.0.0"));
+        append(deployed("5.1.0"));
+        append(CloudEvent.of(new RollbackCompleted("dev", SERVICE, release("5.1.0"), release("5.0.0"),
+                new Trigger(Trigger.Type.SMOKETEST_FAILED, EventIds.derive("failed")), "rev-back"),
+                "/stagecoach/dev/rollback", "dev", EventIds.derive("run", "5.1.0"), EventIds.derive("failed"),
+                EventIds.derive("rolled back", "5.1.0")));
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        assertThat(feed.ledger().isHeld(release("5.1.0"))).isTrue();
+        long rollbackOffset = feed.ledger().position();
+
+        // other services' records keep the stream rolling until retention dropped everything about this one
+        AtomicInteger filler = new AtomicInteger();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            append(CloudEvent.of(new DeploymentCompleted(new Release("filler", "1.0." + filler.get(),
+                            "ghcr.io/example/filler", "sha256:" + "b".repeat(64), "0123456789abcdef0123456789abcdef01234567",
+                            "carol"), "dev", "gitops", "f", null, false), "/stagecoach/dev/promotion", "dev",
+                    EventIds.derive("filler"), EventIds.derive("filler"), EventIds.derive("filler", "" + filler.incrementAndGet())));
+            return firstOffset() > rollbackOffset;
+        });
+        try (LedgerFeed forgetful = new LedgerFeed(factory, ledger(), codec).start(WAIT)) {
+            assertThat(forgetful.ledger().isHeld(release("5.1.0"))).as("without a checkpoint the hold is gone")
+                    .isFalse();
+        }
+
+        append(CloudEvent.of(feed.ledger().checkpoint(SERVICE), "/stagecoach/dev/promotion", "dev",
+                EventIds.derive("ledger"), EventIds.derive("cause"), EventIds.derive("checkpoint", "5.1.0")),
+                "ledger.checkpointed.dev", Principal.PROMOTION);
+        try (LedgerFeed restarted = new LedgerFeed(factory, ledger(), codec).start(WAIT)) {
+            EnvironmentLedger ledger = restarted.ledger();
+            assertThat(ledger.isHeld(release("5.1.0"))).isTrue();
+            assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("5.0.0");
+            assertThat(ledger.lastVerified(SERVICE, null)).get().extracting(v -> v.release().version())
+                    .isEqualTo("5.0.0");
+        }
+    }
+
+    /** The offset of the stream's first record now. */
+    long firstOffset() throws Exception {
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.basicQos(1);
+            java.util.concurrent.BlockingQueue<Long> first = new java.util.concurrent.LinkedBlockingQueue<>();
+            channel.basicConsume(BrokerNames.AUDIT_STREAM, false, Map.of("x-stream-offset", "first"),
+                    new com.rabbitmq.client.DefaultConsumer(channel) {
+                        @Override
+                        public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
+                                AMQP.BasicProperties properties, byte[] body) {
+                            first.add(((Number) properties.getHeaders().get("x-stream-offset")).longValue());
+                        }
+                    });
+            Long offset = first.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            return offset == null ? -1 : offset;
+        }
+    }
+
+    @Test
     void anEmptyStreamStartsAtOnce() throws Exception {
-        feed = new LedgerFeed(factory, new EnvironmentLedger("dev"), codec).start(WAIT);
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
 
         assertThat(feed.ledger().applied()).isZero();
         assertThat(feed.ledger().position()).isEqualTo(-1);

@@ -12,6 +12,8 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 import org.awaitility.Awaitility;
 
 /** One environment's audit stream as the administrator reads it: followed live from its first record. */
@@ -27,8 +29,10 @@ final class AuditTrail implements AutoCloseable {
         this.feed = feed;
     }
 
-    static AuditTrail follow(ConnectionFactory admin, String environment) throws Exception {
-        LedgerFeed feed = new LedgerFeed(admin, new EnvironmentLedger(environment), new EventCodec());
+    static AuditTrail follow(ConnectionFactory admin, Environments environments, String environment)
+            throws Exception {
+        LedgerFeed feed = new LedgerFeed(admin, new EnvironmentLedger(environment, Provenance.of(environments)),
+                new EventCodec());
         AuditTrail trail = new AuditTrail(feed);
         feed.onRecord(trail.records::add);
         feed.start(WAIT);

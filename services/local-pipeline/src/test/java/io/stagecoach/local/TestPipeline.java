@@ -138,7 +138,7 @@ final class TestPipeline implements AutoCloseable {
         AuditTrail audit = audits.get(environment);
         if (audit == null) {
             audit = AuditTrail.follow(patient(broker.adminConnectionFactory(environments.get(environment).vhost())),
-                    environment);
+                    environments, environment);
             audits.put(environment, audit);
         }
         return audit;

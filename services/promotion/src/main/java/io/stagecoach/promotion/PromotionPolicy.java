@@ -138,15 +138,8 @@ final class PromotionPolicy {
                 reason = Reason.NO_APPROVAL;
                 problem = approvalProblem(data.approval(), publisher);
             }
-            case ROLLBACK -> {
-                if (data.verifiedIn() == null || !here.equals(data.verifiedIn().environment())
-                        || !ledger.isVerified(data.release())) {
-                    problem = "a rollback puts back only a release verified in " + here + ", and "
-                            + data.release().version() + " was not";
-                } else {
-                    problem = publisherProblem(publisher, Principal.ROLLBACK, environment);
-                }
-            }
+            // the rollback service puts back the last verified release itself; no credential may ask for one here
+            case ROLLBACK -> problem = "nobody may request a rollback through promotion; use rollback.requested";
             default -> problem = "unknown reason " + data.reason();
         }
         return problem == null ? Optional.empty()

@@ -6,8 +6,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param catchUpTimeout how long a decision waits for the ledger to apply everything the audit stream holds
+ * @param catchUpTimeout     how long a decision waits for the ledger to apply everything the audit stream holds
+ * @param checkpointInterval the shortest time between two ledger checkpoints of one service whose state changed
+ * @param checkpointCheck    how often to look for checkpoints that are due
  */
 @ConfigurationProperties("stagecoach.promotion")
-record PromotionProperties(@DefaultValue("30s") Duration catchUpTimeout) {
+record PromotionProperties(@DefaultValue("30s") Duration catchUpTimeout,
+                           @DefaultValue("10m") Duration checkpointInterval,
+                           @DefaultValue("1m") Duration checkpointCheck) {
 }

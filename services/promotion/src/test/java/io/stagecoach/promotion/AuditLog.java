@@ -12,6 +12,8 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 import org.awaitility.Awaitility;
 
 /** Every record of one environment's audit stream, as a test reads it: followed live from the start. */
@@ -27,8 +29,10 @@ public final class AuditLog implements AutoCloseable {
         this.feed = feed;
     }
 
-    static AuditLog follow(ConnectionFactory connectionFactory, String environment) throws Exception {
-        LedgerFeed feed = new LedgerFeed(connectionFactory, new EnvironmentLedger(environment), new EventCodec());
+    static AuditLog follow(ConnectionFactory connectionFactory, Environments environments, String environment)
+            throws Exception {
+        LedgerFeed feed = new LedgerFeed(connectionFactory,
+                new EnvironmentLedger(environment, Provenance.of(environments)), new EventCodec());
         AuditLog log = new AuditLog(feed);
         feed.onRecord(log.records::add);
         feed.start(WAIT);

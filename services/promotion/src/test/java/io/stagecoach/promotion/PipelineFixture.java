@@ -109,7 +109,7 @@ public final class PipelineFixture implements AutoCloseable {
         AuditLog audit = audits.get(environment);
         if (audit == null) {
             audit = AuditLog.follow(patient(broker.adminConnectionFactory(environment(environment).vhost())),
-                    environment);
+                    environments, environment);
             audits.put(environment, audit);
         }
         return audit;

@@ -97,8 +97,9 @@ class PromotionPolicyTests {
                         "dev-build-completed", false, false, "same", true, "nothing"),
                 row("same release in the target but never announced", "dev", V, Reason.BUILD, null, false,
                         "dev-build-completed", false, false, "same", false, "deploy"),
+                // the rollback service deploys what it puts back itself: a ROLLBACK request rests on nothing
                 row("rollback to a release verified here, older than running", "staging", V, Reason.ROLLBACK,
-                        "staging", false, "staging-rollback", false, true, "1.3.0", true, "deploy"),
+                        "staging", false, "staging-rollback", false, true, "1.3.0", true, "NOT_VERIFIED"),
                 row("rollback to a release not verified here", "staging", V, Reason.ROLLBACK, "staging", false,
                         "staging-rollback", false, false, "1.3.0", true, "NOT_VERIFIED"),
                 row("rollback published by someone else", "staging", V, Reason.ROLLBACK, "staging", false,

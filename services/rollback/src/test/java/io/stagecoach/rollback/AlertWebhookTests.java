@@ -20,7 +20,8 @@ class AlertWebhookTests {
     private static final byte[] FIRING = AlertBatchTests.payload(AlertBatchTests.alert("firing", "dev",
             "0123456789abcdef", "2026-11-26T10:00:00Z")).getBytes(StandardCharsets.UTF_8);
 
-    private final EnvironmentLedger ledger = new EnvironmentLedger("dev");
+    private final EnvironmentLedger ledger = new EnvironmentLedger("dev",
+            io.stagecoach.platform.topology.Provenance.of(Environments.loadDefault()));
     private final List<CloudEvent<?>> published = new ArrayList<>();
 
     private AlertWebhook webhook(EventPublisher publisher) {
@@ -40,7 +41,7 @@ class AlertWebhookTests {
     @Test
     void publishesAnAlertOnceTheLedgerHasNotSeenIt() {
         var first = webhook(published::add).receive(FIRING);
-        ledger.apply(published.get(0), "dev-rollback", 0);
+        ledger.apply(new io.stagecoach.ledger.AuditRecord(published.get(0), "alert.firing.dev", "dev-rollback", 0));
         var repeat = webhook(published::add).receive(FIRING);
 
         assertThat(first.getStatusCode().value()).isEqualTo(200);

@@ -1,9 +1,13 @@
 package io.stagecoach.support;
 
 import com.rabbitmq.client.ConnectionFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.platform.topology.Provenance;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,22 +27,33 @@ import java.time.Duration;
 @EnableConfigurationProperties(StagecoachLedgerAutoConfiguration.LedgerProperties.class)
 public final class StagecoachLedgerAutoConfiguration {
 
+    /** Counter of audit records that do not count, tagged {@code type} and {@code reason}. */
+    public static final String REFUSED_METER = "stagecoach.audit.refused";
+
     @Bean
     @ConditionalOnMissingBean
-    EnvironmentLedger environmentLedger(StagecoachIdentity identity) {
-        return new EnvironmentLedger(identity.environmentName());
+    EnvironmentLedger environmentLedger(StagecoachIdentity identity, Provenance provenance) {
+        return new EnvironmentLedger(identity.environmentName(), provenance);
     }
 
     /** Not started here: beans may register {@link LedgerFeed#onRecord} listeners before the replay. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec) {
+    LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
         // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
         ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
         recovering.setAutomaticRecoveryEnabled(true);
         recovering.setTopologyRecoveryEnabled(true);
-        return new LedgerFeed(recovering, ledger, codec);
+        MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
+        return new LedgerFeed(recovering, ledger, codec).onRefused((record, refusal) -> Counter.builder(REFUSED_METER)
+                .description("Audit records that do not count (wrong routing key or publisher for their type): kept, "
+                        + "never acted on")
+                .tag("type", record.event().eventType().eventName())
+                .tag("reason", refusal.reason())
+                .register(registry)
+                .increment());
     }
 
     @Bean

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.support.inbound.DeadLetteringRecoverer;
 import io.stagecoach.support.inbound.DeadLetters;
-import io.stagecoach.support.inbound.ExpectedPublishers;
 import io.stagecoach.support.inbound.InboundEvents;
 import io.stagecoach.support.publish.ConfirmedSend;
 import io.stagecoach.support.publish.EventPublisher;
@@ -50,8 +50,8 @@ public final class StagecoachMessagingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ExpectedPublishers stagecoachExpectedPublishers(Environments environments) {
-        return new ExpectedPublishers(environments);
+    Provenance stagecoachProvenance(Environments environments) {
+        return Provenance.of(environments);
     }
 
     @Bean
@@ -63,9 +63,9 @@ public final class StagecoachMessagingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    InboundEvents stagecoachInboundEvents(EventCodec codec, ExpectedPublishers expectedPublishers,
+    InboundEvents stagecoachInboundEvents(EventCodec codec, Provenance provenance,
             DeadLetters deadLetters, StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
-        return new InboundEvents(codec, expectedPublishers, deadLetters, identity, registry(meterRegistry));
+        return new InboundEvents(codec, provenance, deadLetters, identity, registry(meterRegistry));
     }
 
     /** Picked up by Boot's listener retry: what failed on every attempt is dead-lettered with the reason. */

@@ -33,12 +33,13 @@ class PublishingRightsTests {
                 row(BUILD_COMPLETED, "dev", "build.completed.dev", "promotion.requested.dev"),
                 row(BUILD_COMPLETED, "staging"),
                 row(PROMOTION, "dev", "promotion.blocked.dev", "deployment.completed.dev", "deployment.failed.dev",
-                        "promotion.requested.staging"),
+                        "ledger.checkpointed.dev", "promotion.requested.staging"),
                 row(PROMOTION, "staging", "promotion.blocked.staging", "deployment.completed.staging",
-                        "deployment.failed.staging", "approval.requested.prod"),
-                row(PROMOTION, "prod", "promotion.blocked.prod", "deployment.completed.prod", "deployment.failed.prod"),
+                        "deployment.failed.staging", "ledger.checkpointed.staging", "approval.requested.prod"),
+                row(PROMOTION, "prod", "promotion.blocked.prod", "deployment.completed.prod", "deployment.failed.prod",
+                        "ledger.checkpointed.prod"),
                 row(SMOKE_TEST, "staging", "smoketest.passed.staging", "smoketest.failed.staging"),
-                row(ROLLBACK, "dev", "promotion.requested.dev", "alert.firing.dev", "rollback.completed.dev",
+                row(ROLLBACK, "dev", "alert.firing.dev", "rollback.completed.dev",
                         "rollback.failed.dev"),
                 row(APPROVAL, "dev"),
                 row(APPROVAL, "staging"),
@@ -61,10 +62,10 @@ class PublishingRightsTests {
                 // CI, or the build-completed service for builds posted to its webhook
                 Arguments.of(EventType.BUILD_COMPLETED, "dev", List.of("dev-build-completed", "dev-ci")),
                 Arguments.of(EventType.BUILD_COMPLETED, "staging", List.of()),
-                Arguments.of(EventType.PROMOTION_REQUESTED, "dev", List.of("dev-build-completed", "dev-rollback")),
+                Arguments.of(EventType.PROMOTION_REQUESTED, "dev", List.of("dev-build-completed")),
                 // handed off by the shovel, which keeps the dev user's user_id
-                Arguments.of(EventType.PROMOTION_REQUESTED, "staging", List.of("dev-promotion", "staging-rollback")),
-                Arguments.of(EventType.PROMOTION_REQUESTED, "prod", List.of("prod-rollback", "prod-approval")),
+                Arguments.of(EventType.PROMOTION_REQUESTED, "staging", List.of("dev-promotion")),
+                Arguments.of(EventType.PROMOTION_REQUESTED, "prod", List.of("prod-approval")),
                 Arguments.of(EventType.APPROVAL_REQUESTED, "prod", List.of("staging-promotion")),
                 Arguments.of(EventType.APPROVAL_DECIDED, "prod", List.of("prod-chatops")),
                 Arguments.of(EventType.APPROVAL_DECIDED, "staging", List.of()),
@@ -99,7 +100,7 @@ class PublishingRightsTests {
         assertThat(manual.routingKeys(PROMOTION, "dev")).contains("approval.requested.staging")
                 .doesNotContain("promotion.requested.staging");
         assertThat(manual.expectedPublishers(EventType.PROMOTION_REQUESTED, "staging"))
-                .containsExactlyInAnyOrder("staging-rollback", "staging-approval");
+                .containsExactlyInAnyOrder("staging-approval");
         assertThat(manual.principalsIn("staging")).contains(CHATOPS);
     }
 

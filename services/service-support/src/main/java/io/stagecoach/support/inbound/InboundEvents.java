@@ -9,6 +9,7 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.inbound.DeadLetters.ReasonClass;
 
@@ -26,8 +27,9 @@ import org.springframework.amqp.core.MessageProperties;
  * }
  * }</pre>
  *
- * A delivery that is not a valid event, has no {@code user_id} (builds from CI excepted), comes from a publisher not expected for its type in
- * this environment, or belongs to another environment, is dead-lettered with the reason and returns normally (the
+ * A delivery that is not a valid event, belongs to another environment, or does not count by the one rule of
+ * {@link Provenance} (its routing key and broker-validated {@code user_id} must be those of its type's producers
+ * here; builds from CI may come without {@code user_id}) is dead-lettered with the reason and returns normally (the
  * container acks it): never handled, never retried. An exception from the handler propagates, so the listener
  * retry repeats the delivery and finally the recoverer dead-letters it.
  */
@@ -37,15 +39,15 @@ public final class InboundEvents {
     public static final String REFUSED_METER = "stagecoach.events.refused";
 
     private final EventCodec codec;
-    private final ExpectedPublishers expectedPublishers;
+    private final Provenance provenance;
     private final DeadLetters deadLetters;
     private final StagecoachIdentity identity;
     private final MeterRegistry meterRegistry;
 
-    public InboundEvents(EventCodec codec, ExpectedPublishers expectedPublishers, DeadLetters deadLetters,
+    public InboundEvents(EventCodec codec, Provenance provenance, DeadLetters deadLetters,
             StagecoachIdentity identity, MeterRegistry meterRegistry) {
         this.codec = codec;
-        this.expectedPublishers = expectedPublishers;
+        this.provenance = provenance;
         this.deadLetters = deadLetters;
         this.identity = identity;
         this.meterRegistry = meterRegistry;
@@ -86,27 +88,15 @@ public final class InboundEvents {
         }
         EventType type = event.eventType();
         String environment = identity.environmentName();
-        String user = properties.getReceivedUserId();
         if (!environment.equals(event.environment())) {
             return refused(message, type, "wrong-environment", "event " + event.id() + " is addressed to environment '"
                     + event.environment() + "', this is '" + environment + "'");
         }
-        if (routingKey != null && !routingKey.equals(type.routingKey(environment))) {
-            return refused(message, type, "wrong-routing-key", "event " + event.id() + " of type " + event.type()
-                    + " arrived with routing key '" + routingKey + "', expected '" + type.routingKey(environment)
-                    + "'");
-        }
-        if (user == null || user.isEmpty()) {
-            if (!anonymousBuild(type)) {
-                return refused(message, type, "missing-user-id", "event " + event.id() + " (" + type.eventName()
-                        + ") has no user_id: its publisher is unknown");
-            }
-        }
-        else if (!expectedPublishers.isExpected(type, identity.environment(), user)) {
-            return refused(message, type, "unexpected-publisher", "event " + event.id() + " (" + type.eventName()
-                    + ") was published by '" + user + "', expected one of "
-                    + expectedPublishers.publishersOf(type, identity.environment()) + " in environment '"
-                    + environment + "'");
+        Optional<Provenance.Refusal> refusal = provenance.judge(environment, type, event.environment(), routingKey,
+                properties.getReceivedUserId());
+        if (refusal.isPresent()) {
+            return refused(message, type, refusal.get().reason(), "event " + event.id() + ": "
+                    + refusal.get().message());
         }
         if (!dataType.isInstance(event.data())) {
             return refused(message, type, "wrong-type", "event " + event.id() + " is a " + type.eventName()
@@ -115,15 +105,6 @@ public final class InboundEvents {
         @SuppressWarnings("unchecked")
         CloudEvent<T> typed = (CloudEvent<T>) event;
         return Optional.of(typed);
-    }
-
-    /**
-     * CI tools such as {@code amqp-publish} cannot set {@code user_id}: a build without one is accepted where builds
-     * enter, because only the topic permissions of CI (and build-completed) admit its routing key there.
-     */
-    private boolean anonymousBuild(EventType type) {
-        return type == EventType.BUILD_COMPLETED
-                && !expectedPublishers.publishersOf(type, identity.environment()).isEmpty();
     }
 
     private <T extends EventData> Optional<CloudEvent<T>> refused(Message message, EventType type, String reasonTag,

@@ -20,6 +20,7 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.platform.topology.ManagementClient;
 import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
@@ -98,8 +99,9 @@ public final class TopologyFixture {
     public List<AuditRecord> audit(String environment) throws Exception {
         List<AuditRecord> records = new ArrayList<>();
         try (LedgerFeed feed = new LedgerFeed(broker.adminConnectionFactory(environment(environment).vhost()),
-                new EnvironmentLedger(environment(environment).name()), codec)) {
-            feed.onRecord(records::add);
+                new EnvironmentLedger(environment(environment).name(), Provenance.of(environments)), codec)) {
+            // in stream order: what counts and what does not (the listeners run on the feed's one thread)
+            feed.onRecord(records::add).onRefused((record, refusal) -> records.add(record));
             feed.start(Duration.ofSeconds(30));
         }
         return List.copyOf(records);
