@@ -31,9 +31,11 @@ class AuditAndStatusTests {
     static Streams streams;
     static CloudEvent<SmokeTestFailed> badFailed;
     static String requestId;
+    static String prefix;
 
     @BeforeAll
     static void aRunAndARollback(TestBroker broker, @TempDir Path workingDirectory) throws Exception {
+        prefix = broker.prefix();
         cli = Cli.against(broker, workingDirectory);
         assertThat(cli.run("provision").status()).isZero();
         streams = new Streams(broker, Environments.loadDefault().withVhostPrefix(broker.prefix()));
@@ -58,7 +60,7 @@ class AuditAndStatusTests {
         List<String> lines = result.out().lines().toList();
         assertThat(lines).hasSize(5);
         assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  deployment\\.completed .*")
-                .contains("knative-lambda-builder 1.0.0", "by guest", "revision rev100", "run " + Events.run(GOOD).substring(0, 8));
+                .contains("knative-lambda-builder 1.0.0", "by " + prefix + "-staging-promotion", "revision rev100", "run " + Events.run(GOOD).substring(0, 8));
         assertThat(lines.get(3)).contains("smoketest.failed", "knative-lambda-builder 1.1.0-bad",
                 "FAILED: health answered 503 (health)", "run " + Events.run(BAD).substring(0, 8));
         assertThat(lines.get(4)).contains("rollback.completed", "knative-lambda-builder 1.1.0-bad -> 1.0.0",
@@ -135,6 +137,21 @@ class AuditAndStatusTests {
         assertThat(result.status()).as(result.toString()).isZero();
         assertThat(result.out().lines().toList()).hasSize(2).allMatch(l -> l.contains("dev")
                 && l.contains("deployment.completed") && l.contains("watch-service 1.3.0")
-                && l.contains("running in dev, smoke tests next") && l.contains("by guest"));
+                && l.contains("running in dev, smoke tests next") && l.contains("by " + prefix + "-dev-promotion"));
+    }
+
+    @Test
+    void auditShowsARecordThatDoesNotCountAsRefusedAndStatusIgnoresIt() throws Exception {
+        // the chat bot's credential puts a granted approval under the one key it may publish
+        String chatops = prefix + "-prod-chatops";
+        streams.appendAs("prod", chatops, "approval.decided.prod", Events.granted(GOOD, "prod"));
+
+        Cli.Result audit = cli.run("audit", "--env", "prod");
+
+        assertThat(audit.status()).as(audit.toString()).isZero();
+        assertThat(audit.out().lines()).anySatisfy(line -> assertThat(line).contains("approval.granted",
+                "by " + chatops, "REFUSED wrong-routing-key (routing key approval.decided.prod)"));
+        assertThat(cli.run("status").out().lines()).anySatisfy(line -> assertThat(line)
+                .containsSubsequence("prod", "1.0.0 waiting", "(request " + requestId + ")"));
     }
 }
