@@ -3,6 +3,7 @@ package io.stagecoach.local;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import com.rabbitmq.client.ConnectionFactory;
@@ -28,9 +29,19 @@ final class AuditTrail implements AutoCloseable {
     }
 
     static AuditTrail follow(ConnectionFactory admin, String environment) throws Exception {
+        return follow(admin, environment, (record, ledger) -> { });
+    }
+
+    /**
+     * Follows the stream and shows {@code observer} every record right after the ledger folded it, with the ledger,
+     * on the feed's thread: what each record changed can be told apart.
+     */
+    static AuditTrail follow(ConnectionFactory admin, String environment,
+                             BiConsumer<AuditRecord, EnvironmentLedger> observer) throws Exception {
         LedgerFeed feed = new LedgerFeed(admin, new EnvironmentLedger(environment), new EventCodec());
         AuditTrail trail = new AuditTrail(feed);
         feed.onRecord(trail.records::add);
+        feed.onRecord(record -> observer.accept(record, feed.ledger()));
         feed.start(WAIT);
         return trail;
     }
@@ -44,6 +55,11 @@ final class AuditTrail implements AutoCloseable {
     AuditTrail caughtUp() throws Exception {
         feed.catchUp(WAIT);
         return this;
+    }
+
+    /** Every record read so far, in stream order. */
+    List<AuditRecord> records() {
+        return List.copyOf(records);
     }
 
     /** Records of the run {@code runId}, in stream order. */
