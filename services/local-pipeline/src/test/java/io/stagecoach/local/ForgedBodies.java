@@ -36,12 +36,14 @@ import io.stagecoach.platform.environments.Environments;
 /**
  * The body of a forged record: a valid event of the case's type about a {@link Victim}, chosen so that a ledger that
  * folded it would decide differently. It ends the victim's approval request, makes its waiting release run or
- * verified behind the gate, makes a release nobody built run or verified before it, holds the release that runs,
- * or opens a newer request that supersedes the real one.
+ * verified behind the gate, makes a release nobody built run or verified before it, holds the release that runs
+ * there, records a failure, a vote or a build, or opens a newer request that supersedes the real one.
  *
- * <p>Where a service derives the id of the event the body imitates from something a forger can know (the request
- * id), the body takes that id: a grant ends a request only with the approval service's id for it, and a ledger that
- * counts a forged id as seen would skip the real event later. Every other body has an id of its own.
+ * <p>A body that ends the request (granted, rejected, expired) takes the id the approval service derives from the
+ * request id: the approval service finishes a grant with that id by asking for the promotion, and a ledger that
+ * counted a forged id as seen would skip the real event later. Every other body has an id of its own, so no forged
+ * record hides another's consequences (a forged {@code promotion.requested} with the approval service's id would
+ * make it believe the promotion of a forged grant went out already).
  */
 final class ForgedBodies {
 
@@ -90,9 +92,9 @@ final class ForgedBodies {
         return EventIds.derive(requestId, EventType.PROMOTION_REQUESTED.type(), environment);
     }
 
-    /** The id the promotion service gives an outcome ({@code deployment.*}, {@code promotion.blocked}) of a request. */
-    static String outcomeId(String requestId, EventType type, String environment) {
-        return EventIds.derive(requestId, type.type(), environment);
+    /** The id the promotion service gives an outcome ({@code deployment.*}, {@code promotion.blocked}) of a promotion. */
+    static String outcomeId(String promotionId, EventType type, String environment) {
+        return EventIds.derive(promotionId, type.type(), environment);
     }
 
     CloudEvent<?> body(ForgedRecordCase forged, Victim victim, Instant now) {
@@ -116,26 +118,18 @@ final class ForgedBodies {
                 if (gate) {
                     data = PromotionRequested.approved(waiting, env, victim.request().data().verifiedIn(),
                             new Approval(requestId, List.of(APPROVER)));
-                    id = promotionId(requestId, env);
                 } else if (environments.isFirst(env)) {
                     data = PromotionRequested.build(intruder, env);
                 } else {
                     data = PromotionRequested.verified(intruder, env, verification);
                 }
             }
-            case PROMOTION_BLOCKED -> {
-                data = new PromotionBlocked(waiting, env, PromotionBlocked.Reason.NOT_VERIFIED, "forged", null);
-                id = gate ? outcomeId(promotionId(requestId, env), EventType.PROMOTION_BLOCKED, env) : ownId;
-            }
-            case DEPLOYMENT_COMPLETED -> {
-                // behind the gate the waiting release "runs" without approval; before it, one nobody built
-                data = new DeploymentCompleted(gate ? waiting : intruder, env, "gitops", revision, null, false);
-                id = gate ? outcomeId(promotionId(requestId, env), EventType.DEPLOYMENT_COMPLETED, env) : ownId;
-            }
-            case DEPLOYMENT_FAILED -> {
-                data = new DeploymentFailed(waiting, env, "gitops", "forged", 1);
-                id = gate ? outcomeId(promotionId(requestId, env), EventType.DEPLOYMENT_FAILED, env) : ownId;
-            }
+            case PROMOTION_BLOCKED -> data = new PromotionBlocked(waiting, env, PromotionBlocked.Reason.NOT_VERIFIED,
+                    "forged", null);
+            // behind the gate the waiting release "runs" without approval; before it, one nobody built
+            case DEPLOYMENT_COMPLETED -> data = new DeploymentCompleted(gate ? waiting : intruder, env, "gitops",
+                    revision, null, false);
+            case DEPLOYMENT_FAILED -> data = new DeploymentFailed(waiting, env, "gitops", "forged", 1);
             case SMOKETEST_PASSED -> data = new SmokeTestPassed(gate ? waiting : intruder, env,
                     List.of(check(SmokeCheck.Result.PASSED, 200)));
             case SMOKETEST_FAILED -> data = new SmokeTestFailed(waiting, env, SmokeTestFailed.Status.FAILED,
@@ -161,9 +155,13 @@ final class ForgedBodies {
             case ALERT_FIRING -> data = new AlertFiring(env, victim.service(), "ForgedAlert",
                     revision.substring(0, 16), at, "critical", "forged", null);
             case ROLLBACK_REQUESTED -> data = new RollbackRequested(env, victim.service(), null, ISSUER, "forged");
-            case ROLLBACK_COMPLETED -> data = new RollbackCompleted(env, victim.service(), waiting, intruder, trigger,
-                    revision);
-            case ROLLBACK_FAILED -> data = new RollbackFailed(env, victim.service(), waiting, null, "forged", trigger);
+            // before the gate the release that runs is held; behind it the waiting release "runs" (holding it there
+            // would block the promotion a forged grant asks for, and hide that escalation)
+            case ROLLBACK_COMPLETED -> data = gate
+                    ? new RollbackCompleted(env, victim.service(), intruder, waiting, trigger, revision)
+                    : new RollbackCompleted(env, victim.service(), waiting, intruder, trigger, revision);
+            case ROLLBACK_FAILED -> data = new RollbackFailed(env, victim.service(), gate ? intruder : waiting, null,
+                    "forged", trigger);
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();
