@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The attack table of {@link ForgedRecordsAttackTests}, generated from the default path's publishing rights. */
 class ForgedRecordCasesTests {
@@ -54,8 +55,8 @@ class ForgedRecordCasesTests {
         List<ForgedRecordCase> handOffs = CASES.stream().filter(ForgedRecordCase::handOff).toList();
 
         assertThat(handOffs).extracting(ForgedRecordCase::publisher, ForgedRecordCase::routingKey).containsOnly(
-                org.assertj.core.groups.Tuple.tuple("dev-promotion", "promotion.requested.staging"),
-                org.assertj.core.groups.Tuple.tuple("staging-promotion", "approval.requested.prod"));
+                tuple("dev-promotion", "promotion.requested.staging"),
+                tuple("staging-promotion", "approval.requested.prod"));
         assertThat(types("staging", Principal.PROMOTION, "approval.requested.prod", "prod"))
                 .as("for prod, carried there by the shovel").doesNotContain(EventType.APPROVAL_REQUESTED).hasSize(16);
         assertThat(types("staging", Principal.PROMOTION, "approval.requested.prod", "staging"))
