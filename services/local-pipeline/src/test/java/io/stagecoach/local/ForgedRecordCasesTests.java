@@ -33,6 +33,7 @@ class ForgedRecordCasesTests {
     private static final PublishingRights RIGHTS = PublishingRights.of(ENVIRONMENTS);
     private static final List<ForgedRecordCase> CASES = ForgedRecordCases.generate(ENVIRONMENTS);
     private static final Set<EventType> ALL_TYPES = Set.of(EventType.values());
+    private static final EventCodec CODEC = new EventCodec();
 
     @Test
     void forgesEveryOtherBodyTypeUnderEveryRoutingKeyEachPrincipalMayUse() {
@@ -91,7 +92,7 @@ class ForgedRecordCasesTests {
         Victim victim = victim();
         CloudEvent<?> body = new ForgedBodies(ENVIRONMENTS).body(forged, victim, Instant.now());
 
-        CloudEvent<?> decoded = new EventCodec().decode(new EventCodec().encode(body));
+        CloudEvent<?> decoded = CODEC.decode(CODEC.encode(body));
 
         assertThat(decoded.eventType()).isEqualTo(forged.bodyType());
         assertThat(decoded.environment()).isEqualTo(forged.bodyEnvironment());
