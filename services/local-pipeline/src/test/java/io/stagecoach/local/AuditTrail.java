@@ -3,6 +3,7 @@ package io.stagecoach.local;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import com.rabbitmq.client.ConnectionFactory;
@@ -31,10 +32,26 @@ final class AuditTrail implements AutoCloseable {
 
     static AuditTrail follow(ConnectionFactory admin, Environments environments, String environment)
             throws Exception {
+        return follow(admin, environments, environment, (record, ledger) -> { });
+    }
+
+    /**
+     * Follows the stream and shows {@code observer} every record right after the ledger folded it (or refused it),
+     * with the ledger, on the feed's thread: what each record changed can be told apart.
+     */
+    static AuditTrail follow(ConnectionFactory admin, Environments environments, String environment,
+                             BiConsumer<AuditRecord, EnvironmentLedger> observer) throws Exception {
         LedgerFeed feed = new LedgerFeed(admin, new EnvironmentLedger(environment, Provenance.of(environments)),
                 new EventCodec());
         AuditTrail trail = new AuditTrail(feed);
-        feed.onRecord(trail.records::add);
+        // every record of the stream in its order, those that count and those that do not
+        feed.onRecord(record -> {
+            trail.records.add(record);
+            observer.accept(record, feed.ledger());
+        }).onRefused((record, refusal) -> {
+            trail.records.add(record);
+            observer.accept(record, feed.ledger());
+        });
         feed.start(WAIT);
         return trail;
     }
@@ -48,6 +65,11 @@ final class AuditTrail implements AutoCloseable {
     AuditTrail caughtUp() throws Exception {
         feed.catchUp(WAIT);
         return this;
+    }
+
+    /** Every record read so far, in stream order. */
+    List<AuditRecord> records() {
+        return List.copyOf(records);
     }
 
     /** Records of the run {@code runId}, in stream order. */

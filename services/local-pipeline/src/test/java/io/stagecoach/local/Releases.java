@@ -24,6 +24,12 @@ final class Releases {
                 sha256("commit " + service + " " + version).substring(0, 40), author);
     }
 
+    /** A release of {@code service} that no CI built: its digest is one no build of that version has. */
+    static Release unbuilt(String service, String version) {
+        return new Release(service, version, IMAGES + service, "sha256:" + sha256("unbuilt " + service + ":" + version),
+                sha256("unbuilt commit " + service + " " + version).substring(0, 40), "mallory");
+    }
+
     /** The run of a release: the correlation id of every event of its journey (as CI and build-completed say). */
     static String runId(Release release) {
         return EventIds.derive(release.service(), release.version(), release.digest());

@@ -5,9 +5,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import com.rabbitmq.client.AMQP;
@@ -27,6 +29,7 @@ import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.TestBroker;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What a test does from outside the pipeline: provision the broker as an operator would, publish as CI, the chat
@@ -38,6 +41,8 @@ final class TestPipeline implements AutoCloseable {
     private final Environments environments;
     private final EventCodec codec = new EventCodec();
     private final Map<String, AuditTrail> audits = new LinkedHashMap<>();
+    private final Map<String, List<String>> consumedQueues = new LinkedHashMap<>();
+    private final Map<String, Connection> admins = new LinkedHashMap<>();
 
     private TestPipeline(TestBroker broker, Environments environments) {
         this.broker = broker;
@@ -109,6 +114,41 @@ final class TestPipeline implements AutoCloseable {
                 withUserId);
     }
 
+    /**
+     * Publishes {@code events} into {@code environment}'s events exchange as {@code principal}'s user there, with
+     * {@code user_id} set, each under the routing key it is paired with (which need not be its own): one connection,
+     * mandatory and confirmed, so a message no queue took is an error.
+     */
+    void publishAll(String environment, Principal principal, List<Publication> events) throws Exception {
+        String user = user(environment, principal);
+        ConnectionFactory factory = patient(broker.connectionFactory(environments.get(environment).vhost(), user,
+                Credentials.passwordFor(user)));
+        List<String> returned = new CopyOnWriteArrayList<>();
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.addReturnListener(r -> returned.add(r.getRoutingKey() + " " + r.getProperties().getMessageId()));
+            channel.confirmSelect();
+            for (Publication publication : events) {
+                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                        .contentType(BrokerNames.CONTENT_TYPE)
+                        .messageId(publication.event().id())
+                        .deliveryMode(2)
+                        .userId(user)
+                        .build();
+                channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, publication.routingKey(), true, properties,
+                        codec.encode(publication.event()));
+            }
+            channel.waitForConfirmsOrDie(30_000);
+        }
+        if (!returned.isEmpty()) {
+            throw new IllegalStateException("no queue took " + returned.size() + " of the messages " + user
+                    + " published: " + returned);
+        }
+    }
+
+    /** An event and the routing key it is published under. */
+    record Publication(String routingKey, CloudEvent<?> event) {
+    }
+
     /** Publishes an event from the audit stream again, as the user that published it and with its routing key. */
     void duplicate(String environment, AuditRecord record) throws Exception {
         publish(environment, record.publisher(), record.routingKey(), codec.encode(record.event()),
@@ -144,6 +184,47 @@ final class TestPipeline implements AutoCloseable {
         return audit;
     }
 
+    /**
+     * Messages that wait for a consumer in {@code environment}'s inboxes and hand-off queues right now (its stream and
+     * dead-letter queues aside), as the broker counts them on a passive declare, not as the management API last
+     * sampled them.
+     */
+    synchronized long waitingMessages(String environment) throws Exception {
+        String vhost = environments.get(environment).vhost();
+        List<String> queues = consumedQueues.get(environment);
+        if (queues == null) {
+            JsonNode all = broker.management().get("/api/queues/" + ManagementApi.encode(vhost) + "?columns=name,type")
+                    .orElseThrow();
+            queues = new ArrayList<>();
+            for (JsonNode queue : all) {
+                String name = queue.path("name").asString();
+                if (!queue.path("type").asString().equals("stream") && !name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)) {
+                    queues.add(name);
+                }
+            }
+            consumedQueues.put(environment, List.copyOf(queues));
+        }
+        Connection connection = admins.get(environment);
+        if (connection == null || !connection.isOpen()) {
+            connection = patient(broker.adminConnectionFactory(vhost)).newConnection("forged-records-probe");
+            admins.put(environment, connection);
+        }
+        long waiting = 0;
+        try (Channel channel = connection.createChannel()) {
+            for (String queue : queues) {
+                AMQP.Queue.DeclareOk declared = channel.queueDeclarePassive(queue);
+                // an inbox of a service this pipeline does not run (approval before the gate) never empties
+                waiting += declared.getConsumerCount() > 0 ? declared.getMessageCount() : 0;
+            }
+        }
+        return waiting;
+    }
+
+    /** Connects to {@code environment}'s vhost as the administrator. */
+    ConnectionFactory adminFactory(String environment) {
+        return patient(broker.adminConnectionFactory(environments.get(environment).vhost()));
+    }
+
     /** The broker is shared with other builds on two cores: it may take a while to answer. */
     private static ConnectionFactory patient(ConnectionFactory factory) {
         factory.setConnectionTimeout(30_000);
@@ -155,5 +236,13 @@ final class TestPipeline implements AutoCloseable {
     public synchronized void close() {
         audits.values().forEach(AuditTrail::close);
         audits.clear();
+        for (Connection connection : admins.values()) {
+            try {
+                connection.close();
+            } catch (IOException | RuntimeException e) {
+                // closing anyway: the vhost is deleted after the class
+            }
+        }
+        admins.clear();
     }
 }
