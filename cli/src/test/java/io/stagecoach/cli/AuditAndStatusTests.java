@@ -58,12 +58,14 @@ class AuditAndStatusTests {
 
         assertThat(result.status()).as(result.toString()).isZero();
         List<String> lines = result.out().lines().toList();
-        assertThat(lines).hasSize(5);
+        // staging's stream also keeps the approval request it handed to prod
+        assertThat(lines).hasSize(6);
         assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  deployment\\.completed .*")
                 .contains("knative-lambda-builder 1.0.0", "by " + prefix + "-staging-promotion", "revision rev100", "run " + Events.run(GOOD).substring(0, 8));
-        assertThat(lines.get(3)).contains("smoketest.failed", "knative-lambda-builder 1.1.0-bad",
+        assertThat(lines.get(2)).contains("approval.requested", "by " + prefix + "-staging-promotion");
+        assertThat(lines.get(4)).contains("smoketest.failed", "knative-lambda-builder 1.1.0-bad",
                 "FAILED: health answered 503 (health)", "run " + Events.run(BAD).substring(0, 8));
-        assertThat(lines.get(4)).contains("rollback.completed", "knative-lambda-builder 1.1.0-bad -> 1.0.0",
+        assertThat(lines.get(5)).contains("rollback.completed", "knative-lambda-builder 1.1.0-bad -> 1.0.0",
                 "after smoketest.failed");
     }
 
