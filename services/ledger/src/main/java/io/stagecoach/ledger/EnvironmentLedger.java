@@ -3,6 +3,7 @@ package io.stagecoach.ledger;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
@@ -17,6 +18,7 @@ import io.stagecoach.events.SmokeTestPassed;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +49,8 @@ public final class EnvironmentLedger {
     private final Map<String, PendingApproval> pending = new LinkedHashMap<>();
     private final Map<String, Decided> decided = new HashMap<>();
     private final Map<String, List<Vote>> votes = new HashMap<>();
+    private final Map<String, Opened> opened = new HashMap<>();
+    private long openings;
     private long position = -1;
     private long applied;
 
@@ -101,6 +105,9 @@ public final class EnvironmentLedger {
             lastFailure.put(r.service(), new Failure(r.from(), type, r.reason(), eventId, at));
         } else if (data instanceof ApprovalRequested r) {
             pending.put(r.requestId(), new PendingApproval(r, eventId, at, event.correlationid()));
+        } else if (data instanceof ApprovalOpened o) {
+            // the first opening counts: its id derives from the request, a second one is a forgery or a bug
+            opened.putIfAbsent(o.requestId(), new Opened(o.requestId(), eventId, at, o.expiresAt(), openings++));
         } else if (data instanceof ApprovalDecided d) {
             if (d.decision() == ApprovalDecided.Decision.APPROVE) {
                 votes.computeIfAbsent(d.requestId(), k -> new ArrayList<>()).add(new Vote(d, publisher, eventId, at));
@@ -228,6 +235,14 @@ public final class EnvironmentLedger {
         return Optional.ofNullable(decided.get(requestId));
     }
 
+    /**
+     * When this environment's approval service received a request ({@code approval.opened}), if it did yet; what
+     * expiry and supersession go by, never the times the request carries.
+     */
+    public synchronized Optional<Opened> opened(String requestId) {
+        return Optional.ofNullable(opened.get(requestId));
+    }
+
     /** Approve decisions seen for a request, in order, with their publishers (not yet judged). */
     public synchronized List<Vote> votes(String requestId) {
         return List.copyOf(votes.getOrDefault(requestId, List.of()));
@@ -243,11 +258,16 @@ public final class EnvironmentLedger {
         return all;
     }
 
-    /** Pending requests for a service, newest first. */
+    /**
+     * Pending requests for a service, newest first: those not opened yet (just arrived), then the opened ones by
+     * when this environment opened them, never by the times the request carries.
+     */
     public synchronized List<PendingApproval> pendingFor(String service) {
         List<PendingApproval> list = new ArrayList<>(pending.values().stream()
                 .filter(p -> p.request().release().service().equals(service)).toList());
-        list.sort(Comparator.comparing(PendingApproval::requestedAt).reversed());
+        Collections.reverse(list);
+        list.sort(Comparator.comparingLong((PendingApproval p) -> opened.containsKey(p.requestId())
+                ? opened.get(p.requestId()).sequence() : Long.MAX_VALUE).reversed());
         return list;
     }
 
@@ -271,6 +291,20 @@ public final class EnvironmentLedger {
 
         public boolean expiredAt(Instant now) {
             return request.expiresAt() != null && !now.isBefore(request.expiresAt());
+        }
+    }
+
+    /**
+     * A request as this environment's approval service received it. The request's own times (and
+     * {@link PendingApproval#requestedAt()}) were written by the requesting environment: for display only.
+     *
+     * @param at        when it was received (the opening's time)
+     * @param expiresAt {@code at} plus this environment's approval TTL
+     * @param sequence  the order of opening in this environment: a later opening has a higher one
+     */
+    public record Opened(String requestId, String eventId, Instant at, Instant expiresAt, long sequence) {
+        public boolean expiredAt(Instant now) {
+            return !now.isBefore(expiresAt);
         }
     }
 
