@@ -288,10 +288,6 @@ public final class EnvironmentLedger {
         public String requestId() {
             return request.requestId();
         }
-
-        public boolean expiredAt(Instant now) {
-            return request.expiresAt() != null && !now.isBefore(request.expiresAt());
-        }
     }
 
     /**
