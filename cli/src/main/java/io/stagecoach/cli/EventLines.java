@@ -165,8 +165,9 @@ final class EventLines {
             return f.status() + ": " + f.summary() + (failed.isEmpty() ? "" : " (" + failed + ")");
         }
         if (data instanceof ApprovalRequested r) {
+            // the requester's clock: the gated environment's approval.opened says when it really expires
             return "request " + r.requestId() + " needs " + r.minApprovals() + " of " + String.join(", ", r.approvers())
-                    + ", expires " + TIMESTAMP.format(r.expiresAt());
+                    + ", requester says it expires " + TIMESTAMP.format(r.expiresAt());
         }
         if (data instanceof ApprovalOpened o) {
             return "request " + o.requestId() + " received, expires " + TIMESTAMP.format(o.expiresAt());
