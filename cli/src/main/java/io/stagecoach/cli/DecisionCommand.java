@@ -207,6 +207,8 @@ abstract class DecisionCommand implements Callable<Integer> {
         }
         Instant now = Instant.now();
         return " (pending there: " + String.join(", ", pending.stream().map(p -> p.requestId() + " for "
-                + EventLines.release(p.request()) + ", " + EventLines.age(p.requestedAt(), now) + " old").toList()) + ")";
+                + EventLines.release(p.request()) + ledger.opened(p.requestId())
+                        .map(o -> ", waiting " + EventLines.age(o.at(), now)).orElse(", not opened yet")).toList())
+                + ")";
     }
 }

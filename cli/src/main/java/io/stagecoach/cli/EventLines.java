@@ -4,6 +4,7 @@ import io.stagecoach.events.AlertFiring;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRefused;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
@@ -106,6 +107,9 @@ final class EventLines {
         if (data instanceof ApprovalRequested r) {
             return r.release();
         }
+        if (data instanceof ApprovalOpened o) {
+            return o.release();
+        }
         if (data instanceof ApprovalGranted g) {
             return g.release();
         }
@@ -161,8 +165,12 @@ final class EventLines {
             return f.status() + ": " + f.summary() + (failed.isEmpty() ? "" : " (" + failed + ")");
         }
         if (data instanceof ApprovalRequested r) {
+            // the requester's clock: the gated environment's approval.opened says when it really expires
             return "request " + r.requestId() + " needs " + r.minApprovals() + " of " + String.join(", ", r.approvers())
-                    + ", expires " + TIMESTAMP.format(r.expiresAt());
+                    + ", requester says it expires " + TIMESTAMP.format(r.expiresAt());
+        }
+        if (data instanceof ApprovalOpened o) {
+            return "request " + o.requestId() + " received, expires " + TIMESTAMP.format(o.expiresAt());
         }
         if (data instanceof ApprovalDecided d) {
             return d.decision().name().toLowerCase(java.util.Locale.ROOT) + " by " + d.approver()
@@ -223,6 +231,9 @@ final class EventLines {
             return "FAILED smoke tests in " + env;
         }
         if (data instanceof ApprovalRequested) {
+            return "waiting for approval into " + env;
+        }
+        if (data instanceof ApprovalOpened) {
             return "waiting for approval into " + env;
         }
         if (data instanceof ApprovalDecided) {

@@ -57,8 +57,10 @@ final class StatusTable {
         Optional<EnvironmentLedger.Deployed> running = ledger.running(service);
         String version = running.map(d -> d.release().version() + (d.rollback() ? " (rolled back)" : "")).orElse("-");
         String verified = running.map(d -> ledger.isVerified(d.release()) ? "yes" : "no").orElse("-");
+        // the age is the gated environment's own: since its approval service received the request
         List<String> pending = ledger.pendingFor(service).stream()
-                .map(p -> p.request().release().version() + " waiting " + EventLines.age(p.requestedAt(), now)
+                .map(p -> p.request().release().version() + " waiting "
+                        + ledger.opened(p.requestId()).map(o -> EventLines.age(o.at(), now)).orElse("(not opened yet)")
                         + " (request " + p.requestId() + ")").toList();
         String failure = ledger.lastFailure(service).map(f -> EventType.fromType(f.type()).map(EventType::eventName)
                 .orElse(f.type()) + " " + (f.release() == null ? "" : f.release().version() + " ")

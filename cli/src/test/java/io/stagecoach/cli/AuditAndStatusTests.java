@@ -1,5 +1,6 @@
 package io.stagecoach.cli;
 
+import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.Release;
@@ -43,9 +44,11 @@ class AuditAndStatusTests {
         streams.append(Events.promotionRequested(GOOD, "dev").withTime(twoHoursAgo),
                 Events.deployed(GOOD, "dev", null), Events.passed(GOOD, "dev"),
                 Events.deployed(GOOD, "staging", null), Events.passed(GOOD, "staging"));
-        CloudEvent<?> request = Events.approvalRequested(GOOD, "prod", Events.passed(GOOD, "staging").id());
+        CloudEvent<ApprovalRequested> request = Events.approvalRequested(GOOD, "prod",
+                Events.passed(GOOD, "staging").id());
         requestId = Events.requestId(GOOD, "prod");
-        streams.append(request);
+        // prod received it three hours ago, whatever the request (stamped just now by staging) says
+        streams.append(request, Events.opened(request, Instant.now().minus(Duration.ofHours(3))));
         badFailed = Events.failed(BAD, "staging");
         streams.append(Events.deployed(BAD, "dev", "1.0.0"), Events.passed(BAD, "dev"),
                 Events.deployed(BAD, "staging", "1.0.0"), badFailed,
@@ -82,7 +85,7 @@ class AuditAndStatusTests {
     void auditFollowPrintsNewEventsAsTheyArriveUntilInterrupted() throws Exception {
         Cli.Running following = cli.start("audit", "--env", "prod", "--follow");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> following.out().contains("approval.requested"));
+                .until(() -> following.out().contains("approval.opened"));
         Release next = new Release("follow-service", "1.2.0", "ghcr.io/acme/follow-service", Events.digest("1.2.0"),
                 Events.COMMIT, "jane");
 
@@ -92,7 +95,7 @@ class AuditAndStatusTests {
                 .until(() -> following.out().contains("deployment.completed"));
         Cli.Result result = following.stop();
         assertThat(result.status()).as(result.toString()).isZero();
-        assertThat(result.out().lines().toList()).hasSize(2).last().asString()
+        assertThat(result.out().lines().toList()).hasSize(3).last().asString()
                 .contains("follow-service 1.2.0");
     }
 
@@ -108,8 +111,8 @@ class AuditAndStatusTests {
         assertThat(lines.get(2)).containsSubsequence("dev", "1.1.0-bad", "yes", "-", "-");
         assertThat(lines.get(3)).containsSubsequence("staging", "1.0.0 (rolled back)", "yes", "-",
                 "smoketest.failed 1.1.0-bad", "ago: health answered 503");
-        assertThat(lines.get(4)).containsSubsequence("prod", "-", "-", "1.0.0 waiting", "(request " + requestId + ")",
-                "-");
+        assertThat(lines.get(4)).containsSubsequence("prod", "-", "-", "1.0.0 waiting 3h",
+                "(request " + requestId + ")", "-");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.stagecoach.cli;
 
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
@@ -86,6 +87,14 @@ final class Events {
         return event(new ApprovalRequested(requestId, release, environment, List.of("sre-team"), 1, now,
                 now.plus(Duration.ofHours(24)), new Verification("staging", verifiedEventId)), environment, release,
                 release.version());
+    }
+
+    /** The gated environment's receipt of {@code request} at {@code at}, expiring a day later. */
+    static CloudEvent<ApprovalOpened> opened(CloudEvent<ApprovalRequested> request, Instant at) {
+        ApprovalRequested data = request.data();
+        return event(new ApprovalOpened(data.requestId(), data.release(), request.environment(),
+                at.plus(Duration.ofHours(24))), request.environment(), data.release(), data.release().version())
+                .withTime(at);
     }
 
     static String requestId(Release release, String environment) {

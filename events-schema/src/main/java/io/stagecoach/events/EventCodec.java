@@ -194,6 +194,12 @@ public final class EventCodec {
             problems.add("data.expiresAt: " + quote(expiresAt.asString()) + " is not after data.requestedAt "
                     + quote(requestedAt.asString()));
         }
+        // an opening is received at its time and expires after it
+        if (EventType.APPROVAL_OPENED.type().equals(tree.get("type").asString()) && expiresAt != null
+                && !instant(expiresAt, "data.expiresAt").isAfter(instant(tree.get("time"), "time"))) {
+            problems.add("data.expiresAt: " + quote(expiresAt.asString()) + " is not after time "
+                    + quote(tree.get("time").asString()));
+        }
         return problems;
     }
 

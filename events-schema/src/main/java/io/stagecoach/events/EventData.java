@@ -8,8 +8,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  */
 public sealed interface EventData permits BuildCompleted, PromotionRequested, PromotionBlocked,
         DeploymentCompleted, DeploymentFailed, SmokeTestPassed, SmokeTestFailed, ApprovalRequested,
-        ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired, AlertFiring,
-        RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed {
+        ApprovalOpened, ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired,
+        AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed {
 
     /** The type this data travels as; never written into the JSON. */
     @JsonIgnore

@@ -19,6 +19,8 @@ public enum EventType {
     SMOKETEST_PASSED("smoketest", "passed", SmokeTestPassed.class),
     SMOKETEST_FAILED("smoketest", "failed", SmokeTestFailed.class),
     APPROVAL_REQUESTED("approval", "requested", ApprovalRequested.class),
+    /** The gated environment's approval service received a request: its own clock starts here. */
+    APPROVAL_OPENED("approval", "opened", ApprovalOpened.class),
     APPROVAL_DECIDED("approval", "decided", ApprovalDecided.class),
     APPROVAL_GRANTED("approval", "granted", ApprovalGranted.class),
     APPROVAL_REJECTED("approval", "rejected", ApprovalRejected.class),

@@ -28,7 +28,7 @@ public enum Principal {
             Set.of(EventType.ALERT_FIRING, EventType.ROLLBACK_COMPLETED, EventType.ROLLBACK_FAILED)),
     APPROVAL("approval", true,
             List.of(EventType.APPROVAL_REQUESTED, EventType.APPROVAL_DECIDED),
-            Set.of(EventType.APPROVAL_GRANTED, EventType.APPROVAL_REJECTED, EventType.APPROVAL_REFUSED,
+            Set.of(EventType.APPROVAL_OPENED, EventType.APPROVAL_GRANTED, EventType.APPROVAL_REJECTED, EventType.APPROVAL_REFUSED,
                     EventType.APPROVAL_EXPIRED, EventType.PROMOTION_REQUESTED)),
     /** CI systems: may publish builds into the first environment only. */
     CI("ci", false, List.of(), Set.of(EventType.BUILD_COMPLETED)),

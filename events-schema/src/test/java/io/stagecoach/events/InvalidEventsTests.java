@@ -130,7 +130,10 @@ class InvalidEventsTests {
                         "data.environment: 'staging' is not the event's environment 'prod'"),
                 arguments("approval expiring before it was requested", mutate(EventType.APPROVAL_REQUESTED,
                                 e -> data(e).put("expiresAt", "2026-11-26T09:00:00Z")),
-                        "data.expiresAt: '2026-11-26T09:00:00Z' is not after data.requestedAt"));
+                        "data.expiresAt: '2026-11-26T09:00:00Z' is not after data.requestedAt"),
+                arguments("opening expiring before it was received", mutate(EventType.APPROVAL_OPENED,
+                                e -> data(e).put("expiresAt", "2026-11-26T09:21:41.260Z")),
+                        "data.expiresAt: '2026-11-26T09:21:41.260Z' is not after time"));
     }
 
     @ParameterizedTest(name = "{0}")

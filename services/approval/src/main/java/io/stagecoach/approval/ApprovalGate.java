@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventType;
@@ -55,11 +56,15 @@ final class ApprovalGate {
         this.clock = clock;
     }
 
-    /** A new request is in the ledger already (the stream keeps it); it may supersede older ones. */
+    /**
+     * A new request is in the ledger already (the stream keeps it): this environment opens it, by its own clock,
+     * and it may supersede older ones.
+     */
     void requested(CloudEvent<ApprovalRequested> request) throws Exception {
         synchronized (lock) {
             feed.catchUp(properties.catchUpTimeout());
-            endPending(Optional.of(request));
+            openArrived();
+            endPending();
         }
     }
 
@@ -67,6 +72,8 @@ final class ApprovalGate {
         synchronized (lock) {
             feed.catchUp(properties.catchUpTimeout());
             finishGrant(decision.data().requestId());
+            // a request whose handling was cut short before its opening is judged by this environment's clock too
+            openArrived();
             Verdict verdict = policy.decide(decision, decisionPublisher, rules, ledger, clock.instant());
             if (!publishUnseen(verdict.events())) {
                 log.info("decision {} on request {} was handled before", decision.id(), decision.data().requestId());
@@ -76,29 +83,50 @@ final class ApprovalGate {
         }
     }
 
-    /** Expires what timed out, supersedes what a newer request replaced, finishes grants whose promotion failed. */
+    /**
+     * Opens what arrived but was not opened, expires what timed out, supersedes what a newer request replaced,
+     * finishes grants whose promotion failed.
+     */
     void sweep() throws Exception {
         synchronized (lock) {
             feed.catchUp(properties.catchUpTimeout());
-            endPending(Optional.empty());
+            openArrived();
+            endPending();
             records.grantedRequestIds().forEach(this::finishGrant);
         }
     }
 
-    private void endPending(Optional<CloudEvent<ApprovalRequested>> arrived) {
-        List<CloudEvent<ApprovalRequested>> pending = new ArrayList<>();
+    /**
+     * Publishes the opening of every pending request that has none yet, in the order they arrived, then waits
+     * until the ledger holds them: expiry and supersession go by openings only.
+     */
+    private void openArrived() throws Exception {
+        boolean opened = false;
         for (PendingApproval approval : ledger.pendingApprovals()) {
-            // the request that just arrived may be ahead of the records, which follow the ledger
-            Optional<CloudEvent<ApprovalRequested>> request = arrived
-                    .filter(event -> event.data().requestId().equals(approval.requestId()))
-                    .or(() -> records.request(approval.requestId()));
-            if (request.isPresent()) {
-                pending.add(request.get());
-            } else {
-                log.debug("request {} is pending but not yet in the records; next sweep", approval.requestId());
+            if (ledger.opened(approval.requestId()).isPresent()) {
+                continue;
+            }
+            CloudEvent<ApprovalOpened> opening = policy.opening(approval, rules, clock.instant());
+            if (!ledger.seen(opening.id())) {
+                publisher.publish(opening);
+                opened = true;
+                log.info("approval request {} for {} {} opened, expires at {}", approval.requestId(),
+                        opening.data().release().service(), opening.data().release().version(),
+                        opening.data().expiresAt());
             }
         }
-        for (CloudEvent<ApprovalExpired> ending : policy.endings(pending, rules.environment(), clock.instant())) {
+        if (opened) {
+            feed.catchUp(properties.catchUpTimeout());
+        }
+    }
+
+    private void endPending() {
+        List<ApprovalPolicy.Waiting> waiting = new ArrayList<>();
+        for (PendingApproval approval : ledger.pendingApprovals()) {
+            ledger.opened(approval.requestId()).ifPresent(opened ->
+                    waiting.add(new ApprovalPolicy.Waiting(approval, opened)));
+        }
+        for (CloudEvent<ApprovalExpired> ending : policy.endings(waiting, rules.environment(), clock.instant())) {
             if (ledger.seen(ending.id())) {
                 continue;
             }

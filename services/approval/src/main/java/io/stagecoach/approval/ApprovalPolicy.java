@@ -2,7 +2,9 @@ package io.stagecoach.approval;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Set;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRefused;
 import io.stagecoach.events.ApprovalRefused.Reason;
 import io.stagecoach.events.ApprovalRejected;
@@ -25,6 +28,7 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.EnvironmentLedger.Decided;
+import io.stagecoach.ledger.EnvironmentLedger.Opened;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import io.stagecoach.ledger.EnvironmentLedger.Vote;
 
@@ -32,19 +36,41 @@ import io.stagecoach.ledger.EnvironmentLedger.Vote;
  * Decides what a decision on an approval request means, and when pending requests end. Pure: everything it
  * knows is passed in, nothing is published here.
  *
- * <p>Every event that ends a request (granted, rejected, expired, superseded) and the promotion a grant asks for
- * get ids derived from the request id, so a replayed decision, a second sweep or a second instance yields the same
- * ids, which the ledger has seen. A refusal's id is derived from the refused decision.
+ * <p>Time is this environment's own: a request waits from when this service received it ({@code approval.opened},
+ * whose time is the receipt and whose {@code expiresAt} adds this environment's approval TTL), and of several
+ * requests for one service the one opened last supersedes the others. The {@code requestedAt} and
+ * {@code expiresAt} a request carries were written by the requesting environment; they decide nothing here.
+ *
+ * <p>Every event that ends a request (granted, rejected, expired, superseded), its opening and the promotion a
+ * grant asks for get ids derived from the request id, so a replayed decision, a second sweep or a second instance
+ * yields the same ids, which the ledger has seen. A refusal's id is derived from the refused decision.
  */
 final class ApprovalPolicy {
 
     /** Used when a rejection comes without a reason (the event requires one). */
     static final String NO_REASON_GIVEN = "no reason given";
 
+    /** A pending request with its opening: what expiry and supersession are judged on. */
+    record Waiting(PendingApproval pending, Opened opened) {
+    }
+
+    /**
+     * This environment's receipt of {@code pending}: received {@code now}, expiring after the environment's approval
+     * TTL. Its id is derived from the request id, so a redelivered or replayed request is opened once.
+     */
+    CloudEvent<ApprovalOpened> opening(PendingApproval pending, ApprovalRules rules, Instant now) {
+        Instant receivedAt = now.truncatedTo(ChronoUnit.MILLIS);
+        ApprovalRequested request = pending.request();
+        ApprovalOpened opened = new ApprovalOpened(request.requestId(), request.release(), rules.environment(),
+                receivedAt.plus(rules.approvalTtl()));
+        return CloudEvent.of(opened, source(rules), rules.environment(), pending.correlationId(), pending.eventId(),
+                openingId(request.requestId(), rules.environment())).withTime(receivedAt);
+    }
+
     /**
      * Judges {@code decision} as published by {@code publisher} (the broker-validated {@code user_id}, null when
      * the message had none) against the gate's {@code rules} and the environment's {@code ledger}, caught up to at
-     * least the decision.
+     * least the decision, in which every pending request was opened.
      */
     Verdict decide(CloudEvent<ApprovalDecided> decision, String publisher, ApprovalRules rules,
             EnvironmentLedger ledger, Instant now) {
@@ -55,13 +81,14 @@ final class ApprovalPolicy {
         Release release = pending.map(p -> p.request().release()).orElse(null);
 
         Optional<Refusal> refusal = publisherProblem(decision.id(), publisher, rules)
-                .or(() -> requestProblem(decided, pending, ended, now))
+                .or(() -> requestProblem(decided, pending, ended, ledger, now))
                 .or(() -> decisionProblem(decided, pending.get().request(), rules));
         if (refusal.isPresent()) {
             return refused(decision, publisher, rules, knownRequestId, release, refusal.get());
         }
         ApprovalRequested request = pending.get().request();
-        Duration waited = waited(request, now);
+        Opened opened = openedOf(ledger, request.requestId());
+        Duration waited = waited(opened, now);
         if (decided.decision() == ApprovalDecided.Decision.REJECT) {
             String reason = decided.reason() == null || decided.reason().isBlank() ? NO_REASON_GIVEN : decided.reason();
             ApprovalRejected rejected = new ApprovalRejected(request.requestId(), request.release(),
@@ -70,7 +97,7 @@ final class ApprovalPolicy {
                     decision.correlationid(), decision.id(), endingId(request.requestId(), EventType.APPROVAL_REJECTED,
                             rules.environment())), waited);
         }
-        List<String> approvers = approvers(decision, request, rules, ledger);
+        List<String> approvers = approvers(decision, request, opened, rules, ledger);
         if (!decided.override() && approvers.size() < rules.minApprovals()) {
             return new Verdict.VoteRecorded(approvers, rules.minApprovals());
         }
@@ -98,27 +125,25 @@ final class ApprovalPolicy {
     }
 
     /**
-     * The requests among {@code pending} (this environment's, not yet ended) that end now: a request past its
-     * {@code expiresAt} expires; of several for one service, all but the newest are superseded by it.
+     * The requests among {@code waiting} (this environment's, opened, not yet ended) that end now: a request past
+     * the {@code expiresAt} of its opening expires; of several for one service, all but the one opened last are
+     * superseded by it.
      */
-    List<CloudEvent<ApprovalExpired>> endings(List<CloudEvent<ApprovalRequested>> pending, String environment,
-            Instant now) {
-        Map<String, List<CloudEvent<ApprovalRequested>>> byService = new LinkedHashMap<>();
-        pending.forEach(request -> byService.computeIfAbsent(request.data().release().service(),
+    List<CloudEvent<ApprovalExpired>> endings(List<Waiting> waiting, String environment, Instant now) {
+        Map<String, List<Waiting>> byService = new LinkedHashMap<>();
+        waiting.forEach(request -> byService.computeIfAbsent(request.pending().request().release().service(),
                 service -> new ArrayList<>()).add(request));
         List<CloudEvent<ApprovalExpired>> endings = new ArrayList<>();
         byService.values().forEach(requests -> {
-            // the newest by request time; of equal times the later in stream order
-            CloudEvent<ApprovalRequested> newest = requests.stream()
-                    .reduce((a, b) -> b.data().requestedAt().isBefore(a.data().requestedAt()) ? a : b)
+            Waiting newest = requests.stream().max(Comparator.comparingLong(w -> w.opened().sequence()))
                     .orElseThrow();
-            for (CloudEvent<ApprovalRequested> request : requests) {
-                ApprovalRequested data = request.data();
-                if (!now.isBefore(data.expiresAt())) {
-                    endings.add(ending(request, environment, ApprovalExpired.Reason.EXPIRED, null, request.id()));
+            for (Waiting request : requests) {
+                if (request.opened().expiredAt(now)) {
+                    endings.add(ending(request, environment, ApprovalExpired.Reason.EXPIRED, null,
+                            request.opened().eventId()));
                 } else if (request != newest) {
                     endings.add(ending(request, environment, ApprovalExpired.Reason.SUPERSEDED,
-                            newest.data().release().version(), newest.id()));
+                            newest.pending().request().release().version(), newest.opened().eventId()));
                 }
             }
         });
@@ -130,19 +155,24 @@ final class ApprovalPolicy {
         return EventIds.derive(requestId, type.type(), environment);
     }
 
+    /** The id of a request's opening in {@code environment}: one per request, however often it arrives. */
+    static String openingId(String requestId, String environment) {
+        return EventIds.derive(requestId, EventType.APPROVAL_OPENED.type(), environment);
+    }
+
     /** The id of the promotion a grant of a request asks for. */
     static String promotionId(String requestId, String environment) {
         return EventIds.derive(requestId, EventType.PROMOTION_REQUESTED.type(), environment);
     }
 
-    private CloudEvent<ApprovalExpired> ending(CloudEvent<ApprovalRequested> request, String environment,
-            ApprovalExpired.Reason reason, String supersededBy, String causationId) {
-        ApprovalRequested data = request.data();
+    private CloudEvent<ApprovalExpired> ending(Waiting request, String environment, ApprovalExpired.Reason reason,
+            String supersededBy, String causationId) {
+        ApprovalRequested data = request.pending().request();
         ApprovalExpired expired = new ApprovalExpired(data.requestId(), data.release(), environment, reason,
                 supersededBy);
         // both reasons share one id: a request ends once, however many sweeps or instances notice
         return CloudEvent.of(expired, "/stagecoach/" + environment + "/approval", environment,
-                request.correlationid(), causationId,
+                request.pending().correlationId(), causationId,
                 endingId(data.requestId(), EventType.APPROVAL_EXPIRED, environment));
     }
 
@@ -161,7 +191,7 @@ final class ApprovalPolicy {
     }
 
     private static Optional<Refusal> requestProblem(ApprovalDecided decided, Optional<PendingApproval> pending,
-            Optional<Decided> ended, Instant now) {
+            Optional<Decided> ended, EnvironmentLedger ledger, Instant now) {
         String requestId = decided.requestId();
         if (ended.isPresent()) {
             Decided end = ended.get();
@@ -178,11 +208,29 @@ final class ApprovalPolicy {
             return Optional.of(new Refusal(Reason.UNKNOWN_REQUEST, "no approval request " + requestId
                     + " was ever made in this environment"));
         }
-        if (pending.get().expiredAt(now)) {
+        Opened opened = openedOf(ledger, requestId);
+        if (opened.expiredAt(now)) {
             return Optional.of(new Refusal(Reason.EXPIRED, "request " + requestId + " expired at "
-                    + pending.get().request().expiresAt()));
+                    + opened.expiresAt() + " (opened here at " + opened.at() + ")"));
+        }
+        // a newer request opened but not yet ended the older one (the sweep will): the older one is over already
+        String service = pending.get().request().release().service();
+        Optional<PendingApproval> newer = ledger.pendingFor(service).stream()
+                .filter(other -> ledger.opened(other.requestId())
+                        .filter(o -> o.sequence() > opened.sequence()).isPresent())
+                .findFirst();
+        if (newer.isPresent()) {
+            return Optional.of(new Refusal(Reason.SUPERSEDED, "request " + requestId + " was superseded by request "
+                    + newer.get().requestId() + " for " + service + " " + newer.get().request().release().version()
+                    + ", opened after it"));
         }
         return Optional.empty();
+    }
+
+    /** The opening of a pending request; the gate opens every pending request before a decision is judged. */
+    private static Opened openedOf(EnvironmentLedger ledger, String requestId) {
+        return ledger.opened(requestId).orElseThrow(() -> new IllegalStateException("request " + requestId
+                + " is pending but was not opened; open it before judging a decision on it"));
     }
 
     /** The rules a decision on a pending request must keep; earlier votes are judged by them too. */
@@ -213,11 +261,11 @@ final class ApprovalPolicy {
 
     /** Distinct people whose approvals count, in the order of their first counted decision. */
     private static List<String> approvers(CloudEvent<ApprovalDecided> decision, ApprovalRequested request,
-            ApprovalRules rules, EnvironmentLedger ledger) {
+            Opened opened, ApprovalRules rules, EnvironmentLedger ledger) {
         Set<String> approvers = new LinkedHashSet<>();
         for (Vote vote : ledger.votes(request.requestId())) {
             boolean counts = !vote.eventId().equals(decision.id())
-                    && (vote.at() == null || vote.at().isBefore(request.expiresAt()))
+                    && (vote.at() == null || vote.at().isBefore(opened.expiresAt()))
                     && publisherProblem(vote.eventId(), vote.publisher(), rules).isEmpty()
                     && decisionProblem(vote.decision(), request, rules).isEmpty();
             if (counts) {
@@ -238,8 +286,8 @@ final class ApprovalPolicy {
                 CloudEvent.causedBy(decision, refused, source(rules), rules.environment()));
     }
 
-    private static Duration waited(ApprovalRequested request, Instant now) {
-        Duration waited = Duration.between(request.requestedAt(), now);
+    private static Duration waited(Opened opened, Instant now) {
+        Duration waited = Duration.between(opened.at(), now);
         return waited.isNegative() ? Duration.ZERO : waited;
     }
 

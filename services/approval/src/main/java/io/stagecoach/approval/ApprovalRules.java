@@ -1,5 +1,6 @@
 package io.stagecoach.approval;
 
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -10,14 +11,17 @@ import io.stagecoach.platform.topology.Provenance;
 
 /**
  * What the gated environment's configuration says about decisions. The approval service trusts only this, never
- * the approvers or minimum a request carries (those are written by the previous environment, for people to read).
+ * the approvers, minimum or times a request carries (those are written by the previous environment, for people to
+ * read).
  *
  * @param environment        the gated environment's name
  * @param decisionPublishers RabbitMQ users whose {@code approval.decided} messages count (e.g. {@code prod-chatops})
  * @param approvers          the people who may decide, teams expanded
  * @param minApprovals       approvals from distinct people a grant needs (at least 1)
+ * @param approvalTtl        how long a request waits for a decision once this environment received it
  */
-record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals) {
+record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
+        Duration approvalTtl) {
 
     ApprovalRules {
         decisionPublishers = Set.copyOf(decisionPublishers);
@@ -28,6 +32,6 @@ record ApprovalRules(String environment, Set<String> decisionPublishers, Set<Str
     static ApprovalRules of(Environments environments, Environment environment, Provenance provenance) {
         return new ApprovalRules(environment.name(),
                 provenance.publishersOf(EventType.APPROVAL_DECIDED, environment.name()),
-                environments.approvingPeople(environment.name()), environment.minApprovals());
+                environments.approvingPeople(environment.name()), environment.minApprovals(), environment.approvalTtl());
     }
 }

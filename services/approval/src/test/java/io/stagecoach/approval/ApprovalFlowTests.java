@@ -1,6 +1,8 @@
 package io.stagecoach.approval;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -11,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRefused;
 import io.stagecoach.events.ApprovalRefused.Reason;
 import io.stagecoach.events.ApprovalRequested;
@@ -22,6 +25,7 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +36,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.amqp.rabbit.listener.MessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -54,6 +60,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class ApprovalFlowTests {
 
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final Instant LONG_AGO = Instant.parse("2001-01-01T00:00:00Z");
+    static final Instant FAR_AHEAD = Instant.parse("2999-01-01T00:00:00Z");
 
     static TestBroker broker;
     static TestPipeline pipeline;
@@ -61,6 +69,9 @@ class ApprovalFlowTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
 
     private final EventCodec codec = new EventCodec();
 
@@ -236,29 +247,64 @@ class ApprovalFlowTests {
     }
 
     @Test
-    void expiresARequestNobodyDecidedAndRefusesALateApproval() throws Exception {
-        CloudEvent<ApprovalRequested> request = requestIntoProd(
-                Fixtures.request(Fixtures.release("expiry-svc", "1.2.3"), Duration.ofSeconds(2)));
+    void prodOpensARequestOnceByItsOwnClockThoughTheRequestClaimsItExpiredLongAgo() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.request(
+                Fixtures.release("opening-svc", "1.0.0"), LONG_AGO, LONG_AGO.plusSeconds(60)));
+        // the same request again, as a redelivery or a replay through the shovel would bring it
+        pipeline.publish("staging", Principal.PROMOTION, request);
+        await().atMost(WAIT).until(() -> prod.of(EventType.APPROVAL_REQUESTED, request.data().requestId()).size() == 2);
 
-        AuditRecord expiry = awaitOne(EventType.APPROVAL_EXPIRED, request);
-        ApprovalExpired expired = (ApprovalExpired) expiry.event().data();
-        assertThat(expired.reason()).isEqualTo(ApprovalExpired.Reason.EXPIRED);
-        assertThat(expiry.publisher()).isEqualTo(pipeline.user("prod", Principal.APPROVAL));
-        assertThat(expiry.event().correlationid()).isEqualTo(request.correlationid());
+        AuditRecord opening = awaitOne(EventType.APPROVAL_OPENED, request);
+        ApprovalOpened opened = (ApprovalOpened) opening.event().data();
+        assertThat(opening.routingKey()).isEqualTo("approval.opened.prod");
+        assertThat(opening.publisher()).isEqualTo(pipeline.user("prod", Principal.APPROVAL));
+        assertThat(opening.event().id()).isEqualTo(ApprovalPolicy.openingId(request.data().requestId(), "prod"));
+        assertThat(opening.event().causationid()).isEqualTo(request.id());
+        assertThat(opening.event().correlationid()).isEqualTo(request.correlationid());
+        assertThat(opening.event().time()).isBetween(before, Instant.now());
+        assertThat(opened.expiresAt()).as("prod's approval-ttl after receipt")
+                .isEqualTo(opening.event().time().plus(Duration.ofHours(24)));
+        assertThat(opened.release()).isEqualTo(request.data().release());
 
-        CloudEvent<ApprovalDecided> late = Fixtures.approve(request, "alice");
-        decideAsTheChatBot(late);
-        assertThat(awaitRefusalOf(late).reason()).isEqualTo(Reason.EXPIRED);
-        assertThat(prod.of(EventType.PROMOTION_REQUESTED, request.data().requestId())).isEmpty();
-        // later sweeps do not expire it again
+        decideAsTheChatBot(Fixtures.approve(request, "alice"));
+        ApprovalGranted granted = (ApprovalGranted) awaitOne(EventType.APPROVAL_GRANTED, request).event().data();
+        assertThat(granted.waitedSeconds()).as("waited since prod received it, not since 2001").isLessThan(60);
+        awaitOne(EventType.PROMOTION_REQUESTED, request);
+        assertThat(prod.of(EventType.APPROVAL_EXPIRED, request.data().requestId())).isEmpty();
         await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() ->
-                assertThat(prod.of(EventType.APPROVAL_EXPIRED, request.data().requestId())).hasSize(1));
+                assertThat(prod.of(EventType.APPROVAL_OPENED, request.data().requestId())).hasSize(1));
     }
 
     @Test
-    void aNewerReleaseSupersedesTheOlderRequestWhoseApprovalIsThenRefused() throws Exception {
-        CloudEvent<ApprovalRequested> older = requestIntoProd(Fixtures.release("supersede-svc", "1.0.0"));
-        CloudEvent<ApprovalRequested> newer = requestIntoProd(Fixtures.release("supersede-svc", "1.1.0"));
+    void aRequestWhoseHandlingWasCutShortIsOpenedByTheSweep() throws Exception {
+        MessageListenerContainer requests = listeners.getListenerContainer("approval-requested");
+        CloudEvent<ApprovalRequested> request = Fixtures.request(Fixtures.release("sweep-open-svc", "1.0.0"));
+        requests.stop();
+        try {
+            // in the audit stream, so in the ledger, but not taken from the inbox: as after a crash between the two
+            requestIntoProd(request);
+
+            AuditRecord opening = awaitOne(EventType.APPROVAL_OPENED, request);
+            assertThat(opening.publisher()).isEqualTo(pipeline.user("prod", Principal.APPROVAL));
+        } finally {
+            requests.start();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(inboxMessages(ApprovalListener.REQUESTED_INBOX)).isZero());
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() ->
+                assertThat(prod.of(EventType.APPROVAL_OPENED, request.data().requestId())).hasSize(1));
+        decideAsTheChatBot(Fixtures.approve(request, "bob"));
+        awaitOne(EventType.PROMOTION_REQUESTED, request);
+    }
+
+    @Test
+    void theRequestProdOpenedLastSupersedesTheOlderOneWhateverTheirOwnTimesClaim() throws Exception {
+        // the older one claims to be requested in the far future, the newer one long ago: prod's order counts
+        CloudEvent<ApprovalRequested> older = requestIntoProd(Fixtures.request(
+                Fixtures.release("supersede-svc", "1.0.0"), FAR_AHEAD, FAR_AHEAD.plusSeconds(60)));
+        awaitOne(EventType.APPROVAL_OPENED, older);
+        CloudEvent<ApprovalRequested> newer = requestIntoProd(Fixtures.request(
+                Fixtures.release("supersede-svc", "1.1.0"), LONG_AGO, FAR_AHEAD));
 
         ApprovalExpired superseded = (ApprovalExpired) awaitOne(EventType.APPROVAL_EXPIRED, older).event().data();
         assertThat(superseded.reason()).isEqualTo(ApprovalExpired.Reason.SUPERSEDED);
@@ -366,6 +412,13 @@ class ApprovalFlowTests {
         assertThat(refusal.routingKey()).isEqualTo("approval.refused.prod");
         assertThat(refusal.publisher()).isEqualTo(pipeline.user("prod", Principal.APPROVAL));
         return (ApprovalRefused) refusal.event().data();
+    }
+
+    private static long inboxMessages(String queue) {
+        return broker.management()
+                .get("/api/queues/" + ManagementApi.encode(pipeline.vhost("prod")) + "/" + ManagementApi.encode(queue))
+                .orElseThrow()
+                .path("messages").asLong(-1);
     }
 
     private double overrides() {

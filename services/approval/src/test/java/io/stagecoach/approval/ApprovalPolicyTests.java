@@ -3,7 +3,9 @@ package io.stagecoach.approval;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -11,6 +13,7 @@ import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalDecided.Decision;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRefused.Reason;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
@@ -22,6 +25,8 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.EnvironmentLedger.Opened;
+import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,6 +46,11 @@ class ApprovalPolicyTests {
     static final Release OTHER_DIGEST = release("1.4.2", "ffff");
     static final Release OTHER_VERSION = release("1.4.3", "4d3e");
     static final Verification STAGING = new Verification("staging", EventIds.derive("smoke", "1"));
+    static final Duration TTL = Duration.ofHours(24);
+    /** When the request under judgement was opened here, unless a row says otherwise. */
+    static final Instant OPENED_AT = NOW.minus(Duration.ofHours(1));
+    static final Instant LONG_AGO = Instant.parse("2001-01-01T00:00:00Z");
+    static final Instant FAR_AHEAD = Instant.parse("2999-01-01T00:00:00Z");
 
     private final ApprovalPolicy policy = new ApprovalPolicy();
     private final EventCodec codec = new EventCodec();
@@ -264,67 +274,174 @@ class ApprovalPolicyTests {
         assertThat(again.events().get(0).id()).isEqualTo(first.events().get(0).id());
     }
 
-    static Stream<Arguments> endings() {
-        Instant hourAgo = NOW.minus(Duration.ofHours(1));
-        Instant twoHoursAgo = NOW.minus(Duration.ofHours(2));
+    /** What a request claims about its own times, written by staging's clock; none of it may change a decision. */
+    enum Claim {
+        HONEST(OPENED_AT, OPENED_AT.plus(TTL)),
+        EXPIRED_LONG_AGO(LONG_AGO, LONG_AGO.plusSeconds(60)),
+        NEVER_EXPIRES(LONG_AGO, FAR_AHEAD),
+        REQUESTED_IN_THE_FUTURE(FAR_AHEAD, FAR_AHEAD.plusSeconds(60));
+
+        final Instant requestedAt;
+        final Instant expiresAt;
+
+        Claim(Instant requestedAt, Instant expiresAt) {
+            this.requestedAt = requestedAt;
+            this.expiresAt = expiresAt;
+        }
+    }
+
+    static Stream<Arguments> requestTimesThatDecideNothing() {
+        return Stream.of(Claim.values()).flatMap(claim -> Stream.of(
+                arguments(claim, false, "granted [alice]"),
+                arguments(claim, true, "refused EXPIRED")));
+    }
+
+    @ParameterizedTest(name = "request claims {0}, opening expired: {1} -> {2}")
+    @MethodSource("requestTimesThatDecideNothing")
+    void expiryAndWaitGoByTheOpeningWhateverTheRequestClaims(Claim claim, boolean openingExpired, String expected) {
+        EnvironmentLedger ledger = new EnvironmentLedger(ENV, PROVENANCE);
+        CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, claim.requestedAt, claim.expiresAt);
+        apply(ledger, request, "staging-promotion");
+        open(ledger, request, OPENED_AT, openingExpired ? NOW.minusSeconds(1) : NOW.plusSeconds(1));
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice"));
+        apply(ledger, decision, CHATOPS);
+
+        Verdict verdict = policy.decide(decision, CHATOPS, rules(1), ledger, NOW);
+
+        assertThat(describe(verdict)).isEqualTo(expected);
+        if (verdict instanceof Verdict.Granted granted) {
+            assertThat(granted.waited()).isEqualTo(Duration.between(OPENED_AT, NOW));
+            assertThat(granted.grant().data().waitedSeconds()).isEqualTo(Duration.ofHours(1).toSeconds());
+        }
+    }
+
+    static Stream<Arguments> supersessionWhenADecisionComes() {
         return Stream.of(
-                arguments("one live request", List.of(pending("a", "svc", "1.0.0", hourAgo, NOW.plusSeconds(60))),
-                        List.of()),
-                arguments("one past its expiry", List.of(pending("a", "svc", "1.0.0", hourAgo, NOW)),
-                        List.of("a EXPIRED")),
+                arguments("opened before another request of the service", Claim.HONEST, Claim.HONEST, true,
+                        "refused SUPERSEDED"),
+                arguments("opened before, though it claims to be requested last", Claim.REQUESTED_IN_THE_FUTURE,
+                        Claim.EXPIRED_LONG_AGO, true, "refused SUPERSEDED"),
+                arguments("opened before, though the other claims to have expired", Claim.NEVER_EXPIRES,
+                        Claim.EXPIRED_LONG_AGO, true, "refused SUPERSEDED"),
+                arguments("opened after another request of the service", Claim.HONEST, Claim.HONEST, false,
+                        "granted [alice]"),
+                arguments("opened after, though it claims to be requested long ago", Claim.EXPIRED_LONG_AGO,
+                        Claim.REQUESTED_IN_THE_FUTURE, false, "granted [alice]"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {4}")
+    @MethodSource("supersessionWhenADecisionComes")
+    void aDecisionOnARequestOpenedBeforeAnotherOfItsServiceIsRefusedWhateverTheRequestsClaim(String description,
+            Claim judgedClaims, Claim otherClaims, boolean judgedOpenedFirst, String expected) {
+        EnvironmentLedger ledger = new EnvironmentLedger(ENV, PROVENANCE);
+        CloudEvent<ApprovalRequested> judged = request(REQUEST_ID, RELEASE, judgedClaims.requestedAt,
+                judgedClaims.expiresAt);
+        CloudEvent<ApprovalRequested> other = request(EventIds.derive("request", "other"), OTHER_VERSION,
+                otherClaims.requestedAt, otherClaims.expiresAt);
+        apply(ledger, judged, "staging-promotion");
+        apply(ledger, other, "staging-promotion");
+        List<CloudEvent<ApprovalRequested>> openingOrder = judgedOpenedFirst ? List.of(judged, other)
+                : List.of(other, judged);
+        openingOrder.forEach(request -> open(ledger, request, OPENED_AT, OPENED_AT.plus(TTL)));
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice"));
+        apply(ledger, decision, CHATOPS);
+
+        Verdict verdict = policy.decide(decision, CHATOPS, rules(1), ledger, NOW);
+
+        assertThat(describe(verdict)).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> openings() {
+        return Stream.of(Claim.values()).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "request claims {0}")
+    @MethodSource("openings")
+    void anOpeningIsTheReceiptNowAndExpiresAfterThisEnvironmentsTtlWhateverTheRequestClaims(Claim claim) {
+        CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, claim.requestedAt, claim.expiresAt);
+        PendingApproval pending = new PendingApproval(request.data(), request.id(), request.time(),
+                request.correlationid());
+        Instant receivedAt = Instant.parse("2026-11-26T12:00:00.123456789Z");
+
+        CloudEvent<ApprovalOpened> opening = policy.opening(pending, rules(1), receivedAt);
+
+        assertThat(opening.time()).isEqualTo(Instant.parse("2026-11-26T12:00:00.123Z"));
+        assertThat(opening.data().expiresAt()).isEqualTo(Instant.parse("2026-11-27T12:00:00.123Z"));
+        assertThat(opening.data().requestId()).isEqualTo(REQUEST_ID);
+        assertThat(opening.data().release()).isEqualTo(RELEASE);
+        assertThat(opening.routingKey()).isEqualTo("approval.opened.prod");
+        assertThat(opening.source()).isEqualTo("/stagecoach/prod/approval");
+        assertThat(opening.causationid()).isEqualTo(request.id());
+        assertThat(opening.correlationid()).isEqualTo(request.correlationid());
+        // a redelivered or replayed request, opened later or by another instance, is the same opening
+        assertThat(opening.id()).isEqualTo(ApprovalPolicy.openingId(REQUEST_ID, ENV))
+                .isEqualTo(policy.opening(pending, rules(1), receivedAt.plusSeconds(3600)).id());
+        assertThat(codec.encode(opening)).isNotEmpty();
+    }
+
+    static Stream<Arguments> endings() {
+        Instant live = NOW.plusSeconds(60);
+        return Stream.of(
+                arguments("one live request", List.of(waiting("a", "svc", "1.0.0", live)), List.of()),
+                arguments("one past its expiry", List.of(waiting("a", "svc", "1.0.0", NOW)), List.of("a EXPIRED")),
                 arguments("a newer release of the same service",
-                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
-                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of(waiting("a", "svc", "1.0.0", live), waiting("b", "svc", "1.1.0", live)),
                         List.of("a SUPERSEDED by 1.1.0")),
-                arguments("the newer one arrived first",
-                        List.of(pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60)),
-                                pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60))),
-                        List.of("a SUPERSEDED by 1.1.0")),
-                arguments("same time: the later in the stream wins",
-                        List.of(pending("a", "svc", "1.0.0", hourAgo, NOW.plusSeconds(60)),
-                                pending("b", "svc", "1.0.1", hourAgo, NOW.plusSeconds(60))),
-                        List.of("a SUPERSEDED by 1.0.1")),
+                arguments("the one opened last supersedes, whatever its version",
+                        List.of(waiting("b", "svc", "1.1.0", live), waiting("a", "svc", "1.0.0", live)),
+                        List.of("b SUPERSEDED by 1.0.0")),
                 arguments("two services do not supersede each other",
-                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
-                                pending("b", "other", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of(waiting("a", "svc", "1.0.0", live), waiting("b", "other", "1.1.0", live)),
                         List.of()),
                 arguments("an older one past its expiry expires",
-                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.minusSeconds(1)),
-                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60))),
+                        List.of(waiting("a", "svc", "1.0.0", NOW.minusSeconds(1)), waiting("b", "svc", "1.1.0", live)),
                         List.of("a EXPIRED")),
                 arguments("three of one service",
-                        List.of(pending("a", "svc", "1.0.0", twoHoursAgo, NOW.plusSeconds(60)),
-                                pending("b", "svc", "1.1.0", hourAgo, NOW.plusSeconds(60)),
-                                pending("c", "svc", "1.2.0", NOW, NOW.plusSeconds(60))),
-                        List.of("a SUPERSEDED by 1.2.0", "b SUPERSEDED by 1.2.0")));
+                        List.of(waiting("a", "svc", "1.0.0", live), waiting("b", "svc", "1.1.0", live),
+                                waiting("c", "svc", "1.2.0", live)),
+                        List.of("a SUPERSEDED by 1.2.0", "b SUPERSEDED by 1.2.0")),
+                // what the requests claim about their own times changes none of the above
+                arguments("a request that claims it expired long ago is live while its opening is",
+                        List.of(waiting("a", "svc", "1.0.0", live, Claim.EXPIRED_LONG_AGO)), List.of()),
+                arguments("a request that claims it never expires expires with its opening",
+                        List.of(waiting("a", "svc", "1.0.0", NOW, Claim.NEVER_EXPIRES)), List.of("a EXPIRED")),
+                arguments("a request opened first is superseded though it claims to be requested last",
+                        List.of(waiting("a", "svc", "1.0.0", live, Claim.REQUESTED_IN_THE_FUTURE),
+                                waiting("b", "svc", "1.1.0", live, Claim.EXPIRED_LONG_AGO)),
+                        List.of("a SUPERSEDED by 1.1.0")),
+                arguments("a request opened last supersedes though it claims to be requested long ago",
+                        List.of(waiting("a", "svc", "1.0.0", live, Claim.HONEST),
+                                waiting("b", "svc", "1.1.0", live, Claim.NEVER_EXPIRES)),
+                        List.of("a SUPERSEDED by 1.1.0")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("endings")
-    void endsPendingRequestsByTheTable(String description, List<CloudEvent<ApprovalRequested>> pending,
+    void endsPendingRequestsByTheTable(String description, List<ApprovalPolicy.Waiting> waiting,
             List<String> expected) {
-        List<CloudEvent<ApprovalExpired>> endings = policy.endings(pending, ENV, NOW);
+        List<CloudEvent<ApprovalExpired>> endings = policy.endings(waiting, ENV, NOW);
 
-        assertThat(endings).map(ending -> label(ending, pending)).containsExactlyElementsOf(expected);
+        assertThat(endings).map(ApprovalPolicyTests::label).containsExactlyElementsOf(expected);
         endings.forEach(ending -> assertThat(codec.encode(ending)).isNotEmpty());
     }
 
     @Test
     void anEndingHasOneIdWhoeverNoticesItAndWhyever() {
-        CloudEvent<ApprovalRequested> old = pending("a", "svc", "1.0.0", NOW.minusSeconds(60), NOW.plusSeconds(60));
-        CloudEvent<ApprovalRequested> newer = pending("b", "svc", "1.1.0", NOW, NOW.plusSeconds(60));
+        ApprovalPolicy.Waiting old = waiting("a", "svc", "1.0.0", NOW.plusSeconds(60));
+        ApprovalPolicy.Waiting newer = waiting("b", "svc", "1.1.0", NOW.plusSeconds(60));
 
         CloudEvent<ApprovalExpired> superseded = policy.endings(List.of(old, newer), ENV, NOW).get(0);
         CloudEvent<ApprovalExpired> sweptAgain = policy.endings(List.of(old, newer), ENV, NOW.plusSeconds(30)).get(0);
         CloudEvent<ApprovalExpired> expired = policy.endings(List.of(old), ENV, NOW.plusSeconds(61)).get(0);
 
         assertThat(superseded.data().reason()).isEqualTo(ApprovalExpired.Reason.SUPERSEDED);
-        assertThat(superseded.causationid()).isEqualTo(newer.id());
-        assertThat(superseded.correlationid()).isEqualTo(old.correlationid());
+        assertThat(superseded.causationid()).as("the newer request's opening").isEqualTo(newer.opened().eventId());
+        assertThat(superseded.correlationid()).isEqualTo(old.pending().correlationId());
         assertThat(expired.data().reason()).isEqualTo(ApprovalExpired.Reason.EXPIRED);
+        assertThat(expired.causationid()).as("its own opening").isEqualTo(old.opened().eventId());
         assertThat(sweptAgain.id()).isEqualTo(superseded.id());
         assertThat(expired.id()).isEqualTo(superseded.id())
-                .isEqualTo(ApprovalPolicy.endingId(old.data().requestId(), EventType.APPROVAL_EXPIRED, ENV));
+                .isEqualTo(ApprovalPolicy.endingId(old.pending().requestId(), EventType.APPROVAL_EXPIRED, ENV));
     }
 
     @Test
@@ -339,10 +456,8 @@ class ApprovalPolicyTests {
         assertThat(rules.minApprovals()).isEqualTo(1);
     }
 
-    private static String label(CloudEvent<ApprovalExpired> ending, List<CloudEvent<ApprovalRequested>> pending) {
-        String name = pending.stream().filter(p -> p.data().requestId().equals(ending.data().requestId()))
-                .map(p -> p.source().substring(p.source().lastIndexOf('/') + 1)).findFirst().orElseThrow();
-        return name + " " + ending.data().reason()
+    private static String label(CloudEvent<ApprovalExpired> ending) {
+        return NAMES.get(ending.data().requestId()) + " " + ending.data().reason()
                 + (ending.data().supersededBy() == null ? "" : " by " + ending.data().supersededBy());
     }
 
@@ -366,7 +481,7 @@ class ApprovalPolicyTests {
     }
 
     static ApprovalRules rules(int minApprovals) {
-        return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals);
+        return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals, TTL);
     }
 
     static final io.stagecoach.platform.topology.Provenance PROVENANCE =
@@ -383,10 +498,10 @@ class ApprovalPolicyTests {
         if (state == State.NONE) {
             return ledger;
         }
-        Instant expiresAt = state == State.PAST_EXPIRY ? NOW.minusSeconds(60) : NOW.plus(Duration.ofHours(23));
-        CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, NOW.minus(Duration.ofHours(1)),
-                expiresAt);
+        // the request says what staging's clock said; the opening is prod's own
+        CloudEvent<ApprovalRequested> request = request(REQUEST_ID, RELEASE, OPENED_AT, OPENED_AT.plus(TTL));
         apply(ledger, request, "staging-promotion");
+        open(ledger, request, OPENED_AT, state == State.PAST_EXPIRY ? NOW.minusSeconds(60) : OPENED_AT.plus(TTL));
         UnaryOperator<String> id = type -> EventIds.derive(REQUEST_ID, type);
         switch (state) {
             case SWEPT_EXPIRED -> apply(ledger, CloudEvent.of(new ApprovalExpired(REQUEST_ID, RELEASE, ENV,
@@ -424,16 +539,37 @@ class ApprovalPolicyTests {
                 EventIds.derive(requestId, "request")).withTime(requestedAt);
     }
 
-    /** A pending request named {@code name} (kept in its source, for the table's labels). */
-    static CloudEvent<ApprovalRequested> pending(String name, String service, String version, Instant requestedAt,
-            Instant expiresAt) {
+    /** This environment's opening of {@code request}, at {@code at}, expiring at {@code expiresAt}. */
+    static void open(EnvironmentLedger ledger, CloudEvent<ApprovalRequested> request, Instant at, Instant expiresAt) {
+        ApprovalRequested data = request.data();
+        apply(ledger, CloudEvent.of(new ApprovalOpened(data.requestId(), data.release(), ENV, expiresAt),
+                "/stagecoach/prod/approval", ENV, request.correlationid(), request.id(),
+                ApprovalPolicy.openingId(data.requestId(), ENV)).withTime(at), "prod-approval");
+    }
+
+    /** Names of the requests in the endings table, by request id. */
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+    /** The order of opening of the endings table's requests: each one built is opened after the one before. */
+    private static long openings;
+
+    /** A pending request named {@code name}, opened after every one built before it, that claims honest times. */
+    static ApprovalPolicy.Waiting waiting(String name, String service, String version, Instant expiresAt) {
+        return waiting(name, service, version, expiresAt, Claim.HONEST);
+    }
+
+    /** A pending request named {@code name}, opened after every one built before it, claiming {@code claim}. */
+    static ApprovalPolicy.Waiting waiting(String name, String service, String version, Instant expiresAt,
+            Claim claim) {
         Release release = new Release(service, version, "ghcr.io/acme/" + service, digest(name), commit(name),
                 "jane");
-        CloudEvent<ApprovalRequested> event = request(EventIds.derive("request", name), release, requestedAt,
-                expiresAt);
-        return new CloudEvent<>(event.specversion(), event.id(), "/stagecoach/staging/promotion/" + name,
-                event.type(), event.subject(), event.time(), event.environment(), event.correlationid(),
-                event.causationid(), event.data());
+        String requestId = EventIds.derive("request", name);
+        NAMES.put(requestId, name);
+        CloudEvent<ApprovalRequested> request = request(requestId, release, claim.requestedAt, claim.expiresAt);
+        PendingApproval pending = new PendingApproval(request.data(), request.id(), request.time(),
+                request.correlationid());
+        Opened opened = new Opened(requestId, ApprovalPolicy.openingId(requestId, ENV), OPENED_AT, expiresAt,
+                openings++);
+        return new ApprovalPolicy.Waiting(pending, opened);
     }
 
     static Release release(String version, String digestSeed) {

@@ -1,11 +1,14 @@
 package io.stagecoach.approval;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
+import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
@@ -14,7 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -66,14 +71,42 @@ class ApprovalRestartTests {
         }
     }
 
-    private static ConfigurableApplicationContext startProdApprovalService() {
+    @Test
+    void aRequestNotOpenedBeforeACrashIsOpenedBeforeADecisionOnItIsJudged() throws Exception {
+        CloudEvent<ApprovalRequested> request = Fixtures.request(Fixtures.release("crash-svc", "1.0.0"));
+        String requestId = request.data().requestId();
+
+        // no sweep, and the request inbox not taken: the request is only in the audit stream
+        try (ConfigurableApplicationContext service = startProdApprovalService("stagecoach.approval.sweep-interval=1h")) {
+            service.getBean(RabbitListenerEndpointRegistry.class).getListenerContainer("approval-requested").stop();
+            service.getBean(ScheduledTaskHolder.class).getScheduledTasks().forEach(task -> task.cancel(false));
+            // waits for a sweep that was under way (one at a time), with nothing pending to open yet
+            service.getBean(ApprovalGate.class).sweep();
+            pipeline.publish("staging", Principal.PROMOTION, request);
+            EnvironmentLedger ledger = service.getBean(EnvironmentLedger.class);
+            await().atMost(WAIT).until(() -> ledger.pending(requestId).isPresent());
+            assertThat(ledger.opened(requestId)).isEmpty();
+
+            pipeline.publish("prod", Principal.CHATOPS, Fixtures.approve(request, "alice"));
+
+            await().atMost(WAIT).until(() -> !prod.of(EventType.PROMOTION_REQUESTED, requestId).isEmpty());
+            List<AuditRecord> openings = prod.of(EventType.APPROVAL_OPENED, requestId);
+            assertThat(openings).hasSize(1);
+            assertThat(openings.get(0).offset()).as("opened before the grant")
+                    .isLessThan(prod.of(EventType.APPROVAL_GRANTED, requestId).get(0).offset());
+        }
+    }
+
+    private static ConfigurableApplicationContext startProdApprovalService(String... more) {
+        List<String> properties = new ArrayList<>(List.of(
+                "stagecoach.environment=prod",
+                "stagecoach.vhost-prefix=" + broker.prefix(),
+                "spring.rabbitmq.host=" + broker.host(),
+                "spring.rabbitmq.port=" + broker.amqpPort()));
+        properties.addAll(List.of(more));
         return new SpringApplicationBuilder(ApprovalApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(
-                        "stagecoach.environment=prod",
-                        "stagecoach.vhost-prefix=" + broker.prefix(),
-                        "spring.rabbitmq.host=" + broker.host(),
-                        "spring.rabbitmq.port=" + broker.amqpPort())
+                .properties(properties.toArray(String[]::new))
                 .run();
     }
 

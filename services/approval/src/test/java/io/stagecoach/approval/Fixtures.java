@@ -46,6 +46,16 @@ final class Fixtures {
         return request(release, Duration.ofHours(24));
     }
 
+    /** A request whose own times say what staging's clock (or someone holding its credential) wants them to. */
+    static CloudEvent<ApprovalRequested> request(Release release, Instant requestedAt, Instant expiresAt) {
+        CloudEvent<ApprovalRequested> honest = request(release);
+        ApprovalRequested data = honest.data();
+        ApprovalRequested claimed = new ApprovalRequested(data.requestId(), release, data.environment(),
+                data.approvers(), data.minApprovals(), requestedAt, expiresAt, data.verifiedIn());
+        return CloudEvent.of(claimed, honest.source(), honest.environment(), honest.correlationid(),
+                honest.causationid(), honest.id()).withTime(requestedAt);
+    }
+
     /** The chat bot's decision on {@code request}. */
     static CloudEvent<ApprovalDecided> decision(CloudEvent<ApprovalRequested> request, String approver,
             ApprovalDecided.Decision decision, boolean override, String reason) {

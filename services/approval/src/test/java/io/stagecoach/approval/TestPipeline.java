@@ -201,6 +201,9 @@ final class TestPipeline implements AutoCloseable {
             if (data instanceof io.stagecoach.events.ApprovalRequested r) {
                 return requestId.equals(r.requestId());
             }
+            if (data instanceof io.stagecoach.events.ApprovalOpened o) {
+                return requestId.equals(o.requestId());
+            }
             if (data instanceof io.stagecoach.events.ApprovalGranted g) {
                 return requestId.equals(g.requestId());
             }

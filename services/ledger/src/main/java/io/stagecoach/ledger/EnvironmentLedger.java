@@ -3,6 +3,7 @@ package io.stagecoach.ledger;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
@@ -20,6 +21,7 @@ import io.stagecoach.platform.topology.Provenance.Refusal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,6 +71,8 @@ public final class EnvironmentLedger {
     /** Per service: the offset of the last record that changed its state, and of its last checkpoint. */
     private final Map<String, Long> changedAt = new HashMap<>();
     private final Map<String, Checkpoint> checkpointed = new HashMap<>();
+    private final Map<String, Opened> opened = boundedMap(MAX_DECIDED);
+    private long openings;
     private long position = -1;
     private long applied;
     private long refused;
@@ -145,6 +149,10 @@ public final class EnvironmentLedger {
             if (!decided.containsKey(r.requestId())) {
                 pending.put(r.requestId(), new PendingApproval(r, eventId, at, event.correlationid()));
             }
+        } else if (data instanceof ApprovalOpened o) {
+            // the first opening counts: its id derives from the request, and only this environment's approval
+            // service may publish one (Provenance)
+            opened.putIfAbsent(o.requestId(), new Opened(o.requestId(), eventId, at, o.expiresAt(), openings++));
         } else if (data instanceof ApprovalDecided d) {
             if (d.decision() == ApprovalDecided.Decision.APPROVE && !decided.containsKey(d.requestId())) {
                 votes.computeIfAbsent(d.requestId(), k -> new ArrayList<>()).add(new Vote(d, publisher, eventId, at));
@@ -362,6 +370,14 @@ public final class EnvironmentLedger {
         return Optional.ofNullable(decided.get(requestId));
     }
 
+    /**
+     * When this environment's approval service received a request ({@code approval.opened}), if it did yet; what
+     * expiry and supersession go by, never the times the request carries.
+     */
+    public synchronized Optional<Opened> opened(String requestId) {
+        return Optional.ofNullable(opened.get(requestId));
+    }
+
     /** Approve decisions seen for a request, in order, with their publishers (not yet judged). */
     public synchronized List<Vote> votes(String requestId) {
         return List.copyOf(votes.getOrDefault(requestId, List.of()));
@@ -377,11 +393,16 @@ public final class EnvironmentLedger {
         return all;
     }
 
-    /** Pending requests for a service, newest first. */
+    /**
+     * Pending requests for a service, newest first: those not opened yet (just arrived), then the opened ones by
+     * when this environment opened them, never by the times the request carries.
+     */
     public synchronized List<PendingApproval> pendingFor(String service) {
         List<PendingApproval> list = new ArrayList<>(pending.values().stream()
                 .filter(p -> p.request().release().service().equals(service)).toList());
-        list.sort(Comparator.comparing(PendingApproval::requestedAt).reversed());
+        Collections.reverse(list);
+        list.sort(Comparator.comparingLong((PendingApproval p) -> opened.containsKey(p.requestId())
+                ? opened.get(p.requestId()).sequence() : Long.MAX_VALUE).reversed());
         return list;
     }
 
@@ -402,9 +423,19 @@ public final class EnvironmentLedger {
         public String requestId() {
             return request.requestId();
         }
+    }
 
+    /**
+     * A request as this environment's approval service received it. The request's own times (and
+     * {@link PendingApproval#requestedAt()}) were written by the requesting environment: for display only.
+     *
+     * @param at        when it was received (the opening's time)
+     * @param expiresAt {@code at} plus this environment's approval TTL
+     * @param sequence  the order of opening in this environment: a later opening has a higher one
+     */
+    public record Opened(String requestId, String eventId, Instant at, Instant expiresAt, long sequence) {
         public boolean expiredAt(Instant now) {
-            return request.expiresAt() != null && !now.isBefore(request.expiresAt());
+            return !now.isBefore(expiresAt);
         }
     }
 

@@ -3,6 +3,7 @@ package io.stagecoach.ledger;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
@@ -122,6 +123,49 @@ class EnvironmentLedgerTests {
                 .isEqualTo(EnvironmentLedger.Decided.Outcome.SUPERSEDED);
         assertThat(ledger.decided("req-2")).get().extracting(EnvironmentLedger.Decided::outcome)
                 .isEqualTo(EnvironmentLedger.Decided.Outcome.GRANTED);
+    }
+
+    static ApprovalRequested request(String requestId, String version, Instant requestedAt) {
+        return new ApprovalRequested(requestId, release(version), "prod", List.of("sre-team"), 1, requestedAt,
+                requestedAt.plusSeconds(3600), new Verification("staging", "v-" + version));
+    }
+
+    @Test
+    void anOpeningRecordsTheEnvironmentsOwnReceiptAndTheFirstOneCounts() {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        Instant openedAt = Instant.parse("2026-11-26T10:00:00Z");
+        apply(request("req-1", "1.0.0", Instant.parse("2030-01-01T00:00:00Z")));
+        CloudEvent<?> opening = event(new ApprovalOpened("req-1", release("1.0.0"), "prod",
+                openedAt.plusSeconds(600)), "prod").withTime(openedAt);
+        apply(opening, "prod-approval");
+        apply(new ApprovalOpened("req-1", release("1.0.0"), "prod", openedAt.plusSeconds(999_999)));
+        // an opening from anyone else does not count, however early
+        assertThat(apply(event(new ApprovalOpened("req-2", release("1.0.0"), "prod", openedAt.plusSeconds(1)),
+                "prod"), "staging-promotion")).isPresent();
+
+        assertThat(ledger.opened("req-1")).get().satisfies(opened -> {
+            assertThat(opened.eventId()).isEqualTo(opening.id());
+            assertThat(opened.at()).isEqualTo(openedAt);
+            assertThat(opened.expiresAt()).isEqualTo(openedAt.plusSeconds(600));
+            assertThat(opened.expiredAt(openedAt.plusSeconds(599))).isFalse();
+            assertThat(opened.expiredAt(openedAt.plusSeconds(600))).isTrue();
+        });
+        assertThat(ledger.opened("req-2")).isEmpty();
+    }
+
+    @Test
+    void pendingRequestsOfAServiceAreNewestFirstByOpeningNeverByTheTimesTheyCarry() {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        // each request claims to be older than the one before it; the order of opening is what counts
+        apply(request("req-1", "1.0.0", Instant.parse("2030-01-01T00:00:00Z")));
+        apply(request("req-2", "1.1.0", Instant.parse("2026-01-01T00:00:00Z")));
+        apply(request("req-3", "1.2.0", Instant.parse("2001-01-01T00:00:00Z")));
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        apply(new ApprovalOpened("req-2", release("1.1.0"), "prod", now.plusSeconds(60)));
+        apply(new ApprovalOpened("req-1", release("1.0.0"), "prod", now.plusSeconds(60)));
+
+        assertThat(ledger.pendingFor(SERVICE)).extracting(EnvironmentLedger.PendingApproval::requestId)
+                .as("req-3 is not opened yet: it arrived last").containsExactly("req-3", "req-1", "req-2");
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
@@ -163,6 +164,8 @@ final class ForgedBodies {
                     : new RollbackCompleted(env, victim.service(), waiting, intruder, trigger, revision);
             case ROLLBACK_FAILED -> data = new RollbackFailed(env, victim.service(), gate ? intruder : waiting, null,
                     "forged", trigger);
+            // an opening that would keep the waiting request open for ever, or open one nobody requested
+            case APPROVAL_OPENED -> data = new ApprovalOpened(requestId, waiting, env, at.plus(FAR_FUTURE));
             // a checkpoint that would hold what runs and verify the waiting release, behind the gate and before it
             case LEDGER_CHECKPOINTED -> data = new LedgerCheckpointed(env, victim.service(), 0,
                     new LedgerCheckpointed.Running(gate ? waiting : intruder, revision, ownId, at, false),

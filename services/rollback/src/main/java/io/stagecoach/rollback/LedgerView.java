@@ -1,5 +1,6 @@
 package io.stagecoach.rollback;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import io.stagecoach.events.Release;
@@ -10,6 +11,9 @@ interface LedgerView {
 
     /** The release the last announced deployment (or rollback) put here. */
     Optional<Release> running(String service);
+
+    /** When the release that runs was put here: the time of that deployment (or rollback), by this environment. */
+    Optional<Instant> runningSince(String service);
 
     /** The newest verified release that is not held and is not {@code excluding}. */
     Optional<Release> lastVerified(String service, Release excluding);
@@ -24,6 +28,11 @@ interface LedgerView {
             @Override
             public Optional<Release> running(String service) {
                 return ledger.running(service).map(EnvironmentLedger.Deployed::release);
+            }
+
+            @Override
+            public Optional<Instant> runningSince(String service) {
+                return ledger.running(service).map(EnvironmentLedger.Deployed::at);
             }
 
             @Override

@@ -1,5 +1,8 @@
 package io.stagecoach.rollback;
 
+import java.time.Instant;
+
+import io.stagecoach.events.AlertFiring;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.RollbackCompleted;
@@ -36,5 +39,13 @@ sealed interface RollbackDecision {
 
     /** Nothing to do (the failure is about a release that no longer runs here). */
     record Nothing(String why) implements RollbackDecision {
+    }
+
+    /**
+     * An alert that started before the running release was deployed: it is about the release before it, so nothing
+     * is rolled back. Logged and counted; the alert itself is in the audit stream.
+     */
+    record StaleAlert(CloudEvent<AlertFiring> alert, Release running, Instant deployedAt, String why)
+            implements RollbackDecision {
     }
 }

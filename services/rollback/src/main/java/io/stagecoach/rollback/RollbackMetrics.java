@@ -22,7 +22,10 @@ class RollbackMetrics {
                 .increment();
     }
 
-    /** result: published, duplicate, ignored or malformed. */
+    /**
+     * result: published, duplicate, ignored (resolved, another environment) or malformed on {@code POST /alerts};
+     * stale when a published alert turned out to have started before the running release was deployed.
+     */
     void alerts(String result, int count) {
         Counter.builder("stagecoach.alerts").description("Alertmanager alerts received on POST /alerts, by outcome")
                 .tag("result", result).register(registry).increment(count);

@@ -1,5 +1,6 @@
 package io.stagecoach.rollback;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ import io.stagecoach.target.Deployment;
  * <p>{@code from} is the failed release (smoke test or deployment failed) or what runs (an alert, a person's
  * request). {@code to} is the requested version when it was verified here, else the newest verified release
  * that is neither held nor {@code from}. Without one, the rollback fails and nothing changes.
+ *
+ * <p>An alert that started before the running release was deployed here is about the release before it: nothing
+ * is rolled back, and the decision says why.
  */
 final class RollbackPolicy {
 
@@ -67,6 +71,17 @@ final class RollbackPolicy {
                         + " that could be rolled back");
             }
             from = running.get();
+            if (data instanceof AlertFiring alert) {
+                Optional<Instant> deployedAt = ledger.runningSince(service);
+                if (deployedAt.isPresent() && alert.startsAt().isBefore(deployedAt.get())) {
+                    @SuppressWarnings("unchecked")
+                    CloudEvent<AlertFiring> firing = (CloudEvent<AlertFiring>) trigger;
+                    return new RollbackDecision.StaleAlert(firing, from, deployedAt.get(), "alert "
+                            + alert.alertname() + " (" + alert.fingerprint() + ") started at " + alert.startsAt()
+                            + ", before " + service + " " + from.version() + " was deployed in " + environment.name()
+                            + " at " + deployedAt.get() + ": it is about the release before, nothing rolled back");
+                }
+            }
         } else {
             throw new IllegalArgumentException(trigger.type() + " does not trigger a rollback");
         }

@@ -61,6 +61,9 @@ class RollbackService {
             RollbackDecision decision = policy.decide(trigger, LedgerView.of(ledger));
             if (decision instanceof RollbackDecision.Nothing nothing) {
                 log.info("{} {}: {}", cause, trigger.id(), nothing.why());
+            } else if (decision instanceof RollbackDecision.StaleAlert stale) {
+                log.info("{} {} ignored: {}", cause, trigger.id(), stale.why());
+                metrics.alerts("stale", 1);
             } else if (decision instanceof RollbackDecision.Failed failed) {
                 publisher.publish(failed.event());
                 log.warn("no rollback of {} after {}: {}", service, cause, failed.event().data().reason());

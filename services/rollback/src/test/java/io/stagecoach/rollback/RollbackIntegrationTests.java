@@ -6,7 +6,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.AlertFiring;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -43,6 +47,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static io.stagecoach.promotion.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The rollback service in dev, next to dev's promotion service, on a real broker and one real GitOps repository:
@@ -62,6 +67,9 @@ class RollbackIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     @BeforeAll
     static void provisionAndStartPromotion() {
@@ -160,14 +168,16 @@ class RollbackIntegrationTests {
         verify(previous);
         Release current = TestEvents.release("svc-alert", "2.1.0");
         verify(current);
-        String body = alerts(alert("firing", "dev", "svc-alert", "a1b2c3d4e5f60718"),
-                alert("resolved", "dev", "svc-alert", "b1b2c3d4e5f60718"),
-                alert("firing", "prod", "svc-alert", "c1b2c3d4e5f60718"));
+        Instant startsAt = now();
+        String body = alerts(alert("firing", "dev", "svc-alert", "a1b2c3d4e5f60718", startsAt),
+                alert("resolved", "dev", "svc-alert", "b1b2c3d4e5f60718", startsAt),
+                alert("firing", "prod", "svc-alert", "c1b2c3d4e5f60718", startsAt));
 
         HttpResponse<String> first = post(body);
         HttpResponse<String> second = post(body);
         // an alert for a service with nothing running queues up behind them: once it is handled, so are they
-        HttpResponse<String> marker = post(alerts(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718")));
+        HttpResponse<String> marker = post(alerts(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718",
+                startsAt)));
         dev.await(RollbackFailed.class, e -> e.data().service().equals("svc-alert-marker"));
 
         assertThat(first.statusCode()).isEqualTo(200);
@@ -190,9 +200,46 @@ class RollbackIntegrationTests {
     }
 
     @Test
+    void ignoresAnAlertThatStartedBeforeTheRunningReleaseWasDeployedAndSaysWhy() throws Exception {
+        AuditLog dev = fixture.audit("dev");
+        Release previous = TestEvents.release("svc-stale-alert", "3.0.0");
+        verify(previous);
+        // the alert started while 3.0.0 ran: it is about 3.0.0, whatever it says now that 3.1.0 runs
+        Instant whilePreviousRan = now();
+        Release current = TestEvents.release("svc-stale-alert", "3.1.0");
+        verify(current);
+        double staleBefore = staleAlerts();
+
+        HttpResponse<String> answer = post(alerts(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718",
+                whilePreviousRan)));
+        // an alert for a service with nothing running queues up behind it: once it is handled, so is the stale one
+        post(alerts(alert("firing", "dev", "svc-stale-marker", "f2b2c3d4e5f60718", now())));
+        dev.await(RollbackFailed.class, e -> e.data().service().equals("svc-stale-marker"));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        CloudEvent<AlertFiring> alert = dev.await(AlertFiring.class,
+                e -> e.data().service().equals("svc-stale-alert"));
+        assertThat(alert.data().startsAt()).isEqualTo(whilePreviousRan);
+        assertThat(dev.events(RollbackCompleted.class, e -> e.data().service().equals("svc-stale-alert"))).isEmpty();
+        assertThat(dev.events(RollbackFailed.class, e -> e.data().service().equals("svc-stale-alert"))).isEmpty();
+        assertThat(repository().commitsMentioning(alert.id())).isEmpty();
+        assertThat(repository().file(overlay("dev"))).contains(current.digest());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(staleAlerts()).isEqualTo(staleBefore + 1));
+
+        // the same alert starting again after the deployment is about what runs now: that one rolls back
+        Instant afterDeployment = now();
+        post(alerts(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718", afterDeployment)));
+        CloudEvent<RollbackCompleted> rolledBack = dev.await(RollbackCompleted.class,
+                e -> e.data().service().equals("svc-stale-alert"));
+        assertThat(rolledBack.data().from()).isEqualTo(current);
+        assertThat(rolledBack.data().to()).isEqualTo(previous);
+    }
+
+    @Test
     void answersAMalformedAlertmanagerPayloadWithA400AndPublishesNothing() throws Exception {
         HttpResponse<String> notJson = post("{\"alerts\": ");
-        HttpResponse<String> noService = post(alerts(alert("firing", "dev", "svc-alert", "e1b2c3d4e5f60718")
+        HttpResponse<String> noService = post(alerts(alert("firing", "dev", "svc-alert", "e1b2c3d4e5f60718", now())
                 .replace("\"service\": \"svc-alert\",", "")));
 
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -223,15 +270,25 @@ class RollbackIntegrationTests {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String alert(String status, String environment, String service, String fingerprint) {
+    private double staleAlerts() {
+        var counter = meters.find("stagecoach.alerts").tag("result", "stale").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static String alert(String status, String environment, String service, String fingerprint,
+                                Instant startsAt) {
         return """
                 {"status": "%s",
                  "labels": {"alertname": "HighErrorRate", "environment": "%s", "service": "%s",
                             "severity": "critical"},
                  "annotations": {"summary": "5xx above 5%% for 5 minutes"},
-                 "startsAt": "2026-11-26T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                 "startsAt": "%s", "endsAt": "0001-01-01T00:00:00Z",
                  "generatorURL": "http://prometheus:9090/graph", "fingerprint": "%s"}
-                """.formatted(status, environment, service, fingerprint);
+                """.formatted(status, environment, service, startsAt, fingerprint);
     }
 
     private static String alerts(String... alerts) {

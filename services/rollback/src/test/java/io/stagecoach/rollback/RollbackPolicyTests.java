@@ -1,5 +1,6 @@
 package io.stagecoach.rollback;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,6 +152,59 @@ class RollbackPolicyTests {
         assertThat(failed.event().data().reason()).contains("no verified release");
     }
 
+    /** When the alerts of the tables start. */
+    static final Instant ALERT_STARTS = Instant.parse("2026-11-26T10:00:00Z");
+
+    static Stream<Arguments> alertsAndWhatRunsSinceWhen() {
+        return Stream.of(
+                alertRow("started an hour before the running release was deployed", Duration.ofHours(1), "stale"),
+                alertRow("started a millisecond before the deployment", Duration.ofMillis(1), "stale"),
+                alertRow("started as the release was deployed", Duration.ZERO, "1.0.0"),
+                alertRow("started a minute after the deployment", Duration.ofMinutes(-1), "1.0.0"),
+                alertRow("started a day after the deployment", Duration.ofDays(-1), "1.0.0"));
+    }
+
+    private static Arguments alertRow(String name, Duration startedBeforeDeployment, String expected) {
+        return argumentSet(name, startedBeforeDeployment, expected);
+    }
+
+    @ParameterizedTest
+    @MethodSource("alertsAndWhatRunsSinceWhen")
+    void anAlertThatStartedBeforeTheRunningReleaseWasDeployedIsAboutThePreviousOneAndRollsNothingBack(
+            Duration startedBeforeDeployment, String expected) {
+        Instant deployedAt = ALERT_STARTS.plus(startedBeforeDeployment);
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0"),
+                deployedAt);
+        CloudEvent<? extends EventData> alert = trigger("alert", null);
+
+        RollbackDecision decision = POLICY.decide(alert, ledger);
+
+        if (expected.equals("stale")) {
+            assertThat(decision).isInstanceOfSatisfying(RollbackDecision.StaleAlert.class, stale -> {
+                assertThat(stale.alert()).isEqualTo(alert);
+                assertThat(stale.running()).isEqualTo(release("1.1.0"));
+                assertThat(stale.deployedAt()).isEqualTo(deployedAt);
+                assertThat(stale.why()).contains("HighErrorRate", "0123456789abcdef", ALERT_STARTS.toString(),
+                        "1.1.0", deployedAt.toString(), "nothing rolled back");
+            });
+        } else {
+            assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Rollback.class,
+                    rollback -> assertThat(rollback.to()).isEqualTo(release(expected)));
+        }
+    }
+
+    @Test
+    void onlyAlertsAreJudgedByWhenTheyStarted() {
+        // what runs was deployed after everything the other triggers know of: they still roll back
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.2.0"),
+                Instant.parse("2999-01-01T00:00:00Z"));
+
+        assertThat(POLICY.decide(trigger("smoke", "1.2.0"), ledger)).isInstanceOf(RollbackDecision.Rollback.class);
+        assertThat(POLICY.decide(trigger("deploy", "1.2.0"), ledger)).isInstanceOf(RollbackDecision.Rollback.class);
+        assertThat(POLICY.decide(trigger("request", null), ledger)).isInstanceOf(RollbackDecision.Rollback.class);
+        assertThat(POLICY.decide(trigger("alert", null), ledger)).isInstanceOf(RollbackDecision.StaleAlert.class);
+    }
+
     static Release release(String version) {
         String hex = Integer.toHexString(version.hashCode() & 0x7fffffff);
         return new Release(SERVICE, version, "ghcr.io/acme/knative-lambda-builder",
@@ -169,15 +223,26 @@ class RollbackPolicyTests {
                     "push refused", 3), "/stagecoach/staging/promotion", "staging", run,
                     EventIds.derive("test", "requested"), id);
             case "alert" -> CloudEvent.of(new AlertFiring("staging", SERVICE, "HighErrorRate", "0123456789abcdef",
-                    Instant.parse("2026-11-26T10:00:00Z"), "critical", "errors above 5%", null),
+                    ALERT_STARTS, "critical", "errors above 5%", null),
                     "/stagecoach/staging/rollback", "staging", id, id, id);
             default -> CloudEvent.of(new RollbackRequested("staging", SERVICE, version, "alice", "bad release"),
                     "/stagecoach/staging/cli", "staging", id, id, id);
         };
     }
 
-    /** A ledger with releases verified in order, some held, one running. */
-    record FakeLedger(List<Release> verified, List<Release> held, Release runs) implements LedgerView {
+    /** A ledger with releases verified in order, some held, one running since {@code deployedAt}. */
+    record FakeLedger(List<Release> verified, List<Release> held, Release runs, Instant deployedAt)
+            implements LedgerView {
+
+        /** What runs was deployed an hour before the alerts of the tables started. */
+        FakeLedger(List<Release> verified, List<Release> held, Release runs) {
+            this(verified, held, runs, ALERT_STARTS.minus(Duration.ofHours(1)));
+        }
+
+        @Override
+        public Optional<Instant> runningSince(String service) {
+            return Optional.ofNullable(runs).map(r -> deployedAt);
+        }
 
         @Override
         public Optional<Release> running(String service) {

@@ -3,6 +3,7 @@ package io.stagecoach.platform.topology;
 import static io.stagecoach.events.EventType.APPROVAL_DECIDED;
 import static io.stagecoach.events.EventType.APPROVAL_EXPIRED;
 import static io.stagecoach.events.EventType.APPROVAL_GRANTED;
+import static io.stagecoach.events.EventType.APPROVAL_OPENED;
 import static io.stagecoach.events.EventType.APPROVAL_REFUSED;
 import static io.stagecoach.events.EventType.APPROVAL_REJECTED;
 import static io.stagecoach.events.EventType.APPROVAL_REQUESTED;
@@ -132,7 +133,7 @@ public final class PublishingRights {
         if (type == APPROVAL_REQUESTED) {
             return next.filter(Environment::isManual);
         }
-        if (type == APPROVAL_DECIDED || type == APPROVAL_GRANTED || type == APPROVAL_REJECTED
+        if (type == APPROVAL_OPENED || type == APPROVAL_DECIDED || type == APPROVAL_GRANTED || type == APPROVAL_REJECTED
                 || type == APPROVAL_REFUSED || type == APPROVAL_EXPIRED) {
             return here.isManual() ? Optional.of(here) : Optional.empty();
         }

@@ -46,6 +46,10 @@ class ProvenanceTests {
             "APPROVAL_REQUESTED,   prod,    staging-promotion,       true",
             "APPROVAL_REQUESTED,   prod,    prod-promotion,          false",
             "APPROVAL_REQUESTED,   staging, dev-promotion,           false",
+            // a request is opened by the gated environment's own approval service, never by who requested it
+            "APPROVAL_OPENED,      prod,    prod-approval,           true",
+            "APPROVAL_OPENED,      prod,    staging-promotion,       false",
+            "APPROVAL_OPENED,      staging, staging-approval,        false",
             // decisions come from the configured decision publishers of the same environment
             "APPROVAL_DECIDED,     prod,    prod-chatops,            true",
             "APPROVAL_DECIDED,     prod,    staging-chatops,         false",

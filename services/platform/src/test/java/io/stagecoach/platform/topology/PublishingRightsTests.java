@@ -43,8 +43,8 @@ class PublishingRightsTests {
                         "rollback.failed.dev"),
                 row(APPROVAL, "dev"),
                 row(APPROVAL, "staging"),
-                row(APPROVAL, "prod", "promotion.requested.prod", "approval.granted.prod", "approval.rejected.prod",
-                        "approval.refused.prod", "approval.expired.prod"),
+                row(APPROVAL, "prod", "promotion.requested.prod", "approval.opened.prod", "approval.granted.prod",
+                        "approval.rejected.prod", "approval.refused.prod", "approval.expired.prod"),
                 row(CHATOPS, "staging"),
                 row(CHATOPS, "prod", "approval.decided.prod"),
                 row(OPERATOR, "dev", "rollback.requested.dev"),
@@ -67,6 +67,9 @@ class PublishingRightsTests {
                 Arguments.of(EventType.PROMOTION_REQUESTED, "staging", List.of("dev-promotion")),
                 Arguments.of(EventType.PROMOTION_REQUESTED, "prod", List.of("prod-approval")),
                 Arguments.of(EventType.APPROVAL_REQUESTED, "prod", List.of("staging-promotion")),
+                // prod's own receipt of a request: only prod's approval service, never staging's promotion
+                Arguments.of(EventType.APPROVAL_OPENED, "prod", List.of("prod-approval")),
+                Arguments.of(EventType.APPROVAL_OPENED, "staging", List.of()),
                 Arguments.of(EventType.APPROVAL_DECIDED, "prod", List.of("prod-chatops")),
                 Arguments.of(EventType.APPROVAL_DECIDED, "staging", List.of()),
                 Arguments.of(EventType.SMOKETEST_PASSED, "staging", List.of("staging-smoke-test")));
