@@ -28,7 +28,12 @@ public enum EventType {
     ALERT_FIRING("alert", "firing", AlertFiring.class),
     ROLLBACK_REQUESTED("rollback", "requested", RollbackRequested.class),
     ROLLBACK_COMPLETED("rollback", "completed", RollbackCompleted.class),
-    ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class);
+    ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class),
+    /**
+     * A release held in one environment may no longer enter the next: addressed to the next environment, published
+     * by the rollback service of the one before it.
+     */
+    RELEASE_WITHDRAWN("release", "withdrawn", ReleaseWithdrawn.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";
