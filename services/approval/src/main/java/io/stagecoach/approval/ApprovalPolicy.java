@@ -172,6 +172,8 @@ final class ApprovalPolicy {
                         + " was superseded by a newer release (event " + end.eventId() + ")");
                 case EXPIRED -> new Refusal(Reason.EXPIRED, "request " + requestId + " expired (event "
                         + end.eventId() + ")");
+                case WITHDRAWN -> new Refusal(Reason.WITHDRAWN, "request " + requestId + " ended: the previous "
+                        + "environment withdrew the release (event " + end.eventId() + ")");
             });
         }
         if (pending.isEmpty()) {

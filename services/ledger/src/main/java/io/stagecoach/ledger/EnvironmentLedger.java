@@ -10,6 +10,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
@@ -47,6 +48,8 @@ public final class EnvironmentLedger {
     private final Map<String, PendingApproval> pending = new LinkedHashMap<>();
     private final Map<String, Decided> decided = new HashMap<>();
     private final Map<String, List<Vote>> votes = new HashMap<>();
+    private final Map<String, List<Withdrawal>> withdrawals = new HashMap<>();
+    private final Map<String, Stopped> stopped = new HashMap<>();
     private long position = -1;
     private long applied;
 
@@ -87,6 +90,8 @@ public final class EnvironmentLedger {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.summary(), eventId, at));
         } else if (data instanceof DeploymentFailed f) {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.error(), eventId, at));
+        } else if (data instanceof PromotionBlocked b && Stopped.REASONS.contains(b.reason())) {
+            stopped.put(b.release().service(), new Stopped(b, eventId, at));
         } else if (data instanceof PromotionBlocked b) {
             lastFailure.put(b.release().service(), new Failure(b.release(), type, b.message(), eventId, at));
         } else if (data instanceof RollbackCompleted r) {
@@ -109,9 +114,14 @@ public final class EnvironmentLedger {
             decide(g.requestId(), Decided.Outcome.GRANTED, eventId, at);
         } else if (data instanceof ApprovalRejected r) {
             decide(r.requestId(), Decided.Outcome.REJECTED, eventId, at);
+        } else if (data instanceof ApprovalExpired e && e.reason() == ApprovalExpired.Reason.WITHDRAWN) {
+            decide(e.requestId(), Decided.Outcome.WITHDRAWN, eventId, at);
         } else if (data instanceof ApprovalExpired e) {
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
+        } else if (data instanceof ReleaseWithdrawn w) {
+            withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>())
+                    .add(new Withdrawal(w, publisher, eventId, at));
         }
     }
 
@@ -228,6 +238,19 @@ public final class EnvironmentLedger {
         return Optional.ofNullable(decided.get(requestId));
     }
 
+    /**
+     * Withdrawals of exactly this build from this environment, in order, with their publishers (not yet judged:
+     * only the previous environment's rollback service may withdraw).
+     */
+    public synchronized List<Withdrawal> withdrawals(Release release) {
+        return List.copyOf(withdrawals.getOrDefault(key(release), List.of()));
+    }
+
+    /** The last release of a service that went no further here without failing: superseded or withdrawn. */
+    public synchronized Optional<Stopped> lastStopped(String service) {
+        return Optional.ofNullable(stopped.get(service));
+    }
+
     /** Approve decisions seen for a request, in order, with their publishers (not yet judged). */
     public synchronized List<Vote> votes(String requestId) {
         return List.copyOf(votes.getOrDefault(requestId, List.of()));
@@ -239,6 +262,7 @@ public final class EnvironmentLedger {
         all.addAll(running.keySet());
         all.addAll(verified.keySet());
         all.addAll(lastFailure.keySet());
+        all.addAll(stopped.keySet());
         pending.values().forEach(p -> all.add(p.request().release().service()));
         return all;
     }
@@ -276,11 +300,22 @@ public final class EnvironmentLedger {
 
     /** How an approval request ended. */
     public record Decided(String requestId, Outcome outcome, String eventId, Instant at) {
-        public enum Outcome { GRANTED, REJECTED, EXPIRED, SUPERSEDED }
+        public enum Outcome { GRANTED, REJECTED, EXPIRED, SUPERSEDED, WITHDRAWN }
     }
 
     /** An approve decision as published, with the broker-validated publisher. */
     public record Vote(ApprovalDecided decision, String publisher, String eventId, Instant at) {
+    }
+
+    /** A withdrawal as published, with the broker-validated publisher. */
+    public record Withdrawal(ReleaseWithdrawn withdrawal, String publisher, String eventId, Instant at) {
+    }
+
+    /** A release that went no further here, though nothing failed: a newer one replaced it, or it was withdrawn. */
+    public record Stopped(PromotionBlocked blocked, String eventId, Instant at) {
+
+        static final Set<PromotionBlocked.Reason> REASONS = Set.of(PromotionBlocked.Reason.SUPERSEDED,
+                PromotionBlocked.Reason.WITHDRAWN);
     }
 
 }

@@ -6,8 +6,10 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventData;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
@@ -118,5 +120,58 @@ class EnvironmentLedgerTests {
 
         assertThat(ledger.verified(SERVICE)).hasSize(1);
         assertThat(ledger.applied()).isEqualTo(1);
+    }
+
+    @Test
+    void aWithdrawalIsKeptWithItsPublisherForExactlyThatBuild() {
+        Release withdrawn = release("1.1.0");
+        CloudEvent<?> withdrawal = event(new ReleaseWithdrawn(withdrawn, "staging", "dev",
+                new Trigger(Trigger.Type.ALERT_FIRING, "a1"), "1.1.0 was rolled back in dev"), "staging");
+        ledger.apply(withdrawal, "dev-rollback", offset++);
+
+        assertThat(ledger.withdrawals(withdrawn)).singleElement().satisfies(w -> {
+            assertThat(w.publisher()).isEqualTo("dev-rollback");
+            assertThat(w.eventId()).isEqualTo(withdrawal.id());
+            assertThat(w.withdrawal().withdrawnIn()).isEqualTo("dev");
+        });
+        assertThat(ledger.withdrawals(release("1.0.0"))).isEmpty();
+        Release sameVersionOtherDigest = new Release(SERVICE, "1.1.0", withdrawn.image(), "sha256:" + "e".repeat(64),
+                withdrawn.commit(), withdrawn.author());
+        assertThat(ledger.withdrawals(sameVersionOtherDigest)).isEmpty();
+    }
+
+    @Test
+    void aWithdrawnApprovalRequestEndsAsWithdrawn() {
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        apply(new ApprovalRequested("req-1", release("1.0.0"), "staging", List.of("sre-team"), 1, now,
+                now.plusSeconds(3600), new Verification("dev", "v1")));
+
+        apply(new ApprovalExpired("req-1", release("1.0.0"), "staging", ApprovalExpired.Reason.WITHDRAWN, null,
+                "rolled back in dev"));
+
+        assertThat(ledger.pendingApprovals()).isEmpty();
+        assertThat(ledger.decided("req-1")).get().extracting(EnvironmentLedger.Decided::outcome)
+                .isEqualTo(EnvironmentLedger.Decided.Outcome.WITHDRAWN);
+    }
+
+    @Test
+    void aSupersededOrWithdrawnReleaseStopsWithoutCountingAsAFailure() {
+        apply(new PromotionBlocked(release("1.0.0"), "staging", PromotionBlocked.Reason.OLDER_THAN_RUNNING,
+                "1.0.0 is older than 1.1.0", "1.1.0"));
+        apply(new PromotionBlocked(release("1.0.1"), "staging", PromotionBlocked.Reason.SUPERSEDED,
+                "1.1.0 replaced 1.0.1", "1.1.0", "1.1.0"));
+
+        assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
+        assertThat(ledger.lastStopped(SERVICE)).get().satisfies(stopped -> {
+            assertThat(stopped.blocked().release().version()).isEqualTo("1.0.1");
+            assertThat(stopped.blocked().supersededBy()).isEqualTo("1.1.0");
+        });
+
+        apply(new PromotionBlocked(release("1.1.0"), "staging", PromotionBlocked.Reason.WITHDRAWN,
+                "withdrawn by dev", "1.1.0"));
+
+        assertThat(ledger.lastStopped(SERVICE)).get()
+                .extracting(stopped -> stopped.blocked().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
     }
 }
