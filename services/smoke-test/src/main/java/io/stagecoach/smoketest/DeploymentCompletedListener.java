@@ -27,7 +27,8 @@ import org.springframework.stereotype.Component;
 /**
  * The inbox: each completed deployment of this environment is checked, and the outcome published. A deployment whose
  * outcome is already in the audit stream (a redelivery) is not checked again; nor is one a newer deployment of the
- * service has replaced in the meantime (its checks would judge the newer release).
+ * service has replaced in the meantime (its checks would judge the newer release): its run ends with a
+ * {@code promotion.blocked} (SUPERSEDED, or HELD when it was rolled back) instead.
  */
 @Component
 class DeploymentCompletedListener {
@@ -83,6 +84,8 @@ class DeploymentCompletedListener {
             log.info("Deployment {} of {} {} was replaced by {} (event {}) before it was checked: not checked",
                     deployment.id(), release.service(), release.version(), running.get().release().version(),
                     running.get().eventId());
+            publisher.publish(SmokeTestPolicy.replaced(deployment, running.get().release(), ledger.isHeld(release),
+                    "/stagecoach/" + identity.environmentName() + "/" + identity.service().id()));
             return;
         }
         List<SmokeCheck> checks = runner.run(properties.checksFor(release.service()), Map.of(
