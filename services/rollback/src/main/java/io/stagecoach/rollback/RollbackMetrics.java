@@ -22,6 +22,13 @@ class RollbackMetrics {
                 .increment();
     }
 
+    /** A release held here was withdrawn from the next environment, {@code next}. */
+    void withdrawn(String service, String next) {
+        Counter.builder("stagecoach.withdrawals")
+                .description("Releases held here and withdrawn from the next environment")
+                .tag("service", service).tag("next", next).register(registry).increment();
+    }
+
     /** result: published, duplicate, ignored or malformed. */
     void alerts(String result, int count) {
         Counter.builder("stagecoach.alerts").description("Alertmanager alerts received on POST /alerts, by outcome")
