@@ -27,6 +27,7 @@ import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.EnvironmentLedger.Decided;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import io.stagecoach.ledger.EnvironmentLedger.Vote;
+import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 
 /**
  * Decides what a decision on an approval request means, and when pending requests end. Pure: everything it
@@ -56,6 +57,7 @@ final class ApprovalPolicy {
 
         Optional<Refusal> refusal = publisherProblem(decision.id(), publisher, rules)
                 .or(() -> requestProblem(decided, pending, ended, now))
+                .or(() -> withdrawnProblem(pending.get(), rules, ledger))
                 .or(() -> decisionProblem(decided, pending.get().request(), rules));
         if (refusal.isPresent()) {
             return refused(decision, publisher, rules, knownRequestId, release, refusal.get());
@@ -123,6 +125,50 @@ final class ApprovalPolicy {
             }
         });
         return endings;
+    }
+
+    /**
+     * The requests among {@code pending} (this environment's, not yet ended) for a release the previous environment
+     * withdrew: they end now, as WITHDRAWN, with its reason. Only a withdrawal published by one of the rules'
+     * withdrawers (that environment's rollback service) counts. The ending has the one id every ending of the
+     * request has.
+     */
+    List<CloudEvent<ApprovalExpired>> withdrawals(List<CloudEvent<ApprovalRequested>> pending, ApprovalRules rules,
+            EnvironmentLedger ledger) {
+        List<CloudEvent<ApprovalExpired>> endings = new ArrayList<>();
+        for (CloudEvent<ApprovalRequested> request : pending) {
+            ApprovalRequested data = request.data();
+            withdrawal(data.release(), rules, ledger).ifPresent(withdrawal -> {
+                ApprovalExpired withdrawn = new ApprovalExpired(data.requestId(), data.release(), rules.environment(),
+                        ApprovalExpired.Reason.WITHDRAWN, null, withdrawn(withdrawal));
+                endings.add(CloudEvent.of(withdrawn, source(rules), rules.environment(), request.correlationid(),
+                        withdrawal.eventId(), endingId(data.requestId(), EventType.APPROVAL_EXPIRED,
+                                rules.environment())));
+            });
+        }
+        return endings;
+    }
+
+    /** The first withdrawal of exactly this build by someone who may withdraw it. */
+    private static Optional<Withdrawal> withdrawal(Release release, ApprovalRules rules, EnvironmentLedger ledger) {
+        // a record without user_id vouches for nobody
+        return ledger.withdrawals(release).stream()
+                .filter(w -> w.publisher() != null && rules.withdrawers().contains(w.publisher())).findFirst();
+    }
+
+    /** {@code staging withdrew 1.4.3: <why>}, within what an event's text may hold. */
+    private static String withdrawn(Withdrawal withdrawal) {
+        String text = withdrawal.withdrawal().withdrawnIn() + " withdrew " + withdrawal.withdrawal().release().version()
+                + ": " + withdrawal.withdrawal().message();
+        return text.length() <= 4000 ? text : text.substring(0, 3999) + "…";
+    }
+
+    /** A decision on a pending request for a release the previous environment withdrew comes too late. */
+    private static Optional<Refusal> withdrawnProblem(PendingApproval pending, ApprovalRules rules,
+            EnvironmentLedger ledger) {
+        return withdrawal(pending.request().release(), rules, ledger).map(w -> new Refusal(Reason.WITHDRAWN,
+                "request " + pending.requestId() + " can no longer be decided: " + withdrawn(w) + " (event "
+                        + w.eventId() + ")"));
     }
 
     /** The id of the event that grants, rejects or expires a request: one per request, whoever emits it. */

@@ -16,17 +16,27 @@ import io.stagecoach.support.inbound.ExpectedPublishers;
  * @param decisionPublishers RabbitMQ users whose {@code approval.decided} messages count (e.g. {@code prod-chatops})
  * @param approvers          the people who may decide, teams expanded
  * @param minApprovals       approvals from distinct people a grant needs (at least 1)
+ * @param withdrawers        RabbitMQ users whose {@code release.withdrawn} counts: the previous environment's
+ *                           rollback service (e.g. {@code staging-rollback})
  */
-record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals) {
+record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
+        Set<String> withdrawers) {
 
     ApprovalRules {
         decisionPublishers = Set.copyOf(decisionPublishers);
         approvers = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(approvers));
         minApprovals = Math.max(1, minApprovals);
+        withdrawers = Set.copyOf(withdrawers);
+    }
+
+    /** Rules under which nobody may withdraw a release. */
+    ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals) {
+        this(environment, decisionPublishers, approvers, minApprovals, Set.of());
     }
 
     static ApprovalRules of(Environments environments, Environment environment, ExpectedPublishers publishers) {
         return new ApprovalRules(environment.name(), publishers.publishersOf(EventType.APPROVAL_DECIDED, environment),
-                environments.approvingPeople(environment.name()), environment.minApprovals());
+                environments.approvingPeople(environment.name()), environment.minApprovals(),
+                publishers.publishersOf(EventType.RELEASE_WITHDRAWN, environment));
     }
 }

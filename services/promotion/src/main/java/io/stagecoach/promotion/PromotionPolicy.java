@@ -127,7 +127,9 @@ final class PromotionPolicy {
 
     /** The first withdrawal of exactly this build published by the one service that may withdraw it. */
     private Optional<Withdrawal> withdrawal(Release release, LedgerView ledger) {
-        return ledger.withdrawals(release).stream().filter(w -> withdrawers.contains(w.publisher())).findFirst();
+        // a record without user_id vouches for nobody
+        return ledger.withdrawals(release).stream()
+                .filter(w -> w.publisher() != null && withdrawers.contains(w.publisher())).findFirst();
     }
 
     private static String shorten(String text) {

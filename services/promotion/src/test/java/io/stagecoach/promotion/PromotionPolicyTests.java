@@ -147,7 +147,8 @@ class PromotionPolicyTests {
 
     /**
      * A request for a release the previous environment withdrew: {@code withdrawnBy} published the withdrawal
-     * ({@code -} for none); only the previous environment's rollback service counts.
+     * ({@code -} for none, empty for a record without user_id); only the previous environment's rollback service
+     * counts.
      */
     @ParameterizedTest(name = "{0} into {1} by {2}, withdrawn by {3}: {4}")
     @CsvSource({
@@ -158,6 +159,7 @@ class PromotionPolicyTests {
             "APPROVED,  prod,    prod-approval,     staging-promotion,   deploy",
             "APPROVED,  prod,    prod-approval,     prod-rollback,       deploy",
             "APPROVED,  prod,    prod-approval,     dev-rollback,        deploy",
+            "APPROVED,  prod,    prod-approval,     '',                  deploy",
             "VERIFIED,  staging, dev-promotion,     dev-rollback,        WITHDRAWN",
             "VERIFIED,  staging, dev-promotion,     staging-rollback,    deploy",
             "ROLLBACK,  staging, staging-rollback,  dev-rollback,        deploy",
@@ -170,9 +172,10 @@ class PromotionPolicyTests {
         String verifiedIn = reason == Reason.ROLLBACK ? environment : previous;
         Row row = new Row(environment, V, reason, verifiedIn, reason == Reason.APPROVED || reason == Reason.OVERRIDE,
                 publisher, false, true, null, false, expected);
-        List<Withdrawal> withdrawals = withdrawnBy.equals("-") ? List.of() : List.of(new Withdrawal(
+        String publishedBy = withdrawnBy == null || withdrawnBy.isEmpty() ? null : withdrawnBy;
+        List<Withdrawal> withdrawals = "-".equals(withdrawnBy) ? List.of() : List.of(new Withdrawal(
                 new ReleaseWithdrawn(release, environment, previous, new Trigger(Trigger.Type.ALERT_FIRING,
-                        uuid("alert")), V + " was rolled back in " + previous), withdrawnBy, uuid("withdrawal"), null));
+                        uuid("alert")), V + " was rolled back in " + previous), publishedBy, uuid("withdrawal"), null));
         var ledger = new FakeLedger(Set.of(), Set.of(release), null, withdrawals);
 
         PromotionDecision decision = policy(environment).decide(request(row, release), publisher, ledger,
