@@ -26,6 +26,8 @@ import io.stagecoach.platform.topology.PublishingRights;
  * rollback service (re-deploying the last verified release);</li>
  * <li>{@code approval.requested} only into a {@code manual} environment, from the previous environment's
  * promotion service;</li>
+ * <li>{@code release.withdrawn} into any environment but the first, from the previous environment's rollback
+ * service (through the shovel) and nobody else;</li>
  * <li>approvals exist only behind a {@code manual} gate: {@code approval.decided} from the decision publishers
  * of the environments file (e.g. the chat bot), its outcomes from the environment's approval service.</li>
  * </ul>
