@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
                 "The run id (correlation id of every event of this release) is derived from service, version and",
                 "digest, so publishing the same build again is a duplicate the pipeline skips.",
                 "--wait exits 0 when the release waits at a manual gate or passed the last environment,",
-                "1 when it was blocked, failed, rolled back or the timeout passed.",
+                "1 when it was blocked, failed, rolled back or the timeout passed, and 4 at once when a newer",
+                "release replaced it on its way (\"superseded in staging by 1.4.3\").",
                 ExitCodes.SECTION})
 final class BuildCommand implements Callable<Integer> {
 
@@ -112,7 +113,7 @@ final class BuildCommand implements Callable<Integer> {
         RunFollower.Outcome outcome = new RunFollower(broker, environments, context.out()).follow(runId,
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
         context.out().println(outcome.summary());
-        return outcome.succeeded() ? ExitCodes.OK : ExitCodes.PIPELINE;
+        return outcome.status();
     }
 
     /** The run of a release: the correlation id of every event of its journey. */

@@ -16,6 +16,7 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.RollbackRequested;
@@ -128,6 +129,9 @@ final class EventLines {
         if (data instanceof RollbackFailed r) {
             return r.from();
         }
+        if (data instanceof ReleaseWithdrawn w) {
+            return w.release();
+        }
         return null;
     }
 
@@ -188,7 +192,14 @@ final class EventLines {
             return r.reason() + ": " + r.message();
         }
         if (data instanceof ApprovalExpired e) {
-            return e.reason() == ApprovalExpired.Reason.SUPERSEDED ? "superseded by " + e.supersededBy() : "expired";
+            return switch (e.reason()) {
+                case SUPERSEDED -> "superseded by " + e.supersededBy();
+                case WITHDRAWN -> "withdrawn: " + e.message();
+                case EXPIRED -> "expired";
+            };
+        }
+        if (data instanceof ReleaseWithdrawn w) {
+            return w.message();
         }
         if (data instanceof AlertFiring a) {
             return a.alertname() + " (" + a.severity() + "): " + a.summary();
@@ -214,6 +225,12 @@ final class EventLines {
         }
         if (data instanceof PromotionRequested) {
             return "on its way into " + env;
+        }
+        if (data instanceof PromotionBlocked b && b.reason() == PromotionBlocked.Reason.SUPERSEDED) {
+            return "SUPERSEDED in " + env + " by " + b.supersededBy();
+        }
+        if (data instanceof PromotionBlocked b && b.reason() == PromotionBlocked.Reason.WITHDRAWN) {
+            return "WITHDRAWN, may not enter " + env;
         }
         if (data instanceof PromotionBlocked) {
             return "BLOCKED before " + env;
@@ -248,8 +265,14 @@ final class EventLines {
         if (data instanceof ApprovalRefused) {
             return "decision refused, still waiting in " + env;
         }
+        if (data instanceof ApprovalExpired e && e.reason() == ApprovalExpired.Reason.WITHDRAWN) {
+            return "WITHDRAWN, approval ended in " + env;
+        }
         if (data instanceof ApprovalExpired) {
             return "approval ended in " + env;
+        }
+        if (data instanceof ReleaseWithdrawn w) {
+            return "WITHDRAWN from " + env + " by " + w.withdrawnIn();
         }
         if (data instanceof AlertFiring) {
             return "alert firing in " + env;

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Follows one run across every environment's audit stream, printing a line per event of it, until it waits at a
- * manual gate, passed the last environment, or failed. A failed deployment or smoke test is followed a little
- * longer, so the rollback it causes is shown too.
+ * manual gate, passed the last environment, failed, or was superseded by a newer release. A failed deployment or
+ * smoke test is followed a little longer, so the rollback it causes is shown too.
  */
 final class RunFollower {
 
@@ -37,7 +37,12 @@ final class RunFollower {
         this.out = out;
     }
 
-    record Outcome(boolean succeeded, String summary) {
+    /**
+     * @param status  the exit status: {@link ExitCodes#OK}, {@link ExitCodes#PIPELINE} or
+     *                {@link ExitCodes#SUPERSEDED}
+     * @param summary the last line to print
+     */
+    record Outcome(int status, String summary) {
     }
 
     Outcome follow(String runId, Duration timeout) {
@@ -74,17 +79,18 @@ final class RunFollower {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(false, "Interrupted; " + progress.description());
+            return new Outcome(ExitCodes.PIPELINE, "Interrupted; " + progress.description());
         } finally {
             feeds.forEach(LedgerFeed::close);
         }
         return switch (progress.stage()) {
-            case AT_GATE, DONE -> new Outcome(true, progress.description());
-            case FAILED, FAILING -> new Outcome(false, "Failed: " + progress.description());
-            case NOT_SEEN -> new Outcome(false, "Timed out after " + EventLines.age(timeout)
+            case AT_GATE, DONE -> new Outcome(ExitCodes.OK, progress.description());
+            case SUPERSEDED -> new Outcome(ExitCodes.SUPERSEDED, "Superseded: " + progress.description());
+            case FAILED, FAILING -> new Outcome(ExitCodes.PIPELINE, "Failed: " + progress.description());
+            case NOT_SEEN -> new Outcome(ExitCodes.PIPELINE, "Timed out after " + EventLines.age(timeout)
                     + ": no event of run " + runId + " appeared; are the services running (`stagecoach up`)?");
-            case TRAVELLING -> new Outcome(false, "Timed out after " + EventLines.age(timeout) + "; last seen: "
-                    + progress.description());
+            case TRAVELLING -> new Outcome(ExitCodes.PIPELINE, "Timed out after " + EventLines.age(timeout)
+                    + "; last seen: " + progress.description());
         };
     }
 

@@ -11,6 +11,7 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
@@ -18,7 +19,7 @@ import io.stagecoach.events.SmokeTestPassed;
 
 /**
  * Where one run stands, from its events in order: still travelling, waiting at a manual gate, through the
- * last environment, failing (a rollback is expected next) or over with a failure.
+ * last environment, failing (a rollback is expected next), over with a failure, or superseded by a newer release.
  */
 final class RunProgress {
 
@@ -30,7 +31,9 @@ final class RunProgress {
         DONE(true, true),
         /** A deployment or smoke test failed: the rollback service answers next. */
         FAILING(false, false),
-        FAILED(true, false);
+        FAILED(true, false),
+        /** A newer release replaced this one somewhere on its way: it goes no further, though nothing failed. */
+        SUPERSEDED(true, false);
 
         private final boolean settled;
         private final boolean success;
@@ -89,10 +92,27 @@ final class RunProgress {
                     + " (approvers: " + String.join(", ", r.approvers()) + ")");
         } else if (data instanceof DeploymentFailed || data instanceof SmokeTestFailed) {
             move(Stage.FAILING, release + " " + EventLines.where(event) + ": " + EventLines.why(data));
+        } else if (data instanceof PromotionBlocked b && supersededBy(b) != null) {
+            move(Stage.SUPERSEDED, release + " superseded in " + env + " by " + supersededBy(b)
+                    + (b.reason() == PromotionBlocked.Reason.OLDER_THAN_RUNNING ? " (it is older than what runs)" : ""));
+        } else if (data instanceof ApprovalExpired e && e.reason() == ApprovalExpired.Reason.SUPERSEDED) {
+            move(Stage.SUPERSEDED, release + " superseded in " + env + " by " + e.supersededBy()
+                    + ": its approval request ended");
+        } else if (data instanceof ReleaseWithdrawn w) {
+            move(Stage.FAILED, release + " withdrawn from " + env + " by " + w.withdrawnIn() + ": " + w.message());
         } else if (data instanceof PromotionBlocked || data instanceof ApprovalRejected || data instanceof ApprovalExpired
                 || data instanceof RollbackCompleted || data instanceof RollbackFailed) {
             move(Stage.FAILED, release + " " + EventLines.where(event) + ": " + EventLines.why(data));
         }
+    }
+
+    /** The newer version a block names: superseded, or older than what runs; null for other blocks. */
+    private static String supersededBy(PromotionBlocked blocked) {
+        return switch (blocked.reason()) {
+            case SUPERSEDED -> blocked.supersededBy();
+            case OLDER_THAN_RUNNING -> blocked.runningVersion() == null ? "a newer release" : blocked.runningVersion();
+            default -> null;
+        };
     }
 
     private void move(Stage next, String what) {

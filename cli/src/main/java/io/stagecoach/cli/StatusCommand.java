@@ -17,9 +17,10 @@ import java.util.concurrent.Callable;
 /** {@code stagecoach status}: where every release stands, folded from the environments' audit streams. */
 @Command(name = "status", sortOptions = false,
         description = {"Show what runs where, what is verified, what waits and what failed.", "", "Show, per service and environment, the running version, whether it is verified there,",
-                "pending approvals (request id, and age since the gated environment received them) and the",
-                "last failure, folded from each environment's audit stream (read as the environment's operator",
-                "user).", ""},
+                "pending approvals (request id, and age since the gated environment received them), the last",
+                "failure and the last release that went no further without failing (superseded by a newer one,",
+                "or withdrawn by the environment before), folded from each environment's audit stream (read as",
+                "the environment's operator user).", ""},
         footer = {"", "Examples:",
                 "  stagecoach status",
                 "  stagecoach status --service knative-lambda-builder",

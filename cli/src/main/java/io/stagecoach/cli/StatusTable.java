@@ -1,6 +1,7 @@
 package io.stagecoach.cli;
 
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
@@ -13,11 +14,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The status table: per service, per environment what runs, whether it is verified there, what waits, what failed. */
+/**
+ * The status table: per service, per environment what runs, whether it is verified there, what waits, what failed,
+ * and what went no further without failing (superseded by a newer release, or withdrawn by the environment before).
+ */
 final class StatusTable {
 
     static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "VERIFIED HERE", "PENDING APPROVALS",
-            "LAST FAILURE");
+            "LAST FAILURE", "LAST STOPPED");
     private static final int DETAIL_WIDTH = 70;
 
     private StatusTable() {
@@ -65,8 +69,18 @@ final class StatusTable {
         String failure = ledger.lastFailure(service).map(f -> EventType.fromType(f.type()).map(EventType::eventName)
                 .orElse(f.type()) + " " + (f.release() == null ? "" : f.release().version() + " ")
                 + EventLines.age(f.at(), now) + " ago: " + shorten(f.detail())).orElse("-");
+        String stopped = ledger.lastStopped(service).map(s -> stopped(s, now)).orElse("-");
         return List.of(environment.name(), version, verified, pending.isEmpty() ? "-" : String.join("; ", pending),
-                failure);
+                failure, stopped);
+    }
+
+    /** {@code 1.4.2 superseded by 1.4.3 2m ago}, {@code 41.445.1 withdrawn 5s ago: staging withdrew it (...)}. */
+    private static String stopped(EnvironmentLedger.Stopped stopped, Instant now) {
+        PromotionBlocked blocked = stopped.blocked();
+        String age = EventLines.age(stopped.at(), now) + " ago";
+        return blocked.reason() == PromotionBlocked.Reason.SUPERSEDED
+                ? blocked.release().version() + " superseded by " + blocked.supersededBy() + " " + age
+                : blocked.release().version() + " withdrawn " + age + ": " + shorten(blocked.message());
     }
 
     private static String table(List<List<String>> rows) {

@@ -47,7 +47,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--run", paramLabel = "RUN-ID",
             description = "follow one run (its history first), ending like build --wait: 0 at a manual gate or "
-                    + "the end of the path, 1 when it failed or the timeout passed")
+                    + "the end of the path, 1 when it failed or the timeout passed, 4 when it was superseded")
     String run;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "with --run: how long to follow (default 10m)")
@@ -77,7 +77,7 @@ final class WatchCommand implements Callable<Integer> {
             RunFollower.Outcome outcome = new RunFollower(amqp.broker(context), environments, context.out())
                     .follow(run.trim(), timeout == null ? BuildCommand.DEFAULT_TIMEOUT : timeout);
             context.out().println(outcome.summary());
-            return outcome.succeeded() ? ExitCodes.OK : ExitCodes.PIPELINE;
+            return outcome.status();
         }
         EventCodec codec = new EventCodec();
         Set<String> seen = new HashSet<>();

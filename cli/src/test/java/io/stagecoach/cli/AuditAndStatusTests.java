@@ -27,6 +27,7 @@ class AuditAndStatusTests {
 
     static final Release GOOD = Events.release("1.0.0");
     static final Release BAD = Events.release("1.1.0-bad");
+    static final Release STOPPED = Events.release("stopped-service", "3.0.0");
 
     static Cli cli;
     static Streams streams;
@@ -53,6 +54,7 @@ class AuditAndStatusTests {
         streams.append(Events.deployed(BAD, "dev", "1.0.0"), Events.passed(BAD, "dev"),
                 Events.deployed(BAD, "staging", "1.0.0"), badFailed,
                 Events.rolledBack(BAD, GOOD, "staging", badFailed.id()));
+        streams.append(Events.superseded(STOPPED, "dev", "3.0.1"), Events.withdrawnBlock(STOPPED, "staging", "dev"));
     }
 
     @Test
@@ -113,6 +115,20 @@ class AuditAndStatusTests {
                 "smoketest.failed 1.1.0-bad", "ago: health answered 503");
         assertThat(lines.get(4)).containsSubsequence("prod", "-", "-", "1.0.0 waiting 3h",
                 "(request " + requestId + ")", "-");
+    }
+
+    @Test
+    void statusShowsAReleaseThatWentNoFurtherWithoutFailingApartFromTheFailures() {
+        Cli.Result result = cli.run("status", "--service", "stopped-service");
+
+        assertThat(result.status()).as(result.toString()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.get(1)).containsSubsequence("LAST FAILURE", "LAST STOPPED");
+        assertThat(lines.get(2)).containsSubsequence("dev", "-", "-", "-", "-", "3.0.0 superseded by 3.0.1",
+                "ago");
+        assertThat(lines.get(3)).containsSubsequence("staging", "-", "3.0.0 withdrawn", "ago: 3.0.0 may no longer "
+                + "enter staging: dev withdrew it");
+        assertThat(lines.get(4)).containsSubsequence("prod", "-", "-", "-", "-", "-");
     }
 
     @Test

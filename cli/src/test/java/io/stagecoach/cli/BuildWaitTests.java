@@ -69,6 +69,23 @@ class BuildWaitTests {
     }
 
     @Test
+    void exitsFourAtOnceWithItsOwnMessageWhenANewerReleaseReplacedIt() throws Exception {
+        Release release = Events.release("2.4.0");
+        Cli.Running waiting = cli.start(BuildCommandTests.build("2.4.0", "--wait", "--timeout", "1m"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiting.out().contains("Following run"));
+
+        streams.append(Events.promotionRequested(release, "dev"), Events.deployed(release, "dev", null),
+                Events.passed(release, "dev"), Events.deployed(release, "staging", null),
+                Events.superseded(release, "staging", "2.4.1"));
+
+        waiting.thread().join(30_000);
+        Cli.Result result = waiting.stop();
+        assertThat(result.status()).as(result.toString()).isEqualTo(4);
+        assertThat(result.out()).contains("SUPERSEDED in staging by 2.4.1",
+                "Superseded: knative-lambda-builder 2.4.0 superseded in staging by 2.4.1");
+    }
+
+    @Test
     void aRunThatAlreadyEndedIsAnsweredFromTheAuditAtOnce() throws Exception {
         Release release = Events.release("2.2.0");
         streams.append(Events.deployed(release, "prod", null), Events.passed(release, "prod"));

@@ -1,5 +1,6 @@
 package io.stagecoach.cli;
 
+import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
 import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.ApprovalRequested;
@@ -10,6 +11,7 @@ import io.stagecoach.events.EventIds;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
@@ -33,6 +35,10 @@ final class Events {
 
     static Release release(String version) {
         return new Release(SERVICE, version, IMAGE, digest(version), COMMIT, "jane");
+    }
+
+    static Release release(String service, String version) {
+        return new Release(service, version, "ghcr.io/acme/" + service, digest(service + version), COMMIT, "jane");
     }
 
     /** A digest per version: {@code sha256:} and 64 hex digits derived from the version. */
@@ -109,5 +115,39 @@ final class Events {
     static CloudEvent<PromotionBlocked> blocked(Release release, String environment, String running) {
         return event(new PromotionBlocked(release, environment, PromotionBlocked.Reason.OLDER_THAN_RUNNING,
                 release.version() + " is older than " + running, running), environment, release, release.version());
+    }
+
+    static CloudEvent<PromotionBlocked> held(Release release, String environment) {
+        return event(new PromotionBlocked(release, environment, PromotionBlocked.Reason.HELD,
+                release.version() + " is held in " + environment, null), environment, release, release.version(),
+                "held");
+    }
+
+    /** What promotion (or smoke-test) says when a newer release replaced {@code release} before it moved on. */
+    static CloudEvent<PromotionBlocked> superseded(Release release, String environment, String newer) {
+        return event(new PromotionBlocked(release, environment, PromotionBlocked.Reason.SUPERSEDED,
+                release.version() + " passed its smoke tests in " + environment + " but " + newer
+                        + " replaced it there; it goes no further", newer, newer), environment, release,
+                release.version(), "superseded");
+    }
+
+    /** What the next environment's promotion service says on a withdrawal. */
+    static CloudEvent<PromotionBlocked> withdrawnBlock(Release release, String environment, String by) {
+        return event(new PromotionBlocked(release, environment, PromotionBlocked.Reason.WITHDRAWN,
+                release.version() + " may no longer enter " + environment + ": " + by + " withdrew it (rolled back)",
+                null), environment, release, release.version(), "withdrawn");
+    }
+
+    static CloudEvent<ReleaseWithdrawn> withdrawal(Release release, String environment, String by) {
+        return event(new ReleaseWithdrawn(release, environment, by, new Trigger(Trigger.Type.ROLLBACK_REQUESTED,
+                EventIds.derive("asked", release.version())), release.version() + " is held in " + by
+                + " after a rollback asked for by sam: latency"), environment, release, release.version());
+    }
+
+    static CloudEvent<ApprovalExpired> approvalEnded(Release release, String environment,
+                                                     ApprovalExpired.Reason reason, String newer) {
+        return event(new ApprovalExpired(requestId(release, environment), release, environment, reason, newer,
+                reason == ApprovalExpired.Reason.WITHDRAWN ? "staging withdrew " + release.version() + ": latency"
+                        : null), environment, release, release.version());
     }
 }

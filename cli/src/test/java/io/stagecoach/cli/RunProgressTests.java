@@ -39,8 +39,24 @@ class RunProgressTests {
                 Arguments.of("the same build published again after the run ended", List.of(Events.passed(R, "prod"),
                         Events.event(new io.stagecoach.events.BuildCompleted(R), "dev", R)), RunProgress.Stage.DONE,
                         "passed the last environment"),
-                Arguments.of("blocked", List.of(Events.blocked(R, "staging", "1.2.0")), RunProgress.Stage.FAILED,
-                        "BLOCKED before staging"));
+                Arguments.of("blocked", List.of(Events.held(R, "staging")), RunProgress.Stage.FAILED,
+                        "BLOCKED before staging"),
+                Arguments.of("a newer release replaced it before it moved on", List.of(Events.deployed(R, "dev", null),
+                        Events.passed(R, "dev"), Events.superseded(R, "dev", "1.0.1")), RunProgress.Stage.SUPERSEDED,
+                        "superseded in dev by 1.0.1"),
+                Arguments.of("older than what runs by the time it arrived", List.of(Events.passed(R, "dev"),
+                        Events.blocked(R, "staging", "1.2.0")), RunProgress.Stage.SUPERSEDED,
+                        "superseded in staging by 1.2.0 (it is older than what runs)"),
+                Arguments.of("a newer release asked for approval", List.of(Events.approvalRequested(R, "prod", "x"),
+                        Events.approvalEnded(R, "prod", io.stagecoach.events.ApprovalExpired.Reason.SUPERSEDED,
+                                "1.1.0")), RunProgress.Stage.SUPERSEDED, "superseded in prod by 1.1.0"),
+                Arguments.of("withdrawn while it waited for approval", List.of(Events.approvalRequested(R, "prod", "x"),
+                        Events.withdrawal(R, "prod", "staging"), Events.approvalEnded(R, "prod",
+                                io.stagecoach.events.ApprovalExpired.Reason.WITHDRAWN, null)),
+                        RunProgress.Stage.FAILED, "withdrawn: staging withdrew 1.0.0: latency"),
+                Arguments.of("withdrawn", List.of(Events.approvalRequested(R, "prod", "x"),
+                        Events.withdrawal(R, "prod", "staging")), RunProgress.Stage.FAILED,
+                        "withdrawn from prod by staging: 1.0.0 is held in staging"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -57,9 +73,10 @@ class RunProgressTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
-    void onlyAGateOrTheEndIsASuccessAndOnlyThoseAndFailuresAreSettled(String name, List<CloudEvent<?>> events,
+    void onlyAGateOrTheEndIsASuccessAndOnlyThoseFailuresAndSupersessionsAreSettled(String name, List<CloudEvent<?>> events,
                                                                        RunProgress.Stage stage, String description) {
         assertThat(stage.success()).isEqualTo(stage == RunProgress.Stage.AT_GATE || stage == RunProgress.Stage.DONE);
-        assertThat(stage.settled()).isEqualTo(stage.success() || stage == RunProgress.Stage.FAILED);
+        assertThat(stage.settled()).isEqualTo(stage.success() || stage == RunProgress.Stage.FAILED
+                || stage == RunProgress.Stage.SUPERSEDED);
     }
 }

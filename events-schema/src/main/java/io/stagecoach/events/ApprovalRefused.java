@@ -33,6 +33,8 @@ public record ApprovalRefused(String requestId, String service, Release release,
         EXPIRED,
         /** A newer release superseded the request. */
         SUPERSEDED,
+        /** The previous environment withdrew the release the request is for. */
+        WITHDRAWN,
         /** The request was already granted or rejected. */
         ALREADY_DECIDED,
         /** An override came without a reason. */

@@ -32,7 +32,12 @@ public enum EventType {
     ROLLBACK_COMPLETED("rollback", "completed", RollbackCompleted.class),
     ROLLBACK_FAILED("rollback", "failed", RollbackFailed.class),
     /** What the ledger knows of one service, kept past the audit stream's retention. */
-    LEDGER_CHECKPOINTED("ledger", "checkpointed", LedgerCheckpointed.class);
+    LEDGER_CHECKPOINTED("ledger", "checkpointed", LedgerCheckpointed.class),
+    /**
+     * A release held in one environment may no longer enter the next: addressed to the next environment, published
+     * by the rollback service of the one before it.
+     */
+    RELEASE_WITHDRAWN("release", "withdrawn", ReleaseWithdrawn.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

@@ -16,15 +16,23 @@ import java.util.List;
  * @param verified    the newest releases verified there, oldest first
  * @param held        the releases held there
  * @param decided     how its newest approval requests there ended
+ * @param withdrawn   the releases the previous environment withdrew from this one, with who withdrew them
  */
 public record LedgerCheckpointed(String environment, String service, long position, Running running,
-                                 List<Verified> verified, List<Release> held, List<Decided> decided)
+                                 List<Verified> verified, List<Release> held, List<Decided> decided,
+                                 List<Withdrawn> withdrawn)
         implements EventData {
 
     public LedgerCheckpointed {
         verified = List.copyOf(verified);
         held = List.copyOf(held);
         decided = List.copyOf(decided);
+        withdrawn = withdrawn == null ? List.of() : List.copyOf(withdrawn);
+    }
+
+    /** A withdrawal from this environment: the release, where it was withdrawn, why, by whom. */
+    public record Withdrawn(Release release, String withdrawnIn, Trigger trigger, String message, String publisher,
+                            String eventId, Instant at) {
     }
 
     /** The deployment that put a release there. */
@@ -35,7 +43,7 @@ public record LedgerCheckpointed(String environment, String service, long positi
     public record Verified(Release release, String eventId, Instant at) {
     }
 
-    /** How an approval request ended: {@code GRANTED}, {@code REJECTED}, {@code EXPIRED} or {@code SUPERSEDED}. */
+    /** How an approval request ended: {@code GRANTED}, {@code REJECTED}, {@code EXPIRED}, {@code SUPERSEDED}, {@code WITHDRAWN}. */
     public record Decided(String requestId, String outcome, String eventId, Instant at) {
     }
 

@@ -14,18 +14,22 @@ public enum Principal {
     BUILD_COMPLETED("build-completed", true,
             List.of(EventType.BUILD_COMPLETED),
             Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED)),
+    /** Also takes withdrawals from the previous environment's rollback service, through the shovel. */
     PROMOTION("promotion", true,
-            List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED),
+            List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED, EventType.RELEASE_WITHDRAWN),
             Set.of(EventType.PROMOTION_BLOCKED, EventType.DEPLOYMENT_COMPLETED, EventType.DEPLOYMENT_FAILED,
                     EventType.PROMOTION_REQUESTED, EventType.APPROVAL_REQUESTED, EventType.LEDGER_CHECKPOINTED)),
+    /** Blocks a deployment that a newer one replaced before it was checked, so its run ends visibly. */
     SMOKE_TEST("smoke-test", true,
             List.of(EventType.DEPLOYMENT_COMPLETED),
-            Set.of(EventType.SMOKETEST_PASSED, EventType.SMOKETEST_FAILED)),
+            Set.of(EventType.SMOKETEST_PASSED, EventType.SMOKETEST_FAILED, EventType.PROMOTION_BLOCKED)),
+    /** Also withdraws a release it held from the next environment ({@code release.withdrawn.<next>}). */
     ROLLBACK("rollback", true,
             List.of(EventType.SMOKETEST_FAILED, EventType.DEPLOYMENT_FAILED, EventType.ALERT_FIRING,
                     EventType.ROLLBACK_REQUESTED),
             // it puts back the last verified release itself: it asks promotion for nothing
-            Set.of(EventType.ALERT_FIRING, EventType.ROLLBACK_COMPLETED, EventType.ROLLBACK_FAILED)),
+            Set.of(EventType.ALERT_FIRING, EventType.ROLLBACK_COMPLETED, EventType.ROLLBACK_FAILED,
+                    EventType.RELEASE_WITHDRAWN)),
     APPROVAL("approval", true,
             List.of(EventType.APPROVAL_REQUESTED, EventType.APPROVAL_DECIDED),
             Set.of(EventType.APPROVAL_OPENED, EventType.APPROVAL_GRANTED, EventType.APPROVAL_REJECTED, EventType.APPROVAL_REFUSED,

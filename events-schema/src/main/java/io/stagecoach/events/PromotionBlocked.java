@@ -1,16 +1,18 @@
 package io.stagecoach.events;
 
 /**
- * The promotion policy refused to put a release into an environment.
+ * A release goes no further: the promotion policy refused to put it into an environment, or a newer release
+ * replaced it there before it moved on. The last event of its run in that environment.
  *
  * @param release        the release that was refused
  * @param environment    the environment it was refused from
  * @param reason         the policy rule that said no
  * @param message        a human-readable explanation
  * @param runningVersion the version running in the environment at the time, or null if none
+ * @param supersededBy   the version of the newer release that replaced it; always present for {@code SUPERSEDED}
  */
 public record PromotionBlocked(Release release, String environment, Reason reason, String message,
-                               String runningVersion) implements EventData {
+                               String runningVersion, String supersededBy) implements EventData {
 
     public enum Reason {
         /** The release is older than the version already running. */
@@ -21,8 +23,16 @@ public record PromotionBlocked(Release release, String environment, Reason reaso
         NO_APPROVAL,
         /** The release (or the environment) is held, e.g. after a rollback or during a freeze. */
         HELD,
-        /** A newer release of the service arrived first. */
-        SUPERSEDED
+        /** A newer release of the service replaced it in the environment before it moved on. */
+        SUPERSEDED,
+        /** The previous environment withdrew the verification the release came with (it held the release). */
+        WITHDRAWN
+    }
+
+    /** A block for any reason but {@code SUPERSEDED}. */
+    public PromotionBlocked(Release release, String environment, Reason reason, String message,
+                            String runningVersion) {
+        this(release, environment, reason, message, runningVersion, null);
     }
 
     @Override

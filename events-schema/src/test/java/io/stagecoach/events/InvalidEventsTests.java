@@ -133,7 +133,20 @@ class InvalidEventsTests {
                         "data.expiresAt: '2026-11-26T09:00:00Z' is not after data.requestedAt"),
                 arguments("opening expiring before it was received", mutate(EventType.APPROVAL_OPENED,
                                 e -> data(e).put("expiresAt", "2026-11-26T09:21:41.260Z")),
-                        "data.expiresAt: '2026-11-26T09:21:41.260Z' is not after time"));
+                        "data.expiresAt: '2026-11-26T09:21:41.260Z' is not after time"),
+                arguments("superseded block without the newer release", mutate(EventType.PROMOTION_BLOCKED,
+                                e -> data(e).put("reason", "SUPERSEDED")),
+                        "data.supersededBy: required but missing"),
+                arguments("withdrawn approval ending without the reason", mutate(EventType.APPROVAL_EXPIRED, e -> {
+                    data(e).put("reason", "WITHDRAWN");
+                    data(e).remove("supersededBy");
+                }), "data.message: required but missing"),
+                arguments("withdrawal addressed to another environment than the envelope",
+                        mutate(EventType.RELEASE_WITHDRAWN, e -> data(e).put("environment", "staging")),
+                        "data.environment: 'staging' is not the event's environment 'prod'"),
+                arguments("withdrawal without the environment that withdrew it",
+                        mutate(EventType.RELEASE_WITHDRAWN, e -> data(e).remove("withdrawnIn")),
+                        "data.withdrawnIn: required but missing"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -38,8 +38,8 @@ final class SampleEvents {
                 event("dev", new BuildCompleted(RELEASE, "https://ci.example.com/builds/812"), null),
                 event("prod", PromotionRequested.approved(RELEASE, "prod", VERIFIED_IN_STAGING,
                         new Approval(REQUEST, List.of("priya", "omar")))),
-                event("staging", new PromotionBlocked(RELEASE, "staging", PromotionBlocked.Reason.OLDER_THAN_RUNNING,
-                        "1.4.2 is older than 1.5.0", "1.5.0")),
+                event("staging", new PromotionBlocked(RELEASE, "staging", PromotionBlocked.Reason.SUPERSEDED,
+                        "1.4.2 passed in staging but 1.5.0 replaced it there", "1.5.0", "1.5.0")),
                 event("dev", new DeploymentCompleted(RELEASE, "dev", "gitops", "3f9c2d7a41be0c5e88d21f6a0b7e4c19d2a5f801",
                         "1.4.1", true)),
                 event("dev", new DeploymentFailed(RELEASE, "dev", "kubernetes", "rollout timed out", 3)),
@@ -59,7 +59,8 @@ final class SampleEvents {
                 event("prod", new ApprovalRejected(REQUEST, RELEASE, "prod", "omar", "not during the freeze")),
                 event("prod", new ApprovalRefused(REQUEST, SERVICE, RELEASE, "prod", "jane", "prod-chatops",
                         ApprovalRefused.Reason.SELF_APPROVAL, "jane authored 1.4.2")),
-                event("prod", new ApprovalExpired(REQUEST, RELEASE, "prod", ApprovalExpired.Reason.SUPERSEDED, "1.5.0")),
+                event("prod", new ApprovalExpired(REQUEST, RELEASE, "prod", ApprovalExpired.Reason.SUPERSEDED, "1.5.0",
+                        "1.5.0 asked for approval into prod")),
                 event("prod", new AlertFiring("prod", SERVICE, "HighErrorRate", "5f8d2c1b9a4e7f30", AT, "critical",
                         "5xx above 5%", "https://prometheus.example.com/graph?g0.expr=up")),
                 event("prod", new RollbackRequested("prod", SERVICE, "1.4.1", "sam", "error budget burn")),
@@ -71,7 +72,12 @@ final class SampleEvents {
                         new LedgerCheckpointed.Running(PREVIOUS, "3f9c2d7a41be0c5e88d21f6a0b7e4c19d2a5f801", CAUSE, AT,
                                 true),
                         List.of(new LedgerCheckpointed.Verified(PREVIOUS, CAUSE, AT)), List.of(RELEASE),
-                        List.of(new LedgerCheckpointed.Decided(REQUEST, "GRANTED", CAUSE, AT)))));
+                        List.of(new LedgerCheckpointed.Decided(REQUEST, "GRANTED", CAUSE, AT)),
+                        List.of(new LedgerCheckpointed.Withdrawn(RELEASE, "dev",
+                                new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "failed in dev again",
+                                "dev-rollback", CAUSE, AT)))),
+                event("prod", new ReleaseWithdrawn(RELEASE, "prod", "staging", new Trigger(Trigger.Type.ALERT_FIRING, CAUSE),
+                        "1.4.2 was rolled back in staging after alert HighErrorRate")));
     }
 
     /** No optional field set. */
@@ -103,7 +109,9 @@ final class SampleEvents {
                         new Trigger(Trigger.Type.ROLLBACK_REQUESTED, CAUSE), "2")),
                 event("prod", new RollbackFailed("prod", SERVICE, null, null,
                         "no verified release of knative-lambda-builder in prod", new Trigger(Trigger.Type.DEPLOYMENT_FAILED, CAUSE))),
-                event("dev", new LedgerCheckpointed("dev", SERVICE, -1, null, List.of(), List.of(), List.of())));
+                event("dev", new LedgerCheckpointed("dev", SERVICE, -1, null, List.of(), List.of(), List.of(), List.of())),
+                event("staging", new ReleaseWithdrawn(RELEASE, "staging", "dev",
+                        new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "1.4.2 failed its smoke tests in dev again")));
     }
 
     static List<CloudEvent<?>> all() {

@@ -64,6 +64,7 @@ final class ApprovalGate {
         synchronized (lock) {
             feed.catchUp(properties.catchUpTimeout());
             openArrived();
+            endWithdrawn(Optional.of(request));
             endPending();
         }
     }
@@ -84,13 +85,15 @@ final class ApprovalGate {
     }
 
     /**
-     * Opens what arrived but was not opened, expires what timed out, supersedes what a newer request replaced,
+     * Opens what arrived but was not opened, ends what the previous environment withdrew, expires what timed out,
+     * supersedes what a newer request replaced,
      * finishes grants whose promotion failed.
      */
     void sweep() throws Exception {
         synchronized (lock) {
             feed.catchUp(properties.catchUpTimeout());
             openArrived();
+            endWithdrawn(Optional.empty());
             endPending();
             records.grantedRequestIds().forEach(this::finishGrant);
         }
@@ -135,6 +138,38 @@ final class ApprovalGate {
             log.info("approval request {} for {} {} ended: {}", ending.data().requestId(),
                     ending.data().release().service(), ending.data().release().version(), ending.data().reason());
         }
+    }
+
+    /**
+     * Ends, as WITHDRAWN, the pending requests for a release the previous environment's rollback service withdrew.
+     * Before expiry and supersession, which share the ending's id: a withdrawn request ends with that reason. The
+     * ledger is caught up afterwards, so what ended here is no longer pending for them.
+     */
+    private void endWithdrawn(Optional<CloudEvent<ApprovalRequested>> arrived) throws Exception {
+        boolean ended = false;
+        for (CloudEvent<ApprovalExpired> ending : policy.withdrawals(pendingRequests(arrived), rules, ledger)) {
+            if (ledger.seen(ending.id())) {
+                continue;
+            }
+            publisher.publish(ending);
+            ended = true;
+            metrics.counted("withdrawn");
+            log.warn("approval request {} for {} {} ended: {}", ending.data().requestId(),
+                    ending.data().release().service(), ending.data().release().version(), ending.data().message());
+        }
+        if (ended) {
+            feed.catchUp(properties.catchUpTimeout());
+        }
+    }
+
+    /** This environment's pending requests as their whole events; one just arrived may be ahead of the records. */
+    private List<CloudEvent<ApprovalRequested>> pendingRequests(Optional<CloudEvent<ApprovalRequested>> arrived) {
+        List<CloudEvent<ApprovalRequested>> pending = new ArrayList<>();
+        for (PendingApproval approval : ledger.pendingApprovals()) {
+            arrived.filter(event -> event.data().requestId().equals(approval.requestId()))
+                    .or(() -> records.request(approval.requestId())).ifPresent(pending::add);
+        }
+        return pending;
     }
 
     /**

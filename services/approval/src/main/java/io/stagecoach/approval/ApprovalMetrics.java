@@ -23,10 +23,11 @@ final class ApprovalMetrics {
         this.registry = registry;
     }
 
-    /** {@code decision}: granted, rejected, vote, refused, expired or superseded. */
+    /** {@code decision}: granted, rejected, vote, refused, expired, superseded or withdrawn. */
     void counted(String decision) {
         Counter.builder(APPROVALS)
-                .description("Approval outcomes: granted, rejected, vote (more approvers needed), refused, expired, superseded")
+                .description("Approval outcomes: granted, rejected, vote (more approvers needed), refused, expired, "
+                        + "superseded, withdrawn")
                 .tag("decision", decision)
                 .register(registry)
                 .increment();

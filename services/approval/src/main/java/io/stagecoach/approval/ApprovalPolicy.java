@@ -31,6 +31,7 @@ import io.stagecoach.ledger.EnvironmentLedger.Decided;
 import io.stagecoach.ledger.EnvironmentLedger.Opened;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import io.stagecoach.ledger.EnvironmentLedger.Vote;
+import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 
 /**
  * Decides what a decision on an approval request means, and when pending requests end. Pure: everything it
@@ -82,6 +83,7 @@ final class ApprovalPolicy {
 
         Optional<Refusal> refusal = publisherProblem(decision.id(), publisher, rules)
                 .or(() -> requestProblem(decided, pending, ended, ledger, now))
+                .or(() -> withdrawnProblem(pending.get(), rules, ledger))
                 .or(() -> decisionProblem(decided, pending.get().request(), rules));
         if (refusal.isPresent()) {
             return refused(decision, publisher, rules, knownRequestId, release, refusal.get());
@@ -150,6 +152,50 @@ final class ApprovalPolicy {
         return endings;
     }
 
+    /**
+     * The requests among {@code pending} (this environment's, not yet ended) for a release the previous environment
+     * withdrew: they end now, as WITHDRAWN, with its reason. Only a withdrawal published by one of the rules'
+     * withdrawers (that environment's rollback service) counts. The ending has the one id every ending of the
+     * request has.
+     */
+    List<CloudEvent<ApprovalExpired>> withdrawals(List<CloudEvent<ApprovalRequested>> pending, ApprovalRules rules,
+            EnvironmentLedger ledger) {
+        List<CloudEvent<ApprovalExpired>> endings = new ArrayList<>();
+        for (CloudEvent<ApprovalRequested> request : pending) {
+            ApprovalRequested data = request.data();
+            withdrawal(data.release(), rules, ledger).ifPresent(withdrawal -> {
+                ApprovalExpired withdrawn = new ApprovalExpired(data.requestId(), data.release(), rules.environment(),
+                        ApprovalExpired.Reason.WITHDRAWN, null, withdrawn(withdrawal));
+                endings.add(CloudEvent.of(withdrawn, source(rules), rules.environment(), request.correlationid(),
+                        withdrawal.eventId(), endingId(data.requestId(), EventType.APPROVAL_EXPIRED,
+                                rules.environment())));
+            });
+        }
+        return endings;
+    }
+
+    /** The first withdrawal of exactly this build by someone who may withdraw it. */
+    private static Optional<Withdrawal> withdrawal(Release release, ApprovalRules rules, EnvironmentLedger ledger) {
+        // a record without user_id vouches for nobody
+        return ledger.withdrawals(release).stream()
+                .filter(w -> w.publisher() != null && rules.withdrawers().contains(w.publisher())).findFirst();
+    }
+
+    /** {@code staging withdrew 1.4.3: <why>}, within what an event's text may hold. */
+    private static String withdrawn(Withdrawal withdrawal) {
+        String text = withdrawal.withdrawal().withdrawnIn() + " withdrew " + withdrawal.withdrawal().release().version()
+                + ": " + withdrawal.withdrawal().message();
+        return text.length() <= 4000 ? text : text.substring(0, 3999) + "…";
+    }
+
+    /** A decision on a pending request for a release the previous environment withdrew comes too late. */
+    private static Optional<Refusal> withdrawnProblem(PendingApproval pending, ApprovalRules rules,
+            EnvironmentLedger ledger) {
+        return withdrawal(pending.request().release(), rules, ledger).map(w -> new Refusal(Reason.WITHDRAWN,
+                "request " + pending.requestId() + " can no longer be decided: " + withdrawn(w) + " (event "
+                        + w.eventId() + ")"));
+    }
+
     /** The id of the event that grants, rejects or expires a request: one per request, whoever emits it. */
     static String endingId(String requestId, EventType type, String environment) {
         return EventIds.derive(requestId, type.type(), environment);
@@ -202,6 +248,8 @@ final class ApprovalPolicy {
                         + " was superseded by a newer release (event " + end.eventId() + ")");
                 case EXPIRED -> new Refusal(Reason.EXPIRED, "request " + requestId + " expired (event "
                         + end.eventId() + ")");
+                case WITHDRAWN -> new Refusal(Reason.WITHDRAWN, "request " + requestId + " ended: the previous "
+                        + "environment withdrew the release (event " + end.eventId() + ")");
             });
         }
         if (pending.isEmpty()) {

@@ -19,19 +19,23 @@ import io.stagecoach.platform.topology.Provenance;
  * @param approvers          the people who may decide, teams expanded
  * @param minApprovals       approvals from distinct people a grant needs (at least 1)
  * @param approvalTtl        how long a request waits for a decision once this environment received it
+ * @param withdrawers        RabbitMQ users whose {@code release.withdrawn} counts: the previous environment's
+ *                           rollback service (e.g. {@code staging-rollback})
  */
 record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
-        Duration approvalTtl) {
+        Duration approvalTtl, Set<String> withdrawers) {
 
     ApprovalRules {
         decisionPublishers = Set.copyOf(decisionPublishers);
         approvers = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(approvers));
         minApprovals = Math.max(1, minApprovals);
+        withdrawers = Set.copyOf(withdrawers);
     }
 
     static ApprovalRules of(Environments environments, Environment environment, Provenance provenance) {
         return new ApprovalRules(environment.name(),
                 provenance.publishersOf(EventType.APPROVAL_DECIDED, environment.name()),
-                environments.approvingPeople(environment.name()), environment.minApprovals(), environment.approvalTtl());
+                environments.approvingPeople(environment.name()), environment.minApprovals(), environment.approvalTtl(),
+                provenance.publishersOf(EventType.RELEASE_WITHDRAWN, environment.name()));
     }
 }

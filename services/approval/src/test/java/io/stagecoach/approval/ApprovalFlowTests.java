@@ -24,6 +24,8 @@ import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
+import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
@@ -359,6 +361,39 @@ class ApprovalFlowTests {
         assertThat(promoted.verifiedIn()).isEqualTo(request.data().verifiedIn());
         await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() ->
                 assertThat(prod.of(EventType.PROMOTION_REQUESTED, requestId)).hasSize(1));
+    }
+
+    @Test
+    void aReleaseStagingWithdrewEndsItsPendingRequestAndALateApprovalIsRefused() throws Exception {
+        CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.release("withdrawn-svc", "41.445.1"));
+        Release release = request.data().release();
+        String alert = io.stagecoach.events.EventIds.derive("alert", release.digest());
+        CloudEvent<ReleaseWithdrawn> withdrawal = CloudEvent.of(new ReleaseWithdrawn(release, "prod", "staging",
+                        new Trigger(Trigger.Type.ALERT_FIRING, alert), "41.445.1 of withdrawn-svc is held in staging,"
+                        + " rolled back to 41.445.0 after alert HighLatency"), "/stagecoach/staging/rollback", "prod",
+                request.correlationid(), alert, io.stagecoach.events.EventIds.derive(alert, "withdrawn"));
+
+        // as staging's rollback service: published into staging, it reaches prod through the hand-off shovel
+        pipeline.publish("staging", Principal.ROLLBACK, withdrawal);
+
+        AuditRecord ended = awaitOne(EventType.APPROVAL_EXPIRED, request);
+        ApprovalExpired expired = (ApprovalExpired) ended.event().data();
+        assertThat(expired.reason()).isEqualTo(ApprovalExpired.Reason.WITHDRAWN);
+        assertThat(expired.message()).startsWith("staging withdrew 41.445.1: ").contains("alert HighLatency");
+        assertThat(ended.event().causationid()).isEqualTo(withdrawal.id());
+        assertThat(ended.event().correlationid()).isEqualTo(request.correlationid());
+        assertThat(ended.publisher()).isEqualTo(pipeline.user("prod", Principal.APPROVAL));
+
+        CloudEvent<ApprovalDecided> late = Fixtures.approve(request, "bob");
+        decideAsTheChatBot(late);
+
+        ApprovalRefused refused = awaitRefusalOf(late);
+        assertThat(refused.reason()).isEqualTo(Reason.WITHDRAWN);
+        assertThat(refused.message()).contains("withdrew the release");
+        assertThat(prod.of(EventType.APPROVAL_GRANTED, request.data().requestId())).isEmpty();
+        assertThat(prod.of(EventType.PROMOTION_REQUESTED, request.data().requestId())).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(count(meters.find("stagecoach.approvals")
+                .tag("decision", "withdrawn").counter())).isPositive());
     }
 
     @Test

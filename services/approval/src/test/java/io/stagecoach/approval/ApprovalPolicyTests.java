@@ -481,7 +481,8 @@ class ApprovalPolicyTests {
     }
 
     static ApprovalRules rules(int minApprovals) {
-        return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals, TTL);
+        return new ApprovalRules(ENV, Set.of(CHATOPS), Set.of("alice", "bob", "carol", "jane"), minApprovals, TTL,
+                Set.of("staging-rollback"));
     }
 
     static final io.stagecoach.platform.topology.Provenance PROVENANCE =

@@ -12,6 +12,7 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
@@ -73,6 +74,8 @@ public final class EnvironmentLedger {
     private final Map<String, Checkpoint> checkpointed = new HashMap<>();
     private final Map<String, Opened> opened = boundedMap(MAX_DECIDED);
     private long openings;
+    private final Map<String, List<Withdrawal>> withdrawals = boundedMap(MAX_DECIDED);
+    private final Map<String, Stopped> stopped = new HashMap<>();
     private long position = -1;
     private long applied;
     private long refused;
@@ -132,6 +135,8 @@ public final class EnvironmentLedger {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.summary(), eventId, at));
         } else if (data instanceof DeploymentFailed f) {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.error(), eventId, at));
+        } else if (data instanceof PromotionBlocked b && Stopped.REASONS.contains(b.reason())) {
+            stopped.put(b.release().service(), new Stopped(b, eventId, at));
         } else if (data instanceof PromotionBlocked b) {
             lastFailure.put(b.release().service(), new Failure(b.release(), type, b.message(), eventId, at));
         } else if (data instanceof RollbackCompleted r) {
@@ -163,10 +168,16 @@ public final class EnvironmentLedger {
         } else if (data instanceof ApprovalRejected r) {
             servicesOfRequests.put(r.requestId(), r.release().service());
             decide(r.requestId(), Decided.Outcome.REJECTED, eventId, at);
+        } else if (data instanceof ApprovalExpired e && e.reason() == ApprovalExpired.Reason.WITHDRAWN) {
+            servicesOfRequests.put(e.requestId(), e.release().service());
+            decide(e.requestId(), Decided.Outcome.WITHDRAWN, eventId, at);
         } else if (data instanceof ApprovalExpired e) {
             servicesOfRequests.put(e.requestId(), e.release().service());
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
+        } else if (data instanceof ReleaseWithdrawn w) {
+            withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>())
+                    .add(new Withdrawal(w, publisher, eventId, at));
         }
     }
 
@@ -205,6 +216,13 @@ public final class EnvironmentLedger {
         }
         c.verified().forEach(v -> verify(new Verified(v.release(), v.eventId(), v.at())));
         c.held().forEach(this::hold);
+        for (LedgerCheckpointed.Withdrawn w : c.withdrawn()) {
+            List<Withdrawal> known = withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>());
+            if (known.stream().noneMatch(k -> k.eventId().equals(w.eventId()))) {
+                known.add(new Withdrawal(new ReleaseWithdrawn(w.release(), environment, w.withdrawnIn(), w.trigger(),
+                        w.message()), w.publisher(), w.eventId(), w.at()));
+            }
+        }
         for (LedgerCheckpointed.Decided d : c.decided()) {
             if (!decided.containsKey(d.requestId())) {
                 servicesOfRequests.put(d.requestId(), c.service());
@@ -225,8 +243,14 @@ public final class EnvironmentLedger {
                 .filter(d -> service.equals(servicesOfRequests.get(d.requestId())))
                 .map(d -> new LedgerCheckpointed.Decided(d.requestId(), d.outcome().name(), d.eventId(), d.at()))
                 .toList();
+        List<LedgerCheckpointed.Withdrawn> withdrawn = withdrawals.values().stream().flatMap(List::stream)
+                .filter(w -> w.withdrawal().release().service().equals(service))
+                .map(w -> new LedgerCheckpointed.Withdrawn(w.withdrawal().release(), w.withdrawal().withdrawnIn(),
+                        w.withdrawal().trigger(), w.withdrawal().message(), w.publisher(), w.eventId(), w.at()))
+                .toList();
         return new LedgerCheckpointed(environment, service, position, run, verifications, holds,
-                ends.subList(Math.max(0, ends.size() - 100), ends.size()));
+                ends.subList(Math.max(0, ends.size() - 100), ends.size()),
+                withdrawn.subList(Math.max(0, withdrawn.size() - 200), withdrawn.size()));
     }
 
     /** The offset of the last record that changed {@code service}'s state here, -1 if none did. */
@@ -378,6 +402,19 @@ public final class EnvironmentLedger {
         return Optional.ofNullable(opened.get(requestId));
     }
 
+    /**
+     * Withdrawals of exactly this build from this environment, in order, with their publishers (only the previous
+     * environment's rollback service's count: {@link Provenance}).
+     */
+    public synchronized List<Withdrawal> withdrawals(Release release) {
+        return List.copyOf(withdrawals.getOrDefault(key(release), List.of()));
+    }
+
+    /** The last release of a service that went no further here without failing: superseded or withdrawn. */
+    public synchronized Optional<Stopped> lastStopped(String service) {
+        return Optional.ofNullable(stopped.get(service));
+    }
+
     /** Approve decisions seen for a request, in order, with their publishers (not yet judged). */
     public synchronized List<Vote> votes(String requestId) {
         return List.copyOf(votes.getOrDefault(requestId, List.of()));
@@ -389,6 +426,7 @@ public final class EnvironmentLedger {
         all.addAll(running.keySet());
         all.addAll(verified.keySet());
         all.addAll(lastFailure.keySet());
+        all.addAll(stopped.keySet());
         pending.values().forEach(p -> all.add(p.request().release().service()));
         return all;
     }
@@ -441,11 +479,22 @@ public final class EnvironmentLedger {
 
     /** How an approval request ended. */
     public record Decided(String requestId, Outcome outcome, String eventId, Instant at) {
-        public enum Outcome { GRANTED, REJECTED, EXPIRED, SUPERSEDED }
+        public enum Outcome { GRANTED, REJECTED, EXPIRED, SUPERSEDED, WITHDRAWN }
     }
 
     /** An approve decision as published, with the broker-validated publisher. */
     public record Vote(ApprovalDecided decision, String publisher, String eventId, Instant at) {
+    }
+
+    /** A withdrawal as published, with the broker-validated publisher. */
+    public record Withdrawal(ReleaseWithdrawn withdrawal, String publisher, String eventId, Instant at) {
+    }
+
+    /** A release that went no further here, though nothing failed: a newer one replaced it, or it was withdrawn. */
+    public record Stopped(PromotionBlocked blocked, String eventId, Instant at) {
+
+        static final Set<PromotionBlocked.Reason> REASONS = Set.of(PromotionBlocked.Reason.SUPERSEDED,
+                PromotionBlocked.Reason.WITHDRAWN);
     }
 
 }

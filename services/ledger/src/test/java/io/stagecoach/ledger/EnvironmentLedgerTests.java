@@ -11,7 +11,10 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
@@ -279,6 +282,8 @@ class EnvironmentLedgerTests {
         apply(new ApprovalRequested("req-1", release("1.2.0"), "prod", List.of("sre-team"), 1, now,
                 now.plusSeconds(3600), new Verification("staging", "v1")));
         apply(new ApprovalGranted("req-1", release("1.2.0"), "prod", List.of("bob"), 60, false, null));
+        apply(new ReleaseWithdrawn(release("1.3.0"), "prod", "staging", new Trigger(Trigger.Type.ALERT_FIRING, "a2"),
+                "1.3.0 was rolled back in staging"));
         CloudEvent<?> checkpoint = event(ledger.checkpoint(SERVICE), "prod");
         EnvironmentLedger full = ledger;
 
@@ -294,6 +299,8 @@ class EnvironmentLedgerTests {
         assertThat(ledger.decided("req-1")).get().extracting(EnvironmentLedger.Decided::outcome)
                 .isEqualTo(EnvironmentLedger.Decided.Outcome.GRANTED);
         assertThat(ledger.pendingApprovals()).isEmpty();
+        assertThat(ledger.withdrawals(release("1.3.0"))).singleElement()
+                .satisfies(w -> assertThat(w.publisher()).isEqualTo("staging-rollback"));
         assertThat(ledger.checkpoint(SERVICE)).usingRecursiveComparison().ignoringFields("position")
                 .isEqualTo(full.checkpoint(SERVICE));
     }
@@ -302,7 +309,7 @@ class EnvironmentLedgerTests {
     void aCheckpointNeverOverridesWhatNewerRecordsSaid() {
         CloudEvent<?> old = event(new LedgerCheckpointed("staging", SERVICE, 10,
                 new LedgerCheckpointed.Running(release("1.0.0"), "r1", "e1", Instant.EPOCH, false), List.of(),
-                List.of(), List.of()), "staging");
+                List.of(), List.of(), List.of()), "staging");
         apply(new DeploymentCompleted(release("1.3.0"), "staging", "gitops", "r9", "1.0.0", false));
         apply(old);
 
@@ -312,7 +319,7 @@ class EnvironmentLedgerTests {
     @Test
     void aCheckpointFromAnyoneButTheEnvironmentsPromotionServiceCountsForNothing() {
         CloudEvent<?> forged = event(new LedgerCheckpointed("prod", SERVICE, 10, null, List.of(),
-                List.of(), List.of()), "prod");
+                List.of(), List.of(), List.of()), "prod");
         ledger = new EnvironmentLedger("prod", PROVENANCE);
 
         assertThat(apply(forged, "prod-operator")).isPresent();
@@ -328,5 +335,59 @@ class EnvironmentLedgerTests {
         assertThat(ledger.applied()).isEqualTo(EnvironmentLedger.MAX_SEEN + 1_000);
         assertThat(ledger.verified(SERVICE)).hasSize(EnvironmentLedger.MAX_VERIFIED);
         assertThat(ledger.seenCount()).isEqualTo(EnvironmentLedger.MAX_SEEN);
+    }
+
+    @Test
+    void aWithdrawalIsKeptWithItsPublisherForExactlyThatBuild() {
+        Release withdrawn = release("1.1.0");
+        CloudEvent<?> withdrawal = event(new ReleaseWithdrawn(withdrawn, "staging", "dev",
+                new Trigger(Trigger.Type.ALERT_FIRING, "a1"), "1.1.0 was rolled back in dev"), "staging");
+        apply(withdrawal, "dev-rollback");
+
+        assertThat(ledger.withdrawals(withdrawn)).singleElement().satisfies(w -> {
+            assertThat(w.publisher()).isEqualTo("dev-rollback");
+            assertThat(w.eventId()).isEqualTo(withdrawal.id());
+            assertThat(w.withdrawal().withdrawnIn()).isEqualTo("dev");
+        });
+        assertThat(ledger.withdrawals(release("1.0.0"))).isEmpty();
+        Release sameVersionOtherDigest = new Release(SERVICE, "1.1.0", withdrawn.image(), "sha256:" + "e".repeat(64),
+                withdrawn.commit(), withdrawn.author());
+        assertThat(ledger.withdrawals(sameVersionOtherDigest)).isEmpty();
+    }
+
+    @Test
+    void aWithdrawnApprovalRequestEndsAsWithdrawn() {
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        Instant now = Instant.parse("2026-11-26T10:00:00Z");
+        apply(new ApprovalRequested("req-1", release("1.0.0"), "prod", List.of("sre-team"), 1, now,
+                now.plusSeconds(3600), new Verification("staging", "v1")));
+
+        apply(new ApprovalExpired("req-1", release("1.0.0"), "prod", ApprovalExpired.Reason.WITHDRAWN, null,
+                "rolled back in staging"));
+
+        assertThat(ledger.pendingApprovals()).isEmpty();
+        assertThat(ledger.decided("req-1")).get().extracting(EnvironmentLedger.Decided::outcome)
+                .isEqualTo(EnvironmentLedger.Decided.Outcome.WITHDRAWN);
+    }
+
+    @Test
+    void aSupersededOrWithdrawnReleaseStopsWithoutCountingAsAFailure() {
+        apply(new PromotionBlocked(release("1.0.0"), "staging", PromotionBlocked.Reason.OLDER_THAN_RUNNING,
+                "1.0.0 is older than 1.1.0", "1.1.0"));
+        apply(new PromotionBlocked(release("1.0.1"), "staging", PromotionBlocked.Reason.SUPERSEDED,
+                "1.1.0 replaced 1.0.1", "1.1.0", "1.1.0"));
+
+        assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
+        assertThat(ledger.lastStopped(SERVICE)).get().satisfies(stopped -> {
+            assertThat(stopped.blocked().release().version()).isEqualTo("1.0.1");
+            assertThat(stopped.blocked().supersededBy()).isEqualTo("1.1.0");
+        });
+
+        apply(new PromotionBlocked(release("1.1.0"), "staging", PromotionBlocked.Reason.WITHDRAWN,
+                "withdrawn by dev", "1.1.0"));
+
+        assertThat(ledger.lastStopped(SERVICE)).get()
+                .extracting(stopped -> stopped.blocked().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
     }
 }

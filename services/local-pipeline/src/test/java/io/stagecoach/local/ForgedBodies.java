@@ -21,6 +21,7 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
@@ -166,11 +167,14 @@ final class ForgedBodies {
                     "forged", trigger);
             // an opening that would keep the waiting request open for ever, or open one nobody requested
             case APPROVAL_OPENED -> data = new ApprovalOpened(requestId, waiting, env, at.plus(FAR_FUTURE));
+            // a withdrawal that would block the waiting release, from someone who may not withdraw it
+            case RELEASE_WITHDRAWN -> data = new ReleaseWithdrawn(waiting, env,
+                    environments.previous(env).map(e -> e.name()).orElse(env), trigger, "forged");
             // a checkpoint that would hold what runs and verify the waiting release, behind the gate and before it
             case LEDGER_CHECKPOINTED -> data = new LedgerCheckpointed(env, victim.service(), 0,
                     new LedgerCheckpointed.Running(gate ? waiting : intruder, revision, ownId, at, false),
                     List.of(new LedgerCheckpointed.Verified(gate ? waiting : intruder, ownId, at)), List.of(waiting),
-                    List.of(new LedgerCheckpointed.Decided(requestId, "GRANTED", ownId, at)));
+                    List.of(new LedgerCheckpointed.Decided(requestId, "GRANTED", ownId, at)), List.of());
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();

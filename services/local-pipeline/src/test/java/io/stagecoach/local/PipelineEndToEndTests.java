@@ -26,7 +26,9 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
+import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
@@ -64,13 +66,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Execution(ExecutionMode.CONCURRENT)
 class PipelineEndToEndTests {
 
-    private static final String PROD_APPROVAL_TTL = "20s";
+    /** Long enough for a rollback in staging to reach prod before the request it withdraws expires on a busy machine. */
+    private static final String PROD_APPROVAL_TTL = "30s";
 
     private static final String RUN_ID = "Stagecoach-Run-Id";
     private static final String EVENT_ID = "Stagecoach-Event-Id";
     private static final String APPROVED_BY = "Approved-By";
     private static final List<String> SERVICES = List.of("svc-good", "svc-staging-fails", "svc-refusals",
-            "svc-expiry", "svc-duplicates", "svc-older");
+            "svc-expiry", "svc-duplicates", "svc-older", "svc-withdrawn-by-operator", "svc-withdrawn-by-alert",
+            "svc-superseded");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Tells the chat bot's decisions apart: each is a message of its own. */
@@ -354,6 +358,184 @@ class PipelineEndToEndTests {
                 d -> d.release().sameBuildAs(older))).isEmpty();
         assertThat(git.commitsWithTrailer(RUN_ID, runId(older))).isEmpty();
         assertThat(health("dev", "svc-older").version()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void anOperatorsRollbackInStagingWithdrawsTheReleaseFromProdWhereItWaitedForApproval() throws Exception {
+        Release previous = release("svc-withdrawn-by-operator", "41.445.0", "jane");
+        Release rejected = release("svc-withdrawn-by-operator", "41.445.1", "jane");
+        broker.publish("dev", Principal.CI, build(previous), false);
+        CloudEvent<?> previousRequest = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(previous)).event();
+        broker.publish("prod", Principal.CHATOPS, decision(previousRequest, "alice", previous.digest()), true);
+        broker.audit("prod").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(previous));
+        broker.publish("dev", Principal.CI, build(rejected), false);
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(rejected)).event();
+        String requestId = ((ApprovalRequested) requested.data()).requestId();
+
+        // stagecoach rollback --env staging --service svc-withdrawn-by-operator --reason "p99 latency doubled"
+        String asked = EventIds.derive("rollback.requested", "staging", rejected.digest());
+        broker.publish("staging", Principal.OPERATOR, CloudEvent.of(new RollbackRequested("staging",
+                rejected.service(), null, "sam", "p99 latency doubled"), "/stagecoach/cli", "staging",
+                runId(rejected), asked, asked), true);
+
+        RollbackCompleted rolledBack = broker.audit("staging").awaitData(RollbackCompleted.class,
+                r -> r.from().sameBuildAs(rejected));
+        assertThat(rolledBack.to().sameBuildAs(previous)).isTrue();
+        assertWithdrawnFromProd(rejected, requestId, "a rollback asked for by sam: p99 latency doubled");
+
+        // bob approves the request he still sees in the chat
+        CloudEvent<ApprovalDecided> late = decision(requested, "bob", rejected.digest());
+        broker.publish("prod", Principal.CHATOPS, late, true);
+        assertRefused(late, ApprovalRefused.Reason.WITHDRAWN, broker.user("prod", Principal.CHATOPS));
+
+        // a grant that went out just before the withdrawal arrived: its promotion is blocked on the way
+        var approved = PromotionRequested.approved(rejected, "prod", ((ApprovalRequested) requested.data())
+                .verifiedIn(), new io.stagecoach.events.Approval(requestId, List.of("bob")));
+        CloudEvent<PromotionRequested> inFlight = CloudEvent.of(approved, "/stagecoach/prod/approval", "prod",
+                runId(rejected), requested.id(), EventIds.derive(requestId, "granted just before"));
+        broker.publish("prod", Principal.APPROVAL, inFlight, true);
+        PromotionBlocked blocked = (PromotionBlocked) broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
+                inFlight).event().data();
+        assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(blocked.message()).contains("staging withdrew it");
+
+        assertProdUnchanged(rejected, "41.445.0");
+    }
+
+    @Test
+    void anAlertInStagingWithdrawsTheReleaseFromProdWhereItWaitedForApproval() throws Exception {
+        Release previous = release("svc-withdrawn-by-alert", "3.0.0", "jane");
+        Release alerting = release("svc-withdrawn-by-alert", "3.1.0", "jane");
+        broker.publish("dev", Principal.CI, build(previous), false);
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(previous));
+        broker.publish("dev", Principal.CI, build(alerting), false);
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(alerting)).event();
+        String requestId = ((ApprovalRequested) requested.data()).requestId();
+
+        // Alertmanager posts a firing alert of staging to staging's rollback service
+        HttpResponse<String> posted = post(service("staging", "rollback") + "/alerts", """
+                {"version": "4", "status": "firing", "receiver": "stagecoach", "alerts": [
+                 {"status": "firing",
+                  "labels": {"alertname": "StagingLatency", "environment": "staging",
+                             "service": "svc-withdrawn-by-alert", "severity": "critical"},
+                  "annotations": {"summary": "p99 above 2s"},
+                  "startsAt": "2026-12-03T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                  "generatorURL": "http://prometheus:9090/graph", "fingerprint": "7a1e2b3c4d5e6f70"}]}
+                """);
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+
+        RollbackCompleted rolledBack = broker.audit("staging").awaitData(RollbackCompleted.class,
+                r -> r.from().sameBuildAs(alerting));
+        assertThat(rolledBack.to().sameBuildAs(previous)).isTrue();
+        assertWithdrawnFromProd(alerting, requestId, "alert StagingLatency: p99 above 2s");
+
+        CloudEvent<ApprovalDecided> late = decision(requested, "bob", alerting.digest());
+        broker.publish("prod", Principal.CHATOPS, late, true);
+        assertRefused(late, ApprovalRefused.Reason.WITHDRAWN, broker.user("prod", Principal.CHATOPS));
+
+        assertProdUnchanged(alerting, null);
+    }
+
+    @Test
+    void everyRunEndsWithAnEventWhenBuildsComeFasterThanThePipeline() throws Exception {
+        List<Release> releases = List.of(release("svc-superseded", "1.0.0", "jane"),
+                release("svc-superseded", "1.0.1", "jane"), release("svc-superseded", "1.0.2", "jane"));
+        for (Release release : releases) {
+            broker.publish("dev", Principal.CI, build(release), false);
+        }
+
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(releases.get(2)));
+        for (Release replaced : releases.subList(0, 2)) {
+            String run = runId(replaced);
+            org.awaitility.Awaitility.await().atMost(AuditTrail.WAIT).pollInterval(Duration.ofMillis(200))
+                    .alias("the event that ends the run of " + replaced.version())
+                    .until(() -> supersession(run).isPresent());
+            String newer = supersession(run).orElseThrow();
+            assertThat(newer).as("the run of %s names what replaced it", replaced.version())
+                    .isIn("1.0.1", "1.0.2");
+            assertThat(git.commitsWithTrailer(RUN_ID, run)).noneMatch(c -> git.changedPaths(c)
+                    .contains(GitOpsHistory.overlay("prod")));
+        }
+    }
+
+    /**
+     * The version named by the event that ended {@code run} as superseded, in any environment: a block (superseded,
+     * or older than what runs) or an approval request superseded.
+     */
+    private static java.util.Optional<String> supersession(String run) throws Exception {
+        for (String environment : List.of("dev", "staging", "prod")) {
+            for (AuditRecord record : broker.audit(environment).run(run)) {
+                if (record.event().data() instanceof PromotionBlocked b
+                        && b.reason() == PromotionBlocked.Reason.SUPERSEDED) {
+                    return java.util.Optional.of(b.supersededBy());
+                }
+                if (record.event().data() instanceof PromotionBlocked b
+                        && b.reason() == PromotionBlocked.Reason.OLDER_THAN_RUNNING) {
+                    return java.util.Optional.of(b.runningVersion());
+                }
+                if (record.event().data() instanceof ApprovalExpired e
+                        && e.reason() == ApprovalExpired.Reason.SUPERSEDED) {
+                    return java.util.Optional.of(e.supersededBy());
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * staging withdrew {@code release} from prod: the withdrawal crossed the shovel from staging's rollback user,
+     * prod's promotion service blocked the release, and the request waiting there ended with the reason.
+     */
+    private static void assertWithdrawnFromProd(Release release, String requestId, String why) throws Exception {
+        AuditRecord withdrawal = broker.audit("prod").await(ReleaseWithdrawn.class,
+                w -> w.release().sameBuildAs(release));
+        assertThat(withdrawal.routingKey()).isEqualTo("release.withdrawn.prod");
+        assertThat(withdrawal.publisher()).isEqualTo(broker.user("staging", Principal.ROLLBACK));
+        assertThat(((ReleaseWithdrawn) withdrawal.event().data()).message()).contains(why);
+
+        PromotionBlocked blocked = (PromotionBlocked) broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
+                withdrawal.event()).event().data();
+        assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(blocked.message()).contains("may no longer enter prod", "staging withdrew it", why);
+
+        ApprovalExpired ended = broker.audit("prod").awaitData(ApprovalExpired.class,
+                e -> e.requestId().equals(requestId));
+        assertThat(ended.reason()).as("the request ends withdrawn, before it could expire")
+                .isEqualTo(ApprovalExpired.Reason.WITHDRAWN);
+        assertThat(ended.message()).startsWith("staging withdrew " + release.version() + ": ").contains(why);
+        assertThat(broker.audit("prod").caughtUp().ledger().pending(requestId)).isEmpty();
+    }
+
+    /** Nothing of {@code release} entered prod, which still runs {@code running} (or nothing). */
+    private static void assertProdUnchanged(Release release, String running) throws Exception {
+        AuditTrail prod = broker.audit("prod").caughtUp();
+        assertThat(prod.events(ApprovalGranted.class, g -> g.release().sameBuildAs(release))).isEmpty();
+        assertThat(prod.events(DeploymentCompleted.class, d -> d.release().sameBuildAs(release))).isEmpty();
+        assertThat(git.commitsWithTrailer(RUN_ID, runId(release))).noneMatch(c -> git.changedPaths(c)
+                .contains(GitOpsHistory.overlay("prod")));
+        assertThat(git.file(GitOpsHistory.overlay("prod"))).doesNotContain(release.digest());
+        Health health = health("prod", release.service());
+        if (running == null) {
+            assertThat(health.status()).as("nothing runs in prod").isEqualTo(503);
+        } else {
+            assertThat(health.version()).isEqualTo(running);
+        }
+    }
+
+    private static String service(String environment, String service) {
+        int port = pipeline.services().stream()
+                .filter(s -> s.environment().equals(environment) && s.service().equals(service)).findFirst()
+                .orElseThrow().port();
+        return "http://127.0.0.1:" + port;
+    }
+
+    private static HttpResponse<String> post(String url, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertRefused(CloudEvent<ApprovalDecided> decision, ApprovalRefused.Reason reason,

@@ -1,6 +1,7 @@
 package io.stagecoach.promotion;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,6 +9,7 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeTestPassed;
@@ -40,10 +42,12 @@ final class HandoffPolicy {
         return environments.next(environment.name());
     }
 
-    /** The ids the hand-offs of {@code passed} get, whichever the next gate is. */
+    /** The ids the hand-offs of {@code passed} get, whichever the next gate is, and the id of its stop here. */
     List<String> outcomeIds(CloudEvent<?> passed) {
-        return next().map(n -> OUTCOMES.stream().map(t -> EventIds.derive(passed.id(), t.type(), n.name())).toList())
-                .orElse(List.of());
+        List<String> ids = new ArrayList<>(next().map(n -> OUTCOMES.stream()
+                .map(t -> EventIds.derive(passed.id(), t.type(), n.name())).toList()).orElse(List.of()));
+        ids.add(EventIds.derive(passed.id(), EventType.PROMOTION_BLOCKED.type(), environment.name()));
+        return ids;
     }
 
     /** The id of the approval request a smoke pass opens in {@code next}. */
@@ -54,14 +58,20 @@ final class HandoffPolicy {
     Handoff decide(CloudEvent<SmokeTestPassed> passed, LedgerView ledger, Instant now) {
         Release release = passed.data().release();
         Optional<Release> running = ledger.running(release.service());
-        if (running.filter(release::sameBuildAs).isEmpty()) {
-            return new Handoff.Ignored(release.version() + " of " + release.service() + " passed in "
-                    + environment.name() + " but no longer runs there (" + running.map(Release::version)
-                    .map(v -> v + " does").orElse("nothing does") + ")");
-        }
         if (ledger.isHeld(release)) {
-            return new Handoff.Ignored(release.version() + " of " + release.service() + " is held in "
-                    + environment.name());
+            return stopped(passed, PromotionBlocked.Reason.HELD, release.version() + " of " + release.service()
+                    + " passed its smoke tests in " + environment.name() + " but was rolled back there; it goes no"
+                    + " further", running.map(Release::version).orElse(null), null);
+        }
+        if (running.isEmpty()) {
+            return new Handoff.Ignored(release.version() + " of " + release.service() + " passed in "
+                    + environment.name() + " but nothing of it runs there");
+        }
+        if (!running.get().sameBuildAs(release)) {
+            String newer = running.get().version();
+            return stopped(passed, PromotionBlocked.Reason.SUPERSEDED, release.version() + " of " + release.service()
+                    + " passed its smoke tests in " + environment.name() + " but " + newer
+                    + " replaced it there; it goes no further", newer, newer);
         }
         Optional<Environment> next = next();
         if (next.isEmpty()) {
@@ -77,5 +87,12 @@ final class HandoffPolicy {
         }
         return new Handoff.Promote(CloudEvent.causedBy(passed, PromotionRequested.verified(release, n.name(),
                 verifiedIn), source, n.name()));
+    }
+
+    private Handoff.Stopped stopped(CloudEvent<SmokeTestPassed> passed, PromotionBlocked.Reason reason,
+                                    String message, String runningVersion, String supersededBy) {
+        var data = new PromotionBlocked(passed.data().release(), environment.name(), reason, message,
+                SemanticVersion.isStrict(runningVersion) ? runningVersion : null, supersededBy);
+        return new Handoff.Stopped(CloudEvent.causedBy(passed, data, source, environment.name()));
     }
 }

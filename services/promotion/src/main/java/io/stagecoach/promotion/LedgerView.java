@@ -1,5 +1,6 @@
 package io.stagecoach.promotion;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.stagecoach.events.Release;
@@ -17,6 +18,9 @@ interface LedgerView {
     /** The release the last announced deployment (or rollback) put here. */
     Optional<Release> running(String service);
 
+    /** Withdrawals of exactly this build from this environment, with their publishers (not yet judged). */
+    List<EnvironmentLedger.Withdrawal> withdrawals(Release release);
+
     static LedgerView of(EnvironmentLedger ledger) {
         return new LedgerView() {
             @Override
@@ -32,6 +36,11 @@ interface LedgerView {
             @Override
             public Optional<Release> running(String service) {
                 return ledger.running(service).map(EnvironmentLedger.Deployed::release);
+            }
+
+            @Override
+            public List<EnvironmentLedger.Withdrawal> withdrawals(Release release) {
+                return ledger.withdrawals(release);
             }
         };
     }

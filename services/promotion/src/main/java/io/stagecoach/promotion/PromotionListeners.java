@@ -1,6 +1,7 @@
 package io.stagecoach.promotion;
 
 import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.support.inbound.InboundEvents;
 
@@ -16,6 +17,8 @@ class PromotionListeners {
     static final String PROMOTION_REQUESTED = "promotion.promotion-requested";
     /** {@code BrokerNames.inboxQueue("promotion", SMOKETEST_PASSED)}. */
     static final String SMOKETEST_PASSED = "promotion.smoketest-passed";
+    /** {@code BrokerNames.inboxQueue("promotion", RELEASE_WITHDRAWN)}: only the previous rollback service fills it. */
+    static final String RELEASE_WITHDRAWN = "promotion.release-withdrawn";
 
     private final InboundEvents inbound;
     private final PromotionService service;
@@ -34,5 +37,10 @@ class PromotionListeners {
     @RabbitListener(id = "smoketest-passed", queues = SMOKETEST_PASSED)
     public void onSmokeTestPassed(Message message) throws Exception {
         inbound.receive(message, SmokeTestPassed.class, service::handOff);
+    }
+
+    @RabbitListener(id = "release-withdrawn", queues = RELEASE_WITHDRAWN)
+    public void onReleaseWithdrawn(Message message) throws Exception {
+        inbound.receive(message, ReleaseWithdrawn.class, service::withdraw);
     }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.stagecoach.events.Approval;
 import io.stagecoach.events.CloudEvent;
@@ -14,9 +15,12 @@ import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionBlocked.Reason;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.target.Deployment;
 import io.stagecoach.target.RunningRelease;
 
@@ -26,8 +30,9 @@ import io.stagecoach.target.RunningRelease;
  *
  * <p>In order: a held release is blocked (unless overridden); the request must rest on what this environment's
  * gate asks for (a build for the first environment, a verification by the previous one for an automatic gate, an
- * approval for a manual one), published by the one service that may say so; the release already running
- * (and announced) is nothing to do; a release older than the running one is blocked; anything else is deployed.
+ * approval for a manual one), published by the one service that may say so; a release the previous environment
+ * withdrew is blocked (a rollback here excepted); the release already running (and announced) is nothing to do; a
+ * release older than the running one is blocked; anything else is deployed.
  */
 final class PromotionPolicy {
 
@@ -39,6 +44,8 @@ final class PromotionPolicy {
     private final Environment environment;
     private final String target;
     private final String source;
+    /** Who may withdraw a release from this environment: the previous environment's rollback service. */
+    private final Set<String> withdrawers;
 
     /**
      * @param environment the environment this process serves
@@ -49,6 +56,8 @@ final class PromotionPolicy {
         this.environment = environment;
         this.target = target;
         this.source = "/stagecoach/" + environment.name() + "/promotion";
+        this.withdrawers = PublishingRights.of(environments).expectedPublishers(EventType.RELEASE_WITHDRAWN,
+                environment.name());
     }
 
     /** The ids the outcomes of {@code request} get (they are derived from it, so a redelivery yields the same). */
@@ -76,6 +85,14 @@ final class PromotionPolicy {
         if (gate.isPresent()) {
             return gate.get();
         }
+        Optional<Withdrawal> withdrawal = data.reason() == PromotionRequested.Reason.ROLLBACK ? Optional.empty()
+                : withdrawal(release, ledger);
+        if (withdrawal.isPresent()) {
+            ReleaseWithdrawn withdrawn = withdrawal.get().withdrawal();
+            return blocked(request, Reason.WITHDRAWN, release.version() + " of " + release.service()
+                    + " may not enter " + environment.name() + ": " + withdrawn.withdrawnIn() + " withdrew it ("
+                    + withdrawn.message() + ")", runningVersion);
+        }
         if (running.isPresent() && sameRelease(running.get(), release)
                 && ledger.running(release.service()).filter(release::sameBuildAs).isPresent()) {
             return new PromotionDecision.Nothing(release.version() + " of " + release.service()
@@ -87,6 +104,37 @@ final class PromotionPolicy {
                     + " is older than " + runningVersion + ", which runs in " + environment.name(), runningVersion);
         }
         return new PromotionDecision.Deploy(request, deployment(request), source, target);
+    }
+
+    /**
+     * What a withdrawal from the previous environment means here, once its publisher was checked: the release is
+     * blocked from this environment from now on. If it runs here already (it arrived before the withdrawal), the
+     * block says so; taking it out is a rollback for people to decide.
+     */
+    PromotionDecision.Blocked withdrawn(CloudEvent<ReleaseWithdrawn> withdrawal, LedgerView ledger) {
+        ReleaseWithdrawn data = withdrawal.data();
+        Release release = data.release();
+        Optional<Release> running = ledger.running(release.service());
+        boolean runsHere = running.filter(release::sameBuildAs).isPresent();
+        String message = release.version() + " of " + release.service() + " may no longer enter "
+                + environment.name() + ": " + data.withdrawnIn() + " withdrew it (" + data.message() + ")"
+                + (runsHere ? "; it already runs in " + environment.name() + ", roll it back there if it must go"
+                : "");
+        var blocked = new PromotionBlocked(release, environment.name(), Reason.WITHDRAWN, shorten(message),
+                running.map(Release::version).orElse(null));
+        return new PromotionDecision.Blocked(CloudEvent.causedBy(withdrawal, blocked, source, environment.name()));
+    }
+
+    /** The first withdrawal of exactly this build published by the one service that may withdraw it. */
+    private Optional<Withdrawal> withdrawal(Release release, LedgerView ledger) {
+        // a record without user_id vouches for nobody
+        return ledger.withdrawals(release).stream()
+                .filter(w -> w.publisher() != null && withdrawers.contains(w.publisher())).findFirst();
+    }
+
+    private static String shorten(String text) {
+        // the schema allows 4096 characters; a withdrawal's message may already be long
+        return text.length() <= 4000 ? text : text.substring(0, 3999) + "…";
     }
 
     /** A block when the request does not rest on what this environment's gate asks for; empty when it does. */
@@ -196,7 +244,7 @@ final class PromotionPolicy {
 
     private PromotionDecision.Blocked blocked(CloudEvent<PromotionRequested> request, Reason reason, String message,
                                               String runningVersion) {
-        var data = new PromotionBlocked(request.data().release(), environment.name(), reason, message,
+        var data = new PromotionBlocked(request.data().release(), environment.name(), reason, shorten(message),
                 SemanticVersion.isStrict(runningVersion) ? runningVersion : null);
         return new PromotionDecision.Blocked(CloudEvent.causedBy(request, data, source, environment.name()));
     }

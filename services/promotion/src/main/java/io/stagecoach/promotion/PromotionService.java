@@ -10,6 +10,7 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
@@ -130,12 +131,36 @@ class PromotionService {
             } else if (handoff instanceof Handoff.RequestApproval approval) {
                 publisher.publish(approval.event());
                 handedOff(release, approval.event().environment(), "approval", deployedAt, passed.time());
+            } else if (handoff instanceof Handoff.Stopped stopped) {
+                publisher.publish(stopped.event());
+                log.info("smoke pass {} goes no further: {}", passed.id(), stopped.event().data().message());
+                metrics.blocked(release.service(), stopped.event().data().reason().name());
             } else if (handoff instanceof Handoff.End end) {
                 log.info("{}", end.why());
                 metrics.handoff(release.service(), "end");
             } else if (handoff instanceof Handoff.Ignored ignored) {
                 log.info("smoke pass {} ignored: {}", passed.id(), ignored.why());
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The previous environment withdrew a release (the inbox checked it came from its rollback service). */
+    void withdraw(CloudEvent<ReleaseWithdrawn> withdrawal) throws Exception {
+        lock.lock();
+        try {
+            feed.catchUp(catchUpTimeout);
+            if (handled(PromotionPolicy.outcomeIds(withdrawal))) {
+                log.info("withdrawal {} was handled already", withdrawal.id());
+                return;
+            }
+            PromotionDecision.Blocked blocked = promotionPolicy.withdrawn(withdrawal, LedgerView.of(ledger));
+            publisher.publish(blocked.event());
+            Release release = withdrawal.data().release();
+            log.warn("{} {} withdrawn from {} by {}: {}", release.service(), release.version(), environment.name(),
+                    withdrawal.data().withdrawnIn(), blocked.event().data().message());
+            metrics.blocked(release.service(), blocked.reason().name());
         } finally {
             lock.unlock();
         }

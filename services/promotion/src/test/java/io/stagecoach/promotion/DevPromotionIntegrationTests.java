@@ -150,7 +150,7 @@ class DevPromotionIntegrationTests {
     }
 
     @Test
-    void handsNothingOnForAPassOfAReleaseThatNoLongerRuns() throws Exception {
+    void handsNothingOnForAPassOfAReleaseThatNoLongerRunsAndEndsItsRunAsSuperseded() throws Exception {
         AuditLog dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-stale", "3.0.0"));
         CloudEvent<PromotionRequested> second = TestEvents.build(TestEvents.release("svc-stale", "3.1.0"));
@@ -164,8 +164,13 @@ class DevPromotionIntegrationTests {
         fixture.publishAs(Principal.SMOKE_TEST, stale);
         fixture.publishAs(Principal.SMOKE_TEST, current);
         dev.awaitCausedBy(PromotionRequested.class, current);
+        CloudEvent<PromotionBlocked> superseded = dev.awaitCausedBy(PromotionBlocked.class, stale);
 
         assertThat(dev.events(PromotionRequested.class, e -> stale.id().equals(e.causationid()))).isEmpty();
+        assertThat(superseded.data().reason()).isEqualTo(PromotionBlocked.Reason.SUPERSEDED);
+        assertThat(superseded.data().supersededBy()).isEqualTo("3.1.0");
+        assertThat(superseded.data().release().version()).isEqualTo("3.0.0");
+        assertThat(superseded.correlationid()).as("in the run of 3.0.0").isEqualTo(first.correlationid());
     }
 
     @Test

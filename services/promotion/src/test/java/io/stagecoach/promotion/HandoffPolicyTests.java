@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeCheck;
@@ -60,9 +61,11 @@ class HandoffPolicyTests {
             "default, dev,       same,    false, PROMOTE,          staging",
             "default, staging,   same,    false, REQUEST_APPROVAL, prod",
             "default, prod,      same,    false, END,              ''",
-            "default, dev,       other,   false, IGNORED,          ''",
+            "default, dev,       other,   false, SUPERSEDED,       ''",
+            "default, prod,      other,   false, SUPERSEDED,       ''",
             "default, staging,   none,    false, IGNORED,          ''",
-            "default, dev,       same,    true,  IGNORED,          ''",
+            "default, dev,       same,    true,  HELD,             ''",
+            "default, staging,   other,   true,  HELD,             ''",
             "four,    dev,       same,    false, PROMOTE,          qa",
             "four,    qa,        same,    false, REQUEST_APPROVAL, staging",
             "four,    staging,   same,    false, REQUEST_APPROVAL, prd",
@@ -111,6 +114,17 @@ class HandoffPolicyTests {
                         assertThat(CODEC.encode(event)).isNotEmpty();
                     });
             case "END" -> assertThat(handoff).isInstanceOf(Handoff.End.class);
+            case "SUPERSEDED", "HELD" -> assertThat(handoff).isInstanceOfSatisfying(Handoff.Stopped.class, stopped -> {
+                CloudEvent<PromotionBlocked> event = stopped.event();
+                assertThat(event.routingKey()).isEqualTo("promotion.blocked." + environment);
+                assertThat(event.data().reason()).isEqualTo(PromotionBlocked.Reason.valueOf(expected));
+                assertThat(event.data().release()).isEqualTo(release);
+                assertThat(event.data().supersededBy()).isEqualTo(expected.equals("SUPERSEDED") ? "1.3.0" : null);
+                assertThat(event.causationid()).isEqualTo(passed.id());
+                assertThat(event.correlationid()).as("the run of the stopped release").isEqualTo(passed.correlationid());
+                assertThat(policy.outcomeIds(passed)).contains(event.id());
+                assertThat(CODEC.encode(event)).isNotEmpty();
+            });
             default -> assertThat(handoff).isInstanceOf(Handoff.Ignored.class);
         }
     }

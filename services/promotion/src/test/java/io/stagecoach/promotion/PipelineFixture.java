@@ -82,6 +82,12 @@ public final class PipelineFixture implements AutoCloseable {
      * user there, with {@code user_id} set (the broker validates it), and waits for the confirm.
      */
     public void publishAs(Principal principal, String vhostOf, CloudEvent<?> event) throws Exception {
+        publishWithRoutingKey(principal, vhostOf, event.routingKey(), event);
+    }
+
+    /** {@link #publishAs}, under another routing key than the event's own: what a forger would try. */
+    public void publishWithRoutingKey(Principal principal, String vhostOf, String routingKey, CloudEvent<?> event)
+            throws Exception {
         String user = user(principal, vhostOf);
         ConnectionFactory factory = patient(broker.connectionFactory(environment(vhostOf).vhost(), user,
                 Credentials.passwordFor(user)));
@@ -93,8 +99,7 @@ public final class PipelineFixture implements AutoCloseable {
                     .userId(user)
                     .deliveryMode(2)
                     .build();
-            channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, event.routingKey(), true, properties,
-                    codec.encode(event));
+            channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, routingKey, true, properties, codec.encode(event));
             channel.waitForConfirmsOrDie(5_000);
         }
     }
@@ -134,7 +139,7 @@ public final class PipelineFixture implements AutoCloseable {
     /** The services tests promote; the GitOps repository is seeded with an overlay entry for each. */
     public static final List<String> SERVICES = List.of("svc-once", "svc-once-next", "svc-order", "svc-handoff",
             "svc-stale", "svc-metrics", "svc-staging", "svc-unverified", "svc-rollback", "svc-rollback-next",
-            "svc-nothing-verified", "svc-alert", "svc-alert-marker");
+            "svc-nothing-verified", "svc-alert", "svc-alert-marker", "svc-withdrawn", "svc-forged-withdrawal");
 
     private static final String IMAGES = "stagecoach.target.gitops.images.";
 

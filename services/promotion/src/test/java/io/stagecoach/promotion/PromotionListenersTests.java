@@ -11,6 +11,7 @@ class PromotionListenersTests {
     @Test
     void listensToTheInboxesTheBrokerDefinitionsProvision() {
         assertThat(Principal.PROMOTION.consumes()).map(type -> BrokerNames.inboxQueue("promotion", type))
-                .containsExactly(PromotionListeners.PROMOTION_REQUESTED, PromotionListeners.SMOKETEST_PASSED);
+                .containsExactly(PromotionListeners.PROMOTION_REQUESTED, PromotionListeners.SMOKETEST_PASSED,
+                        PromotionListeners.RELEASE_WITHDRAWN);
     }
 }

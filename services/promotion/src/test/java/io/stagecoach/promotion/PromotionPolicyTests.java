@@ -13,7 +13,10 @@ import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.PromotionRequested.Reason;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
+import io.stagecoach.events.Trigger;
 import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.promotion.Releases.FakeLedger;
 import io.stagecoach.target.DeployResult;
@@ -22,6 +25,7 @@ import io.stagecoach.target.RunningRelease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static io.stagecoach.promotion.Releases.release;
@@ -140,6 +144,87 @@ class PromotionPolicyTests {
                 });
             }
         }
+    }
+
+    /**
+     * A request for a release the previous environment withdrew: {@code withdrawnBy} published the withdrawal
+     * ({@code -} for none, empty for a record without user_id); only the previous environment's rollback service
+     * counts.
+     */
+    @ParameterizedTest(name = "{0} into {1} by {2}, withdrawn by {3}: {4}")
+    @CsvSource({
+            // reason,  into,    published by,      withdrawn by,        expected
+            "APPROVED,  prod,    prod-approval,     staging-rollback,    WITHDRAWN",
+            "OVERRIDE,  prod,    prod-approval,     staging-rollback,    WITHDRAWN",
+            "APPROVED,  prod,    prod-approval,     -,                   deploy",
+            "APPROVED,  prod,    prod-approval,     staging-promotion,   deploy",
+            "APPROVED,  prod,    prod-approval,     prod-rollback,       deploy",
+            "APPROVED,  prod,    prod-approval,     dev-rollback,        deploy",
+            "APPROVED,  prod,    prod-approval,     '',                  deploy",
+            "VERIFIED,  staging, dev-promotion,     dev-rollback,        WITHDRAWN",
+            "VERIFIED,  staging, dev-promotion,     staging-rollback,    deploy",
+            "ROLLBACK,  staging, staging-rollback,  dev-rollback,        deploy",
+            "VERIFIED,  staging, staging-promotion, dev-rollback,        NOT_VERIFIED",
+    })
+    void blocksAReleaseThePreviousEnvironmentWithdrewOnlyOnTheWordOfItsRollbackService(Reason reason,
+            String environment, String publisher, String withdrawnBy, String expected) {
+        Release release = release(V);
+        String previous = ENVIRONMENTS.previous(environment).orElseThrow().name();
+        String verifiedIn = reason == Reason.ROLLBACK ? environment : previous;
+        Row row = new Row(environment, V, reason, verifiedIn, reason == Reason.APPROVED || reason == Reason.OVERRIDE,
+                publisher, false, true, null, false, expected);
+        String publishedBy = withdrawnBy == null || withdrawnBy.isEmpty() ? null : withdrawnBy;
+        List<Withdrawal> withdrawals = "-".equals(withdrawnBy) ? List.of() : List.of(new Withdrawal(
+                new ReleaseWithdrawn(release, environment, previous, new Trigger(Trigger.Type.ALERT_FIRING,
+                        uuid("alert")), V + " was rolled back in " + previous), publishedBy, uuid("withdrawal"), null));
+        var ledger = new FakeLedger(Set.of(), Set.of(release), null, withdrawals);
+
+        PromotionDecision decision = policy(environment).decide(request(row, release), publisher, ledger,
+                Optional.empty());
+
+        if (expected.equals("deploy")) {
+            assertThat(decision).isInstanceOf(PromotionDecision.Deploy.class);
+        } else {
+            assertThat(decision).isInstanceOfSatisfying(PromotionDecision.Blocked.class, blocked -> {
+                assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.valueOf(expected));
+                if (expected.equals("WITHDRAWN")) {
+                    assertThat(blocked.event().data().message()).contains(previous + " withdrew it",
+                            "was rolled back in " + previous);
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest(name = "running here: {0}")
+    @CsvSource({"none", "other", "same"})
+    void aWithdrawalBlocksTheReleaseHereAndSaysWhenItRunsAlready(String running) {
+        Release release = release(V);
+        Release runs = switch (running) {
+            case "same" -> release;
+            case "other" -> release("1.1.0");
+            default -> null;
+        };
+        var withdrawal = CloudEvent.of(new ReleaseWithdrawn(release, "prod", "staging",
+                        new Trigger(Trigger.Type.ROLLBACK_REQUESTED, uuid("asked")), "rolled back by sam"),
+                "/stagecoach/staging/rollback", "prod", uuid("run"), uuid("asked"), uuid("withdrawal"));
+
+        PromotionDecision.Blocked blocked = policy("prod").withdrawn(withdrawal,
+                new FakeLedger(Set.of(), Set.of(), runs));
+
+        assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(blocked.event().routingKey()).isEqualTo("promotion.blocked.prod");
+        assertThat(blocked.event().causationid()).isEqualTo(withdrawal.id());
+        assertThat(blocked.event().correlationid()).isEqualTo(withdrawal.correlationid());
+        assertThat(PromotionPolicy.outcomeIds(withdrawal)).contains(blocked.event().id());
+        assertThat(blocked.event().data().message()).contains("may no longer enter prod", "staging withdrew it",
+                "rolled back by sam");
+        assertThat(blocked.event().data().runningVersion()).isEqualTo(runs == null ? null : runs.version());
+        if (running.equals("same")) {
+            assertThat(blocked.event().data().message()).contains("already runs in prod");
+        } else {
+            assertThat(blocked.event().data().message()).doesNotContain("already runs");
+        }
+        assertThat(CODEC.encode(blocked.event())).isNotEmpty();
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.stagecoach.promotion;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 import io.stagecoach.events.Release;
+import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 
 /** Releases and ledger states for the decision tables. */
 final class Releases {
@@ -28,8 +30,13 @@ final class Releases {
         return "sha256:" + "0".repeat(64 - hex.length()) + hex;
     }
 
-    /** A ledger that holds, verified and runs what it is told. */
-    record FakeLedger(Set<Release> held, Set<Release> verified, Release announced) implements LedgerView {
+    /** A ledger that holds, verified, runs and was told to withdraw what it is told. */
+    record FakeLedger(Set<Release> held, Set<Release> verified, Release announced, List<Withdrawal> withdrawn)
+            implements LedgerView {
+
+        FakeLedger(Set<Release> held, Set<Release> verified, Release announced) {
+            this(held, verified, announced, List.of());
+        }
 
         static FakeLedger empty() {
             return new FakeLedger(Set.of(), Set.of(), null);
@@ -48,6 +55,11 @@ final class Releases {
         @Override
         public Optional<Release> running(String service) {
             return Optional.ofNullable(announced).filter(r -> r.service().equals(service));
+        }
+
+        @Override
+        public List<Withdrawal> withdrawals(Release release) {
+            return withdrawn.stream().filter(w -> w.withdrawal().release().sameBuildAs(release)).toList();
         }
     }
 }

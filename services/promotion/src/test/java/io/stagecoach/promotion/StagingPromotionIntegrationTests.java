@@ -13,7 +13,9 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.events.Trigger;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
@@ -108,6 +110,58 @@ class StagingPromotionIntegrationTests {
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.NOT_VERIFIED);
         assertThat(blocked.data().message()).contains("verified in staging, not in dev");
         assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+    }
+
+    @Test
+    void aReleaseDevWithdrewIsBlockedWhenItsPromotionArrivesAfterTheWithdrawal() throws Exception {
+        Release release = TestEvents.release("svc-withdrawn", "2.0.0");
+        CloudEvent<ReleaseWithdrawn> withdrawal = withdrawalFromDev(release);
+        CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
+        AuditLog staging = fixture.audit("staging");
+
+        fixture.publishAs(Principal.ROLLBACK, "dev", withdrawal);
+        CloudEvent<PromotionBlocked> onArrival = staging.awaitCausedBy(PromotionBlocked.class, withdrawal);
+        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        CloudEvent<PromotionBlocked> blocked = staging.awaitCausedBy(PromotionBlocked.class, request);
+
+        assertThat(onArrival.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(onArrival.data().message()).contains("may no longer enter staging", "dev withdrew it");
+        assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
+        assertThat(blocked.data().message()).contains("rolled back in dev");
+        assertThat(staging.events(DeploymentCompleted.class, e -> request.id().equals(e.causationid()))).isEmpty();
+        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+        assertThat(fixture.audit("staging").awaitRecord(withdrawal).publisher())
+                .isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+    }
+
+    @Test
+    void aWithdrawalPublishedByAnyoneButDevsRollbackServiceWithdrawsNothing() throws Exception {
+        Release release = TestEvents.release("svc-forged-withdrawal", "2.0.0");
+        // dev's promotion user may publish promotion.requested.staging only: it tries a withdrawal's body there
+        CloudEvent<ReleaseWithdrawn> forged = withdrawalFromDev(release);
+        String forgedId = EventIds.derive(forged.id(), "forged");
+        CloudEvent<ReleaseWithdrawn> asRequest = new CloudEvent<>(forged.specversion(), forgedId, forged.source(),
+                forged.type(), forged.subject(), forged.time(), forged.environment(), forged.correlationid(),
+                forged.causationid(), forged.data());
+        AuditLog staging = fixture.audit("staging");
+        fixture.publishWithRoutingKey(Principal.PROMOTION, "dev", "promotion.requested.staging", asRequest);
+        staging.awaitRecord(asRequest);
+
+        CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
+        fixture.publishAs(Principal.PROMOTION, "dev", request);
+
+        staging.awaitCausedBy(DeploymentCompleted.class, request);
+        assertThat(staging.events(PromotionBlocked.class, e -> e.data().release().sameBuildAs(release))).isEmpty();
+    }
+
+    /** {@code release.withdrawn.staging} as dev's rollback service publishes it after rolling {@code release} back. */
+    private static CloudEvent<ReleaseWithdrawn> withdrawalFromDev(Release release) {
+        String run = EventIds.derive(release.service(), release.version(), release.digest());
+        String alert = EventIds.derive(run, "alert.firing", "dev");
+        return CloudEvent.of(new ReleaseWithdrawn(release, "staging", "dev", new Trigger(Trigger.Type.ALERT_FIRING,
+                        alert), release.version() + " was rolled back in dev after HighErrorRate"),
+                "/stagecoach/dev/rollback", "staging", run, alert,
+                EventIds.derive(alert, "release.withdrawn", "staging"));
     }
 
     /** A promotion into staging as dev's promotion service hands it over, resting on a pass in {@code verifiedIn}. */

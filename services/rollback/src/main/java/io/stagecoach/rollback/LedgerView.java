@@ -23,6 +23,9 @@ interface LedgerView {
 
     boolean isHeld(Release release);
 
+    /** Whether the release passed this environment's smoke tests (so the next one may have been asked to take it). */
+    boolean isVerified(Release release);
+
     static LedgerView of(EnvironmentLedger ledger) {
         return new LedgerView() {
             @Override
@@ -48,6 +51,11 @@ interface LedgerView {
             @Override
             public boolean isHeld(Release release) {
                 return ledger.isHeld(release);
+            }
+
+            @Override
+            public boolean isVerified(Release release) {
+                return ledger.isVerified(release);
             }
         };
     }

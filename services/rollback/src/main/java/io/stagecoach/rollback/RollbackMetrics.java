@@ -22,6 +22,13 @@ class RollbackMetrics {
                 .increment();
     }
 
+    /** A release held here was withdrawn from the next environment, {@code next}. */
+    void withdrawn(String service, String next) {
+        Counter.builder("stagecoach.withdrawals")
+                .description("Releases held here and withdrawn from the next environment")
+                .tag("service", service).tag("next", next).register(registry).increment();
+    }
+
     /**
      * result: published, duplicate, ignored (resolved, another environment) or malformed on {@code POST /alerts};
      * stale when a published alert turned out to have started before the running release was deployed.

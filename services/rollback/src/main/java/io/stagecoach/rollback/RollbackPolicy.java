@@ -3,6 +3,7 @@ package io.stagecoach.rollback;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
@@ -30,6 +32,8 @@ import io.stagecoach.target.Deployment;
  *
  * <p>An alert that started before the running release was deployed here is about the release before it: nothing
  * is rolled back, and the decision says why.
+ * <p>A release verified here that is held (rolled back, or held after a failed rollback) or fails its smoke tests
+ * again is withdrawn from the next environment: that one may have been asked to take it on this verification.
  */
 final class RollbackPolicy {
 
@@ -40,10 +44,18 @@ final class RollbackPolicy {
     static final int MAX_TEXT = 4000;
 
     private final Environment environment;
+    private final Optional<Environment> next;
     private final String source;
 
+    /** A policy for the last environment, which withdraws nothing. */
     RollbackPolicy(Environment environment) {
+        this(environment, Optional.empty());
+    }
+
+    /** @param next the environment after this one, which a release held here is withdrawn from */
+    RollbackPolicy(Environment environment, Optional<Environment> next) {
         this.environment = environment;
+        this.next = next;
         this.source = "/stagecoach/" + environment.name() + "/rollback";
     }
 
@@ -113,6 +125,61 @@ final class RollbackPolicy {
             to = last.get();
         }
         return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to), source);
+    }
+
+    /**
+     * The withdrawal {@code decision} calls for, addressed to the next environment: when it holds a release verified
+     * here (a rollback from it, or a failed rollback, which holds it too), or when a release verified here failed its
+     * smoke tests again though it no longer runs. Empty in the last environment and for a release never verified
+     * here (nothing downstream can rest on it). Its id is derived from the trigger, like the decision's events.
+     */
+    Optional<CloudEvent<ReleaseWithdrawn>> withdrawal(CloudEvent<? extends EventData> trigger, RollbackDecision decision,
+                                                      LedgerView ledger) {
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        Release release;
+        String what;
+        if (decision instanceof RollbackDecision.Rollback rollback) {
+            release = rollback.from();
+            what = "is held in " + environment.name() + ", rolled back to " + rollback.to().version();
+        } else if (decision instanceof RollbackDecision.Failed failed && failed.event().data().from() != null) {
+            release = failed.event().data().from();
+            what = "is held in " + environment.name() + " (nothing could be put back)";
+        } else if (decision instanceof RollbackDecision.Nothing
+                && trigger.data() instanceof SmokeTestFailed failed) {
+            release = failed.release();
+            what = "failed its smoke tests in " + environment.name() + " again";
+        } else {
+            return Optional.empty();
+        }
+        if (!ledger.isVerified(release)) {
+            return Optional.empty();
+        }
+        Environment into = next.get();
+        String message = release.version() + " of " + release.service() + " " + what + " after " + cause(trigger)
+                + "; it may not enter " + into.name() + " on " + environment.name() + "'s verification";
+        var data = new ReleaseWithdrawn(release, into.name(), environment.name(), Trigger.of(trigger), shorten(message));
+        return Optional.of(CloudEvent.causedBy(trigger, data, source, into.name()));
+    }
+
+    /** What happened, for people: {@code alert HighErrorRate: 5xx above 5%}. */
+    private static String cause(CloudEvent<?> trigger) {
+        Object data = trigger.data();
+        if (data instanceof SmokeTestFailed failed) {
+            return "smoke tests that " + failed.status().name().toLowerCase(Locale.ROOT) + ": "
+                    + failed.summary();
+        }
+        if (data instanceof DeploymentFailed failed) {
+            return "a failed deployment: " + failed.error();
+        }
+        if (data instanceof AlertFiring alert) {
+            return "alert " + alert.alertname() + ": " + alert.summary();
+        }
+        if (data instanceof RollbackRequested requested) {
+            return "a rollback asked for by " + requested.requestedBy() + ": " + requested.reason();
+        }
+        return trigger.eventType().eventName();
     }
 
     private Deployment deployment(CloudEvent<?> trigger, Release from, Release to) {

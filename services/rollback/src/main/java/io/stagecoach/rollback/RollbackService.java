@@ -6,9 +6,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventData;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.target.DeployResult;
 import io.stagecoach.target.DeployTarget;
@@ -37,15 +39,15 @@ class RollbackService {
     private final Duration catchUpTimeout;
     private final RollbackPolicy policy;
 
-    RollbackService(Environment environment, LedgerFeed feed, DeployTarget target, EventPublisher publisher,
-                    RollbackMetrics metrics, RollbackProperties properties) {
+    RollbackService(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
+                    EventPublisher publisher, RollbackMetrics metrics, RollbackProperties properties) {
         this.feed = feed;
         this.ledger = feed.ledger();
         this.target = target;
         this.publisher = publisher;
         this.metrics = metrics;
         this.catchUpTimeout = properties.catchUpTimeout();
-        this.policy = new RollbackPolicy(environment);
+        this.policy = new RollbackPolicy(environment, environments.next(environment.name()));
     }
 
     <T extends EventData> void handle(CloudEvent<T> trigger) throws Exception {
@@ -58,7 +60,11 @@ class RollbackService {
             }
             String service = trigger.data().subject();
             String cause = trigger.eventType().eventName();
-            RollbackDecision decision = policy.decide(trigger, LedgerView.of(ledger));
+            LedgerView view = LedgerView.of(ledger);
+            RollbackDecision decision = policy.decide(trigger, view);
+            // before the deploy: the next environment stops trusting the release as early as possible, and a retry
+            // after a crash between the two finds the withdrawal seen and the rollback still to do
+            policy.withdrawal(trigger, decision, view).filter(w -> !ledger.seen(w.id())).ifPresent(this::withdraw);
             if (decision instanceof RollbackDecision.Nothing nothing) {
                 log.info("{} {}: {}", cause, trigger.id(), nothing.why());
             } else if (decision instanceof RollbackDecision.StaleAlert stale) {
@@ -74,6 +80,14 @@ class RollbackService {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void withdraw(CloudEvent<ReleaseWithdrawn> withdrawal) {
+        publisher.publish(withdrawal);
+        ReleaseWithdrawn data = withdrawal.data();
+        log.warn("withdrew {} {} from {}: {}", data.release().service(), data.release().version(),
+                data.environment(), data.message());
+        metrics.withdrawn(data.release().service(), data.environment());
     }
 
     private void rollBack(RollbackDecision.Rollback rollback, String service, String cause) {

@@ -17,6 +17,7 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
@@ -120,6 +121,8 @@ class RollbackIntegrationTests {
         assertThat(rolledBack.data().revision()).isEqualTo(commit.name());
         assertThat(repository().changedPaths(commit)).containsExactly(overlay("dev"));
         assertThat(repository().file(overlay("dev"))).contains(good.digest()).doesNotContain(bad.digest());
+        assertThat(dev.events(ReleaseWithdrawn.class, e -> e.data().release().sameBuildAs(bad)))
+                .as("never verified here, so never handed on: nothing to withdraw").isEmpty();
 
         // the failure arrives again; a failure of another service queues up behind it in the same inbox
         fixture.publishAs(Principal.SMOKE_TEST, failed);
@@ -197,6 +200,22 @@ class RollbackIntegrationTests {
         AuditRecord published = dev.awaitRecord(alert);
         assertThat(published.routingKey()).isEqualTo("alert.firing.dev");
         assertThat(published.publisher()).isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+
+        // 2.1.0 was verified here and handed to staging: staging may no longer take it
+        CloudEvent<ReleaseWithdrawn> withdrawal = fixture.audit("staging").awaitCausedBy(ReleaseWithdrawn.class,
+                alert);
+        assertThat(withdrawal.data().release()).isEqualTo(current);
+        assertThat(withdrawal.data().withdrawnIn()).isEqualTo("dev");
+        assertThat(withdrawal.data().message()).contains("rolled back to 2.0.0", "alert HighErrorRate",
+                "may not enter staging");
+        AuditRecord arrived = fixture.audit("staging").awaitRecord(withdrawal);
+        assertThat(arrived.routingKey()).isEqualTo("release.withdrawn.staging");
+        assertThat(arrived.publisher()).as("kept by the shovel").isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+        assertThat(dev.awaitRecord(withdrawal).offset()).as("withdrawn before the rollback is announced")
+                .isLessThan(dev.records(RollbackCompleted.class, e -> e.data().service().equals("svc-alert")).get(0)
+                        .offset());
+        assertThat(fixture.audit("staging").events(ReleaseWithdrawn.class,
+                e -> e.data().release().sameBuildAs(current))).as("once, though the alert came twice").hasSize(1);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
@@ -24,6 +25,7 @@ import io.stagecoach.target.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,6 +207,84 @@ class RollbackPolicyTests {
         assertThat(POLICY.decide(trigger("alert", null), ledger)).isInstanceOf(RollbackDecision.StaleAlert.class);
     }
 
+    /**
+     * When the next environment must stop trusting a release: {@code verified} and {@code held} as above (versions,
+     * oldest first, {@code ;}-separated), {@code running} what runs, {@code trigger} for {@code failed};
+     * {@code withdrawn} the version withdrawn from prod, or {@code -}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // case                                                  | verified    | held  | running | trigger | failed | withdrawn
+            "rolled back after an alert                             | 1.0.0;1.1.0 | -     | 1.1.0   | alert   | -      | 1.1.0",
+            "rolled back on an operator's request                   | 1.0.0;1.1.0 | -     | 1.1.0   | request | -      | 1.1.0",
+            "rolled back to an older version the operator named     | 1.0.0;1.1.0 | -     | 1.1.0   | request | 1.0.0  | 1.1.0",
+            "held after a failed rollback: nothing else verified    | 1.1.0       | -     | 1.1.0   | alert   | -      | 1.1.0",
+            "failed its smoke tests again while it runs             | 1.0.0;1.1.0 | -     | 1.1.0   | smoke   | 1.1.0  | 1.1.0",
+            "failed its smoke tests again after it was replaced     | 1.0.0;1.1.0 | -     | 1.2.0   | smoke   | 1.1.0  | 1.1.0",
+            "a new release failed its first smoke tests             | 1.0.0       | -     | 1.1.0   | smoke   | 1.1.0  | -",
+            "a release that was never verified failed to deploy     | 1.0.0       | -     | 1.0.0   | deploy  | 1.1.0  | -",
+            "an operator named a version that cannot be put back    | 1.0.0;1.1.0 | -     | 1.1.0   | request | 0.9.0  | -",
+            "nothing runs that could be rolled back                 | 1.0.0       | -     | -       | alert   | -      | -",
+    })
+    void withdrawsAReleaseVerifiedHereFromTheNextEnvironmentWhenItIsHeldOrFailsAgain(String name, String verified,
+            String held, String running, String kind, String failed, String withdrawn) {
+        var policy = new RollbackPolicy(ENVIRONMENTS.get("staging"), ENVIRONMENTS.next("staging"));
+        var ledger = new FakeLedger(versions(verified), versions(held), running.equals("-") ? null : release(running));
+        CloudEvent<? extends EventData> trigger = trigger(kind, failed.equals("-") ? null : failed);
+
+        var withdrawal = policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger);
+
+        if (withdrawn.equals("-")) {
+            assertThat(withdrawal).isEmpty();
+            return;
+        }
+        assertThat(withdrawal).get().satisfies(event -> {
+            ReleaseWithdrawn data = event.data();
+            assertThat(event.routingKey()).as("published in staging, addressed to prod").isEqualTo(
+                    "release.withdrawn.prod");
+            assertThat(data.release()).isEqualTo(release(withdrawn));
+            assertThat(data.environment()).isEqualTo("prod");
+            assertThat(data.withdrawnIn()).isEqualTo("staging");
+            assertThat(data.trigger()).isEqualTo(Trigger.of(trigger));
+            assertThat(data.message()).contains(withdrawn + " of " + SERVICE, "may not enter prod");
+            assertThat(event.causationid()).isEqualTo(trigger.id());
+            assertThat(event.correlationid()).isEqualTo(trigger.correlationid());
+            assertThat(event.source()).isEqualTo("/stagecoach/staging/rollback");
+            assertThat(RollbackPolicy.outcomeIds(trigger)).as("not an outcome: the rollback is still to do")
+                    .doesNotContain(event.id());
+            assertThat(CODEC.encode(event)).isNotEmpty();
+        });
+        assertThat(policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger)).get()
+                .extracting(CloudEvent::id).as("the same id every time").isEqualTo(withdrawal.get().id());
+    }
+
+    @Test
+    void theLastEnvironmentWithdrawsNothing() {
+        var policy = new RollbackPolicy(ENVIRONMENTS.get("prod"), ENVIRONMENTS.next("prod"));
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0"));
+        var trigger = trigger("alert", null);
+
+        assertThat(policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger)).isEmpty();
+    }
+
+    @Test
+    void aWithdrawalSaysWhatHappenedAndWho() {
+        var policy = new RollbackPolicy(ENVIRONMENTS.get("staging"), ENVIRONMENTS.next("staging"));
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0"));
+        var trigger = trigger("request", null);
+
+        ReleaseWithdrawn data = policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger).orElseThrow().data();
+
+        assertThat(data.message()).isEqualTo("1.1.0 of knative-lambda-builder is held in staging, rolled back to "
+                + "1.0.0 after a rollback asked for by alice: bad release; it may not enter prod on staging's "
+                + "verification");
+    }
+
+    private static List<Release> versions(String list) {
+        return list.equals("-") ? List.of() : java.util.Arrays.stream(list.split(";")).map(RollbackPolicyTests::release)
+                .toList();
+    }
+
     static Release release(String version) {
         String hex = Integer.toHexString(version.hashCode() & 0x7fffffff);
         return new Release(SERVICE, version, "ghcr.io/acme/knative-lambda-builder",
@@ -265,6 +345,11 @@ class RollbackPolicyTests {
         @Override
         public boolean isHeld(Release release) {
             return held.stream().anyMatch(release::sameBuildAs);
+        }
+
+        @Override
+        public boolean isVerified(Release release) {
+            return verified.stream().anyMatch(release::sameBuildAs);
         }
     }
 }

@@ -27,7 +27,8 @@ import org.springframework.stereotype.Component;
 /**
  * The inbox: each completed deployment of this environment is checked, and the outcome published. A deployment whose
  * outcome is already in the audit stream (a redelivery) is not checked again; nor is one a newer deployment of the
- * service has replaced in the meantime (its checks would judge the newer release).
+ * service has replaced in the meantime (its checks would judge the newer release), and one replaced while its checks
+ * ran gets no result: its run ends with a {@code promotion.blocked} (SUPERSEDED, or HELD when it was rolled back).
  */
 @Component
 class DeploymentCompletedListener {
@@ -78,11 +79,7 @@ class DeploymentCompletedListener {
                     release.service(), release.version(), done.get());
             return;
         }
-        Optional<EnvironmentLedger.Deployed> running = ledger.running(release.service());
-        if (running.isPresent() && !running.get().release().sameBuildAs(release)) {
-            log.info("Deployment {} of {} {} was replaced by {} (event {}) before it was checked: not checked",
-                    deployment.id(), release.service(), release.version(), running.get().release().version(),
-                    running.get().eventId());
+        if (replaced(deployment, "before it was checked")) {
             return;
         }
         List<SmokeCheck> checks = runner.run(properties.checksFor(release.service()), Map.of(
@@ -90,8 +87,12 @@ class DeploymentCompletedListener {
                 "namespace", identity.environment().namespace(),
                 "service", release.service(),
                 "version", release.version()));
-        CloudEvent<?> outcome = SmokeTestPolicy.decide(deployment, checks,
-                "/stagecoach/" + identity.environmentName() + "/" + identity.service().id());
+        // the checks take seconds: a newer release may have replaced this one meanwhile, and then they judged it
+        feed.catchUp(ledgerProperties.catchUpTimeout());
+        if (replaced(deployment, "while it was checked")) {
+            return;
+        }
+        CloudEvent<?> outcome = SmokeTestPolicy.decide(deployment, checks, source());
         publisher.publish(outcome);
         String result = outcome.data() instanceof SmokeTestFailed failed
                 ? failed.status().name().toLowerCase(java.util.Locale.ROOT) : "passed";
@@ -108,5 +109,24 @@ class DeploymentCompletedListener {
             log.info("Smoke tests of {} {} in {} passed ({} checks), event {}", release.service(), release.version(),
                     identity.environmentName(), checks.size(), outcome.id());
         }
+    }
+
+    /** Ends the run of a deployment a newer one replaced ({@code when}), instead of checking or judging it. */
+    private boolean replaced(CloudEvent<DeploymentCompleted> deployment, String when) {
+        Release release = deployment.data().release();
+        Optional<EnvironmentLedger.Deployed> running = ledger.running(release.service());
+        if (running.isEmpty() || running.get().release().sameBuildAs(release)) {
+            return false;
+        }
+        log.info("Deployment {} of {} {} was replaced by {} (event {}) {}: no result for it", deployment.id(),
+                release.service(), release.version(), running.get().release().version(), running.get().eventId(),
+                when);
+        publisher.publish(SmokeTestPolicy.replaced(deployment, running.get().release(), ledger.isHeld(release),
+                source()));
+        return true;
+    }
+
+    private String source() {
+        return "/stagecoach/" + identity.environmentName() + "/" + identity.service().id();
     }
 }

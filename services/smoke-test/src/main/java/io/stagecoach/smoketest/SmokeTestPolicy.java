@@ -6,6 +6,8 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
@@ -37,9 +39,32 @@ final class SmokeTestPolicy {
                 environment);
     }
 
-    /** The ids either outcome of a deployment's checks gets: if one is in the audit stream, the work was done. */
+    /**
+     * The end of the run of a deployment that was replaced before it was checked: {@code SUPERSEDED} by what runs
+     * now, or {@code HELD} when it was rolled back meanwhile. Its checks would judge another release, and without
+     * this event the run would stop without a word.
+     */
+    static CloudEvent<PromotionBlocked> replaced(CloudEvent<DeploymentCompleted> deployment, Release running,
+            boolean held, String source) {
+        Release release = deployment.data().release();
+        String environment = deployment.environment();
+        String what = release.version() + " of " + release.service() + " was deployed in " + environment + " but ";
+        PromotionBlocked blocked = held
+                ? new PromotionBlocked(release, environment, PromotionBlocked.Reason.HELD, what
+                        + "rolled back before its smoke tests ran; it goes no further", running.version())
+                : new PromotionBlocked(release, environment, PromotionBlocked.Reason.SUPERSEDED, what
+                        + running.version() + " replaced it before its smoke tests ran; it goes no further",
+                        running.version(), running.version());
+        return CloudEvent.causedBy(deployment, blocked, source, environment);
+    }
+
+    /**
+     * The ids the outcomes of a deployment's checks get, or of its replacement: if one is in the audit stream, the
+     * work was done.
+     */
     static List<String> possibleIds(CloudEvent<DeploymentCompleted> deployment) {
-        return List.of(id(deployment, EventType.SMOKETEST_PASSED), id(deployment, EventType.SMOKETEST_FAILED));
+        return List.of(id(deployment, EventType.SMOKETEST_PASSED), id(deployment, EventType.SMOKETEST_FAILED),
+                id(deployment, EventType.PROMOTION_BLOCKED));
     }
 
     private static String id(CloudEvent<DeploymentCompleted> deployment, EventType type) {

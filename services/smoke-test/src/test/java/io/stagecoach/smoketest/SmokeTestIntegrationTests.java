@@ -16,6 +16,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -60,6 +63,9 @@ class SmokeTestIntegrationTests {
     static Path directory;
 
     private final EventCodec codec = new EventCodec();
+
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
 
     @BeforeAll
     static void provisionAndStartTheWorkload() throws Exception {
@@ -158,6 +164,32 @@ class SmokeTestIntegrationTests {
         assertThat(failed.status()).isEqualTo(SmokeTestFailed.Status.ERROR);
         assertThat(failed.checks()).isEmpty();
         assertThat(failed.summary()).startsWith("no smoke checks are configured for payments in dev");
+    }
+
+    @Test
+    void aDeploymentReplacedBeforeItWasCheckedEndsItsRunAsSuperseded() throws Exception {
+        CloudEvent<DeploymentCompleted> replaced = deployment("payments-replaced", "3.0.0");
+        CloudEvent<DeploymentCompleted> newer = deployment("payments-replaced", "3.1.0");
+
+        // both deployments land before the first is taken from the inbox, as when releases come in quick succession
+        listeners.stop();
+        try {
+            publish(replaced);
+            publish(newer);
+        } finally {
+            listeners.start();
+        }
+        awaitOutcomeOf(newer);
+
+        CloudEvent<?> blocked = fixture.audit("dev").stream()
+                .filter(record -> replaced.id().equals(record.event().causationid())).map(AuditRecord::event)
+                .findFirst().orElseThrow();
+        assertThat(blocked.routingKey()).isEqualTo("promotion.blocked.dev");
+        PromotionBlocked data = (PromotionBlocked) blocked.data();
+        assertThat(data.reason()).isEqualTo(PromotionBlocked.Reason.SUPERSEDED);
+        assertThat(data.supersededBy()).isEqualTo("3.1.0");
+        assertThat(blocked.correlationid()).isEqualTo(replaced.correlationid());
+        assertThat(outcomesOf(replaced)).as("its checks would have judged 3.1.0").isEmpty();
     }
 
     private static Path overlay() {

@@ -8,11 +8,14 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SmokeTestPolicyTests {
 
@@ -81,6 +84,30 @@ class SmokeTestPolicyTests {
                 SOURCE);
 
         assertThat(again.id()).isEqualTo(first.id());
-        assertThat(SmokeTestPolicy.possibleIds(deployment)).containsExactly(first.id(), failedInstead.id());
+        assertThat(SmokeTestPolicy.possibleIds(deployment)).contains(first.id(), failedInstead.id());
+    }
+
+    @ParameterizedTest(name = "{0} replaced by {1}, held {2}: {3}")
+    @CsvSource({
+            "1.4.2, 1.4.3, false, SUPERSEDED, 1.4.3 replaced it",
+            "1.4.2, 1.4.1, true,  HELD,       rolled back before its smoke tests ran",
+    })
+    void aDeploymentReplacedBeforeItsChecksEndsItsRunWithABlock(String version, String runs, boolean held,
+            PromotionBlocked.Reason reason, String message) {
+        CloudEvent<DeploymentCompleted> deployment = deployment(version);
+        Release running = deployment(runs).data().release();
+
+        CloudEvent<PromotionBlocked> blocked = SmokeTestPolicy.replaced(deployment, running, held, SOURCE);
+
+        assertThat(blocked.routingKey()).isEqualTo("promotion.blocked.dev");
+        assertThat(blocked.data().reason()).isEqualTo(reason);
+        assertThat(blocked.data().release()).isEqualTo(deployment.data().release());
+        assertThat(blocked.data().runningVersion()).isEqualTo(runs);
+        assertThat(blocked.data().supersededBy()).isEqualTo(held ? null : runs);
+        assertThat(blocked.data().message()).contains(message);
+        assertThat(blocked.correlationid()).as("the run of the replaced release").isEqualTo(deployment.correlationid());
+        assertThat(blocked.causationid()).isEqualTo(deployment.id());
+        assertThat(SmokeTestPolicy.possibleIds(deployment)).contains(blocked.id());
+        assertThat(codec.encode(blocked)).isNotEmpty();
     }
 }

@@ -9,6 +9,7 @@ import static io.stagecoach.events.EventType.APPROVAL_REJECTED;
 import static io.stagecoach.events.EventType.APPROVAL_REQUESTED;
 import static io.stagecoach.events.EventType.BUILD_COMPLETED;
 import static io.stagecoach.events.EventType.PROMOTION_REQUESTED;
+import static io.stagecoach.events.EventType.RELEASE_WITHDRAWN;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -132,6 +133,10 @@ public final class PublishingRights {
         }
         if (type == APPROVAL_REQUESTED) {
             return next.filter(Environment::isManual);
+        }
+        if (type == RELEASE_WITHDRAWN) {
+            // a hand-off like the others: it takes back what this environment's verification let into the next
+            return next;
         }
         if (type == APPROVAL_OPENED || type == APPROVAL_DECIDED || type == APPROVAL_GRANTED || type == APPROVAL_REJECTED
                 || type == APPROVAL_REFUSED || type == APPROVAL_EXPIRED) {

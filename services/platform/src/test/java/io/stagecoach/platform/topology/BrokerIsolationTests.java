@@ -71,6 +71,21 @@ class BrokerIsolationTests {
     }
 
     @Test
+    void onlyTheRollbackServiceMayWithdrawAReleaseFromTheNextEnvironment() throws Exception {
+        try (Connection connection = pipeline.connectionFactory("dev", Principal.PROMOTION).newConnection()) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            Throwable refused = catchThrowable(() -> {
+                channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, "release.withdrawn.staging", true,
+                        properties(pipeline.user("dev", Principal.PROMOTION)), "{}".getBytes(StandardCharsets.UTF_8));
+                channel.waitForConfirmsOrDie(10_000);
+            });
+
+            assertThat(chain(refused)).contains("403", "ACCESS_REFUSED", "release.withdrawn.staging");
+        }
+    }
+
+    @Test
     void aUserCannotPublishInAnotherUsersName() throws Exception {
         try (Connection connection = pipeline.connectionFactory("dev", Principal.SMOKE_TEST).newConnection()) {
             Channel channel = connection.createChannel();

@@ -75,4 +75,28 @@ class HandoffTests {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("promotion.requested.staging", devPromotion));
         }
     }
+
+    @Test
+    void aWithdrawalFromStagingReachesProdsPromotionInboxWithTheStagingRollbackUser() throws Exception {
+        String inbox = BrokerNames.inboxQueue(Principal.PROMOTION.id(), EventType.RELEASE_WITHDRAWN);
+        String stagingRollback = pipeline.user("staging", Principal.ROLLBACK);
+
+        AMQP.BasicProperties sent = pipeline.publish("staging", Principal.ROLLBACK, "release.withdrawn.prod",
+                "{\"version\":\"41.445.1\"}");
+
+        AtomicReference<GetResponse> arrived = new AtomicReference<>();
+        try (Connection connection = pipeline.connectionFactory("prod", Principal.PROMOTION).newConnection();
+             Channel channel = connection.createChannel()) {
+            await("the withdrawal in prod's inbox").atMost(Duration.ofSeconds(30))
+                    .until(() -> {
+                        if (arrived.get() == null) {
+                            arrived.set(channel.basicGet(inbox, true));
+                        }
+                        return arrived.get() != null;
+                    });
+            assertThat(arrived.get().getEnvelope().getRoutingKey()).isEqualTo("release.withdrawn.prod");
+            assertThat(arrived.get().getProps().getUserId()).isEqualTo(stagingRollback);
+            assertThat(arrived.get().getProps().getMessageId()).isEqualTo(sent.getMessageId());
+        }
+    }
 }

@@ -38,9 +38,14 @@ class PublishingRightsTests {
                         "deployment.failed.staging", "ledger.checkpointed.staging", "approval.requested.prod"),
                 row(PROMOTION, "prod", "promotion.blocked.prod", "deployment.completed.prod", "deployment.failed.prod",
                         "ledger.checkpointed.prod"),
-                row(SMOKE_TEST, "staging", "smoketest.passed.staging", "smoketest.failed.staging"),
+                row(SMOKE_TEST, "staging", "promotion.blocked.staging", "smoketest.passed.staging",
+                        "smoketest.failed.staging"),
                 row(ROLLBACK, "dev", "alert.firing.dev", "rollback.completed.dev",
-                        "rollback.failed.dev"),
+                        "rollback.failed.dev", "release.withdrawn.staging"),
+                row(ROLLBACK, "staging", "alert.firing.staging",
+                        "rollback.completed.staging", "rollback.failed.staging", "release.withdrawn.prod"),
+                row(ROLLBACK, "prod", "alert.firing.prod", "rollback.completed.prod",
+                        "rollback.failed.prod"),
                 row(APPROVAL, "dev"),
                 row(APPROVAL, "staging"),
                 row(APPROVAL, "prod", "promotion.requested.prod", "approval.opened.prod", "approval.granted.prod",
@@ -72,7 +77,12 @@ class PublishingRightsTests {
                 Arguments.of(EventType.APPROVAL_OPENED, "staging", List.of()),
                 Arguments.of(EventType.APPROVAL_DECIDED, "prod", List.of("prod-chatops")),
                 Arguments.of(EventType.APPROVAL_DECIDED, "staging", List.of()),
-                Arguments.of(EventType.SMOKETEST_PASSED, "staging", List.of("staging-smoke-test")));
+                Arguments.of(EventType.SMOKETEST_PASSED, "staging", List.of("staging-smoke-test")),
+                Arguments.of(EventType.PROMOTION_BLOCKED, "dev", List.of("dev-promotion", "dev-smoke-test")),
+                // only the previous environment's rollback service withdraws, through the shovel
+                Arguments.of(EventType.RELEASE_WITHDRAWN, "prod", List.of("staging-rollback")),
+                Arguments.of(EventType.RELEASE_WITHDRAWN, "staging", List.of("dev-rollback")),
+                Arguments.of(EventType.RELEASE_WITHDRAWN, "dev", List.of()));
     }
 
     @ParameterizedTest(name = "{0} into {1} from {2}")
