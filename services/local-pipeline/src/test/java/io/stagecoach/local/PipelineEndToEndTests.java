@@ -32,7 +32,7 @@ import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.target.DeployTarget;
+import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.eclipse.jgit.revwalk.RevCommit;
