@@ -7,8 +7,8 @@ import java.util.function.Function;
 
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.target.GitOpsSettings;
-import io.stagecoach.target.GitOpsTarget;
+import io.stagecoach.deploy.GitOpsSettings;
+import io.stagecoach.deploy.GitOpsTarget;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 

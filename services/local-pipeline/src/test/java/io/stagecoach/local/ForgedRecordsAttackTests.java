@@ -59,7 +59,7 @@ import static io.stagecoach.local.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 8: a credential's topic permission limits routing keys, not body types, and the audit stream keeps every
+ * Forged records: a credential's topic permission limits routing keys, not body types, and the audit stream keeps every
  * record routed in its vhost. This class publishes every record the permission table lets a credential put into a
  * stream although it is not an event its holder may publish ({@link ForgedRecordCases}), on the real broker, into
  * the whole pipeline as {@link LocalPipeline} runs it, and checks that none of them changed a decision.

@@ -32,7 +32,7 @@ import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.target.DeployTarget;
+import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -51,7 +51,7 @@ import static io.stagecoach.local.Releases.runId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 3 end to end: the whole pipeline (every service of dev, staging and prod, each in its own context as
+ * End to end: the whole pipeline (every service of dev, staging and prod, each in its own context as
  * {@link LocalPipeline} runs them) on the real broker, provisioned like production under this class's prefix,
  * deploying into a real GitOps repository that demo workloads "run". Each test promotes a service of its own,
  * so they share one pipeline without sharing state. Assertions are on the Git history and on each environment's

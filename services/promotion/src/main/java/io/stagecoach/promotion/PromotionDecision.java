@@ -5,8 +5,8 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
-import io.stagecoach.target.DeployResult;
-import io.stagecoach.target.Deployment;
+import io.stagecoach.deploy.DeployResult;
+import io.stagecoach.deploy.Deployment;
 
 /** What {@link PromotionPolicy} says to do with a {@code promotion.requested}. */
 sealed interface PromotionDecision {

@@ -21,8 +21,8 @@ import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.PublishingRights;
-import io.stagecoach.target.Deployment;
-import io.stagecoach.target.RunningRelease;
+import io.stagecoach.deploy.Deployment;
+import io.stagecoach.deploy.RunningRelease;
 
 /**
  * Decides whether a requested release may enter this environment. Pure: the request, who published it, the

@@ -18,11 +18,11 @@ import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.resilience.Resilience;
-import io.stagecoach.target.DeployResult;
-import io.stagecoach.target.DeployTarget;
-import io.stagecoach.target.DeployTargetException;
-import io.stagecoach.target.RunningRelease;
-import io.stagecoach.target.TargetSettings;
+import io.stagecoach.deploy.DeployResult;
+import io.stagecoach.deploy.DeployTarget;
+import io.stagecoach.deploy.DeployTargetException;
+import io.stagecoach.deploy.RunningRelease;
+import io.stagecoach.deploy.TargetSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,8 +8,8 @@ import io.stagecoach.events.Release;
 import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.Trigger;
-import io.stagecoach.target.DeployResult;
-import io.stagecoach.target.Deployment;
+import io.stagecoach.deploy.DeployResult;
+import io.stagecoach.deploy.Deployment;
 
 /** What {@link RollbackPolicy} says to do about a failure. */
 sealed interface RollbackDecision {

@@ -20,7 +20,7 @@ import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.platform.environments.Environment;
-import io.stagecoach.target.Deployment;
+import io.stagecoach.deploy.Deployment;
 
 /**
  * Decides what to put back when a release fails in this environment. Pure: the triggering event and this

@@ -12,9 +12,9 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.publish.EventPublisher;
-import io.stagecoach.target.DeployResult;
-import io.stagecoach.target.DeployTarget;
-import io.stagecoach.target.DeployTargetException;
+import io.stagecoach.deploy.DeployResult;
+import io.stagecoach.deploy.DeployTarget;
+import io.stagecoach.deploy.DeployTargetException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

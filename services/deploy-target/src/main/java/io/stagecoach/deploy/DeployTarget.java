@@ -1,0 +1,19 @@
+package io.stagecoach.deploy;
+
+import java.util.Optional;
+
+/**
+ * Where a promotion lands: puts a release into an environment and tells which release runs there.
+ *
+ * <p>Implementations are idempotent: deploying what is already there changes nothing and returns
+ * {@code changed = false}. Failures are {@link DeployTargetException}s; a {@link TransientTargetException}
+ * may succeed when retried, a {@link PermanentTargetException} will not.
+ */
+public interface DeployTarget {
+
+    /** Puts the release into the environment, or does nothing when it is already there. */
+    DeployResult deploy(Deployment deployment);
+
+    /** What the target says runs for the service in the environment; empty when it has nothing for it. */
+    Optional<RunningRelease> running(String environment, String service);
+}

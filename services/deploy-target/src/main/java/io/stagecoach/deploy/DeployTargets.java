@@ -1,0 +1,84 @@
+package io.stagecoach.deploy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * Builds the deploy target {@link TargetSettings} describe, for the services that deploy (promotion, rollback);
+ * they wrap it in a {@link ResilientDeployTarget}. What it returns is {@link AutoCloseable}: close it with the
+ * service.
+ */
+public final class DeployTargets {
+
+    private DeployTargets() {
+    }
+
+    /**
+     * A Kubernetes target gets a fabric8 client configured the usual way (kubeconfig, {@code KUBECONFIG}, or the
+     * in-cluster service account).
+     *
+     * @param namespaces environment to Kubernetes namespace, in promotion order: the environments a GitOps
+     *                   repository is seeded for, and where a Kubernetes target deploys
+     */
+    public static DeployTarget create(TargetSettings settings, Map<String, String> namespaces) {
+        return create(settings, namespaces, () -> new KubernetesClientBuilder().build());
+    }
+
+    /** As {@link #create(TargetSettings, Map)}, with the Kubernetes client from {@code clients}. */
+    public static DeployTarget create(TargetSettings settings, Map<String, String> namespaces,
+                                      Supplier<KubernetesClient> clients) {
+        if (settings.type() == TargetSettings.Type.GITOPS) {
+            return GitOpsTarget.open(gitOps(settings.gitops(), namespaces));
+        }
+        KubernetesClient client = clients.get();
+        return new ClosingTarget(new KubernetesTarget(client, kubernetes(settings.kubernetes(), namespaces)), client);
+    }
+
+    static GitOpsSettings gitOps(TargetSettings.GitOps gitops, Map<String, String> namespaces) {
+        GitOpsSettings.Builder builder = GitOpsSettings.builder(gitops.directory())
+                .remote(gitops.remote())
+                .branch(gitops.branch())
+                .layout(gitops.manifestLayout())
+                .author(gitops.authorName(), gitops.authorEmail())
+                .pushAttempts(gitops.pushAttempts())
+                .remoteTimeout(gitops.remoteTimeout());
+        gitops.images().forEach(builder::service);
+        new LinkedHashMap<>(namespaces).forEach(builder::environment);
+        if (gitops.username() != null || gitops.password() != null) {
+            builder.credentials(new UsernamePasswordCredentialsProvider(
+                    gitops.username() == null ? "" : gitops.username(),
+                    gitops.password() == null ? "" : gitops.password()));
+        }
+        return builder.build();
+    }
+
+    static KubernetesSettings kubernetes(TargetSettings.Kubernetes kubernetes, Map<String, String> namespaces) {
+        return new KubernetesSettings(namespaces, kubernetes.deployment(), kubernetes.container(),
+                kubernetes.rolloutTimeout());
+    }
+
+    /** A target that owns a client and closes it. */
+    private record ClosingTarget(DeployTarget target, AutoCloseable client) implements DeployTarget, AutoCloseable {
+
+        @Override
+        public DeployResult deploy(Deployment deployment) {
+            return target.deploy(deployment);
+        }
+
+        @Override
+        public Optional<RunningRelease> running(String environment, String service) {
+            return target.running(environment, service);
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close();
+        }
+    }
+}

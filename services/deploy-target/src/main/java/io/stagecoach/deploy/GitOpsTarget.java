@@ -1,0 +1,453 @@
+package io.stagecoach.deploy;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.dircache.DirCacheEditor;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.errors.CheckoutConflictException;
+import org.eclipse.jgit.errors.NotSupportedException;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded deploy target: a Git repository of Kustomize overlays (or Helm values) that Flux or Argo CD apply.
+ * A promotion is one commit that changes only the image tag and digest lines of one file, with trailers saying
+ * which event, run and approver caused it; with a remote it is pushed, and a push that lost a race against
+ * another writer is rebuilt on the new remote tip and pushed again (bounded).
+ *
+ * <p>Commits are built from the branch tip itself, not from the work tree, so a person's uncommitted edits in the
+ * work tree never slip into a promotion; the work tree is then brought along like a fast-forward. Thread-safe:
+ * all targets on one directory in a process share a lock.
+ */
+public final class GitOpsTarget implements DeployTarget, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GitOpsTarget.class);
+    private static final String ORIGIN = "origin";
+    private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+    private final GitOpsSettings settings;
+    private final Repository repository;
+    private final Manifests manifests;
+    private final ReentrantLock lock;
+    private final String branchRef;
+    private final String trackingRef;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable beforePush = () -> { };
+
+    private GitOpsTarget(GitOpsSettings settings, Repository repository, ReentrantLock lock) {
+        this.settings = settings;
+        this.repository = repository;
+        this.lock = lock;
+        this.manifests = new Manifests(settings.layout(), settings.images());
+        this.branchRef = Constants.R_HEADS + settings.branch();
+        this.trackingRef = Constants.R_REMOTES + ORIGIN + "/" + settings.branch();
+    }
+
+    /**
+     * Opens the repository, creating it when absent; with a remote, fetches and takes the remote's branch. A branch
+     * with no commits yet is seeded (base and one file per environment) and, with a remote, pushed; an existing
+     * one only gets the files of environments it has none for.
+     */
+    public static GitOpsTarget open(GitOpsSettings settings) {
+        Path directory = settings.directory().toAbsolutePath().normalize();
+        ReentrantLock lock = LOCKS.computeIfAbsent(directory, d -> new ReentrantLock());
+        lock.lock();
+        Repository repository = null;
+        try {
+            repository = openOrCreate(directory, settings);
+            if (settings.remote() != null) {
+                StoredConfig config = repository.getConfig();
+                config.setString("remote", ORIGIN, "url", settings.remote());
+                config.setString("remote", ORIGIN, "fetch", "+refs/heads/*:refs/remotes/" + ORIGIN + "/*");
+                config.save();
+            }
+            var target = new GitOpsTarget(settings, repository, lock);
+            target.seed();
+            return target;
+        } catch (IOException | GitAPIException e) {
+            if (repository != null) {
+                repository.close();
+            }
+            throw new TransientTargetException("cannot open the GitOps repository at " + directory + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (repository != null) {
+                repository.close();
+            }
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Repository openOrCreate(Path directory, GitOpsSettings settings)
+            throws IOException, GitAPIException {
+        if (Files.isDirectory(directory.resolve(Constants.DOT_GIT))) {
+            return new FileRepositoryBuilder().setWorkTree(directory.toFile()).setMustExist(true).build();
+        }
+        if (Files.isDirectory(directory)) {
+            try (Stream<Path> entries = Files.list(directory)) {
+                if (entries.findAny().isPresent()) {
+                    throw new PermanentTargetException(directory + " is not empty and not a Git repository");
+                }
+            }
+        }
+        Files.createDirectories(directory);
+        log.info("Creating the GitOps repository at {}", directory);
+        try (Git git = Git.init().setDirectory(directory.toFile()).setInitialBranch(settings.branch()).call()) {
+            return new FileRepositoryBuilder().setWorkTree(directory.toFile()).setMustExist(true).build();
+        }
+    }
+
+    public GitOpsSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public DeployResult deploy(Deployment d) {
+        String pinnedImage = settings.images().get(d.service());
+        if (pinnedImage != null && !pinnedImage.equals(d.image())) {
+            // the overlays track one image repository per service: another one would add an entry nothing runs
+            throw new PermanentTargetException("release image " + d.image() + " is not the image repository "
+                    + pinnedImage + " that " + describe() + " tracks for " + d.service()
+                    + "; build the service into " + pinnedImage + " or configure its image");
+        }
+        String path = manifests.path(d.environment(), d.service());
+        return transact("promote " + d.service() + " to " + d.environment(), tip -> {
+            String content = read(tip, path).orElseThrow(() -> new PermanentTargetException(
+                    "no " + path + " in " + describe() + " for environment " + d.environment()));
+            String previous = manifests.previousVersion(path, content, d);
+            String pinned = manifests.pin(path, content, d);
+            if (pinned.equals(content)) {
+                return Change.none(revision -> new DeployResult(revision, false, previous));
+            }
+            return new Change<>(Map.of(path, pinned), CommitMessage.promotion(d),
+                    revision -> new DeployResult(revision, true, previous));
+        });
+    }
+
+    @Override
+    public Optional<RunningRelease> running(String environment, String service) {
+        String path = manifests.path(environment, service);
+        lock.lock();
+        try {
+            ObjectId tip = settings.remote() != null ? fetch() : tip(branchRef);
+            if (tip == null) {
+                return Optional.empty();
+            }
+            return read(tip, path).flatMap(content -> manifests.read(path, content, service))
+                    .map(r -> new RunningRelease(r.version(), r.image(), r.digest(), tip.name()));
+        } catch (IOException e) {
+            throw new TransientTargetException("cannot read " + path + " from " + describe(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            repository.close();
+        }
+    }
+
+    /** Runs before each push: lets a test push from elsewhere first, to lose the race on purpose. */
+    void beforePush(Runnable hook) {
+        this.beforePush = hook;
+    }
+
+    private void seed() {
+        transact("seed", tip -> {
+            Map<String, String> files = new LinkedHashMap<>();
+            String message;
+            if (tip == null) {
+                files.putAll(manifests.seed(settings.environments(), settings.namespaces()));
+                message = "Seed the deploy repository for " + String.join(", ", settings.environments());
+            } else {
+                List<String> added = new ArrayList<>();
+                for (String environment : settings.environments()) {
+                    manifests.seedEnvironment(environment, settings.namespaces().get(environment))
+                            .forEach((path, content) -> {
+                                if (read(tip, path).isEmpty()) {
+                                    files.put(path, content);
+                                    if (!added.contains(environment)) {
+                                        added.add(environment);
+                                    }
+                                }
+                            });
+                }
+                message = "Add the deploy files of " + String.join(", ", added);
+            }
+            return files.isEmpty() ? Change.none(revision -> null) : new Change<>(files, message + "\n",
+                    revision -> null);
+        });
+    }
+
+    /**
+     * Builds a commit on the current tip from the edit and lands it: pushed to the remote (compare-and-swap on
+     * the tip it was built on), or moved onto the local branch the same way. Losing to another writer means
+     * starting over from the newer tip, at most {@code pushAttempts} times.
+     */
+    private <T> T transact(String what, Function<ObjectId, Change<T>> edit) {
+        lock.lock();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                ObjectId base = settings.remote() != null ? fetch() : tip(branchRef);
+                Change<T> change = edit.apply(base);
+                if (change.files().isEmpty()) {
+                    if (base != null && settings.remote() != null) {
+                        takeRemoteTip(base);
+                    }
+                    return change.result().apply(base == null ? null : base.name());
+                }
+                ObjectId commit = commit(base, change.files(), change.message());
+                boolean landed = settings.remote() != null ? push(base, commit) : moveBranch(base, commit);
+                if (landed) {
+                    if (settings.remote() != null) {
+                        takeRemoteTip(commit);
+                    }
+                    log.info("{}: commit {} on {}", what, commit.name(), describe());
+                    return change.result().apply(commit.name());
+                }
+                if (attempt >= settings.pushAttempts()) {
+                    throw new TransientTargetException(what + ": " + describe() + " kept moving; gave up after "
+                            + attempt + " attempts");
+                }
+                log.info("{}: {} moved while committing; rebuilding on the new tip (attempt {})", what, describe(),
+                        attempt + 1);
+            }
+        } catch (IOException e) {
+            throw new TransientTargetException(what + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ObjectId tip(String ref) throws IOException {
+        Ref r = repository.exactRef(ref);
+        return r == null ? null : r.getObjectId();
+    }
+
+    private ObjectId fetch() throws IOException {
+        try (Git git = new Git(repository)) {
+            git.fetch().setRemote(ORIGIN)
+                    // a wildcard, because an exact ref that the remote does not have yet fails the fetch
+                    .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + ORIGIN + "/*"))
+                    .setRemoveDeletedRefs(true)
+                    .setTimeout(timeoutSeconds())
+                    .setCredentialsProvider(settings.credentials())
+                    .call();
+        } catch (GitAPIException e) {
+            throw new TransientTargetException("cannot fetch from " + settings.remote() + ": " + e.getMessage(), e);
+        }
+        return tip(trackingRef);
+    }
+
+    /** Pushes the commit if the remote branch still is {@code base}; false when another writer moved it. */
+    private boolean push(ObjectId base, ObjectId commit) throws IOException {
+        beforePush.run();
+        var update = new RemoteRefUpdate(repository, null, commit, branchRef, false, trackingRef,
+                base == null ? ObjectId.zeroId() : base);
+        PushResult result;
+        try (Transport transport = Transport.open(repository, ORIGIN)) {
+            transport.setCredentialsProvider(settings.credentials());
+            transport.setTimeout(timeoutSeconds());
+            result = transport.push(NullProgressMonitor.INSTANCE, List.of(update));
+        } catch (TransportException e) {
+            throw new TransientTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
+        } catch (NotSupportedException | URISyntaxException e) {
+            throw new PermanentTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
+        }
+        RemoteRefUpdate outcome = result.getRemoteUpdate(branchRef);
+        String message = outcome.getMessage() == null ? "" : outcome.getMessage();
+        return switch (outcome.getStatus()) {
+            case OK, UP_TO_DATE -> true;
+            case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> false;
+            // the remote could not lock the branch because another push was updating it
+            case REJECTED_OTHER_REASON -> {
+                if (message.toLowerCase(java.util.Locale.ROOT).contains("lock")) {
+                    yield false;
+                }
+                throw new PermanentTargetException("the remote " + settings.remote() + " refused the push: "
+                        + message);
+            }
+            default -> throw new PermanentTargetException("push to " + settings.remote() + " ended "
+                    + outcome.getStatus() + (message.isEmpty() ? "" : ": " + message));
+        };
+    }
+
+    /** Writes a commit with the files changed on top of {@code base} (null: a first commit). */
+    private ObjectId commit(ObjectId base, Map<String, String> files, String message) throws IOException {
+        try (ObjectInserter inserter = repository.newObjectInserter();
+             ObjectReader reader = repository.newObjectReader();
+             RevWalk walk = new RevWalk(reader)) {
+            DirCache index = DirCache.newInCore();
+            DirCacheBuilder builder = index.builder();
+            if (base != null) {
+                builder.addTree(new byte[0], DirCacheEntry.STAGE_0, reader, walk.parseCommit(base).getTree());
+            }
+            builder.finish();
+            DirCacheEditor editor = index.editor();
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                ObjectId blob = inserter.insert(Constants.OBJ_BLOB, file.getValue().getBytes(StandardCharsets.UTF_8));
+                editor.add(new DirCacheEditor.PathEdit(file.getKey()) {
+                    @Override
+                    public void apply(DirCacheEntry entry) {
+                        if (entry.getRawMode() == 0) {
+                            entry.setFileMode(FileMode.REGULAR_FILE);
+                        }
+                        entry.setObjectId(blob);
+                    }
+                });
+            }
+            editor.finish();
+            var person = new PersonIdent(settings.authorName(), settings.authorEmail());
+            var commit = new CommitBuilder();
+            commit.setTreeId(index.writeTree(inserter));
+            if (base != null) {
+                commit.setParentId(base);
+            }
+            commit.setAuthor(person);
+            commit.setCommitter(person);
+            commit.setMessage(message);
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            return id;
+        }
+    }
+
+    /** Moves the local branch from {@code expected} to {@code commit}; false when something else moved it. */
+    private boolean moveBranch(ObjectId expected, ObjectId commit) throws IOException {
+        RefUpdate update = repository.updateRef(branchRef);
+        update.setExpectedOldObjectId(expected == null ? ObjectId.zeroId() : expected);
+        update.setNewObjectId(commit);
+        update.setRefLogMessage("stagecoach: commit", false);
+        RefUpdate.Result result = update.update();
+        return switch (result) {
+            case NEW, FAST_FORWARD -> {
+                syncWorkTree(expected, commit);
+                yield true;
+            }
+            case LOCK_FAILURE, REJECTED -> false;
+            default -> throw new TransientTargetException("cannot move " + branchRef + ": " + result);
+        };
+    }
+
+    /** Takes the local branch to {@code commit} whatever it was (the remote is the truth in a clone). */
+    private void takeRemoteTip(ObjectId commit) throws IOException {
+        ObjectId current = tip(branchRef);
+        if (commit.equals(current)) {
+            return;
+        }
+        RefUpdate update = repository.updateRef(branchRef);
+        update.setNewObjectId(commit);
+        update.setRefLogMessage("stagecoach: take " + trackingRef, false);
+        RefUpdate.Result result = update.forceUpdate();
+        switch (result) {
+            case NEW, FAST_FORWARD, FORCED, NO_CHANGE -> syncWorkTree(current, commit);
+            default -> throw new TransientTargetException("cannot move " + branchRef + ": " + result);
+        }
+    }
+
+    /** Brings the work tree from {@code from} to {@code to} like a fast-forward, keeping local edits elsewhere. */
+    private void syncWorkTree(ObjectId from, ObjectId to) throws IOException {
+        if (repository.isBare()) {
+            return;
+        }
+        Ref head = repository.exactRef(Constants.HEAD);
+        if (head == null || !head.isSymbolic() || !branchRef.equals(head.getTarget().getName())) {
+            return;
+        }
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevCommit target = walk.parseCommit(to);
+            DirCache index = repository.lockDirCache();
+            DirCacheCheckout checkout = from == null
+                    ? new DirCacheCheckout(repository, index, target.getTree())
+                    : new DirCacheCheckout(repository, walk.parseCommit(from).getTree(), index, target.getTree());
+            checkout.setFailOnConflict(true);
+            checkout.checkout();
+        } catch (CheckoutConflictException e) {
+            log.warn("The work tree of {} has local changes to {}; left as they are (the branch is at {})",
+                    settings.directory(), e.getMessage(), to.name());
+        }
+    }
+
+    private Optional<String> read(ObjectId commit, String path) {
+        if (commit == null) {
+            return Optional.empty();
+        }
+        try (RevWalk walk = new RevWalk(repository);
+             TreeWalk tree = TreeWalk.forPath(repository, path, walk.parseCommit(commit).getTree())) {
+            if (tree == null) {
+                return Optional.empty();
+            }
+            byte[] bytes = repository.open(tree.getObjectId(0), Constants.OBJ_BLOB).getBytes();
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            throw new MalformedManifestException(path, 0, "not UTF-8");
+        } catch (IOException e) {
+            throw new TransientTargetException("cannot read " + path + " at " + commit.name(), e);
+        }
+    }
+
+    private int timeoutSeconds() {
+        return (int) Math.max(1, settings.remoteTimeout().toSeconds());
+    }
+
+    private String describe() {
+        return settings.remote() != null ? settings.remote() + " (branch " + settings.branch() + ")"
+                : settings.directory() + " (branch " + settings.branch() + ")";
+    }
+
+    /** What an edit wants committed; no files means nothing to do. */
+    private record Change<T>(Map<String, String> files, String message, Function<String, T> result) {
+
+        static <T> Change<T> none(Function<String, T> result) {
+            return new Change<>(Map.of(), null, result);
+        }
+    }
+}

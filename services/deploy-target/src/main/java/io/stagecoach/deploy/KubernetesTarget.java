@@ -1,0 +1,231 @@
+package io.stagecoach.deploy;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys by setting the image of a service's Deployment in the environment's namespace ({@code image@digest}),
+ * annotating who and why, and waiting for the rollout; reads what really runs from the cluster. Thread-safe
+ * (the fabric8 client is).
+ */
+public final class KubernetesTarget implements DeployTarget {
+
+    /** The version Stagecoach set; trusted only while {@link #IMAGE_ANNOTATION} matches the running image. */
+    public static final String VERSION_ANNOTATION = "stagecoach.io/version";
+    /** The image reference Stagecoach set. */
+    public static final String IMAGE_ANNOTATION = "stagecoach.io/image";
+    public static final String EVENT_ID_ANNOTATION = "stagecoach.io/event-id";
+    public static final String RUN_ID_ANNOTATION = "stagecoach.io/run-id";
+    public static final String APPROVED_BY_ANNOTATION = "stagecoach.io/approved-by";
+    /** Shown by {@code kubectl rollout history}. */
+    public static final String CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
+    /** Set by the Deployment controller on each rollout. */
+    public static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+
+    private static final Logger log = LoggerFactory.getLogger(KubernetesTarget.class);
+
+    private final KubernetesClient client;
+    private final KubernetesSettings settings;
+
+    public KubernetesTarget(KubernetesClient client, KubernetesSettings settings) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public DeployResult deploy(Deployment d) {
+        String namespace = settings.namespace(d.environment());
+        String name = deploymentName(d.service());
+        String where = "Deployment " + name + " in namespace " + namespace + " (environment " + d.environment() + ")";
+        try {
+            var resource = deployments(namespace, name);
+            var current = resource.get();
+            if (current == null) {
+                throw new PermanentTargetException(where + " does not exist");
+            }
+            Container container = container(current, d.service(), where);
+            String previous = running(current, container).version();
+            String reference = d.reference();
+            boolean changed = !reference.equals(container.getImage());
+            if (changed) {
+                String containerName = container.getName();
+                resource.edit(deployment -> {
+                    deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+                            .filter(c -> c.getName().equals(containerName))
+                            .forEach(c -> c.setImage(reference));
+                    Map<String, String> annotations = new HashMap<>(
+                            Objects.requireNonNullElse(deployment.getMetadata().getAnnotations(), Map.of()));
+                    annotations.put(VERSION_ANNOTATION, d.version());
+                    annotations.put(IMAGE_ANNOTATION, reference);
+                    annotations.put(CHANGE_CAUSE_ANNOTATION, "Promote " + d.service() + " " + d.version() + " to "
+                            + d.environment());
+                    putOrRemove(annotations, EVENT_ID_ANNOTATION, d.trailers().get(Deployment.EVENT_ID));
+                    putOrRemove(annotations, RUN_ID_ANNOTATION, d.trailers().get(Deployment.RUN_ID));
+                    putOrRemove(annotations, APPROVED_BY_ANNOTATION, d.trailers().get(Deployment.APPROVED_BY));
+                    deployment.getMetadata().setAnnotations(annotations);
+                    return deployment;
+                });
+                log.info("Set {} of {} to {}", containerName, where, reference);
+            }
+            var rolledOut = awaitRollout(resource, where);
+            return new DeployResult(revision(rolledOut), changed, previous);
+        } catch (KubernetesClientException e) {
+            throw translate("deploy to " + where, e);
+        }
+    }
+
+    @Override
+    public Optional<RunningRelease> running(String environment, String service) {
+        String namespace = settings.namespace(environment);
+        String name = deploymentName(service);
+        String where = "Deployment " + name + " in namespace " + namespace + " (environment " + environment + ")";
+        try {
+            var current = deployments(namespace, name).get();
+            if (current == null) {
+                return Optional.empty();
+            }
+            return Optional.of(running(current, container(current, service, where)));
+        } catch (KubernetesClientException e) {
+            throw translate("read " + where, e);
+        }
+    }
+
+    /** Empty when the service runs the expected digest; otherwise what runs instead (null: nothing does). */
+    public Optional<Drift> drift(String environment, String service, String expectedDigest) {
+        Optional<RunningRelease> running = running(environment, service);
+        if (running.isPresent() && Objects.equals(expectedDigest, running.get().digest())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Drift(environment, service, expectedDigest, running.orElse(null)));
+    }
+
+    private RollableScalableResource<io.fabric8.kubernetes.api.model.apps.Deployment> deployments(String namespace,
+                                                                                                  String name) {
+        return client.apps().deployments().inNamespace(namespace).withName(name);
+    }
+
+    private String deploymentName(String service) {
+        return settings.deploymentName().replace("{service}", service);
+    }
+
+    private Container container(io.fabric8.kubernetes.api.model.apps.Deployment deployment, String service,
+                                String where) {
+        List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        String wanted = settings.containerName().replace("{service}", service);
+        return containers.stream().filter(c -> wanted.equals(c.getName())).findFirst()
+                .or(() -> containers.size() == 1 ? Optional.of(containers.get(0)) : Optional.empty())
+                .orElseThrow(() -> new PermanentTargetException(where + " has no container named " + wanted));
+    }
+
+    private static RunningRelease running(io.fabric8.kubernetes.api.model.apps.Deployment deployment,
+                                          Container container) {
+        var image = ImageReference.parse(container.getImage());
+        Map<String, String> annotations =
+                Objects.requireNonNullElse(deployment.getMetadata().getAnnotations(), Map.of());
+        // someone may have set the image by hand since: then the annotation no longer tells the version
+        String version = container.getImage().equals(annotations.get(IMAGE_ANNOTATION))
+                ? annotations.get(VERSION_ANNOTATION) : image.tag();
+        return new RunningRelease(version, image.repository(), image.digest(), revision(deployment));
+    }
+
+    private io.fabric8.kubernetes.api.model.apps.Deployment awaitRollout(
+            RollableScalableResource<io.fabric8.kubernetes.api.model.apps.Deployment> resource, String where) {
+        io.fabric8.kubernetes.api.model.apps.Deployment last;
+        try {
+            last = resource.waitUntilCondition(d -> d == null || Rollout.of(d) != Rollout.PROGRESSING,
+                    settings.rolloutTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (KubernetesClientTimeoutException e) {
+            var now = resource.get();
+            throw new RolloutFailedException("the rollout of " + where + " did not finish within "
+                    + settings.rolloutTimeout() + (now == null ? "" : ": " + Rollout.describe(now)), e);
+        }
+        if (last == null) {
+            throw new PermanentTargetException(where + " was deleted during the rollout");
+        }
+        if (Rollout.of(last) == Rollout.FAILED) {
+            throw new RolloutFailedException("the rollout of " + where + " failed: " + Rollout.describe(last), null);
+        }
+        return last;
+    }
+
+    private static String revision(io.fabric8.kubernetes.api.model.apps.Deployment deployment) {
+        Map<String, String> annotations = deployment.getMetadata().getAnnotations();
+        if (annotations != null && annotations.get(REVISION_ANNOTATION) != null) {
+            return annotations.get(REVISION_ANNOTATION);
+        }
+        Long generation = deployment.getMetadata().getGeneration();
+        return generation != null ? "generation-" + generation : deployment.getMetadata().getResourceVersion();
+    }
+
+    private static void putOrRemove(Map<String, String> annotations, String key, String value) {
+        if (value == null) {
+            annotations.remove(key);
+        } else {
+            annotations.put(key, value);
+        }
+    }
+
+    /** Server errors, throttling, conflicts and lost connections may pass; the rest will not. */
+    static DeployTargetException translate(String what, KubernetesClientException e) {
+        int code = e.getCode();
+        String message = "cannot " + what + ": " + (code > 0 ? "HTTP " + code + " " : "") + e.getMessage();
+        boolean transientFailure = code > 0
+                ? code >= 500 || code == 429 || code == 409 || code == 408
+                : DeployTargetException.causedByIo(e);
+        return transientFailure ? new TransientTargetException(message, e) : new PermanentTargetException(message, e);
+    }
+
+    /** Rollout progress from the status fields, the way {@code kubectl rollout status} reads them. */
+    enum Rollout {
+        PROGRESSING, COMPLETE, FAILED;
+
+        static Rollout of(io.fabric8.kubernetes.api.model.apps.Deployment d) {
+            DeploymentStatus status = d.getStatus();
+            Long generation = d.getMetadata().getGeneration();
+            if (status == null || generation != null
+                    && (status.getObservedGeneration() == null || status.getObservedGeneration() < generation)) {
+                return PROGRESSING;
+            }
+            for (DeploymentCondition condition : Objects.requireNonNullElse(status.getConditions(),
+                    List.<DeploymentCondition>of())) {
+                if ("Progressing".equals(condition.getType())
+                        && "ProgressDeadlineExceeded".equals(condition.getReason())) {
+                    return FAILED;
+                }
+            }
+            int wanted = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+            int updated = Objects.requireNonNullElse(status.getUpdatedReplicas(), 0);
+            int total = Objects.requireNonNullElse(status.getReplicas(), 0);
+            int available = Objects.requireNonNullElse(status.getAvailableReplicas(), 0);
+            if (updated < wanted || total > updated || available < updated) {
+                return PROGRESSING;
+            }
+            return COMPLETE;
+        }
+
+        static String describe(io.fabric8.kubernetes.api.model.apps.Deployment d) {
+            DeploymentStatus status = d.getStatus();
+            if (status == null) {
+                return "no status reported yet";
+            }
+            return "%s of %s replicas updated, %s available, observed generation %s of %s".formatted(
+                    Objects.requireNonNullElse(status.getUpdatedReplicas(), 0),
+                    Objects.requireNonNullElse(d.getSpec().getReplicas(), 1),
+                    Objects.requireNonNullElse(status.getAvailableReplicas(), 0),
+                    status.getObservedGeneration(), d.getMetadata().getGeneration());
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package io.stagecoach.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jgit.revwalk.FooterLine;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GitOpsTargetTests {
+
+    private static final String SERVICE = "knative-lambda-builder";
+    private static final String IMAGE = "ghcr.io/acme/knative-lambda-builder";
+    private static final String DIGEST_1 = "sha256:" + "1".repeat(64);
+    private static final String DIGEST_2 = "sha256:" + "2".repeat(64);
+    private static final String STAGING = "overlays/staging/kustomization.yaml";
+
+    @TempDir
+    Path temp;
+
+    private final List<GitOpsTarget> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeTargets() {
+        opened.forEach(GitOpsTarget::close);
+    }
+
+    private GitOpsSettings.Builder settings(Path directory) {
+        return GitOpsSettings.builder(directory)
+                .service(SERVICE, IMAGE)
+                .environment("dev", "knative-lambda-dev")
+                .environment("staging", "knative-lambda-staging")
+                .environment("prod", "knative-lambda-prod");
+    }
+
+    private GitOpsTarget open(GitOpsSettings settings) {
+        GitOpsTarget target = GitOpsTarget.open(settings);
+        opened.add(target);
+        return target;
+    }
+
+    private static Deployment release(String environment, String version, String digest) {
+        return Deployment.of(environment, SERVICE, version, IMAGE, digest);
+    }
+
+    @Test
+    void seedsABaseAndOneOverlayPerEnvironmentOnFirstStart() throws IOException {
+        Path repo = temp.resolve("gitops");
+
+        GitOpsTarget target = open(settings(repo).build());
+
+        assertThat(repo.resolve("base/kustomization.yaml")).content().contains("- " + SERVICE + ".yaml");
+        assertThat(repo.resolve("base/" + SERVICE + ".yaml")).content()
+                .contains("kind: Deployment", "name: " + SERVICE, "image: " + IMAGE);
+        for (String environment : List.of("dev", "staging", "prod")) {
+            assertThat(repo.resolve("overlays/" + environment + "/kustomization.yaml")).content()
+                    .contains("namespace: knative-lambda-" + environment, "  - ../../base", "images:",
+                            "  - name: " + IMAGE);
+        }
+        assertThat(GitRepos.log(repo)).singleElement().satisfies(seed -> {
+            assertThat(seed.getShortMessage()).isEqualTo("Seed the deploy repository for dev, staging, prod");
+            assertThat(seed.getAuthorIdent().getName()).isEqualTo("Stagecoach");
+        });
+        assertThat(GitRepos.isClean(repo)).isTrue();
+        assertThat(target.running("staging", SERVICE)).isEmpty();
+    }
+
+    @Test
+    void reopeningSeedsNothingAgainButAddsTheOverlayOfANewEnvironment() {
+        Path repo = temp.resolve("gitops");
+        open(settings(repo).build()).close();
+        open(settings(repo).build()).close();
+        assertThat(GitRepos.log(repo)).hasSize(1);
+
+        open(settings(repo).environment("qa", "knative-lambda-qa").build());
+
+        List<RevCommit> log = GitRepos.log(repo);
+        assertThat(log).hasSize(2);
+        assertThat(log.get(0).getShortMessage()).isEqualTo("Add the deploy files of qa");
+        assertThat(repo.resolve("overlays/qa/kustomization.yaml")).content().contains("namespace: knative-lambda-qa");
+        assertThat(GitRepos.isClean(repo)).isTrue();
+    }
+
+    @Test
+    void aPromotionEditsOnlyTheTagAndDigestLinesOfTheOverlay() throws IOException {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        String handWritten = """
+                # Staging: reviewed by the platform team.
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                namespace: knative-lambda-staging  # never share a namespace
+
+                resources:
+                  - ../../base   # the shared base
+                images:
+                  - name: ghcr.io/acme/sidecar
+                    newTag: "3.1.0"
+                  # the builder: Stagecoach pins it
+                  - name: ghcr.io/acme/knative-lambda-builder
+                    newTag: 1.4.1     # last good: 1.4.0
+                    digest: %s
+
+                patches:
+                  - path: replicas.yaml
+                """.formatted(DIGEST_1);
+        Files.writeString(repo.resolve(STAGING), handWritten);
+        GitRepos.commitAll(repo, "Describe the staging overlay");
+
+        DeployResult result = target.deploy(release("staging", "1.4.2", DIGEST_2));
+
+        String promoted = GitRepos.fileAt(repo, "refs/heads/main", STAGING);
+        List<String> before = handWritten.lines().toList();
+        List<String> after = promoted.lines().toList();
+        assertThat(after).hasSameSizeAs(before);
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i).contains("newTag: 1.4.1")) {
+                assertThat(after.get(i)).isEqualTo("    newTag: 1.4.2     # last good: 1.4.0");
+            } else if (before.get(i).contains("digest:")) {
+                assertThat(after.get(i)).isEqualTo("    digest: " + DIGEST_2);
+            } else {
+                assertThat(after.get(i)).as("line %d", i + 1).isEqualTo(before.get(i));
+            }
+        }
+        assertThat(promoted).endsWith("\n");
+        assertThat(result.changed()).isTrue();
+        assertThat(result.previousVersion()).isEqualTo("1.4.1");
+        assertThat(repo.resolve(STAGING)).content().isEqualTo(promoted);
+        assertThat(GitRepos.isClean(repo)).isTrue();
+    }
+
+    @Test
+    void aReleaseOfAnotherImageRepositoryIsRefusedAndCommitsNothing() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+        target.deploy(release("staging", "1.0.0", DIGEST_1));
+        String before = target.running("staging", SERVICE).map(RunningRelease::revision).orElseThrow();
+
+        assertThatThrownBy(() -> target.deploy(Deployment.of("staging", SERVICE, "1.1.0",
+                "ghcr.io/someone-else/knative-lambda-builder", DIGEST_2)))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("ghcr.io/someone-else/knative-lambda-builder")
+                .hasMessageContaining("tracks for " + SERVICE);
+        assertThat(target.running("staging", SERVICE).map(RunningRelease::revision)).contains(before);
+    }
+
+    @Test
+    void aPromotionIsOneCommitWithTrailersByStagecoach() {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        Deployment deployment = new Deployment("prod", SERVICE, "1.4.2", IMAGE, DIGEST_2,
+                Map.of(Deployment.EVENT_ID, "6f1c1f0e-2d7e-4b59-9a0e-0c6b2f7f8a11",
+                        Deployment.RUN_ID, "run-42",
+                        Deployment.APPROVED_BY, "alice"),
+                "approved by alice\nafter smoke tests passed in staging");
+
+        DeployResult result = target.deploy(deployment);
+
+        List<RevCommit> log = GitRepos.log(repo);
+        assertThat(log).hasSize(2);
+        RevCommit commit = log.get(0);
+        assertThat(result.revision()).isEqualTo(commit.name());
+        assertThat(commit.getShortMessage()).isEqualTo("Promote knative-lambda-builder 1.4.2 to prod");
+        assertThat(commit.getFooterLines()).extracting(FooterLine::getKey, FooterLine::getValue).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("Stagecoach-Event-Id", "6f1c1f0e-2d7e-4b59-9a0e-0c6b2f7f8a11"),
+                org.assertj.core.groups.Tuple.tuple("Stagecoach-Run-Id", "run-42"),
+                org.assertj.core.groups.Tuple.tuple("Approved-By", "alice"),
+                org.assertj.core.groups.Tuple.tuple("Stagecoach-Reason",
+                        "approved by alice after smoke tests passed in staging"));
+        assertThat(commit.getAuthorIdent().getName()).isEqualTo("Stagecoach");
+        assertThat(commit.getAuthorIdent().getEmailAddress()).isEqualTo("stagecoach@localhost");
+        assertThat(commit.getCommitterIdent().getEmailAddress()).isEqualTo("stagecoach@localhost");
+        assertThat(commit.getParentCount()).isEqualTo(1);
+        assertThat(GitRepos.fileAt(repo, commit.name(), "overlays/prod/kustomization.yaml"))
+                .contains("newTag: 1.4.2", "digest: " + DIGEST_2);
+        assertThat(GitRepos.fileAt(repo, commit.name(), STAGING))
+                .isEqualTo(GitRepos.fileAt(repo, log.get(1).name(), STAGING));
+    }
+
+    @Test
+    void promotingTheSameReleaseAgainMakesNoCommit() {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).author("Release Bot", "bot@acme.test").build());
+        DeployResult first = target.deploy(release("staging", "1.4.2", DIGEST_2));
+
+        DeployResult again = target.deploy(release("staging", "1.4.2", DIGEST_2));
+
+        assertThat(first.changed()).isTrue();
+        assertThat(first.previousVersion()).isNull();
+        assertThat(again).isEqualTo(new DeployResult(first.revision(), false, "1.4.2"));
+        assertThat(GitRepos.log(repo)).hasSize(2)
+                .first().satisfies(c -> assertThat(c.getAuthorIdent().getName()).isEqualTo("Release Bot"));
+    }
+
+    @Test
+    void runningTellsWhichVersionRunsInEachEnvironment() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+        target.deploy(release("dev", "1.4.2", DIGEST_2));
+        DeployResult staging = target.deploy(release("staging", "1.4.1", DIGEST_1));
+
+        assertThat(target.running("dev", SERVICE))
+                .hasValue(new RunningRelease("1.4.2", IMAGE, DIGEST_2, staging.revision()));
+        assertThat(target.running("staging", SERVICE))
+                .hasValue(new RunningRelease("1.4.1", IMAGE, DIGEST_1, staging.revision()));
+        assertThat(target.running("prod", SERVICE)).isEmpty();
+        assertThat(target.running("qa", SERVICE)).isEmpty();
+        assertThat(target.running("dev", "another-service")).isEmpty();
+    }
+
+    @Test
+    void aReleaseWithoutDigestDropsTheOldDigestSoTheTagCounts() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+        target.deploy(release("dev", "1.4.2", DIGEST_2));
+
+        target.deploy(release("dev", "1.4.3", null));
+
+        assertThat(target.running("dev", SERVICE)).hasValueSatisfying(running -> {
+            assertThat(running.version()).isEqualTo("1.4.3");
+            assertThat(running.digest()).isNull();
+        });
+    }
+
+    @Test
+    void keepsUncommittedWorkOfAPersonOutOfThePromotionCommit() throws IOException {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        Path base = repo.resolve("base/kustomization.yaml");
+        String edited = Files.readString(base) + "# work in progress\n";
+        Files.writeString(base, edited);
+
+        DeployResult result = target.deploy(release("dev", "1.4.2", DIGEST_2));
+
+        assertThat(GitRepos.fileAt(repo, result.revision(), "base/kustomization.yaml")).doesNotContain("work in progress");
+        assertThat(base).content().isEqualTo(edited);
+        assertThat(repo.resolve("overlays/dev/kustomization.yaml")).content().contains("newTag: 1.4.2");
+    }
+
+    @Test
+    void editsAHelmValuesFile() {
+        Path repo = temp.resolve("helm");
+        GitOpsTarget target = open(settings(repo).layout(ManifestLayout.helm()).build());
+        assertThat(repo.resolve("helm/values-staging.yaml")).content().isEqualTo("""
+                # Helm values for staging. Stagecoach promotes a release by editing the image tag and digest;
+                # other edits are kept.
+                image:
+                  repository: ghcr.io/acme/knative-lambda-builder
+                """);
+
+        DeployResult result = target.deploy(release("staging", "1.10", DIGEST_1));
+
+        assertThat(GitRepos.fileAt(repo, result.revision(), "helm/values-staging.yaml")).isEqualTo("""
+                # Helm values for staging. Stagecoach promotes a release by editing the image tag and digest;
+                # other edits are kept.
+                image:
+                  repository: ghcr.io/acme/knative-lambda-builder
+                  tag: "1.10"
+                  digest: %s
+                """.formatted(DIGEST_1));
+        assertThat(target.running("staging", SERVICE))
+                .hasValue(new RunningRelease("1.10", IMAGE, DIGEST_1, result.revision()));
+        assertThat(target.deploy(release("staging", "1.10", DIGEST_1)).changed()).isFalse();
+        assertThat(GitRepos.log(repo)).hasSize(2);
+    }
+
+    @Test
+    void anEnvironmentWithoutOverlayIsAPermanentError() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+
+        assertThatThrownBy(() -> target.deploy(release("qa", "1.4.2", DIGEST_2)))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("overlays/qa/kustomization.yaml")
+                .hasMessageContaining("environment qa");
+    }
+
+    @Test
+    void aMalformedOverlayIsAPermanentErrorAndNothingIsCommitted() throws IOException {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        Files.writeString(repo.resolve(STAGING), "images: {name: " + IMAGE + "}\n");
+        GitRepos.commitAll(repo, "Break the overlay");
+
+        assertThatThrownBy(() -> target.deploy(release("staging", "1.4.2", DIGEST_2)))
+                .isInstanceOf(MalformedManifestException.class)
+                .hasMessageStartingWith(STAGING + ":1: ")
+                .satisfies(e -> assertThat(((DeployTargetException) e).isTransient()).isFalse());
+        assertThat(GitRepos.log(repo)).hasSize(2);
+    }
+
+    @Test
+    void promotionsFromManyThreadsOfOneProcessAreAllCommitted() throws Exception {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        GitOpsTarget sameRepository = open(settings(repo).build());
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            List<String> environments = List.of("dev", "staging", "prod");
+            for (int e = 0; e < environments.size(); e++) {
+                String environment = environments.get(e);
+                GitOpsTarget writer = e % 2 == 0 ? target : sameRepository;
+                runs.add(pool.submit(() -> {
+                    for (int v = 1; v <= 4; v++) {
+                        writer.deploy(release(environment, "2.0." + v, null));
+                    }
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(GitRepos.log(repo)).hasSize(1 + 12);
+        for (String environment : List.of("dev", "staging", "prod")) {
+            assertThat(target.running(environment, SERVICE)).map(RunningRelease::version).hasValue("2.0.4");
+        }
+        assertThat(GitRepos.isClean(repo)).isTrue();
+    }
+
+    @Test
+    void aPushThatLostTheRaceIsRebuiltOnTheNewRemoteTipAndLands() {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
+        GitOpsTarget second = open(settings(temp.resolve("second")).remote(remote.toUri().toString()).build());
+        var once = new AtomicBoolean();
+        first.beforePush(() -> {
+            if (once.compareAndSet(false, true)) {
+                second.deploy(release("prod", "1.4.0", DIGEST_1));
+            }
+        });
+
+        DeployResult result = first.deploy(release("staging", "1.4.2", DIGEST_2));
+
+        List<RevCommit> log = GitRepos.log(remote);
+        assertThat(log).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.4.2 to staging",
+                "Promote knative-lambda-builder 1.4.0 to prod",
+                "Seed the deploy repository for dev, staging, prod");
+        assertThat(result.revision()).isEqualTo(log.get(0).name());
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/prod/kustomization.yaml")).contains("newTag: 1.4.0");
+        assertThat(GitRepos.fileAt(remote, "main", STAGING)).contains("newTag: 1.4.2");
+        assertThat(second.running("staging", SERVICE)).map(RunningRelease::version).hasValue("1.4.2");
+        assertThat(temp.resolve("first").resolve(STAGING)).content().contains("newTag: 1.4.2");
+        assertThat(temp.resolve("first").resolve("overlays/prod/kustomization.yaml")).content()
+                .contains("newTag: 1.4.0");
+    }
+
+    @Test
+    void concurrentPromotionsFromTwoClonesOfOneRemoteAreAllKept() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget dev = open(settings(temp.resolve("dev")).remote(remote.toUri().toString())
+                .pushAttempts(50).build());
+        GitOpsTarget staging = open(settings(temp.resolve("staging")).remote(remote.toUri().toString())
+                .pushAttempts(50).build());
+        var start = new CountDownLatch(1);
+
+        CompletableFuture<Void> devRuns = CompletableFuture.runAsync(() -> promote(dev, "dev", start));
+        CompletableFuture<Void> stagingRuns = CompletableFuture.runAsync(() -> promote(staging, "staging", start));
+        start.countDown();
+        CompletableFuture.allOf(devRuns, stagingRuns).get(120, TimeUnit.SECONDS);
+
+        List<String> messages = GitRepos.log(remote).stream().map(RevCommit::getShortMessage).toList();
+        assertThat(messages).hasSize(1 + 10).doesNotHaveDuplicates();
+        for (int v = 1; v <= 5; v++) {
+            assertThat(messages).contains("Promote knative-lambda-builder 1.0." + v + " to dev",
+                    "Promote knative-lambda-builder 1.0." + v + " to staging");
+        }
+        assertThat(dev.running("staging", SERVICE)).map(RunningRelease::version).hasValue("1.0.5");
+        assertThat(staging.running("dev", SERVICE)).map(RunningRelease::version).hasValue("1.0.5");
+    }
+
+    private static void promote(GitOpsTarget target, String environment, CountDownLatch start) {
+        try {
+            start.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        for (int v = 1; v <= 5; v++) {
+            target.deploy(release(environment, "1.0." + v, null));
+        }
+    }
+
+    @Test
+    void refusesADirectoryThatHoldsSomethingElse() throws IOException {
+        Path directory = Files.createDirectories(temp.resolve("not-a-repo"));
+        Files.writeString(directory.resolve("notes.txt"), "mine", StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> GitOpsTarget.open(settings(directory).build()))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("not a Git repository");
+    }
+}

@@ -1,0 +1,94 @@
+package io.stagecoach.support.deploy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.events.EventType;
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.StagecoachResilienceAutoConfiguration;
+import io.stagecoach.support.resilience.Resilience;
+import io.stagecoach.deploy.DeployTarget;
+import io.stagecoach.deploy.DeployTargets;
+import io.stagecoach.deploy.ResilientDeployTarget;
+import io.stagecoach.deploy.TargetSettings;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The deploy target from {@code stagecoach.target.*}, retried and circuit-broken per {@code stagecoach.resilience},
+ * for the services that deploy. The class path alone does not say which those are: where every service shares one
+ * (the local pipeline runs them all in one JVM), a smoke test would otherwise open a GitOps repository of its own.
+ */
+@AutoConfiguration(after = StagecoachResilienceAutoConfiguration.class)
+@ConditionalOnClass(DeployTarget.class)
+@Conditional(StagecoachTargetAutoConfiguration.DeployingService.class)
+public final class StagecoachTargetAutoConfiguration {
+
+    @Bean
+    TargetSettings targetSettings(org.springframework.core.env.Environment environment) {
+        // the settings record is Spring-free (shared by the services that deploy), so it is bound here
+        return Binder.get(environment).bindOrCreate("stagecoach.target", TargetSettings.class);
+    }
+
+    /** The target itself; closed with the context (a Git repository, a Kubernetes client). */
+    @Bean
+    DeployTarget deployTargetDelegate(TargetSettings settings, Environments environments) {
+        return DeployTargets.create(settings, namespaces(environments));
+    }
+
+    @Bean
+    @Primary
+    ResilientDeployTarget deployTarget(@Qualifier("deployTargetDelegate") DeployTarget delegate,
+                                       TargetSettings settings, Resilience resilience, MeterRegistry meterRegistry) {
+        String name = "deploy-target-" + settings.type().id();
+        // only failures that may go away are retried and count against the breaker
+        RetryConfig retry = RetryConfig.from(resilience.retryConfig())
+                .retryOnException(ResilientDeployTarget::isTransient).build();
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig
+                .from(resilience.circuitBreakerConfig()).recordException(ResilientDeployTarget::isTransient).build());
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meterRegistry);
+        CircuitBreaker breaker = breakers.circuitBreaker(name);
+        return new ResilientDeployTarget(delegate, resilience.retry(name, retry), breaker);
+    }
+
+    /** {@code stagecoach.service} names a service that deploys: one that announces deployments or rollbacks. */
+    static final class DeployingService extends SpringBootCondition {
+
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String service = context.getEnvironment().getProperty("stagecoach.service");
+            boolean deploys = Principal.fromId(service == null ? "" : service)
+                    .map(principal -> principal.produces().contains(EventType.DEPLOYMENT_COMPLETED)
+                            || principal.produces().contains(EventType.ROLLBACK_COMPLETED))
+                    .orElse(false);
+            return deploys ? ConditionOutcome.match("service " + service + " deploys")
+                    : ConditionOutcome.noMatch("service " + service + " does not deploy");
+        }
+    }
+
+    static Map<String, String> namespaces(Environments environments) {
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        for (Environment environment : environments.all()) {
+            namespaces.put(environment.name(), environment.namespace());
+        }
+        return namespaces;
+    }
+}

@@ -1,0 +1,91 @@
+package io.stagecoach.support.deploy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.deploy.TargetSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StagecoachTargetAutoConfigurationTests {
+
+    private final StagecoachTargetAutoConfiguration configuration = new StagecoachTargetAutoConfiguration();
+
+    @ParameterizedTest
+    @CsvSource({"promotion, true", "rollback, true", "smoke-test, false", "approval, false", "build-completed, false",
+            "'', false"})
+    void onlyTheServicesThatDeployGetATargetWhateverTheClassPath(String service, boolean deploys) {
+        new ApplicationContextRunner().withUserConfiguration(OnlyWhereATargetIs.class)
+                .withPropertyValues("stagecoach.service=" + service)
+                .run(context -> assertThat(context.containsBean("target")).as(service).isEqualTo(deploys));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(StagecoachTargetAutoConfiguration.DeployingService.class)
+    static class OnlyWhereATargetIs {
+
+        @Bean
+        String target() {
+            return "target";
+        }
+    }
+
+    @Test
+    void deploysIntoALocalGitOpsRepositoryWhenNothingIsConfigured() {
+        TargetSettings settings = configuration.targetSettings(new MockEnvironment());
+
+        assertThat(settings.type()).isEqualTo(TargetSettings.Type.GITOPS);
+        assertThat(settings.gitops().directory()).isEqualTo(Path.of(".stagecoach/gitops"));
+        assertThat(settings.gitops().remote()).isNull();
+        assertThat(settings.gitops().layout()).isEqualTo("kustomize");
+    }
+
+    @Test
+    void bindsTheGitOpsRepositoryItsRemoteAndPathTemplates() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("stagecoach.target.type", "gitops")
+                .withProperty("stagecoach.target.gitops.repository", "/var/lib/stagecoach/deploy")
+                .withProperty("stagecoach.target.gitops.remote", "/srv/git/deploy.git")
+                .withProperty("stagecoach.target.gitops.layout", "helm")
+                .withProperty("stagecoach.target.gitops.path", "charts/{service}/values-{environment}.yaml")
+                .withProperty("stagecoach.target.gitops.tag-key", "image.tag")
+                .withProperty("stagecoach.target.gitops.remote-timeout", "45s")
+                .withProperty("stagecoach.target.gitops.images.knative-lambda-builder",
+                        "ghcr.io/acme/knative-lambda-builder");
+
+        TargetSettings.GitOps gitops = configuration.targetSettings(environment).gitops();
+
+        assertThat(gitops.directory()).isEqualTo(Path.of("/var/lib/stagecoach/deploy"));
+        assertThat(gitops.remote()).isEqualTo("/srv/git/deploy.git");
+        assertThat(gitops.layout()).isEqualTo("helm");
+        assertThat(gitops.path()).isEqualTo("charts/{service}/values-{environment}.yaml");
+        assertThat(gitops.remoteTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(gitops.images()).isEqualTo(Map.of("knative-lambda-builder", "ghcr.io/acme/knative-lambda-builder"));
+    }
+
+    @Test
+    void bindsAKubernetesTargetThatDeploysIntoEachEnvironmentsNamespace() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("stagecoach.target.type", "kubernetes")
+                .withProperty("stagecoach.target.kubernetes.rollout-timeout", "2m");
+
+        TargetSettings settings = configuration.targetSettings(environment);
+
+        assertThat(settings.type()).isEqualTo(TargetSettings.Type.KUBERNETES);
+        assertThat(settings.kubernetes().rolloutTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.kubernetes().deployment()).isEqualTo("{service}");
+        assertThat(StagecoachTargetAutoConfiguration.namespaces(Environments.loadDefault()))
+                .containsEntry("dev", "knative-lambda-dev").containsEntry("prod", "knative-lambda-prod");
+    }
+}
