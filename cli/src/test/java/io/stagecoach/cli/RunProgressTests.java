@@ -1,6 +1,7 @@
 package io.stagecoach.cli;
 
 import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,6 +42,10 @@ class RunProgressTests {
                         "passed the last environment"),
                 Arguments.of("blocked", List.of(Events.held(R, "staging")), RunProgress.Stage.FAILED,
                         "BLOCKED before staging"),
+                Arguments.of("the build itself was refused where builds enter", List.of(Events.event(
+                        new PromotionBlocked(R, "dev", PromotionBlocked.Reason.BUILD_REFUSED, "the build was refused: "
+                                + "version 1.0.0 of knative-lambda-builder was already built as digest sha256:aa", null),
+                        "dev", R, "refused")), RunProgress.Stage.FAILED, "already built as digest"),
                 Arguments.of("a newer release replaced it before it moved on", List.of(Events.deployed(R, "dev", null),
                         Events.passed(R, "dev"), Events.superseded(R, "dev", "1.0.1")), RunProgress.Stage.SUPERSEDED,
                         "superseded in dev by 1.0.1"),

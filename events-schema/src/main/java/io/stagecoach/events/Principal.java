@@ -13,7 +13,8 @@ public enum Principal {
     /** Also publishes the builds CI posts to its signed webhook, as itself, into the first environment. */
     BUILD_COMPLETED("build-completed", true,
             List.of(EventType.BUILD_COMPLETED),
-            Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED)),
+            // a refused build ends its run visibly with promotion.blocked (BUILD_REFUSED)
+            Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED, EventType.PROMOTION_BLOCKED)),
     /** Also takes withdrawals from the previous environment's rollback service, through the shovel. */
     PROMOTION("promotion", true,
             List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED, EventType.RELEASE_WITHDRAWN),

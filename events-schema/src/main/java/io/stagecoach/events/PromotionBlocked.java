@@ -26,7 +26,12 @@ public record PromotionBlocked(Release release, String environment, Reason reaso
         /** A newer release of the service replaced it in the environment before it moved on. */
         SUPERSEDED,
         /** The previous environment withdrew the verification the release came with (it held the release). */
-        WITHDRAWN
+        WITHDRAWN,
+        /**
+         * The build itself was refused where builds enter: its version was built before with another digest, or its
+         * service is not one Stagecoach promotes. The build event is also dead-lettered with the reason.
+         */
+        BUILD_REFUSED
     }
 
     /** A block for any reason but {@code SUPERSEDED}. */

@@ -110,6 +110,12 @@ public class BuildIntake {
         }
         Refuse refuse = (Refuse) decision;
         count("refused");
+        // CI following the run (stagecoach build --wait) learns of the refusal from the audit stream
+        if (!ledger.seen(refuse.block().id())) {
+            publisher.publish(refuse.block());
+        }
+        log.warn("Build event {} of {} {} refused: {}", build.id(), release.service(), release.version(),
+                refuse.reason());
         return Optional.of(refuse);
     }
 

@@ -7,6 +7,7 @@ import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 
@@ -55,8 +56,11 @@ public final class BuildPolicy {
     public record AlreadyRegistered(String runId, String promotionId) implements Decision {
     }
 
-    /** Not acted on, with a reason for the dead letter (and the webhook's answer). */
-    public record Refuse(String reasonTag, String reason) implements Decision {
+    /**
+     * Not acted on, with a reason for the dead letter (and the webhook's answer), and the block that ends the build's
+     * run visibly: {@code promotion.blocked} (BUILD_REFUSED) in the first environment, under the build's run id.
+     */
+    public record Refuse(String reasonTag, String reason, CloudEvent<PromotionBlocked> block) implements Decision {
     }
 
     /** The run of a release: every event of its journey carries it as correlation id. */
@@ -77,22 +81,31 @@ public final class BuildPolicy {
             String source) {
         Release release = build.data().release();
         List<String> services = knowledge.services();
-        if (!services.isEmpty() && !services.contains(release.service())) {
-            return new Refuse(UNKNOWN_SERVICE, "service " + release.service()
-                    + " is not one Stagecoach promotes (the environments file lists " + String.join(", ", services)
-                    + ")");
-        }
         String runId = runId(release);
+        if (!services.isEmpty() && !services.contains(release.service())) {
+            return refuse(build, UNKNOWN_SERVICE, "service " + release.service()
+                    + " is not one Stagecoach promotes (the environments file lists " + String.join(", ", services)
+                    + ")", environment, source);
+        }
         String promotionId = promotionId(runId, environment);
         if (knowledge.seen(promotionId)) {
             return new AlreadyRegistered(runId, promotionId);
         }
         Optional<Release> earlier = knowledge.registered(release.service(), release.version());
         if (earlier.isPresent() && !earlier.get().digest().equals(release.digest())) {
-            return new Refuse(DIGEST_MISMATCH, "version " + release.version() + " of " + release.service()
-                    + " was already built as digest " + earlier.get().digest());
+            return refuse(build, DIGEST_MISMATCH, "version " + release.version() + " of " + release.service()
+                    + " was already built as digest " + earlier.get().digest(), environment, source);
         }
         return new Register(CloudEvent.of(PromotionRequested.build(release, environment), source, environment, runId,
                 build.id(), promotionId));
+    }
+
+    private static Refuse refuse(CloudEvent<BuildCompleted> build, String reasonTag, String reason, String environment,
+            String source) {
+        Release release = build.data().release();
+        PromotionBlocked blocked = new PromotionBlocked(release, environment, PromotionBlocked.Reason.BUILD_REFUSED,
+                "the build was refused: " + reason, null);
+        return new Refuse(reasonTag, reason, CloudEvent.of(blocked, source, environment, runId(release), build.id(),
+                EventIds.derive(build.id(), "refused", environment)));
     }
 }

@@ -15,6 +15,7 @@ import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
@@ -93,7 +94,7 @@ class BuildCompletedIntegrationTests {
     }
 
     @Test
-    void aSameVersionBuiltWithAnotherDigestIsDeadLetteredWithTheReason() throws Exception {
+    void aSameVersionBuiltWithAnotherDigestIsDeadLetteredWithTheReasonAndItsRunEndsVisibly() throws Exception {
         Release first = TestBuilds.release("2.0.0", DIGEST_A);
         Release other = TestBuilds.release("2.0.0", DIGEST_B);
         CloudEvent<BuildCompleted> firstBuild = TestBuilds.build(first, "dev", "200");
@@ -110,6 +111,13 @@ class BuildCompletedIntegrationTests {
         assertThat(new String(deadLetter.getBody(), StandardCharsets.UTF_8))
                 .isEqualTo(new String(codec.encode(otherBuild), StandardCharsets.UTF_8));
         assertThat(promotionsOf(BuildPolicy.runId(other))).isEmpty();
+        // the run of the refused build ends with an event CI can follow (stagecoach build --wait)
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.audit("dev").stream()
+                .anyMatch(record -> record.event().data() instanceof PromotionBlocked blocked
+                        && blocked.reason() == PromotionBlocked.Reason.BUILD_REFUSED
+                        && BuildPolicy.runId(other).equals(record.event().correlationid())
+                        && record.publisher().equals(fixture.user("dev", "build-completed"))
+                        && blocked.message().contains("already built as digest " + DIGEST_A)));
     }
 
     private List<AuditRecord> promotionsOf(String runId) throws Exception {

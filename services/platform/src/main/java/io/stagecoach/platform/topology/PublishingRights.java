@@ -118,6 +118,10 @@ public final class PublishingRights {
     /** Into which environment (this one or the next) a principal in {@code here} publishes {@code type}, if at all. */
     private Optional<Environment> target(Principal principal, EventType type, Environment here, Optional<Environment> next) {
         boolean first = environments.isFirst(here.name());
+        if (principal == Principal.BUILD_COMPLETED && !first) {
+            // builds enter the first environment only: the build-completed service publishes nothing elsewhere
+            return Optional.empty();
+        }
         if (type == BUILD_COMPLETED) {
             return first ? Optional.of(here) : Optional.empty();
         }

@@ -30,7 +30,7 @@ class PublishingRightsTests {
                 row(CI, "dev", "build.completed.dev"),
                 row(CI, "staging"),
                 row(CI, "prod"),
-                row(BUILD_COMPLETED, "dev", "build.completed.dev", "promotion.requested.dev"),
+                row(BUILD_COMPLETED, "dev", "build.completed.dev", "promotion.requested.dev", "promotion.blocked.dev"),
                 row(BUILD_COMPLETED, "staging"),
                 row(PROMOTION, "dev", "promotion.blocked.dev", "deployment.completed.dev", "deployment.failed.dev",
                         "ledger.checkpointed.dev", "promotion.requested.staging"),
@@ -78,7 +78,8 @@ class PublishingRightsTests {
                 Arguments.of(EventType.APPROVAL_DECIDED, "prod", List.of("prod-chatops")),
                 Arguments.of(EventType.APPROVAL_DECIDED, "staging", List.of()),
                 Arguments.of(EventType.SMOKETEST_PASSED, "staging", List.of("staging-smoke-test")),
-                Arguments.of(EventType.PROMOTION_BLOCKED, "dev", List.of("dev-promotion", "dev-smoke-test")),
+                Arguments.of(EventType.PROMOTION_BLOCKED, "dev", List.of("dev-build-completed", "dev-promotion",
+                        "dev-smoke-test")),
                 // only the previous environment's rollback service withdraws, through the shovel
                 Arguments.of(EventType.RELEASE_WITHDRAWN, "prod", List.of("staging-rollback")),
                 Arguments.of(EventType.RELEASE_WITHDRAWN, "staging", List.of("dev-rollback")),
