@@ -57,7 +57,9 @@ class ForgedRecordCasesTests {
 
         assertThat(handOffs).extracting(ForgedRecordCase::publisher, ForgedRecordCase::routingKey).containsOnly(
                 tuple("dev-promotion", "promotion.requested.staging"),
-                tuple("staging-promotion", "approval.requested.prod"));
+                tuple("staging-promotion", "approval.requested.prod"),
+                tuple("dev-rollback", "release.withdrawn.staging"),
+                tuple("staging-rollback", "release.withdrawn.prod"));
         assertThat(types("staging", Principal.PROMOTION, "approval.requested.prod", "prod"))
                 .as("for prod, carried there by the shovel").doesNotContain(EventType.APPROVAL_REQUESTED)
                 .hasSize(EventType.values().length - 1);
@@ -96,7 +98,8 @@ class ForgedRecordCasesTests {
             }
         }
         int types = EventType.values().length;
-        assertThat(handOffKeys).isEqualTo(2);
+        // promotion's and rollback's hand-offs out of dev and out of staging
+        assertThat(handOffKeys).isEqualTo(4);
         assertThat(CASES).hasSize((keys - handOffKeys) * (types - 1) + handOffKeys * (types - 1 + types));
     }
 

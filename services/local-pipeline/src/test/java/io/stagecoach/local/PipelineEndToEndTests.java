@@ -415,16 +415,17 @@ class PipelineEndToEndTests {
                 r -> r.release().sameBuildAs(alerting)).event();
         String requestId = ((ApprovalRequested) requested.data()).requestId();
 
-        // Alertmanager posts a firing alert of staging to staging's rollback service
+        // Alertmanager posts a firing alert of staging to staging's rollback service; it started after the release
+        // was deployed there (an alert that started before is about the previous release and rolls nothing back)
         HttpResponse<String> posted = post(service("staging", "rollback") + "/alerts", """
                 {"version": "4", "status": "firing", "receiver": "stagecoach", "alerts": [
                  {"status": "firing",
                   "labels": {"alertname": "StagingLatency", "environment": "staging",
                              "service": "svc-withdrawn-by-alert", "severity": "critical"},
                   "annotations": {"summary": "p99 above 2s"},
-                  "startsAt": "2026-12-03T10:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                  "startsAt": "%s", "endsAt": "0001-01-01T00:00:00Z",
                   "generatorURL": "http://prometheus:9090/graph", "fingerprint": "7a1e2b3c4d5e6f70"}]}
-                """);
+                """.formatted(java.time.Instant.now()));
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
 
         RollbackCompleted rolledBack = broker.audit("staging").awaitData(RollbackCompleted.class,
