@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", sortOptions = false,
         description = {"Run the whole pipeline on this machine and send two releases through it.", "",
                 "Builds what is needed, provisions the demo's own vhosts (demo-dev, demo-staging, demo-prod),",
-                "seeds a local GitOps repository, starts every service and a demo workload per environment, then:",
+                "seeds a local GitOps repository, starts every service and a demo workload per environment (one",
+                "background process, as stagecoach up does), then:",
                 "sends build 1.0.0 through dev and staging to the prod gate, approves it as the demo approver,",
                 "sends 1.1.0-bad (it passes dev, staging's workload reports it unhealthy) and shows staging roll",
                 "back, and ends with the",
@@ -54,6 +55,8 @@ final class DemoCommand implements Callable<Integer> {
     static final String HOME = "demo";
     static final String PREFIX = "demo";
     static final String AUTHOR = "jane";
+    /** The image repositories the pipeline pins by default: the demo's builds come from there. */
+    static final String IMAGES = "ghcr.io/acme/";
 
     @Mixin
     HelpOption help;
@@ -61,18 +64,18 @@ final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     Stagecoach root;
 
-    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "19080",
-            description = "first HTTP port of the demo's processes (default ${DEFAULT-VALUE})")
+    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "0",
+            description = "first of consecutive HTTP ports of the demo's services and workloads (default: free ports)")
     int basePort;
 
     @Option(names = "--keep-running", description = "leave the pipeline running at the end (stop it with stagecoach down)")
     boolean keepRunning;
 
-    @Option(names = "--no-build", negatable = false, description = "never build; use the jars as they are")
+    @Option(names = "--no-build", negatable = false, description = "never build; use the jar as it is")
     boolean noBuild;
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "4m",
-            description = "how long to wait for every process to be ready (default ${DEFAULT-VALUE})")
+            description = "how long to wait for every service to be ready (default ${DEFAULT-VALUE})")
     Duration readyTimeout;
 
     @Mixin
@@ -114,12 +117,8 @@ final class DemoCommand implements Callable<Integer> {
         // like a bug only the next environment's data reveals, so the rollback happens after a hand-off
         Map<String, String> badMarkers = environments.all().size() > 1
                 ? Map.of(environments.first().name(), "-bad-in-" + environments.first().name()) : Map.of();
-        LocalPipeline pipeline = UpCommand.pipeline(context, home, environmentOptions, amqp, basePort, true,
-                Map.of(), Duration.ofSeconds(6), badMarkers);
-        if (!pipeline.processes().running().isEmpty()) {
-            throw CliException.usage("A demo already runs here (" + String.join(", ",
-                    pipeline.processes().running().keySet()) + "); stop it with `stagecoach down`");
-        }
+        PipelineProcess pipeline = new PipelineProcess(home);
+        UpCommand.refuseWhenRunning(pipeline, "A demo");
         Broker broker = amqp.broker(context);
         ManagementClient client = management.client(context);
 
@@ -127,8 +126,9 @@ final class DemoCommand implements Callable<Integer> {
         checkBroker(client, LocalOptions.repository(context), out);
 
         step("Building what is needed");
-        LocalPipeline.deleteTree(home);
-        UpCommand.prepare(context, pipeline, noBuild, out);
+        PipelineProcess.deleteTree(home);
+        Path jar = new PipelineJar(LocalOptions.repository(context)).prepare(noBuild,
+                pipeline.logs().resolve("build.log"), out);
 
         step("Provisioning the demo's vhosts " + String.join(", ", environments.all().stream().map(Environment::vhost)
                 .toList()) + " (reset from any earlier demo)");
@@ -139,23 +139,28 @@ final class DemoCommand implements Callable<Integer> {
             throw CliException.pipeline(report.describe());
         }
 
-        step("Starting every service for every environment, and a demo workload per environment");
-        List<LocalProcesses.Started> processes = java.util.Collections.synchronizedList(new ArrayList<>());
-        Thread stopper = new Thread(() -> pipeline.processes().stop(processes), "stagecoach-demo-stop");
+        step("Starting every service for every environment, and a demo workload per environment, in one process");
+        List<String> names = environments.all().stream().map(Environment::name).toList();
+        PipelineProcess.Launch launch = new PipelineProcess.Launch(jar, broker, environmentOptions.file(context),
+                vhostPrefix, List.of(), basePort, Map.of(), badMarkers, Duration.ofSeconds(6));
+        List<Process> processes = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread stopper = new Thread(() -> List.copyOf(processes).forEach(pipeline::stop), "stagecoach-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            pipeline.start(new ServiceJars(LocalOptions.repository(context)), context.env(), readyTimeout, out,
-                    processes);
-            int status = scenario(context, broker, environments, pipeline);
-            lookNext(environments, pipeline, home);
+            UpCommand.describe(UpCommand.start(context, pipeline, launch, names, readyTimeout, processes), pipeline,
+                    out);
+            int status = scenario(context, broker, environments);
+            lookNext(environments, pipeline);
             return status;
         } finally {
             if (keepRunning) {
                 out.println("Left running (--keep-running): stop it with ./stagecoach down");
-            } else {
-                out.println("Stopping the " + processes.size() + " processes the demo started...");
+            } else if (!processes.isEmpty()) {
+                out.println("Stopping the pipeline the demo started (pid " + processes.get(0).pid() + ")...");
                 out.flush();
-                pipeline.processes().stop(processes);
+                long stopping = System.nanoTime();
+                List.copyOf(processes).forEach(pipeline::stop);
+                out.println("  stopped in " + PipelineProcess.seconds(Duration.ofNanos(System.nanoTime() - stopping)));
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
@@ -167,8 +172,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int scenario(CliContext context, Broker broker, Environments environments, LocalPipeline pipeline) {
-        Map<String, String> env = new HashMap<>(pipeline.childEnvironment(context.env()));
+    private int scenario(CliContext context, Broker broker, Environments environments) {
+        Map<String, String> env = new HashMap<>(PipelineProcess.childEnvironment(context.env()));
         env.put(AmqpOptions.URI_VARIABLE, broker.address());
         env.put(EnvironmentOptions.PREFIX_VARIABLE, vhostPrefix);
         if (environmentsFile != null) {
@@ -176,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         CliContext child = new CliContext(env, context.out(), context.err(), context.workingDirectory());
         String service = environments.services().get(0);
-        String image = pipeline.imageOf(service);
+        String image = IMAGES + service;
         Environment gated = environments.all().stream().filter(Environment::isManual).findFirst().orElse(null);
         String last = environments.all().get(environments.all().size() - 1).name();
 
@@ -239,7 +244,7 @@ final class DemoCommand implements Callable<Integer> {
     private void expect(int status, int expected, String what) {
         if (status != expected) {
             throw CliException.pipeline("The demo expected " + what + ", but the command exited " + status
-                    + "; see the logs in " + local.home(root.context, HOME).resolve("logs"));
+                    + "; see the log " + new PipelineProcess(local.home(root.context, HOME)).log());
         }
     }
 
@@ -337,7 +342,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void lookNext(Environments environments, LocalPipeline pipeline, Path home) {
+    private void lookNext(Environments environments, PipelineProcess pipeline) {
         String last = environments.all().get(environments.all().size() - 1).name();
         out.println();
         out.println("Where to look next:");
@@ -346,7 +351,8 @@ final class DemoCommand implements Callable<Integer> {
                 + ", their stagecoach.audit streams and the hand-off shovels");
         out.println("  - the GitOps repository: git --git-dir=" + pipeline.gitopsRepository() + " log --format='%h %s%n%b'");
         out.println("  - the audit: ./stagecoach audit --env " + last + " --vhost-prefix " + vhostPrefix);
-        out.println("  - the logs: " + home.resolve("logs"));
+        out.println("  - the services' ports: " + pipeline.description() + " (while it runs); their log: "
+                + pipeline.log());
         out.println("  - your own builds: ./stagecoach provision && ./stagecoach up, then ./stagecoach build ... --wait");
     }
 }

@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 /** {@code stagecoach down}: stops what {@code up} (or an interrupted demo) left running. */
 @Command(name = "down", sortOptions = false,
-        description = {"Stop the processes `stagecoach up` started (and any an interrupted demo left).", "",
-                "Sends each process in <home>/run/*.pid a TERM (they shut down gracefully), a KILL after 20 s;",
-                "pid files of processes that are gone are removed and reported.", ""},
+        description = {"Stop the pipeline `stagecoach up` started (and one an interrupted demo left).", "",
+                "Sends the process in <home>/run/pipeline.pid a TERM (it closes every service gracefully), a KILL",
+                "after 30 s; pid files of processes that are gone are removed and reported.", ""},
         footer = {"", "Examples:",
                 "  stagecoach down",
                 "  stagecoach down --home /tmp/stagecoach",
@@ -29,11 +29,11 @@ final class DownCommand implements Callable<Integer> {
     LocalOptions local;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         CliContext context = root.context;
         int stopped = 0;
         for (Path home : List.of(local.home(context, null), local.home(context, DemoCommand.HOME))) {
-            stopped += new LocalProcesses(home).stopAll(context.out());
+            stopped += new PipelineProcess(home).stopAll(context.out());
         }
         context.out().println(stopped == 0 ? "Nothing was running." : "Stopped " + stopped + (stopped == 1 ? " process." : " processes."));
         return ExitCodes.OK;

@@ -1,36 +1,49 @@
 package io.stagecoach.cli;
 
+import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code stagecoach up}: the whole pipeline on this machine, in the background. */
+/** {@code stagecoach up}: the whole pipeline on this machine, in one background process. */
 @Command(name = "up", sortOptions = false,
         description = {"Start the pipeline on this machine, in the background.", "",
-                "Starts, per environment, the services it uses (build-completed where builds enter, approval",
-                "behind manual gates, promotion, smoke-test and rollback everywhere) and a demo workload standing",
-                "in for each promoted service, against the configured RabbitMQ and a local GitOps repository",
-                "(<home>/gitops.git, seeded when absent; every deploying process pushes from a clone of its own).",
-                "Builds the jars with the Maven wrapper when missing or stale, then waits until every process",
-                "answers its readiness probe. Logs and pid files: <home>/logs, <home>/run.", ""},
+                "Runs, per environment, the services it uses (build-completed where builds enter, approval behind",
+                "manual gates, promotion, smoke-test and rollback everywhere) and a demo workload standing in for",
+                "each promoted service, in one background JVM: each service is a Spring context of its own, with",
+                "its environment's vhost, broker user and web server, against the configured RabbitMQ and a local",
+                "GitOps repository (<home>/gitops.git, seeded when absent; every deploying service pushes from a",
+                "clone of its own). Builds the jar with the Maven wrapper when missing or stale, then waits until",
+                "every service is ready, printing a line per environment. Ports: free ones, or consecutive from",
+                "--base-port; listed at the end and in <home>/pipeline.json. Logs in <home>/logs, the pid file",
+                "in <home>/run.", ""},
         footer = {"", "Examples:",
                 "  stagecoach provision && stagecoach up",
                 "  stagecoach build --service knative-lambda-builder --version 1.0.0 \\",
                 "      --image ghcr.io/acme/knative-lambda-builder@sha256:<64 hex> --commit <sha> --author jane --wait",
                 "  stagecoach down",
-                "  stagecoach up --base-port 28080 --image knative-lambda-builder=registry.local/klb",
+                "  stagecoach up --env staging,prod --base-port 28080 --image knative-lambda-builder=registry.local/klb",
                 "",
-                "The broker must be provisioned (stagecoach provision). Service ports: base + 10 x environment index",
-                "+ service index (build-completed, promotion, smoke-test, rollback, approval); workloads from base+100.",
+                "The broker must be provisioned (stagecoach provision). When Stagecoach already runs in <home>, up",
+                "says so, starts nothing and exits 1; stop it first with stagecoach down.",
                 ExitCodes.SECTION})
 final class UpCommand implements Callable<Integer> {
 
@@ -40,27 +53,27 @@ final class UpCommand implements Callable<Integer> {
     @ParentCommand
     Stagecoach root;
 
-    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "18080",
-            description = "first HTTP port (default ${DEFAULT-VALUE})")
+    @Option(names = "--env", paramLabel = "NAME", split = ",",
+            description = "only these environments, e.g. --env staging,prod (default: every one)")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "0",
+            description = "first of consecutive HTTP ports, one per service and workload (default: free ports)")
     int basePort;
 
     @Option(names = "--image", paramLabel = "SERVICE=REPOSITORY",
             description = "image repository of a service, pinned in the GitOps overlays (default ghcr.io/acme/<service>)")
     Map<String, String> images = new LinkedHashMap<>();
 
-    @Option(names = "--no-workloads", negatable = false,
-            description = "do not start the demo workloads (point the smoke tests elsewhere yourself)")
-    boolean noWorkloads;
-
     @Option(names = "--smoke-deadline", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long one deployment's smoke checks may retry (default ${DEFAULT-VALUE})")
     Duration smokeDeadline;
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "4m",
-            description = "how long to wait for every process to be ready (default ${DEFAULT-VALUE})")
+            description = "how long to wait for every service to be ready (default ${DEFAULT-VALUE})")
     Duration readyTimeout;
 
-    @Option(names = "--no-build", negatable = false, description = "never build; use the jars as they are")
+    @Option(names = "--no-build", negatable = false, description = "never build; use the jar as it is")
     boolean noBuild;
 
     @Mixin
@@ -76,70 +89,119 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         CliContext context = root.context;
         PrintWriter out = context.out();
-        LocalPipeline pipeline = pipeline(context, local.home(context, null), environmentOptions, amqp, basePort,
-                !noWorkloads, images, smokeDeadline, Map.of());
-        if (!pipeline.processes().running().isEmpty()) {
-            throw CliException.usage("Stagecoach already runs here (" + String.join(", ",
-                    pipeline.processes().running().keySet()) + "); stop it first with `stagecoach down`");
+        Environments environments = environmentOptions.environments(context);
+        List<String> chosen = chosen(environments, only);
+        PipelineProcess pipeline = new PipelineProcess(local.home(context, null));
+        refuseWhenRunning(pipeline, "Stagecoach");
+        if (basePort < 0 || basePort > 65535) {
+            throw CliException.usage("--base-port must be between 1 and 65535 (or 0 for free ports), was " + basePort);
         }
-        out.println("Starting Stagecoach in " + pipeline.processes().home() + " against " + amqp.broker(context).address());
-        checkProvisioned(amqp.broker(context), environmentOptions.environments(context));
-        prepare(context, pipeline, noBuild, out);
-        List<LocalProcesses.Started> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        // interrupted while starting: stop what was started rather than leave half a pipeline behind
-        Thread stopper = new Thread(() -> pipeline.processes().stop(started), "stagecoach-up-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
-        try {
-            pipeline.start(new ServiceJars(LocalOptions.repository(context)), context.env(), readyTimeout, out, started);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopper);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is stopping them
-            }
-        }
-        out.println("Stagecoach is up: " + started.size() + " processes; logs in " + pipeline.processes().logs()
-                + ", pid files in " + pipeline.processes().run());
-        out.println("GitOps repository: " + pipeline.gitopsRepository() + "   Stop with: stagecoach down");
+        Broker broker = amqp.broker(context);
+        out.println("Starting Stagecoach (" + String.join(", ", chosen) + ") in " + pipeline.home() + " against "
+                + broker.address());
+        checkProvisioned(broker, environments, chosen);
+        Path jar = new PipelineJar(LocalOptions.repository(context)).prepare(noBuild,
+                pipeline.logs().resolve("build.log"), out);
+        PipelineProcess.Launch launch = new PipelineProcess.Launch(jar, broker, environmentOptions.file(context),
+                environmentOptions.vhostPrefix(context), only.isEmpty() ? List.of() : chosen, basePort, images,
+                Map.of(), smokeDeadline);
+        PipelineProcess.Ready ready = start(context, pipeline, launch, chosen, readyTimeout, null);
+        describe(ready, pipeline, out);
+        out.println("Stop with: stagecoach down");
         return ExitCodes.OK;
     }
 
-    static LocalPipeline pipeline(CliContext context, java.nio.file.Path home, EnvironmentOptions environmentOptions,
-                                  AmqpOptions amqp, int basePort, boolean workloads, Map<String, String> images,
-                                  Duration smokeDeadline, Map<String, String> badMarkers) {
-        Environments environments = environmentOptions.environments(context);
-        return new LocalPipeline(new LocalPipeline.Settings(LocalOptions.repository(context), home, environments,
-                environmentOptions.vhostPrefix(context), environmentOptions.file(context), amqp.broker(context),
-                basePort, workloads, LocalPipeline.defaultImages(environments, images), smokeDeadline, badMarkers));
+    /** The environments to run, in the path's order; a name the path lacks is a usage error naming the known. */
+    static List<String> chosen(Environments environments, List<String> only) {
+        LinkedHashSet<String> wanted = new LinkedHashSet<>();
+        only.stream().map(String::trim).filter(n -> !n.isEmpty()).forEach(wanted::add);
+        List<String> unknown = wanted.stream().filter(n -> environments.find(n).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw CliException.usage("--env: unknown environment " + String.join(", ", unknown) + "; "
+                    + environments.source() + " defines " + EnvironmentOptions.names(environments));
+        }
+        return environments.all().stream().map(Environment::name)
+                .filter(n -> wanted.isEmpty() || wanted.contains(n)).toList();
+    }
+
+    /** A second pipeline in one home would share its GitOps clones and ports file: say what runs, exit 1. */
+    static void refuseWhenRunning(PipelineProcess pipeline, String what) {
+        Optional<PipelineProcess.Running> running = pipeline.running();
+        if (running.isPresent()) {
+            String environments = running.get().environments();
+            throw CliException.pipeline(what + " already runs in " + pipeline.home() + " (pid "
+                    + running.get().pid() + (environments.isEmpty() ? ", still starting" : ": " + environments)
+                    + "; ports in " + pipeline.description() + "). Stop it first with `stagecoach down`.");
+        }
     }
 
     /** Fails fast, with what to do, when the broker is down or lacks the environments' vhosts and users. */
-    static void checkProvisioned(Broker broker, Environments environments) {
-        for (io.stagecoach.platform.environments.Environment environment : environments.all()) {
-            try (com.rabbitmq.client.Connection connection = broker.connect(environment,
-                    io.stagecoach.events.Principal.OPERATOR)) {
+    static void checkProvisioned(Broker broker, Environments environments, List<String> chosen) {
+        for (String name : chosen) {
+            try (com.rabbitmq.client.Connection connection = broker.connect(environments.get(name),
+                    Principal.OPERATOR)) {
                 connection.getServerProperties();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closing a connection that worked: the environment is there
             }
         }
     }
 
-    /** Builds stale jars (unless told not to) and seeds the GitOps repository when it is new. */
-    static void prepare(CliContext context, LocalPipeline pipeline, boolean noBuild, PrintWriter out)
+    /**
+     * Starts the pipeline and waits until it is ready; interrupted meanwhile (Ctrl-C), it stops it rather than
+     * leave half a pipeline behind.
+     *
+     * @param started receives the process, for a caller that stops it later (the demo); may be null
+     */
+    static PipelineProcess.Ready start(CliContext context, PipelineProcess pipeline, PipelineProcess.Launch launch,
+                                       List<String> environments, Duration readyTimeout, List<Process> started)
             throws InterruptedException {
-        ServiceJars jars = new ServiceJars(LocalOptions.repository(context));
-        List<String> stale = jars.stale(pipeline.modules());
-        if (!stale.isEmpty() && !noBuild) {
-            jars.build(stale, pipeline.processes().logs().resolve("build.log"), out);
+        List<Process> processes = started != null ? started : Collections.synchronizedList(new ArrayList<>());
+        Thread stopper = new Thread(() -> List.copyOf(processes).forEach(pipeline::stop), "stagecoach-up-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            return pipeline.start(launch, new LinkedHashSet<>(environments), context.env(), readyTimeout,
+                    context.out(), processes);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is stopping it
+            }
         }
-        List<String> missing = pipeline.modules().stream().filter(m -> jars.jar(m).isEmpty()).toList();
-        if (!missing.isEmpty()) {
-            throw CliException.pipeline("No jar for " + String.join(", ", missing) + "; build them with ./mvnw -B -pl "
-                    + String.join(",", missing.stream().map(ServiceJars::module).toList()) + " -am package -DskipTests");
+    }
+
+    /** How long it took, what it costs, and where each environment's services and workloads listen. */
+    static void describe(PipelineProcess.Ready ready, PipelineProcess pipeline, PrintWriter out) {
+        JsonNode description = ready.description();
+        List<JsonNode> services = description.path("services").valueStream().toList();
+        List<JsonNode> workloads = description.path("workloads").valueStream().toList();
+        out.println("Stagecoach is up in " + PipelineProcess.seconds(ready.took()) + ": " + services.size()
+                + " services and " + workloads.size() + " workloads in one process (pid " + ready.process().pid()
+                + residentMemory(ready.process().pid()).map(m -> ", " + m + " resident").orElse("") + ")");
+        for (JsonNode environment : description.path("environments")) {
+            String name = environment.path("name").asString();
+            StringBuilder line = new StringBuilder("  " + EventLines.pad(name, 10));
+            services.stream().filter(s -> s.path("environment").asString().equals(name)).forEach(s -> line
+                    .append(' ').append(s.path("service").asString()).append(" :").append(s.path("port").asInt()));
+            List<String> ports = workloads.stream().filter(w -> w.path("environment").asString().equals(name))
+                    .map(w -> ":" + w.path("port").asInt()).toList();
+            line.append("  workload").append(ports.size() == 1 ? " " : "s ").append(String.join(" ", ports));
+            out.println(line);
         }
-        if (pipeline.seedGitOps()) {
-            out.println("  seeded the GitOps repository " + pipeline.gitopsRepository());
+        out.println("Ports and URLs: " + pipeline.description() + "   Logs: " + pipeline.logs());
+        out.println("GitOps repository: " + pipeline.gitopsRepository());
+        out.flush();
+    }
+
+    /** {@code 512 MB}, from {@code /proc} where there is one. */
+    static Optional<String> residentMemory(long pid) {
+        Path status = Path.of("/proc", String.valueOf(pid), "status");
+        try {
+            return Files.readAllLines(status).stream().filter(l -> l.startsWith("VmRSS:")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024 + " MB");
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 }

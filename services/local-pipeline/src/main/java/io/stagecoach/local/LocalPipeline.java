@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,15 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import com.rabbitmq.client.AuthenticationFailureException;
-import io.stagecoach.approval.ApprovalApplication;
-import io.stagecoach.buildcompleted.BuildCompletedApplication;
 import io.stagecoach.demoworkload.DemoWorkload;
 import io.stagecoach.events.Principal;
-import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.promotion.PromotionApplication;
-import io.stagecoach.rollback.RollbackApplication;
-import io.stagecoach.smoketest.SmokeTestApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +54,10 @@ public final class LocalPipeline implements AutoCloseable {
     private final Environments environments;
     private final List<Running> services;
     private final List<StartedWorkload> workloads;
+    private final Map<String, Duration> environmentStartups;
     private final Duration startup;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread shutdownHook;
 
     /** A service context that started: where, which, on what port (-1 without a web server), how fast. */
@@ -73,10 +71,10 @@ public final class LocalPipeline implements AutoCloseable {
     private record StartedWorkload(Workload workload, DemoWorkload server) {
     }
 
-    private record Planned(Environment environment, Principal service, Class<?> application, int port) {
+    private record Planned(ServicePlan.Entry entry, int port) {
 
         String name() {
-            return environment.name() + " " + service.id();
+            return entry.name();
         }
     }
 
@@ -84,11 +82,13 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private LocalPipeline(LocalPipelineSettings settings, Environments environments, List<Running> services,
-                          List<StartedWorkload> workloads, Duration startup) {
+                          List<StartedWorkload> workloads, Map<String, Duration> environmentStartups,
+                          Duration startup) {
         this.settings = settings;
         this.environments = environments;
         this.services = services;
         this.workloads = workloads;
+        this.environmentStartups = environmentStartups;
         this.startup = startup;
         this.shutdownHook = new Thread(this::close, "stagecoach-local-pipeline-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -98,7 +98,8 @@ public final class LocalPipeline implements AutoCloseable {
      * Seeds the GitOps repository when needed, starts the demo workloads, then every service context,
      * {@code parallelism} at a time: they share the loaded classes, and much of a start is waiting for the broker
      * (the audit stream replay), so even two cores gain from starting several at once. Each started context is
-     * reported to {@code progress} with the time it took.
+     * reported to {@code progress} with the time it took, and so is each environment once all its services are
+     * ready ({@code dev  ready in 6.1s  4 services, 1 workload}).
      *
      * @throws LocalPipelineException naming the service that did not start; everything started is stopped again
      */
@@ -109,24 +110,29 @@ public final class LocalPipeline implements AutoCloseable {
         Path workdir = settings.workdir().toAbsolutePath().normalize();
         List<StartedWorkload> workloads = new ArrayList<>();
         List<Running> running = Collections.synchronizedList(new ArrayList<>());
+        Map<String, Duration> environmentStartups = new ConcurrentHashMap<>();
         try {
+            ServicePlan plan = plan(environments, settings);
+            List<Integer> ports = ports(settings, plan.workloads().size() + plan.services().size());
             long seedStart = System.nanoTime();
             boolean created = GitOpsRepository.prepare(workdir, environments, settings::image);
             progress.accept(String.format(Locale.ROOT, "%-24s %s in %s", "gitops",
                     (created ? "created " : "opened ") + GitOpsRepository.bare(workdir), seconds(since(seedStart))));
 
-            AtomicInteger ports = new AtomicInteger(settings.basePort());
-            for (Environment environment : environments.all()) {
-                for (String service : environments.services()) {
-                    workloads.add(startWorkload(settings, workdir, environment, service, nextPort(settings, ports)));
-                }
+            for (ServicePlan.Workload workload : plan.workloads()) {
+                workloads.add(startWorkload(settings, workdir, workload, ports.get(workloads.size())));
             }
             List<Workload> endpoints = workloads.stream().map(StartedWorkload::workload).toList();
             progress.accept(String.format(Locale.ROOT, "%-24s %d started (%s)", "demo workloads", workloads.size(),
                     String.join(", ", endpoints.stream().map(w -> w.environment() + " :" + w.port()).toList())));
 
-            List<Planned> plan = plan(environments, settings, ports);
-            startAll(plan, settings, environments, workdir, endpoints, running, progress);
+            List<Planned> planned = new ArrayList<>();
+            for (ServicePlan.Entry entry : plan.services()) {
+                planned.add(new Planned(entry, settings.webServers() ? ports.get(workloads.size() + planned.size())
+                        : -1));
+            }
+            startAll(planned, settings, environments, workdir, endpoints, running, environmentProgress(plan, begin,
+                    environmentStartups, progress));
         } catch (RuntimeException | IOException e) {
             stop(running, workloads);
             throw e instanceof LocalPipelineException failure ? failure
@@ -136,7 +142,62 @@ public final class LocalPipeline implements AutoCloseable {
         List<Running> ordered = new ArrayList<>(running);
         progress.accept(String.format(Locale.ROOT, "%-24s %d services and %d workloads in %s", "ready",
                 ordered.size(), workloads.size(), seconds(startup)));
-        return new LocalPipeline(settings, environments, ordered, List.copyOf(workloads), startup);
+        return new LocalPipeline(settings, environments, ordered, List.copyOf(workloads),
+                Map.copyOf(environmentStartups), startup);
+    }
+
+    /** The services and workloads of the environments the settings name (all when they name none). */
+    static ServicePlan plan(Environments environments, LocalPipelineSettings settings) {
+        try {
+            return ServicePlan.of(environments, settings.environmentNames());
+        } catch (IllegalArgumentException e) {
+            throw new LocalPipelineException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One port per web server, workloads first: free ones (0, the OS picks when binding) or, from a base port,
+     * numbered one after the other, so no two ever overlap however many services and environments there are.
+     */
+    static List<Integer> ports(LocalPipelineSettings settings, int count) {
+        if (settings.basePort() == 0) {
+            return Collections.nCopies(count, 0);
+        }
+        int last = settings.basePort() + count - 1;
+        if (last > 65535) {
+            throw new LocalPipelineException("ports from " + settings.basePort() + " do not fit " + count
+                    + " web servers (the last would be " + last + "); choose a lower base port or free ports", null);
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (int port = settings.basePort(); port <= last; port++) {
+            ports.add(port);
+        }
+        return ports;
+    }
+
+    /** Reports a service as ready, and its environment once the last of its services is. */
+    private static Consumer<Running> environmentProgress(ServicePlan plan, long begin,
+                                                         Map<String, Duration> environmentStartups,
+                                                         Consumer<String> progress) {
+        Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
+        plan.services().forEach(e -> waiting.computeIfAbsent(e.environment().name(), n -> new AtomicInteger())
+                .incrementAndGet());
+        return started -> {
+            Service service = started.service();
+            progress.accept(String.format(Locale.ROOT, "%-24s ready in %s%s", service.environment() + " "
+                    + service.service(), seconds(service.startup()), service.port() > 0
+                    ? "  http://127.0.0.1:" + service.port() : ""));
+            if (waiting.get(service.environment()).decrementAndGet() == 0) {
+                Duration took = since(begin);
+                environmentStartups.put(service.environment(), took);
+                long services = plan.services().stream()
+                        .filter(e -> e.environment().name().equals(service.environment())).count();
+                long workloads = plan.workloads().stream()
+                        .filter(w -> w.environment().name().equals(service.environment())).count();
+                progress.accept(String.format(Locale.ROOT, "%-24s ready in %s  %d services, %d workload%s",
+                        service.environment(), seconds(took), services, workloads, workloads == 1 ? "" : "s"));
+            }
+        };
     }
 
     private static Environments environments(LocalPipelineSettings settings) {
@@ -146,39 +207,18 @@ public final class LocalPipeline implements AutoCloseable {
         return settings.vhostPrefix() != null ? environments.withVhostPrefix(settings.vhostPrefix()) : environments;
     }
 
-    /** build-completed in the first environment, approval where the gate is manual, the others everywhere. */
-    private static List<Planned> plan(Environments environments, LocalPipelineSettings settings, AtomicInteger ports) {
-        List<Planned> plan = new ArrayList<>();
-        for (Environment environment : environments.all()) {
-            Map<Principal, Class<?>> services = new LinkedHashMap<>();
-            // promotion first: the heaviest context (Git, targets, web)
-            services.put(Principal.PROMOTION, PromotionApplication.class);
-            if (environments.isFirst(environment.name())) {
-                services.put(Principal.BUILD_COMPLETED, BuildCompletedApplication.class);
-            }
-            services.put(Principal.SMOKE_TEST, SmokeTestApplication.class);
-            services.put(Principal.ROLLBACK, RollbackApplication.class);
-            if (environment.isManual()) {
-                services.put(Principal.APPROVAL, ApprovalApplication.class);
-            }
-            services.forEach((service, application) -> plan.add(new Planned(environment, service, application,
-                    settings.webServers() ? nextPort(settings, ports) : -1)));
-        }
-        return plan;
-    }
-
     private static void startAll(List<Planned> plan, LocalPipelineSettings settings, Environments environments,
                                  Path workdir, List<Workload> workloads, List<Running> running,
-                                 Consumer<String> progress) {
+                                 Consumer<Running> ready) {
         ExecutorService executor = Executors.newFixedThreadPool(settings.parallelism(), daemon("stagecoach-start"));
         try {
             List<Future<Running>> starts = new ArrayList<>();
             for (int i = 0; i < plan.size(); i++) {
                 int order = i;
                 starts.add(executor.submit(() -> {
-                    Running started = startService(plan, order, settings, environments, workdir, workloads,
-                            progress);
+                    Running started = startService(plan, order, settings, environments, workdir, workloads);
                     running.add(started);
+                    ready.accept(started);
                     return started;
                 }));
             }
@@ -212,8 +252,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static Running startService(List<Planned> plan, int order, LocalPipelineSettings settings,
-                                        Environments environments, Path workdir, List<Workload> workloads,
-                                        Consumer<String> progress) {
+                                        Environments environments, Path workdir, List<Workload> workloads) {
         long begin = System.nanoTime();
         Planned planned = plan.get(order);
         StandardEnvironment environment = new StandardEnvironment();
@@ -221,10 +260,10 @@ public final class LocalPipeline implements AutoCloseable {
                 properties(planned, settings, environments, workdir, workloads)));
         ConfigurableApplicationContext context;
         try {
-            context = new SpringApplicationBuilder(planned.application())
+            context = new SpringApplicationBuilder(planned.entry().application())
                     .environment(environment)
                     // the service's own application.yaml, below everything else: see ServiceDefaults
-                    .properties(ServiceDefaults.of(planned.application()))
+                    .properties(ServiceDefaults.of(planned.entry().application()))
                     .web(planned.port() >= 0 ? WebApplicationType.SERVLET : WebApplicationType.NONE)
                     .bannerMode(Banner.Mode.OFF)
                     .logStartupInfo(false)
@@ -235,29 +274,21 @@ public final class LocalPipeline implements AutoCloseable {
         }
         int port = planned.port() >= 0
                 ? context.getEnvironment().getProperty("local.server.port", Integer.class, -1) : -1;
-        Service service = new Service(planned.environment().name(), planned.service().id(), port, since(begin));
-        progress.accept(String.format(Locale.ROOT, "%-24s ready in %s%s", planned.name(), seconds(service.startup()),
-                port > 0 ? "  http://127.0.0.1:" + port : ""));
+        Service service = new Service(planned.entry().environment().name(), planned.entry().service().id(), port,
+                since(begin));
         return new Running(service, context, order);
     }
 
-    /** What makes a context the service of one environment; the highest-ranking properties of the context. */
+    /**
+     * What makes a context the service of one environment (the plan's settings, the same compose.yaml gives each
+     * container) and what running beside the others in one JVM needs; the highest-ranking properties of the context.
+     */
     private static Map<String, Object> properties(Planned planned, LocalPipelineSettings settings,
                                                   Environments environments, Path workdir, List<Workload> workloads) {
-        String env = planned.environment().name();
-        String service = planned.service().id();
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("stagecoach.environment", env);
-        properties.put("stagecoach.service", service);
-        if (settings.vhostPrefix() != null) {
-            properties.put("stagecoach.vhost-prefix", settings.vhostPrefix());
-        }
-        if (settings.environmentsFile() != null) {
-            properties.put("stagecoach.environments-file", settings.environmentsFile().toAbsolutePath().toString());
-        }
-        properties.put("spring.rabbitmq.host", settings.amqpHost());
-        properties.put("spring.rabbitmq.port", settings.amqpPort());
-        properties.put("spring.application.name", "stagecoach-" + service + "-" + env);
+        String env = planned.entry().environment().name();
+        String service = planned.entry().service().id();
+        Map<String, Object> properties = new LinkedHashMap<>(ServicePlan.settings(planned.entry(), environments,
+                site(settings, workdir, workloads), Math.max(planned.port(), 0)));
         // overrides a person may drop in: for every service, or for one
         properties.put("spring.config.location", "optional:file:" + workdir.resolve("config") + "/,optional:file:"
                 + workdir.resolve("config").resolve(env + "-" + service) + "/");
@@ -267,55 +298,44 @@ public final class LocalPipeline implements AutoCloseable {
         // each context keeps its meters to itself: the global registry would mix the environments
         properties.put("management.metrics.use-global-registry", false);
         if (planned.port() >= 0) {
-            properties.put("server.port", planned.port());
             properties.put("server.tomcat.threads.min-spare", 1);
             properties.put("server.tomcat.threads.max", 20);
         } else {
+            properties.remove("server.port");
             properties.put("spring.main.web-application-type", "none");
         }
-        if (planned.service() == Principal.PROMOTION || planned.service() == Principal.ROLLBACK) {
-            properties.put("stagecoach.target.type", "gitops");
-            properties.put("stagecoach.target.gitops.repository",
-                    GitOpsRepository.clone(workdir, env, service).toString());
-            properties.put("stagecoach.target.gitops.remote", GitOpsRepository.bare(workdir).toString());
-            properties.put("stagecoach.target.gitops.branch", GitOpsRepository.BRANCH);
-            for (String name : environments.services()) {
-                properties.put("stagecoach.target.gitops.images." + name, settings.image(name));
-            }
+        if (settings.amqpTls()) {
+            properties.put("spring.rabbitmq.ssl.enabled", true);
         }
-        if (planned.service() == Principal.SMOKE_TEST) {
+        if (planned.entry().service() == Principal.SMOKE_TEST) {
             String prefix = "stagecoach.smoke-test.";
             properties.put(prefix + "deadline", settings.smokeDeadline().toMillis() + "ms");
             properties.put(prefix + "initial-backoff", "250ms");
             properties.put(prefix + "max-backoff", "2s");
-            for (Workload workload : workloads) {
-                if (workload.environment().equals(env)) {
-                    String check = prefix + "services." + workload.service() + ".checks[0].";
-                    properties.put(check + "name", "health");
-                    properties.put(check + "url", workload.url());
-                    properties.put(check + "expected-status", 200);
-                    properties.put(check + "json-field", "version");
-                    properties.put(check + "timeout", "2s");
-                }
-            }
         }
         properties.putAll(settings.properties());
         return properties;
     }
 
-    private static StartedWorkload startWorkload(LocalPipelineSettings settings, Path workdir,
-                                                 Environment environment, String service, int port)
-            throws IOException {
-        DemoWorkload server = DemoWorkload.start("--port", String.valueOf(port), "--environment", environment.name(),
-                "--service", service, "--overlay", GitOpsRepository.bare(workdir).toString(),
-                "--overlay-path", GitOpsRepository.overlay(environment.name()),
-                "--bad-marker", settings.badMarker(environment.name()));
-        return new StartedWorkload(new Workload(environment.name(), service, server.port(),
-                "http://127.0.0.1:" + server.port() + "/health"), server);
+    /** Where this JVM's services find the broker, the GitOps repository and the workloads. */
+    private static ServicePlan.Site site(LocalPipelineSettings settings, Path workdir, List<Workload> workloads) {
+        return new ServicePlan.Site(settings.amqpHost(), settings.amqpPort(), settings.vhostPrefix(),
+                settings.environmentsFile() != null ? settings.environmentsFile().toAbsolutePath().toString() : null,
+                GitOpsRepository.bare(workdir).toString(),
+                (env, service) -> GitOpsRepository.clone(workdir, env, service).toString(),
+                (env, service) -> workloads.stream().filter(w -> w.environment().equals(env)
+                                && w.service().equals(service)).map(Workload::url).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no workload for " + service + " in " + env)),
+                settings::image);
     }
 
-    private static int nextPort(LocalPipelineSettings settings, AtomicInteger ports) {
-        return settings.basePort() == 0 ? 0 : ports.getAndIncrement();
+    private static StartedWorkload startWorkload(LocalPipelineSettings settings, Path workdir,
+                                                 ServicePlan.Workload workload, int port) throws IOException {
+        String env = workload.environment().name();
+        DemoWorkload server = DemoWorkload.start(ServicePlan.workloadArguments(workload, port,
+                GitOpsRepository.bare(workdir).toString(), settings.badMarker(env)).toArray(String[]::new));
+        return new StartedWorkload(new Workload(env, workload.service(), server.port(),
+                "http://127.0.0.1:" + server.port() + "/health"), server);
     }
 
     public LocalPipelineSettings settings() {
@@ -341,6 +361,11 @@ public final class LocalPipeline implements AutoCloseable {
         return GitOpsRepository.bare(settings.workdir().toAbsolutePath().normalize());
     }
 
+    /** Per environment, from the call of {@link #start} until the last of its contexts was ready. */
+    public Map<String, Duration> environmentStartups() {
+        return environmentStartups;
+    }
+
     /** From the call of {@link #start} until every context was ready. */
     public Duration startup() {
         return startup;
@@ -353,10 +378,14 @@ public final class LocalPipeline implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no " + service + " in " + environment));
     }
 
-    /** Stops every context (in parallel) and every workload; also runs on JVM shutdown. */
+    /**
+     * Stops every context (in parallel) and every workload; also runs on JVM shutdown. A second call returns once
+     * the first one has stopped everything.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
+            awaitStopped();
             return;
         }
         if (Thread.currentThread() != shutdownHook) {
@@ -366,7 +395,21 @@ public final class LocalPipeline implements AutoCloseable {
                 // the JVM is shutting down already: the hook is running or about to
             }
         }
-        stop(services, workloads);
+        try {
+            stop(services, workloads);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            if (!stopped.await(90, TimeUnit.SECONDS)) {
+                log.warn("the pipeline did not stop within 90s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void stop(List<Running> services, List<StartedWorkload> workloads) {

@@ -63,7 +63,8 @@ public final class LocalPipelineMain {
         for (String leftover : List.of(READY, PIPELINE_JSON, FAILED)) {
             Files.deleteIfExists(workdir.resolve(leftover));
         }
-        System.out.println("starting the local pipeline in " + workdir + " (log: " + workdir.resolve(LOG) + ")");
+        System.out.println("starting the local pipeline in " + workdir + " (log: "
+                + arguments.settings().logFile().toAbsolutePath().normalize() + ")");
         LocalPipeline pipeline;
         try {
             pipeline = LocalPipeline.start(arguments.settings(), System.out::println);
@@ -103,10 +104,13 @@ public final class LocalPipelineMain {
         json.put("readyAt", Instant.now().toString());
         json.put("startupMillis", pipeline.startup().toMillis());
         json.put("workdir", workdir.toString());
-        json.put("log", workdir.resolve(LOG).toString());
+        json.put("log", settings.logFile() != null ? settings.logFile().toAbsolutePath().normalize().toString() : null);
         json.put("amqp", Map.of("host", settings.amqpHost(), "port", settings.amqpPort()));
         json.put("vhostPrefix", settings.vhostPrefix());
-        json.put("environments", pipeline.environments().all().stream().map(e -> environment(e)).toList());
+        // the environments that run here, each with the time until its last service was ready
+        json.put("environments", pipeline.environments().all().stream()
+                .filter(e -> pipeline.environmentStartups().containsKey(e.name()))
+                .map(e -> environment(e, pipeline.environmentStartups().get(e.name()))).toList());
         json.put("gitops", pipeline.gitopsRepository().toString());
         json.put("services", pipeline.services().stream().map(s -> {
             Map<String, Object> service = new LinkedHashMap<>();
@@ -128,11 +132,12 @@ public final class LocalPipelineMain {
         return JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
     }
 
-    private static Map<String, Object> environment(Environment environment) {
+    private static Map<String, Object> environment(Environment environment, Duration startup) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", environment.name());
         json.put("vhost", environment.vhost());
         json.put("gate", environment.isManual() ? "manual" : "auto");
+        json.put("readyMillis", startup.toMillis());
         return json;
     }
 

@@ -2,7 +2,10 @@ package io.stagecoach.local;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  *                         deploying process under {@code clones/}, optional overrides under {@code config/}
  * @param amqpHost         the RabbitMQ host every service connects to
  * @param amqpPort         its AMQP port
+ * @param amqpTls          whether the services talk TLS to it
+ * @param environmentNames the environments to run, in any order; empty for every environment of the path
  * @param environmentsFile an environments file instead of the default one, or null
  * @param vhostPrefix      a prefix of every vhost and namespace (as provisioned), or null
  * @param webServers       whether each service gets a web server (actuator, {@code POST /builds}, {@code POST /alerts})
@@ -24,16 +29,18 @@ import org.jspecify.annotations.Nullable;
  * @param badMarkers       per environment, the version marker its demo workloads answer 503 for (default
  *                         {@code -bad})
  * @param images           per service, the image repository the GitOps repository is seeded with (default
- *                         {@code ghcr.io/example/<service>})
+ *                         {@code ghcr.io/acme/<service>}, what the README's builds use)
  * @param logFile          where the services log (the console then shows errors only), or null for the console
  * @param properties       further Spring properties for every service, e.g. shorter retry waits
  */
-public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort, @Nullable Path environmentsFile,
+public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort, boolean amqpTls,
+                                    List<String> environmentNames, @Nullable Path environmentsFile,
                                     @Nullable String vhostPrefix, boolean webServers, int basePort, int parallelism,
                                     Duration smokeDeadline, Map<String, String> badMarkers, Map<String, String> images,
                                     @Nullable Path logFile, Map<String, String> properties) {
 
     public static final String DEFAULT_BAD_MARKER = "-bad";
+    public static final String DEFAULT_IMAGES = "ghcr.io/acme/";
 
     public LocalPipelineSettings {
         Objects.requireNonNull(workdir, "workdir");
@@ -48,6 +55,7 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
         }
+        environmentNames = List.copyOf(environmentNames);
         badMarkers = Map.copyOf(badMarkers);
         images = Map.copyOf(images);
         properties = Map.copyOf(properties);
@@ -64,7 +72,7 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
 
     /** The image repository of {@code service}. */
     public String image(String service) {
-        return images.getOrDefault(service, "ghcr.io/example/" + service);
+        return images.getOrDefault(service, DEFAULT_IMAGES + service);
     }
 
     /** Defaults: the local broker on 127.0.0.1:5672, the default environments, web servers on free ports. */
@@ -73,6 +81,8 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         private final Path workdir;
         private String amqpHost = "127.0.0.1";
         private int amqpPort = 5672;
+        private boolean amqpTls;
+        private final List<String> environmentNames = new ArrayList<>();
         private Path environmentsFile;
         private String vhostPrefix;
         private boolean webServers = true;
@@ -91,6 +101,18 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         public Builder amqp(String host, int port) {
             this.amqpHost = host;
             this.amqpPort = port;
+            return this;
+        }
+
+        public Builder amqpTls(boolean tls) {
+            this.amqpTls = tls;
+            return this;
+        }
+
+        /** Only these environments (services, workloads); none named means every environment of the path. */
+        public Builder environmentNames(Collection<String> names) {
+            environmentNames.clear();
+            environmentNames.addAll(names);
             return this;
         }
 
@@ -145,7 +167,8 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         }
 
         public LocalPipelineSettings build() {
-            return new LocalPipelineSettings(workdir, amqpHost, amqpPort, environmentsFile, vhostPrefix, webServers,
+            return new LocalPipelineSettings(workdir, amqpHost, amqpPort, amqpTls, environmentNames,
+                    environmentsFile, vhostPrefix, webServers,
                     basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties);
         }
     }

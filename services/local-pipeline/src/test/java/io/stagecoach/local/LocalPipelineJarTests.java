@@ -56,6 +56,13 @@ class LocalPipelineJarTests {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(readiness.statusCode()).isEqualTo(200);
                 assertThat(read(output)).contains("prod approval", "ready in");
+                assertThat(pipeline.path("environments").valueStream().toList()).extracting(e -> e.path("name")
+                        .asString()).containsExactly("dev", "staging", "prod");
+                assertThat(pipeline.path("environments").valueStream().toList())
+                        .allSatisfy(e -> assertThat(e.path("readyMillis").asLong()).isPositive());
+                assertThat(read(output)).as("a line per environment once all its services are ready")
+                        .containsPattern("(?m)^dev +ready in [0-9.]+s  4 services, 1 workload$")
+                        .containsPattern("(?m)^prod +ready in [0-9.]+s  4 services, 1 workload$");
 
                 Process second = new ProcessBuilder(java, "-jar", jar.toString(), "--workdir", workdir.toString(),
                         "--vhost-prefix", broker.prefix()).redirectErrorStream(true).start();

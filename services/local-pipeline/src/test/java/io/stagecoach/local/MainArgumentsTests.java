@@ -1,6 +1,9 @@
 package io.stagecoach.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,31 +16,46 @@ class MainArgumentsTests {
     void defaultsToTheLocalBrokerTheDefaultEnvironmentsAndFreePorts() {
         MainArguments arguments = MainArguments.parse();
 
-        assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, null,
-                null, 0, 4, false));
+        assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, false,
+                List.of(), null, null, 0, 4, Map.of(), Map.of(), null, null, false));
+        assertThat(arguments.settings().image("knative-lambda-builder"))
+                .isEqualTo("ghcr.io/acme/knative-lambda-builder");
     }
 
     @Test
     void readsEveryOptionInBothForms() {
         MainArguments arguments = MainArguments.parse("--workdir", "/w", "--amqp-host=rabbit", "--amqp-port", "5673",
-                "--environments", "/e.yaml", "--vhost-prefix=demo", "--base-port", "18080", "--parallelism", "3");
+                "--amqp-tls", "--environments", "/e.yaml", "--vhost-prefix=demo", "--env", "staging, prod",
+                "--base-port", "18080", "--parallelism", "3", "--image", "klb=registry.local/klb",
+                "--image=api=registry.local/api", "--bad-marker", "dev=-bad-in-dev", "--smoke-deadline", "6s",
+                "--log", "/w/logs/pipeline.log");
 
-        assertThat(arguments).isEqualTo(new MainArguments(Path.of("/w"), "rabbit", 5673, Path.of("/e.yaml"), "demo",
-                18080, 3, false));
+        assertThat(arguments).isEqualTo(new MainArguments(Path.of("/w"), "rabbit", 5673, true,
+                List.of("staging", "prod"), Path.of("/e.yaml"), "demo", 18080, 3,
+                Map.of("klb", "registry.local/klb", "api", "registry.local/api"), Map.of("dev", "-bad-in-dev"),
+                Duration.ofSeconds(6), Path.of("/w/logs/pipeline.log"), false));
         LocalPipelineSettings settings = arguments.settings();
         assertThat(settings.vhostPrefix()).isEqualTo("demo");
-        assertThat(settings.logFile()).isEqualTo(Path.of("/w/pipeline.log"));
+        assertThat(settings.environmentNames()).containsExactly("staging", "prod");
+        assertThat(settings.image("api")).isEqualTo("registry.local/api");
+        assertThat(settings.badMarker("dev")).isEqualTo("-bad-in-dev");
+        assertThat(settings.badMarker("staging")).isEqualTo("-bad");
+        assertThat(settings.smokeDeadline()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(settings.logFile()).isEqualTo(Path.of("/w/logs/pipeline.log"));
+        assertThat(MainArguments.parse("--workdir", "/w").settings().logFile()).isEqualTo(Path.of("/w/pipeline.log"));
     }
 
     @Test
     void namesEveryProblem() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> MainArguments.parse("--amqp-port", "amqp", "--colour", "red", "stray",
-                        "--parallelism", "0", "--workdir"))
+                        "--parallelism", "0", "--image", "klb", "--smoke-deadline", "soon", "--workdir"))
                 .withMessageContaining("--amqp-port must be a number, was 'amqp'")
                 .withMessageContaining("unknown option --colour")
                 .withMessageContaining("unexpected argument 'stray'")
                 .withMessageContaining("--parallelism must be between 1 and 64, was 0")
+                .withMessageContaining("--image must be NAME=VALUE, was 'klb'")
+                .withMessageContaining("--smoke-deadline must be a duration such as 30s or 2m, was 'soon'")
                 .withMessageContaining("--workdir needs a value");
     }
 
