@@ -15,14 +15,20 @@ import java.util.concurrent.Callable;
 /** {@code stagecoach lint}: isolation between environments, checked in a repository's deploy files. */
 @Command(name = "lint", sortOptions = false,
         description = {"Check a repository's deploy files for isolation mistakes.", "", "Check a repository's deploy files for what breaks isolation between environments:",
-                "shared namespaces, vhosts, buckets, roles, registries or credentials; overlays without quota or",
-                "default-deny network policy; hand edits allowed in protected environments; gates without approvers.",
+                "shared namespaces, vhosts, buckets, roles, image repositories or credentials; namespaces without",
+                "quota or default-deny network policy; hand edits allowed in protected environments; an",
+                "environments.yaml the services would refuse.",
+                "",
+                "Finds every kustomization and Helm values file (values*.yaml) under PATH, wherever they are, and",
+                "ties each to an environment by its folder or file name (the environment's name, its namespace, or",
+                "an alias: prd/production for prod, stg/stage for staging, development for dev) or the namespace",
+                "it names; it prints which, then the findings.",
                 ""},
         footer = {"", "Examples:",
                 "  stagecoach lint",
                 "  stagecoach lint ../my-service --render files",
                 "",
-                "Exits 1 when there are errors (warnings alone exit 0).",
+                "Exits 1 when there are errors (warnings alone exit 0), 2 when there is nothing to check under PATH.",
                 ExitCodes.SECTION})
 final class LintCommand implements Callable<Integer> {
 
@@ -32,7 +38,8 @@ final class LintCommand implements Callable<Integer> {
     @ParentCommand
     Stagecoach root;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "the repository root (default .)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PATH",
+            description = "the repository root, or any folder holding deploy files (default .)")
     Path path;
 
     @Option(names = "--render", paramLabel = "MODE",
@@ -48,8 +55,8 @@ final class LintCommand implements Callable<Integer> {
         CliContext context = root.context;
         Path repository = context.resolve(path == null ? Path.of(".") : path);
         if (!Files.isDirectory(repository)) {
-            throw CliException.usage("PATH " + repository + " is not a directory: give the root of a repository "
-                    + "with deploy/ in it");
+            throw CliException.usage("PATH " + repository + " is not a directory: give the root of a repository, "
+                    + "or the folder holding its deploy files");
         }
         Linter linter;
         try {
@@ -58,8 +65,10 @@ final class LintCommand implements Callable<Integer> {
             throw CliException.usage("--render: " + e.getMessage());
         }
         Report report = linter.lint(repository);
-        report.findings().forEach(finding -> context.out().println(finding.line()));
-        context.out().println(report.summary());
+        report.lines().forEach(context.out()::println);
+        if (report.foundNothing()) {
+            throw CliException.usage(report.nothingToCheck());
+        }
         return report.hasErrors() ? ExitCodes.PIPELINE : ExitCodes.OK;
     }
 }

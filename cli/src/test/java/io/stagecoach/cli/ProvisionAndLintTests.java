@@ -122,4 +122,29 @@ class ProvisionAndLintTests {
         assertThat(result.status()).as(result.toString()).isEqualTo(1);
         assertThat(result.out()).contains(": error: ").containsPattern("stagecoach-lint: [1-9]\\d* error\\(s\\)");
     }
+
+    @Test
+    void aRepositoryWithOverlaysAtItsRootAndProdCalledPrdIsLinted() {
+        Path fixtures = REPOSITORY.resolve("services/lint/src/test/resources/fixtures");
+
+        Cli.Result mistakes = new Cli(Map.of(), workingDirectory).run("lint", fixtures.resolve("seed-layout-mistakes").toString());
+        Cli.Result fixed = new Cli(Map.of(), workingDirectory).run("lint", fixtures.resolve("seed-layout").toString());
+
+        assertThat(mistakes.status()).as(mistakes.toString()).isEqualTo(1);
+        assertThat(mistakes.out()).contains("checked overlays/prd/kustomization.yaml as prod: folder \"prd\", an alias of prod",
+                "overlays/prd/kustomization.yaml: error: developers may change prod", "stagecoach-lint: 8 error(s)");
+        assertThat(fixed.status()).as(fixed.toString()).isZero();
+        assertThat(fixed.out()).contains("stagecoach-lint: 0 error(s), 0 warning(s) in environments.yaml, 3 overlay(s), "
+                + "3 Helm values file(s); environments dev, staging, prod (from environments.yaml)");
+    }
+
+    @Test
+    void aFolderWithoutDeployFilesExitsTwoSayingWhereItLooked() {
+        Cli.Result result = new Cli(Map.of(), workingDirectory).run("lint", workingDirectory.toString());
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("stagecoach-lint: nothing to check in " + workingDirectory,
+                "kustomization.yaml", "values*.yaml", "environments.yaml");
+    }
 }

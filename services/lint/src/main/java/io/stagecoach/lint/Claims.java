@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
+import io.stagecoach.platform.environments.CloudResources;
+import io.stagecoach.platform.environments.Environment;
+import io.stagecoach.platform.environments.Environments;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,23 +21,26 @@ final class Claims {
 	private Claims() {
 	}
 
-	static List<Claim> fromEnvironments(EnvironmentsFile file) {
+	/** What environments.yaml gives each environment; {@code display} is the file as findings name it. */
+	static List<Claim> fromEnvironments(Environments environments, String display) {
 		List<Claim> claims = new ArrayList<>();
-		for (EnvironmentsFile.Spec env : file.environments()) {
-			add(claims, ClaimKind.NAMESPACE, env.namespace(), env.name(), file.display());
-			add(claims, ClaimKind.VHOST, env.vhost(), env.name(), file.display());
-			add(claims, ClaimKind.BUCKET, bucket(env.bucket()), env.name(), file.display());
-			add(claims, ClaimKind.IAM_ROLE, env.iamRole(), env.name(), file.display());
-			add(claims, ClaimKind.IMAGE_REPOSITORY, env.imageRepository(), env.name(), file.display());
+		for (Environment env : environments.all()) {
+			CloudResources cloud = env.cloud();
+			add(claims, ClaimKind.NAMESPACE, env.namespace(), env.name(), display);
+			add(claims, ClaimKind.VHOST, env.vhost(), env.name(), display);
+			add(claims, ClaimKind.BUCKET, cloud.bucketName().orElse(""), env.name(), display);
+			add(claims, ClaimKind.IAM_ROLE, cloud.iamRole().orElse(""), env.name(), display);
+			add(claims, ClaimKind.IMAGE_REPOSITORY, cloud.imageRepository().orElse(""), env.name(), display);
 		}
 		return claims;
 	}
 
 	/**
 	 * What a rendered overlay uses. Secrets count by namespace and name: the same name in two namespaces
-	 * is two Secrets. A workload overlay counts for its namespace only (promotion moves the same image on).
+	 * is two Secrets. A container image counts only when it comes from an image repository environments.yaml
+	 * gives some environment ({@code declared}): promotion otherwise runs the same image everywhere.
 	 */
-	static List<Claim> fromOverlay(Overlay overlay) {
+	static List<Claim> fromOverlay(Overlay overlay, Set<String> declared) {
 		List<Claim> claims = new ArrayList<>();
 		String env = overlay.environment();
 		String file = overlay.file();
@@ -43,9 +50,6 @@ final class Claims {
 			}
 			else if (!Kube.isClusterScoped(object)) {
 				add(claims, ClaimKind.NAMESPACE, Kube.namespace(object), env, file);
-			}
-			if (overlay.workload()) {
-				continue;
 			}
 			String namespace = Kube.namespace(object);
 			switch (Kube.kind(object)) {
@@ -63,6 +67,10 @@ final class Claims {
 			}
 			for (JsonNode spec : Kube.podSpecs(object)) {
 				for (JsonNode container : Kube.containers(spec)) {
+					String repository = repositoryOf(container.path("image").asString(""));
+					if (declared.contains(repository)) {
+						add(claims, ClaimKind.IMAGE_REPOSITORY, repository, env, file);
+					}
 					for (JsonNode variable : container.path("env").values()) {
 						String name = variable.path("name").asString("");
 						if (variable.has("value")) {
@@ -94,22 +102,32 @@ final class Claims {
 	 * What a Helm values file uses: its top-level {@code namespace}, and at any depth vhosts, buckets, roles,
 	 * image repositories, usernames and Secret names (these by name alone: the chart names them per environment).
 	 */
-	static List<Claim> fromHelmValues(String env, String file, JsonNode values) {
+	static List<Claim> fromHelmValues(String env, String file, JsonNode values, Set<String> declared) {
 		List<Claim> claims = new ArrayList<>();
 		add(claims, ClaimKind.NAMESPACE, values.path("namespace").asString(""), env, file);
-		walkValues(claims, values, env, file);
+		walkValues(claims, values, env, file, declared);
 		return claims;
 	}
 
-	private static void walkValues(List<Claim> claims, JsonNode node, String env, String file) {
+	private static void walkValues(List<Claim> claims, JsonNode node, String env, String file, Set<String> declared) {
 		if (node.isArray()) {
-			node.values().forEach(child -> walkValues(claims, child, env, file));
+			node.values().forEach(child -> walkValues(claims, child, env, file, declared));
 			return;
 		}
 		for (Map.Entry<String, JsonNode> entry : node.properties()) {
 			JsonNode value = entry.getValue();
+			if (normalize(entry.getKey()).contains("image")) {
+				// image: {registry, repository} or image: <repository>[:tag], as charts commonly write it
+				String repository = value.isObject() ? value.path("repository").asString("") : value.asString("");
+				String registry = value.path("registry").asString("");
+				for (String candidate : List.of(repositoryOf(repository), registry + "/" + repositoryOf(repository))) {
+					if (declared.contains(candidate)) {
+						add(claims, ClaimKind.IMAGE_REPOSITORY, candidate, env, file);
+					}
+				}
+			}
 			if (!value.isValueNode()) {
-				walkValues(claims, value, env, file);
+				walkValues(claims, value, env, file, declared);
 				continue;
 			}
 			String key = normalize(entry.getKey());
@@ -178,6 +196,15 @@ final class Claims {
 		else if (v.startsWith("arn:aws:iam::") && v.contains(":role/")) {
 			add(claims, ClaimKind.IAM_ROLE, v, env, file);
 		}
+	}
+
+	/** {@code ghcr.io/acme/app:1.2@sha256:...} is from repository {@code ghcr.io/acme/app}. */
+	static String repositoryOf(String image) {
+		String name = image.strip();
+		int digest = name.indexOf('@');
+		name = digest < 0 ? name : name.substring(0, digest);
+		int tag = name.lastIndexOf(':');
+		return tag > name.lastIndexOf('/') ? name.substring(0, tag) : name;
 	}
 
 	/** {@code s3://bucket/some/prefix} and {@code bucket} are the same bucket. */

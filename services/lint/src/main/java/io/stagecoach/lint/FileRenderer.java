@@ -20,12 +20,12 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code secretGenerator} (literals, files, envs; create, merge, replace), {@code patches},
  * {@code patchesStrategicMerge} and {@code patchesJson6902} (strategic merge by name, JSON patch
  * add/replace/remove, {@code $patch: delete}), {@code labels} and {@code commonLabels} (patch targets select
- * by them), and {@code namespace}. It does not add name hashes, prefixes, suffixes or images, and refuses
- * remote resources.
+ * by them), {@code images} and {@code namespace}. It does not add name hashes, prefixes or suffixes, and
+ * refuses remote resources.
  */
 final class FileRenderer implements Renderer {
 
-	private static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml",
+	static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml",
 			"Kustomization");
 
 	@Override
@@ -82,6 +82,7 @@ final class FileRenderer implements Renderer {
 		for (JsonNode patch : kustomization.path("patchesJson6902").values()) {
 			applyPatch(objects, patchText(dir, patch), patch.get("target"), file);
 		}
+		images(objects, kustomization.path("images"));
 		String namespace = kustomization.path("namespace").asString("");
 		if (!namespace.isEmpty()) {
 			for (ObjectNode object : objects) {
@@ -166,6 +167,31 @@ final class FileRenderer implements Renderer {
 					? target.putObject("data") : present;
 			data.forEach((key, value) -> dataNode.put(key, kind.equals("Secret")
 					? Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) : value));
+		}
+	}
+
+	/**
+	 * The images transformer: a container whose image is {@code name} gets {@code newName}, {@code newTag} and
+	 * {@code digest} ({@code <name>:<tag>@<digest>} when both are given, as kustomize writes it).
+	 */
+	private static void images(List<ObjectNode> objects, JsonNode images) {
+		for (JsonNode image : images.values()) {
+			String name = image.path("name").asString("");
+			for (ObjectNode object : objects) {
+				for (JsonNode spec : Kube.podSpecs(object)) {
+					for (JsonNode container : Kube.containers(spec)) {
+						String current = container.path("image").asString("");
+						if (!name.isEmpty() && Claims.repositoryOf(current).equals(name)
+								&& container instanceof ObjectNode editable) {
+							String rest = current.substring(name.length());
+							String tag = rest.startsWith(":") ? rest.replaceFirst("@.*", "") : "";
+							String newTag = image.hasNonNull("newTag") ? ":" + image.get("newTag").asString() : tag;
+							String digest = image.hasNonNull("digest") ? "@" + image.get("digest").asString() : "";
+							editable.put("image", image.path("newName").asString(name) + newTag + digest);
+						}
+					}
+				}
+			}
 		}
 	}
 

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /**
  * Two environments using the same namespace, vhost, bucket, role, repository or credential are not isolated.
  * The environment first in promotion order keeps the name; every later one that reuses it gets a finding
- * per file that says so.
+ * per file that says so. Where environments.yaml gives the later one a name of its own, the fix names it.
  */
 final class IsolationCheck {
 
@@ -22,7 +22,11 @@ final class IsolationCheck {
 	private record Key(ClaimKind kind, String environment, String owner, String file) {
 	}
 
-	static List<Finding> check(List<Claim> claims, List<String> order) {
+	/**
+	 * @param environmentsFile environments.yaml as claims name it, or null: what it gives an environment is
+	 *        that environment's own
+	 */
+	static List<Finding> check(List<Claim> claims, List<String> order, String environmentsFile) {
 		Comparator<String> inOrder = Comparator.comparingInt((String env) -> {
 			int index = order.indexOf(env);
 			return index < 0 ? Integer.MAX_VALUE : index;
@@ -46,10 +50,19 @@ final class IsolationCheck {
 		List<Finding> findings = new ArrayList<>();
 		shared.forEach((key, values) -> {
 			String names = values.stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(", "));
+			String own = key.file().equals(environmentsFile) ? null
+					: claims.stream()
+						.filter(c -> c.file().equals(environmentsFile) && c.kind() == key.kind()
+								&& c.environment().equals(key.environment()) && !values.contains(c.value()))
+						.map(Claim::value)
+						.findFirst()
+						.orElse(null);
 			findings.add(Finding.error(key.file(),
 					key.environment() + " shares the " + key.kind().label(values.size()) + " " + names + " with "
 							+ key.owner(),
-					key.kind().fix(key.environment(), values.iterator().next())));
+					own == null ? key.kind().fix(key.environment(), values.iterator().next())
+							: "use " + key.environment() + "'s own " + key.kind().label(1) + ", " + own + ", as "
+									+ environmentsFile + " gives it"));
 		});
 		return findings;
 	}

@@ -1,15 +1,16 @@
 package io.stagecoach.lint;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <repository-root>}, or with
- * explicit inputs instead of a root: {@code --environments FILE}, {@code --overlay DIR},
- * {@code --workload-overlay DIR}, {@code --helm-values FILE} (each repeatable), {@code --rabbitmq-definitions FILE}.
- * Exit status: 0 without errors, 1 with errors, 2 on a usage mistake.
+ * {@code stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <folder>}: everything found under
+ * the folder; or with inputs named instead: {@code --environments FILE}, {@code --overlay DIR} and
+ * {@code --helm-values FILE} (repeatable), {@code --rabbitmq-definitions FILE}.
+ * Exit status: 0 without errors, 1 with errors, 2 on a usage mistake or when there is nothing to check.
  */
 public final class LintCommand {
 
@@ -26,19 +27,18 @@ public final class LintCommand {
 		Path root = null;
 		Path environments = null;
 		List<Path> overlays = new ArrayList<>();
-		List<Path> workloads = new ArrayList<>();
 		List<Path> values = new ArrayList<>();
-		Path definitions = null;
+		List<Path> definitions = new ArrayList<>();
 		try {
 			for (int i = 0; i < args.length; i++) {
 				switch (args[i]) {
 					case "--render" -> render = args[++i];
 					case "--developers-group" -> developers = args[++i];
 					case "--environments" -> environments = Path.of(args[++i]);
-					case "--overlay" -> overlays.add(Path.of(args[++i]));
-					case "--workload-overlay" -> workloads.add(Path.of(args[++i]));
+					// a workload's overlay is an overlay like any other; the option stays for scripts that use it
+					case "--overlay", "--workload-overlay" -> overlays.add(Path.of(args[++i]));
 					case "--helm-values" -> values.add(Path.of(args[++i]));
-					case "--rabbitmq-definitions" -> definitions = Path.of(args[++i]);
+					case "--rabbitmq-definitions" -> definitions.add(Path.of(args[++i]));
 					case "-h", "--help" -> {
 						out.println(usage());
 						return 0;
@@ -57,10 +57,23 @@ public final class LintCommand {
 			err.println(args[args.length - 1] + " needs a value\n" + usage());
 			return 2;
 		}
-		boolean explicit = environments != null || !overlays.isEmpty() || !workloads.isEmpty() || !values.isEmpty()
-				|| definitions != null;
-		if (root == null && !explicit) {
+		boolean named = environments != null || !overlays.isEmpty() || !values.isEmpty() || !definitions.isEmpty();
+		if (root == null && !named) {
 			err.println(usage());
+			return 2;
+		}
+		if (root != null && !Files.isDirectory(root)) {
+			err.println(root + " is not a folder: give the root of a repository, or the folder holding its deploy files");
+			return 2;
+		}
+		List<Path> missing = new ArrayList<>(overlays.stream().filter(p -> !Files.isDirectory(p)).toList());
+		missing.addAll(values.stream().filter(p -> !Files.isRegularFile(p)).toList());
+		missing.addAll(definitions.stream().filter(p -> !Files.isRegularFile(p)).toList());
+		if (environments != null && !Files.isRegularFile(environments)) {
+			missing.add(environments);
+		}
+		if (!missing.isEmpty()) {
+			err.println("no such file or folder: " + String.join(", ", missing.stream().map(Path::toString).toList()));
 			return 2;
 		}
 		Linter linter;
@@ -71,19 +84,22 @@ public final class LintCommand {
 			err.println(ex.getMessage());
 			return 2;
 		}
-		Report report = explicit
-				? linter.lint(new LintInputs(root == null ? Path.of("") : root, environments, overlays, workloads, values,
+		Report report = named
+				? linter.lint(LintInputs.named(root == null ? Path.of("") : root, environments, overlays, values,
 						definitions))
 				: linter.lint(root);
-		report.findings().forEach(finding -> out.println(finding.line()));
-		out.println(report.summary());
+		report.lines().forEach(out::println);
+		if (report.foundNothing()) {
+			err.println(report.nothingToCheck());
+			return 2;
+		}
 		return report.hasErrors() ? 1 : 0;
 	}
 
 	private static String usage() {
 		return """
-				usage: stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <repository-root>
-				       stagecoach-lint [options] [--environments FILE] [--overlay DIR]... [--workload-overlay DIR]...
-				                       [--helm-values FILE]... [--rabbitmq-definitions FILE]""";
+				usage: stagecoach-lint [--render auto|kubectl|files] [--developers-group NAME] <folder>
+				       stagecoach-lint [options] [--environments FILE] [--overlay DIR]... [--helm-values FILE]...
+				                       [--rabbitmq-definitions FILE]...""";
 	}
 }

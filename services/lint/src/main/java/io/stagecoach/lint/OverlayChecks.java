@@ -3,7 +3,9 @@ package io.stagecoach.lint;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import tools.jackson.databind.JsonNode;
@@ -22,21 +24,49 @@ final class OverlayChecks {
 	private OverlayChecks() {
 	}
 
-	/** A namespace whose pods may talk to anything, or that may take the whole cluster's resources, is not ready. */
-	static List<Finding> guardrails(Overlay overlay) {
+	/**
+	 * A namespace whose pods may talk to anything, or that may take the whole cluster's resources, is not
+	 * ready. Each namespace an environment's overlays render into needs a ResourceQuota and a default-deny
+	 * NetworkPolicy there, from any overlay of that environment (a workload's overlay relies on the one that
+	 * owns the namespace). Reported on the overlay that creates the namespace, else the first into it.
+	 */
+	static List<Finding> guardrails(String environment, List<Overlay> overlays) {
+		Map<String, List<Overlay>> intoNamespace = new TreeMap<>();
+		for (Overlay overlay : overlays) {
+			overlay.objects()
+				.stream()
+				.filter(o -> !Kube.isClusterScoped(o))
+				.map(Kube::namespace)
+				.distinct()
+				.forEach(namespace -> intoNamespace.computeIfAbsent(namespace, n -> new ArrayList<>()).add(overlay));
+		}
 		List<Finding> findings = new ArrayList<>();
-		List<ObjectNode> objects = overlay.objects();
-		if (objects.stream().noneMatch(o -> Kube.kind(o).equals("ResourceQuota"))) {
-			findings.add(Finding.error(overlay.file(), overlay.environment() + " has no ResourceQuota",
-					"include ../../base (quota.yaml) or add a ResourceQuota sized for " + overlay.environment()));
-		}
-		if (objects.stream().noneMatch(OverlayChecks::isDefaultDeny)) {
-			findings.add(Finding.error(overlay.file(),
-					overlay.environment() + " has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and"
-							+ " Egress, no rules)",
-					"include ../../base (network-policies.yaml, default-deny-all) and allow only what "
-							+ overlay.environment() + " needs"));
-		}
+		intoNamespace.forEach((namespace, into) -> {
+			List<ObjectNode> there = overlays.stream()
+				.flatMap(o -> o.objects().stream())
+				.filter(o -> Kube.namespace(o).equals(namespace))
+				.toList();
+			Overlay owner = into.stream()
+				.filter(o -> o.objects()
+					.stream()
+					.anyMatch(object -> Kube.kind(object).equals("Namespace") && Kube.name(object).equals(namespace)))
+				.findFirst()
+				.orElse(into.get(0));
+			String where = namespace.isEmpty() ? "" : " in namespace " + namespace;
+			if (there.stream().noneMatch(o -> Kube.kind(o).equals("ResourceQuota"))) {
+				findings.add(Finding.error(owner.file(), environment + " has no ResourceQuota" + where,
+						"add a ResourceQuota sized for " + environment + " to this overlay or the base it includes"
+								+ " (Stagecoach's is deploy/k8s/base/quota.yaml)"));
+			}
+			if (there.stream().noneMatch(OverlayChecks::isDefaultDeny)) {
+				findings.add(Finding.error(owner.file(),
+						environment + " has no default-deny NetworkPolicy" + where + " (podSelector {}, policyTypes"
+								+ " Ingress and Egress, no rules)",
+						"add one to this overlay or the base it includes (Stagecoach's is default-deny-all in"
+								+ " deploy/k8s/base/network-policies.yaml) and allow only what " + environment
+								+ " needs"));
+			}
+		});
 		return findings;
 	}
 

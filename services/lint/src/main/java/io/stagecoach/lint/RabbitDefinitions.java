@@ -3,7 +3,7 @@ package io.stagecoach.lint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
@@ -26,18 +26,24 @@ final class RabbitDefinitions {
 	 * Each permission makes its user one of the vhost's environment's users; a user permitted on two
 	 * environments' vhosts is a shared credential.
 	 */
-	static List<Claim> claims(JsonNode definitions, String display, Map<String, String> environmentOfVhost) {
+	static List<Claim> claims(JsonNode definitions, String display, Function<String, String> environmentOfVhost) {
 		List<Claim> claims = new ArrayList<>();
 		for (String section : List.of("permissions", "topic_permissions")) {
 			for (JsonNode permission : definitions.path(section).values()) {
 				String vhost = permission.path("vhost").asString("");
 				String user = permission.path("user").asString("");
 				if (!vhost.isEmpty() && !user.isEmpty()) {
-					claims.add(new Claim(ClaimKind.USER, user, environmentOfVhost.getOrDefault(vhost, vhost), display));
+					claims.add(new Claim(ClaimKind.USER, user, environmentOfVhost.apply(vhost), display));
 				}
 			}
 		}
 		return claims;
+	}
+
+	/** Whether a {@code definitions.json} is RabbitMQ's (other tools use the name too). */
+	static boolean isDefinitions(JsonNode definitions) {
+		return definitions.isObject() && (definitions.has("vhosts") || definitions.has("users")
+				|| definitions.has("permissions") || definitions.has("rabbit_version"));
 	}
 
 	static List<Finding> committedSecrets(JsonNode definitions, String display) {

@@ -20,6 +20,12 @@ final class DeployFiles {
 
 	static final Path SHARED_EVERYTHING = Path.of("src/test/resources/fixtures/shared-everything");
 
+	/** base/ and overlays/dev|staging|prd/ at the root, Helm values inside the overlays, nothing wrong. */
+	static final Path SEED_LAYOUT = Path.of("src/test/resources/fixtures/seed-layout");
+
+	/** {@link #SEED_LAYOUT} with eight isolation mistakes (its README lists them). */
+	static final Path SEED_LAYOUT_MISTAKES = Path.of("src/test/resources/fixtures/seed-layout-mistakes");
+
 	private DeployFiles() {
 	}
 
@@ -28,6 +34,31 @@ final class DeployFiles {
 		Path deploy = repository.resolve("deploy");
 		copy(SHIPPED, deploy);
 		return deploy;
+	}
+
+	/** A fixture copied to {@code to}, for a test to rearrange. */
+	static Path copyFixture(Path fixture, Path to) {
+		copy(fixture, to);
+		return to;
+	}
+
+	static void move(Path from, Path to) {
+		try {
+			Files.createDirectories(to.getParent());
+			Files.move(from, to);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	static void delete(Path file) {
+		try {
+			Files.delete(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Changes a JSON file through its tree, whatever its formatting. */

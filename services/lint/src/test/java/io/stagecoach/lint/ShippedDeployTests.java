@@ -2,9 +2,13 @@ package io.stagecoach.lint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
+import io.stagecoach.platform.environments.Environments;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,8 +21,28 @@ class ShippedDeployTests {
 
 		assertThat(report.findings()).extracting(Finding::line).isEmpty();
 		assertThat(report.hasErrors()).isFalse();
-		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "3 overlay(s)", "3 workload overlay(s)",
-				"3 Helm values file(s)", "deploy/rabbitmq/definitions.json");
+		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "6 overlay(s)", "3 Helm values file(s)",
+				"deploy/rabbitmq/definitions.json");
+		assertThat(report.environments()).isEqualTo("dev, staging, prod (from deploy/environments.yaml)");
+	}
+
+	@Test
+	void addingTheCloudResourcesAsTheReadmeShowsKeepsTheFilesValidAndClean(@TempDir Path repository) {
+		Path deploy = DeployFiles.copyShipped(repository);
+		for (String env : List.of("dev", "staging", "prod")) {
+			DeployFiles.edit(deploy.resolve("environments.yaml"), "    namespace: knative-lambda-" + env + "\n",
+					"    namespace: knative-lambda-" + env + "\n"
+							+ "    image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-" + env + "\n"
+							+ "    bucket: knative-lambda-artifacts-" + env + "\n"
+							+ "    iam-role: arn:aws:iam::123456789012:role/knative-lambda-" + env + "\n");
+		}
+		DeployFiles.write(deploy.resolve("k8s/base/config/environments.yaml"), DeployFiles.read(deploy.resolve("environments.yaml")));
+
+		Report report = new Linter("files", "developers").lint(repository);
+
+		assertThat(report.findings()).extracting(Finding::line).isEmpty();
+		assertThat(Environments.load(deploy.resolve("environments.yaml")).get("prod").cloud().bucket())
+			.contains("knative-lambda-artifacts-prod");
 	}
 
 	@Test
@@ -55,11 +79,34 @@ class ShippedDeployTests {
 		}
 	}
 
+	@Test
+	void everyOverlayAndValuesFileIsCheckedAsTheEnvironmentItsFolderOrFileNames() {
+		Report report = new Linter("files", "developers").lint(DeployFiles.SHIPPED);
+
+		assertThat(report.placements()).extracting(Placement::line).containsExactly(
+				"skipped deploy/k8s/base/kustomization.yaml: a base of deploy/k8s/overlays/dev, deploy/k8s/overlays/prod,"
+						+ " deploy/k8s/overlays/staging, checked through them",
+				"checked deploy/k8s/overlays/dev/kustomization.yaml as dev: folder \"dev\"",
+				"checked deploy/k8s/overlays/prod/kustomization.yaml as prod: folder \"prod\"",
+				"checked deploy/k8s/overlays/staging/kustomization.yaml as staging: folder \"staging\"",
+				"skipped deploy/k8s/workloads/base/kustomization.yaml: a base of deploy/k8s/workloads/overlays/dev,"
+						+ " deploy/k8s/workloads/overlays/prod, deploy/k8s/workloads/overlays/staging, checked through them",
+				"checked deploy/k8s/workloads/overlays/dev/kustomization.yaml as dev: folder \"dev\"",
+				"checked deploy/k8s/workloads/overlays/prod/kustomization.yaml as prod: folder \"prod\"",
+				"checked deploy/k8s/workloads/overlays/staging/kustomization.yaml as staging: folder \"staging\"",
+				"checked deploy/helm/stagecoach/values-dev.yaml as dev: environment: dev in it",
+				"checked deploy/helm/stagecoach/values-prod.yaml as prod: environment: prod in it",
+				"checked deploy/helm/stagecoach/values-staging.yaml as staging: environment: staging in it",
+				"skipped deploy/helm/stagecoach/values.yaml: the chart's defaults (Chart.yaml beside it), not one"
+						+ " environment's");
+	}
+
 	private static List<Claim> claims(Renderer renderer, LintInputs inputs) {
-		return inputs.overlays()
+		return inputs.kustomizations()
 			.stream()
+			.filter(dir -> dir.getParent().getFileName().toString().equals("overlays"))
 			.flatMap(dir -> Claims.fromOverlay(new Overlay(dir.getFileName().toString(), dir,
-					inputs.display(FileRenderer.kustomizationFile(dir)), false, renderer.render(dir)))
+					inputs.display(FileRenderer.kustomizationFile(dir)), renderer.render(dir)), Set.of())
 				.stream())
 			.distinct()
 			.toList();

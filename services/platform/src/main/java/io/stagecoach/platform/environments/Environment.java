@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param approvers       teams whose members may approve (empty for {@link Gate#AUTO})
  * @param minApprovals    approvals from distinct people a release needs (0 for {@link Gate#AUTO})
  * @param approvalTtl     how long an approval request stays open ({@link Duration#ZERO} for {@link Gate#AUTO})
+ * @param cloud           the image repository, bucket and cloud role it names as its own (each optional)
  */
 public record Environment(
         String name,
@@ -24,7 +25,8 @@ public record Environment(
         Duration auditRetention,
         List<String> approvers,
         int minApprovals,
-        Duration approvalTtl) {
+        Duration approvalTtl,
+        CloudResources cloud) {
 
     public Environment {
         Objects.requireNonNull(name, "name");
@@ -33,6 +35,7 @@ public record Environment(
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(auditRetention, "auditRetention");
         Objects.requireNonNull(approvalTtl, "approvalTtl");
+        Objects.requireNonNull(cloud, "cloud");
         approvers = List.copyOf(approvers);
     }
 
@@ -42,6 +45,6 @@ public record Environment(
 
     Environment withPrefix(String prefix) {
         return new Environment(name, prefix + "-" + vhost, gate, prefix + "-" + namespace, auditRetention,
-                approvers, minApprovals, approvalTtl);
+                approvers, minApprovals, approvalTtl, cloud);
     }
 }

@@ -49,9 +49,9 @@ public final class Environments {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         } catch (NoSuchFileException e) {
-            throw new InvalidEnvironmentsException(file.toString(), List.of(
-                    "the file does not exist; pass the path of an environments file, or leave it out to use "
-                            + "the default (dev -> staging -> prod)"));
+            throw InvalidEnvironmentsException.of(file.toString(), List.of(new InvalidEnvironmentsException.Problem(0,
+                    "the file does not exist", "pass the path of an environments file, or leave it out to use "
+                            + "the default (dev -> staging -> prod)")));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read environments file " + file, e);
         }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
+import io.stagecoach.platform.environments.InvalidEnvironmentsException.Problem;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -37,12 +38,26 @@ final class EnvironmentsParser {
     static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     static final Pattern TEAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
+    /** S3 and GCS bucket names, alone or as {@code s3://<bucket>/<prefix>} / {@code gs://<bucket>/<prefix>}. */
+    static final Pattern BUCKET = Pattern.compile("(?:(?:s3|gs)://)?[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](?:/\\S*)?");
+    static final Pattern AWS_ROLE_ARN = Pattern.compile("arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
+    static final Pattern GCP_SERVICE_ACCOUNT = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]"
+            + "\\.iam\\.gserviceaccount\\.com");
+    static final Pattern AZURE_CLIENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** An OCI repository: optional registry host (and port), then lower-case path components; no tag, no digest. */
+    static final Pattern IMAGE_REPOSITORY = Pattern.compile("(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+            + "(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+            + "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
 
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
-            "audit-retention", "approvers", "min-approvals", "approval-ttl");
+            "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role");
     private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
     private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
+    /** Names people reach for that spelling alone does not lead to. */
+    private static final Map<String, String> SYNONYMS = Map.of("registry", "image-repository", "repository",
+            "image-repository", "image", "image-repository", "role", "iam-role", "role-arn", "iam-role",
+            "service-account", "iam-role", "storage-bucket", "bucket");
 
     private static final String VHOST_RULE = "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter "
             + "or digit), e.g. the environment's name";
@@ -57,9 +72,6 @@ final class EnvironmentsParser {
         this.source = source;
     }
 
-    private record Problem(int line, String text) {
-    }
-
     /** What one list entry said, as far as it could be read; the cross-environment checks use it. */
     private static final class Draft {
         final String pointer;
@@ -72,6 +84,9 @@ final class EnvironmentsParser {
         List<String> approvers = List.of();
         Integer minApprovals;
         Duration approvalTtl;
+        Optional<String> imageRepository = Optional.empty();
+        Optional<String> bucket = Optional.empty();
+        Optional<String> iamRole = Optional.empty();
 
         Draft(int index) {
             this.pointer = "/environments/" + index;
@@ -85,15 +100,16 @@ final class EnvironmentsParser {
             root = YAML.readTree(text);
             indexLines(text);
         } catch (JacksonException e) {
-            throw new InvalidEnvironmentsException(source, List.of(syntaxProblem(e)));
+            throw InvalidEnvironmentsException.of(source, List.of(syntaxProblem(e)));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new InvalidEnvironmentsException(source, List.of("the file is empty; it needs services:, teams:, "
-                    + "decision-publishers: and environments: (see deploy/environments.yaml for the default)"));
+            throw InvalidEnvironmentsException.of(source, List.of(new Problem(0, "the file is empty", "it needs "
+                    + "services:, teams:, decision-publishers: and environments: (see deploy/environments.yaml for the default)")));
         }
         if (!root.isObject()) {
-            throw new InvalidEnvironmentsException(source, List.of("the top level must be a mapping with services:, "
-                    + "teams:, decision-publishers: and environments:, not a " + kind(root)));
+            throw InvalidEnvironmentsException.of(source, List.of(new Problem(0, "the top level must be a mapping with "
+                    + "services:, teams:, decision-publishers: and environments:, not a " + kind(root),
+                    "write one 'key: value' per line, starting at the first column")));
         }
         unknownKeys(root, "", "at the top level", TOP_KEYS);
         List<String> services = services(root.get("services"));
@@ -102,11 +118,12 @@ final class EnvironmentsParser {
         List<Draft> drafts = environments(root.get("environments"), teams);
         crossChecks(drafts, decisionPublishers);
         if (!problems.isEmpty()) {
-            throw new InvalidEnvironmentsException(source, problems.stream()
-                    .sorted(Comparator.comparingInt(Problem::line)).map(Problem::text).toList());
+            throw InvalidEnvironmentsException.of(source, problems.stream()
+                    .sorted(Comparator.comparingInt(Problem::line)).toList());
         }
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
-                d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl)).toList();
+                d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
+                new CloudResources(d.imageRepository, d.bucket, d.iamRole))).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -259,6 +276,7 @@ final class EnvironmentsParser {
             d.namespace = null;
         }
         d.auditRetention = duration(node, d, "audit-retention", true);
+        cloudResources(node, d);
 
         if (d.gate == Gate.AUTO) {
             for (String key : MANUAL_ONLY_KEYS) {
@@ -274,6 +292,45 @@ final class EnvironmentsParser {
             manualGate(node, d, teams);
         }
         return d;
+    }
+
+    /** Optional, each the environment's own: checked for form here, for sharing by {@code stagecoach lint}. */
+    private void cloudResources(JsonNode node, Draft d) {
+        String env = d.name == null ? "dev" : d.name;
+        d.imageRepository = optionalText(node, d, "image-repository",
+                "e.g. image-repository: ghcr.io/acme/knative-lambda-builder-" + env);
+        d.imageRepository.ifPresent(repository -> {
+            String problem = repository.contains("@") ? "carries a digest"
+                    : repository.substring(repository.lastIndexOf('/') + 1).contains(":") ? "carries a tag"
+                    : !repository.equals(repository.toLowerCase(java.util.Locale.ROOT)) ? "has upper-case letters"
+                    : IMAGE_REPOSITORY.matcher(repository).matches() ? null : "is not an image repository";
+            if (problem != null) {
+                fieldProblem(d, "image-repository", "'" + repository + "' " + problem, "name the repository alone, "
+                        + "lower case, [registry/]path, e.g. ghcr.io/acme/knative-lambda-builder-" + env
+                        + " (each release brings its own tag and digest)");
+                d.imageRepository = Optional.empty();
+            }
+        });
+        d.bucket = optionalText(node, d, "bucket", "e.g. bucket: knative-lambda-artifacts-" + env);
+        d.bucket.ifPresent(bucket -> {
+            if (!BUCKET.matcher(bucket).matches()) {
+                fieldProblem(d, "bucket", "'" + bucket + "' is not a bucket name", "use 3 to 63 lower-case letters, "
+                        + "digits, '.', '_' or '-', starting and ending with a letter or digit, alone or as "
+                        + "s3://<bucket>/<prefix> or gs://<bucket>/<prefix>, e.g. knative-lambda-artifacts-" + env);
+                d.bucket = Optional.empty();
+            }
+        });
+        d.iamRole = optionalText(node, d, "iam-role", "e.g. iam-role: arn:aws:iam::123456789012:role/stagecoach-" + env);
+        d.iamRole.ifPresent(role -> {
+            if (!AWS_ROLE_ARN.matcher(role).matches() && !GCP_SERVICE_ACCOUNT.matcher(role).matches()
+                    && !AZURE_CLIENT_ID.matcher(role).matches()) {
+                fieldProblem(d, "iam-role", "'" + role + "' is not a role the linter can match against service "
+                        + "accounts", "write an AWS role ARN (arn:aws:iam::123456789012:role/stagecoach-" + env
+                        + "), a GCP service account (stagecoach-" + env + "@my-project.iam.gserviceaccount.com) "
+                        + "or an Azure client id (a lower-case UUID), as the service account annotation says it");
+                d.iamRole = Optional.empty();
+            }
+        });
     }
 
     private void manualGate(JsonNode node, Draft d, Map<String, List<String>> teams) {
@@ -373,6 +430,23 @@ final class EnvironmentsParser {
         return value.stringValue().trim();
     }
 
+    /** An optional text field: absent is empty; present, it must be text that is not blank. */
+    private Optional<String> optionalText(JsonNode node, Draft d, String field, String example) {
+        if (!node.has(field)) {
+            return Optional.empty();
+        }
+        JsonNode value = node.get(field);
+        if (value.isNull()) {
+            fieldProblem(d, field, "has no value", "give it one, " + example + ", or remove the line");
+            return Optional.empty();
+        }
+        if (!value.isString() || value.stringValue().isBlank()) {
+            fieldProblem(d, field, "must be text, not " + (value.isString() ? "blank" : "a " + kind(value)), example);
+            return Optional.empty();
+        }
+        return Optional.of(value.stringValue().trim());
+    }
+
     private Duration duration(JsonNode node, Draft d, String field, boolean required) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
@@ -426,7 +500,9 @@ final class EnvironmentsParser {
         for (String key : node.propertyNames()) {
             if (!known.contains(key)) {
                 add(pointer + "/" + escape(key), "unknown field '" + key + "' " + where,
-                        "remove it or correct it; known fields: " + String.join(", ", known), didYouMean(key, known));
+                        "remove it or correct it; known fields: " + String.join(", ", known),
+                        known.contains(SYNONYMS.getOrDefault(key, "")) ? " (did you mean '" + SYNONYMS.get(key) + "'?)"
+                                : didYouMean(key, known));
             }
         }
     }
@@ -436,9 +512,7 @@ final class EnvironmentsParser {
     }
 
     private void add(String pointer, String what, String fix, String suggestion) {
-        int line = line(pointer);
-        String where = line > 0 ? "line " + line + ": " : "";
-        problems.add(new Problem(line, where + what + "; " + fix + suggestion));
+        problems.add(new Problem(line(pointer), what, fix + suggestion));
     }
 
     /** The line of the nearest node at or above {@code pointer} that the YAML has. */
@@ -466,8 +540,8 @@ final class EnvironmentsParser {
                     String pointer = parser.streamReadContext().pathAsPointer().toString();
                     Integer earlier = lines.putIfAbsent(pointer, line);
                     if (earlier != null) {
-                        problems.add(new Problem(line, "line " + line + ": field '" + parser.currentName()
-                                + "' is given twice (first at line " + earlier + "); keep one of them"));
+                        problems.add(new Problem(line, "field '" + parser.currentName() + "' is given twice (first at "
+                                + "line " + earlier + ")", "keep one of them"));
                     }
                 } else if (token.isScalarValue() || token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
                     lines.putIfAbsent(elementPointer(parser, token), line);
@@ -511,28 +585,39 @@ final class EnvironmentsParser {
      * SnakeYAML's message is "context, mark, source line, caret, problem, mark, ...": keep the unindented
      * sentences and the position of the last mark (the problem's).
      */
-    private static String syntaxProblem(JacksonException e) {
+    private static Problem syntaxProblem(JacksonException e) {
         String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
-        String where = "";
+        int line = 0;
+        String column = "";
         Matcher mark = Pattern.compile("line (\\d+), column (\\d+)").matcher(message);
         while (mark.find()) {
-            where = "line " + mark.group(1) + ", column " + mark.group(2) + ": ";
+            line = Integer.parseInt(mark.group(1));
+            column = mark.group(2);
         }
         TokenStreamLocation at = e.getLocation();
-        if (where.isEmpty() && at != null && at.getLineNr() > 0) {
-            where = "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+        if (line == 0 && at != null && at.getLineNr() > 0) {
+            line = at.getLineNr();
+            column = String.valueOf(at.getColumnNr());
         }
         String sentences = message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
                 .map(String::trim).collect(java.util.stream.Collectors.joining(": "));
-        return where + "not valid YAML (" + sentences + "); fix the indentation, quoting or brackets there";
+        return new Problem(line, (column.isEmpty() ? "" : "column " + column + ": ") + "not valid YAML (" + sentences + ")",
+                "fix the indentation, quoting or brackets there");
     }
 
     static String didYouMean(String given, java.util.Collection<String> known) {
+        String plain = plain(given);
         return known.stream()
-                .filter(k -> distance(given.toLowerCase(java.util.Locale.ROOT), k) <= Math.max(1, k.length() / 4))
+                .filter(k -> distance(given.toLowerCase(java.util.Locale.ROOT), k) <= Math.max(1, k.length() / 4)
+                        || plain.equals(plain(k)) || plain.length() >= 4 && plain(k).startsWith(plain))
                 .min(Comparator.comparingInt(k -> distance(given, k)))
                 .map(k -> " (did you mean '" + k + "'?)")
                 .orElse("");
+    }
+
+    /** {@code iamRole}, {@code iam_role} and {@code iam-role} alike. */
+    private static String plain(String key) {
+        return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_.]", "");
     }
 
     /** Levenshtein distance. */

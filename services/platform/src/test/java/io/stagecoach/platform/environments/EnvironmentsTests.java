@@ -67,6 +67,51 @@ class EnvironmentsTests {
     }
 
     @Test
+    void cloudResourcesAreOptionalAndEachEnvironmentsOwn() {
+        Environments environments = Environments.parse(EnvironmentsValidationTests.VALID
+                .replace("    namespace: knative-lambda-dev\n", """
+                            namespace: knative-lambda-dev
+                            image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-dev
+                            bucket: s3://knative-lambda-artifacts-dev/builds
+                            iam-role: arn:aws:iam::123456789012:role/stagecoach-dev
+                        """)
+                .replace("    namespace: knative-lambda-staging\n", """
+                            namespace: knative-lambda-staging
+                            image-repository: europe-docker.pkg.dev/acme/stagecoach/knative-lambda-builder-staging
+                            bucket: knative-lambda-artifacts-staging
+                            iam-role: stagecoach-staging@acme-staging.iam.gserviceaccount.com
+                        """)
+                .replace("    namespace: knative-lambda-prod\n", """
+                            namespace: knative-lambda-prod
+                            iam-role: 0b5c7d3e-1f2a-4b6c-8d9e-0a1b2c3d4e5f
+                        """), "test");
+
+        CloudResources dev = environments.get("dev").cloud();
+        assertThat(dev.imageRepository()).contains("123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-dev");
+        assertThat(dev.bucket()).contains("s3://knative-lambda-artifacts-dev/builds");
+        assertThat(dev.bucketName()).contains("knative-lambda-artifacts-dev");
+        assertThat(dev.iamRole()).contains("arn:aws:iam::123456789012:role/stagecoach-dev");
+        assertThat(environments.get("staging").cloud().iamRole())
+                .contains("stagecoach-staging@acme-staging.iam.gserviceaccount.com");
+        CloudResources prod = environments.get("prod").cloud();
+        assertThat(prod.iamRole()).contains("0b5c7d3e-1f2a-4b6c-8d9e-0a1b2c3d4e5f");
+        assertThat(prod.imageRepository()).isEmpty();
+        assertThat(prod.bucket()).isEmpty();
+        assertThat(defaults.all()).extracting(Environment::cloud).containsOnly(CloudResources.NONE);
+    }
+
+    @Test
+    void sharingACloudResourceIsForTheLinterToReport() {
+        Environments environments = Environments.parse(EnvironmentsValidationTests.VALID
+                .replace("    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    bucket: artifacts\n")
+                .replace("    namespace: knative-lambda-prod\n", "    namespace: knative-lambda-prod\n    bucket: artifacts\n"),
+                "test");
+
+        assertThat(environments.all()).extracting(e -> e.cloud().bucketName().orElse(""))
+                .containsExactly("artifacts", "", "artifacts");
+    }
+
+    @Test
     void manualGateDefaultsToOneApprovalWithinADay() {
         Environments environments = Environments.parse(EnvironmentsValidationTests.VALID
                 .replace("    min-approvals: 1\n", "").replace("    approval-ttl: 24h\n", ""), "test");

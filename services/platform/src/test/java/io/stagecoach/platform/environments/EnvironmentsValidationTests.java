@@ -112,7 +112,43 @@ class EnvironmentsValidationTests {
                 row("environments not a list", "environments:", "environments: {}\nold:",
                         "field 'environments' must be a list"),
                 row("not YAML at all", "gate: auto", "gate: [auto",
-                        "not valid YAML", "fix the indentation, quoting or brackets there"));
+                        "not valid YAML", "fix the indentation, quoting or brackets there"),
+                row("typo in a cloud resource field", "namespace: knative-lambda-dev",
+                        "namespace: knative-lambda-dev\n    image-repo: ghcr.io/acme/builder-dev",
+                        "line 10: unknown field 'image-repo' in environment 'dev'", "did you mean 'image-repository'"),
+                row("another name for the image repository", "namespace: knative-lambda-dev",
+                        "namespace: knative-lambda-dev\n    registry: ghcr.io/acme/builder-dev",
+                        "line 10: unknown field 'registry' in environment 'dev'", "did you mean 'image-repository'"),
+                row("a role in camel case", "namespace: knative-lambda-dev",
+                        "namespace: knative-lambda-dev\n    iamRole: arn:aws:iam::123456789012:role/dev",
+                        "line 10: unknown field 'iamRole' in environment 'dev'", "did you mean 'iam-role'"),
+                row("image repository with a tag", "namespace: knative-lambda-dev",
+                        "namespace: knative-lambda-dev\n    image-repository: ghcr.io/acme/builder-dev:1.4.2",
+                        "line 10: environment 'dev', field 'image-repository': 'ghcr.io/acme/builder-dev:1.4.2' carries a tag",
+                        "name the repository alone", "e.g. ghcr.io/acme/knative-lambda-builder-dev"),
+                row("image repository with a digest", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    image-repository: ghcr.io/acme/builder@sha256:abc",
+                        "line 23: environment 'prod', field 'image-repository': 'ghcr.io/acme/builder@sha256:abc' carries a digest"),
+                row("image repository in upper case", "namespace: knative-lambda-dev",
+                        "namespace: knative-lambda-dev\n    image-repository: ghcr.io/Acme/Builder",
+                        "line 10: environment 'dev', field 'image-repository': 'ghcr.io/Acme/Builder' has upper-case letters"),
+                row("bucket that is not a bucket name", "namespace: knative-lambda-staging",
+                        "namespace: knative-lambda-staging\n    bucket: Artifacts Staging",
+                        "line 15: environment 'staging', field 'bucket': 'Artifacts Staging' is not a bucket name",
+                        "s3://<bucket>/<prefix>", "e.g. knative-lambda-artifacts-staging"),
+                row("bucket without a value", "namespace: knative-lambda-staging",
+                        "namespace: knative-lambda-staging\n    bucket:",
+                        "line 15: environment 'staging', field 'bucket': has no value", "or remove the line"),
+                row("bucket that is a number", "namespace: knative-lambda-staging",
+                        "namespace: knative-lambda-staging\n    bucket: 42",
+                        "line 15: environment 'staging', field 'bucket': must be text, not a number"),
+                row("role that is a bare name", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    iam-role: stagecoach-prod",
+                        "line 23: environment 'prod', field 'iam-role': 'stagecoach-prod' is not a role",
+                        "arn:aws:iam::123456789012:role/stagecoach-prod", "iam.gserviceaccount.com"),
+                row("role ARN with a short account", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    iam-role: arn:aws:iam::1234:role/stagecoach-prod",
+                        "line 23: environment 'prod', field 'iam-role': 'arn:aws:iam::1234:role/stagecoach-prod' is not a role"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -150,6 +186,22 @@ class EnvironmentsValidationTests {
                 .containsExactly("line 10", "line 12", "line 18", "line 21");
         assertThat(e.getMessage()).startsWith("Invalid environments file /etc/stagecoach/environments.yaml: 4 problems");
         assertThat(e.source()).isEqualTo("/etc/stagecoach/environments.yaml");
+    }
+
+    @Test
+    void eachProblemCarriesItsLineWhatAndFixApart() {
+        String yaml = VALID.replace("gate: manual", "gate: manuel");
+
+        InvalidEnvironmentsException e = catchThrowableOfType(InvalidEnvironmentsException.class,
+                () -> Environments.parse(yaml, "environments.yaml"));
+
+        assertThat(e.details()).singleElement().satisfies(problem -> {
+            assertThat(problem.line()).isEqualTo(18);
+            assertThat(problem.what()).isEqualTo("environment 'prod', field 'gate': unknown gate 'manuel'");
+            assertThat(problem.fix()).isEqualTo("use auto or manual (did you mean 'manual'?)");
+        });
+        assertThat(e.problems()).containsExactly(
+                "line 18: environment 'prod', field 'gate': unknown gate 'manuel'; use auto or manual (did you mean 'manual'?)");
     }
 
     @Test

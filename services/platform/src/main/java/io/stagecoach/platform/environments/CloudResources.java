@@ -1,0 +1,47 @@
+package io.stagecoach.platform.environments;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What an environment owns outside the cluster and the broker, as far as {@code environments.yaml} names it.
+ * Stagecoach does not use these at run time; they are declared so that {@code stagecoach lint} can tell
+ * when two environments share one (a dev build that can write what prod reads is not isolated).
+ *
+ * @param imageRepository the container image repository the environment pulls from, without tag or digest
+ *                        ({@code image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod})
+ * @param bucket          the environment's object storage bucket, a name or {@code s3://}/{@code gs://} URL
+ *                        ({@code bucket: s3://shop-artifacts-prod/builds})
+ * @param iamRole         the cloud identity its workloads run as: an AWS role ARN, a GCP service account
+ *                        or an Azure client id ({@code iam-role: arn:aws:iam::123456789012:role/shop-prod})
+ */
+public record CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole) {
+
+    /** An environment that names none of them. */
+    public static final CloudResources NONE = new CloudResources(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public CloudResources {
+        Objects.requireNonNull(imageRepository, "imageRepository");
+        Objects.requireNonNull(bucket, "bucket");
+        Objects.requireNonNull(iamRole, "iamRole");
+    }
+
+    /**
+     * The bucket's name alone: {@code s3://shop-artifacts/builds/dev} and {@code shop-artifacts} are the
+     * same bucket (prefixes in one bucket do not separate environments).
+     */
+    public Optional<String> bucketName() {
+        return bucket.map(CloudResources::bucketName);
+    }
+
+    static String bucketName(String bucketOrUrl) {
+        String name = bucketOrUrl.strip();
+        int scheme = name.indexOf("://");
+        if (scheme >= 0) {
+            name = name.substring(scheme + 3);
+            int slash = name.indexOf('/');
+            name = slash < 0 ? name : name.substring(0, slash);
+        }
+        return name;
+    }
+}
