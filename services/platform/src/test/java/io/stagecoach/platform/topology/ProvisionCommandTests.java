@@ -32,11 +32,11 @@ class ProvisionCommandTests {
 
         assertThat(provisioned).as(err.toString()).isEqualTo(ProvisionCommand.MATCHES);
         assertThat(out.toString()).contains("Provisioning dev -> staging -> prod")
-                .contains("dev (vhost " + broker.name("cmd") + "-dev): 7 users")
-                .contains("staging (vhost " + broker.name("cmd") + "-staging): 6 users")
-                .contains("prod (vhost " + broker.name("cmd") + "-prod): 7 users")
+                .contains("dev (vhost " + broker.name("cmd") + "-dev): 6 users")
+                .contains("staging (vhost " + broker.name("cmd") + "-staging): 4 users")
+                .contains("prod (vhost " + broker.name("cmd") + "-prod): 6 users")
                 .contains("The broker matches the plan.");
-        assertThat(err.toString()).contains("Warning: 20 of the users get the local-only default password",
+        assertThat(err.toString()).contains("Warning: 16 of the users get the local-only default password",
                 "STAGECOACH_PASSWORD_" + broker.prefix().toUpperCase(java.util.Locale.ROOT) + "_CMD_DEV_BUILD_COMPLETED");
 
         assertThat(run(env, "--vhost-prefix", broker.name("cmd"), "--check")).isEqualTo(ProvisionCommand.MATCHES);

@@ -37,7 +37,7 @@ class ProvisionerTests {
         assertThat(secondReport.isClean()).as(secondReport.describe()).isTrue();
         assertThat(bindingCount(target)).as("no binding added twice").isEqualTo(bindings);
         assertThat(first).anySatisfy(line -> assertThat(line)
-                .startsWith("dev (vhost " + target.vhost("dev") + "): 7 users").contains("24 queues (24 new)"));
+                .startsWith("dev (vhost " + target.vhost("dev") + "): 6 users").contains("18 queues (18 new)"));
         assertThat(first).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-staging created"));
         assertThat(second).hasSize(first.size()).noneMatch(line -> line.contains("new") || line.endsWith("created"));
         assertThat(second).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-prod unchanged"));
