@@ -103,6 +103,37 @@ public final class BrokerDefinitions {
         return new Definitions(users, vhosts, permissions, topicPermissions, parameters, queues, exchanges, bindings);
     }
 
+    /**
+     * Whether a queue of this name is one Stagecoach declares in some environment: an inbox of a service for a type
+     * it consumes, its dead-letter queue, a hand-off queue or the audit stream. What the provisioner may call its
+     * own when it finds one the plan no longer has.
+     */
+    public static boolean isStagecoachQueue(String name) {
+        if (name.equals(AUDIT_STREAM) || name.startsWith(BrokerNames.HANDOFF_PREFIX)) {
+            return true;
+        }
+        String inbox = name.endsWith(DEAD_LETTER_SUFFIX)
+                ? name.substring(0, name.length() - DEAD_LETTER_SUFFIX.length()) : name;
+        for (Principal service : Principal.values()) {
+            for (EventType type : service.consumes()) {
+                if (BrokerNames.inboxQueue(service.id(), type).equals(inbox)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The principal whose user in {@code vhost} is named {@code user} ({@code <vhost>-<principal>}), if any. */
+    public static Optional<Principal> principalOf(String user, String vhost) {
+        for (Principal principal : Principal.values()) {
+            if (principal.userIn(vhost).equals(user)) {
+                return Optional.of(principal);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** RabbitMQ's {@code x-max-age}: a number and one unit of Y, M, D, h, m, s. */
     static String maxAge(Duration retention) {
         long seconds = retention.toSeconds();

@@ -38,10 +38,24 @@ class ProvisionCommandTests {
                 .contains("The broker matches the plan.");
         assertThat(err.toString()).contains("Warning: 16 of the users get the local-only default password",
                 "STAGECOACH_PASSWORD_" + broker.prefix().toUpperCase(java.util.Locale.ROOT) + "_CMD_DEV_BUILD_COMPLETED");
+        assertQueueCounts(out.toString());
 
         assertThat(run(env, "--vhost-prefix", broker.name("cmd"), "--check")).isEqualTo(ProvisionCommand.MATCHES);
+        assertQueueCounts(out.toString());
         assertThat(run(env, "--vhost-prefix", broker.name("cmd-other"), "--check")).isEqualTo(ProvisionCommand.DIFFERS);
         assertThat(err.toString()).contains("The broker differs from the plan", broker.name("cmd-other") + "-dev: vhost: missing");
+    }
+
+    /** The report's queue counts: per environment, in all, and on the whole broker. */
+    private void assertQueueCounts(String output) {
+        String prefix = broker.name("cmd");
+        assertThat(output).contains("Queues per environment:")
+                .containsPattern("\\n  dev \\(vhost " + prefix + "-dev\\) +17 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  staging \\(vhost " + prefix + "-staging\\) +17 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  prod \\(vhost " + prefix + "-prod\\) +20 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  in all +54 quorum \\+ 3 streams\\R")
+                .containsPattern("The broker holds \\d+ quorum queues in all its vhosts, about \\d+ file handles "
+                        + "\\(open-file limit \\d+\\)\\.");
     }
 
     @Test
