@@ -1,7 +1,9 @@
 package io.stagecoach.cli;
 
+import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.target.GitOpsSettings;
 import io.stagecoach.target.GitOpsTarget;
 import org.eclipse.jgit.api.Git;
@@ -70,13 +72,11 @@ final class LocalPipeline {
         return settings.home().resolve("gitops.git");
     }
 
-    /** Whether a service has work in an environment. */
+    /** Whether a service has work in an environment: where the broker definitions give it a user and inboxes. */
     boolean runsIn(String service, Environment environment) {
-        return switch (service) {
-            case "build-completed" -> settings.environments().isFirst(environment.name());
-            case "approval" -> environment.isManual();
-            default -> true;
-        };
+        return Principal.fromId(service).filter(Principal::isService)
+                .map(principal -> PublishingRights.of(settings.environments()).runsIn(principal, environment.name()))
+                .orElseThrow(() -> new IllegalArgumentException("not a Stagecoach service: " + service));
     }
 
     int servicePort(int environmentIndex, int serviceIndex) {

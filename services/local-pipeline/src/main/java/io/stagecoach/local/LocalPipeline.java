@@ -29,6 +29,7 @@ import io.stagecoach.demoworkload.DemoWorkload;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.promotion.PromotionApplication;
 import io.stagecoach.rollback.RollbackApplication;
 import io.stagecoach.smoketest.SmokeTestApplication;
@@ -146,23 +147,33 @@ public final class LocalPipeline implements AutoCloseable {
         return settings.vhostPrefix() != null ? environments.withVhostPrefix(settings.vhostPrefix()) : environments;
     }
 
-    /** build-completed in the first environment, approval where the gate is manual, the others everywhere. */
+    /** The application of each service; promotion first, the heaviest context (Git, targets, web). */
+    private static final Map<Principal, Class<?>> APPLICATIONS = applications();
+
+    private static Map<Principal, Class<?>> applications() {
+        Map<Principal, Class<?>> applications = new LinkedHashMap<>();
+        applications.put(Principal.PROMOTION, PromotionApplication.class);
+        applications.put(Principal.BUILD_COMPLETED, BuildCompletedApplication.class);
+        applications.put(Principal.SMOKE_TEST, SmokeTestApplication.class);
+        applications.put(Principal.ROLLBACK, RollbackApplication.class);
+        applications.put(Principal.APPROVAL, ApprovalApplication.class);
+        return applications;
+    }
+
+    /**
+     * Each service where it runs ({@link PublishingRights#runsIn}, as the broker definitions have it): with the
+     * default path build-completed in the first environment, approval behind the manual gate, the others everywhere.
+     */
     private static List<Planned> plan(Environments environments, LocalPipelineSettings settings, AtomicInteger ports) {
+        PublishingRights rights = PublishingRights.of(environments);
         List<Planned> plan = new ArrayList<>();
         for (Environment environment : environments.all()) {
-            Map<Principal, Class<?>> services = new LinkedHashMap<>();
-            // promotion first: the heaviest context (Git, targets, web)
-            services.put(Principal.PROMOTION, PromotionApplication.class);
-            if (environments.isFirst(environment.name())) {
-                services.put(Principal.BUILD_COMPLETED, BuildCompletedApplication.class);
-            }
-            services.put(Principal.SMOKE_TEST, SmokeTestApplication.class);
-            services.put(Principal.ROLLBACK, RollbackApplication.class);
-            if (environment.isManual()) {
-                services.put(Principal.APPROVAL, ApprovalApplication.class);
-            }
-            services.forEach((service, application) -> plan.add(new Planned(environment, service, application,
-                    settings.webServers() ? nextPort(settings, ports) : -1)));
+            APPLICATIONS.forEach((service, application) -> {
+                if (rights.runsIn(service, environment.name())) {
+                    plan.add(new Planned(environment, service, application,
+                            settings.webServers() ? nextPort(settings, ports) : -1));
+                }
+            });
         }
         return plan;
     }
