@@ -34,7 +34,8 @@ public final class AuditLog implements AutoCloseable {
         LedgerFeed feed = new LedgerFeed(connectionFactory,
                 new EnvironmentLedger(environment, Provenance.of(environments)), new EventCodec());
         AuditLog log = new AuditLog(feed);
-        feed.onRecord(log.records::add);
+        // every record of the stream in its order, those that count and those that do not
+        feed.onRecord(log.records::add).onRefused((record, refusal) -> log.records.add(record));
         feed.start(WAIT);
         return log;
     }

@@ -163,7 +163,8 @@ class PromotionPolicyTests {
             "APPROVED,  prod,    prod-approval,     '',                  deploy",
             "VERIFIED,  staging, dev-promotion,     dev-rollback,        WITHDRAWN",
             "VERIFIED,  staging, dev-promotion,     staging-rollback,    deploy",
-            "ROLLBACK,  staging, staging-rollback,  dev-rollback,        deploy",
+            // nobody may request a rollback through promotion (the rollback service deploys its target itself)
+            "ROLLBACK,  staging, staging-rollback,  dev-rollback,        NOT_VERIFIED",
             "VERIFIED,  staging, staging-promotion, dev-rollback,        NOT_VERIFIED",
     })
     void blocksAReleaseThePreviousEnvironmentWithdrewOnlyOnTheWordOfItsRollbackService(Reason reason,
