@@ -18,7 +18,10 @@ import java.util.concurrent.Callable;
 @Command(name = "provision", sortOptions = false,
         description = {"Apply and verify the broker definitions of the environments.", "", "Apply the broker definitions planned from the environments file (vhosts, exchanges,",
                 "inboxes with dead-letter queues, audit streams, hand-off shovels, one least-privilege user per",
-                "role) through the management API, then read everything back. Idempotent; never deletes data.", ""},
+                "role) through the management API, then read everything back. Idempotent. Only what runs in an",
+                "environment is declared there; a Stagecoach queue the plan no longer has is deleted when empty and",
+                "unused (one holding messages is kept and reported), a user of a role that no longer runs there is",
+                "deleted. The report counts each environment's quorum queues and streams.", ""},
         footer = {"", "Examples:",
                 "  stagecoach provision",
                 "  stagecoach provision --check      (change nothing, report differences)",
@@ -50,6 +53,9 @@ final class ProvisionCommand implements Callable<Integer> {
         CliContext context = root.context;
         Environments environments = environmentOptions.environments(context);
         ProvisioningReport report = provision(context, management.client(context), environments, check);
+        if (!report.queueSummary().isEmpty()) {
+            context.out().println(report.queueSummary());
+        }
         if (report.isClean()) {
             context.out().println(report.describe());
             return ExitCodes.OK;

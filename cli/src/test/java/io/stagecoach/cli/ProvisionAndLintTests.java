@@ -36,6 +36,14 @@ class ProvisionAndLintTests {
                 .doesNotContain("new)");
         assertThat(check.status()).isZero();
         assertThat(check.out()).contains("Checking", "The broker matches the plan.");
+        for (Cli.Result result : java.util.List.of(first, check)) {
+            assertThat(result.out()).contains("Queues per environment:")
+                    .containsPattern("  dev \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
+                    .containsPattern("  staging \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
+                    .containsPattern("  prod \\(vhost [a-z0-9-]+\\) +20 quorum \\+ 1 stream")
+                    .containsPattern("  in all +54 quorum \\+ 3 streams")
+                    .containsPattern("The broker holds \\d+ quorum queues in all its vhosts");
+        }
     }
 
     @Test
@@ -77,7 +85,10 @@ class ProvisionAndLintTests {
         Cli.Result result = cli.run("provision", "--environments", "two-stages.yaml");
 
         assertThat(result.status()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("qa -> live");
+        assertThat(result.out()).contains("qa -> live")
+                .as("build-completed only where builds enter, approval only behind the manual gate")
+                .containsPattern("  qa \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
+                .containsPattern("  live \\(vhost [a-z0-9-]+\\) +20 quorum \\+ 1 stream");
         assertThat(broker.management().get("/api/vhosts/" + ManagementApi.encode(broker.name("file") + "-live")))
                 .isPresent();
     }

@@ -15,6 +15,7 @@ import io.stagecoach.buildcompleted.BuildCompletedApplication;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.promotion.PromotionApplication;
 import io.stagecoach.rollback.RollbackApplication;
 import io.stagecoach.smoketest.SmokeTestApplication;
@@ -80,21 +81,22 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
                     + environments.source() + " has " + String.join(", ", environments.all().stream()
                     .map(Environment::name).toList()));
         }
+        PublishingRights rights = PublishingRights.of(environments);
         List<Entry> services = new ArrayList<>();
         List<Workload> workloads = new ArrayList<>();
         for (Environment environment : environments.all()) {
             if (!chosen.isEmpty() && !chosen.contains(environment.name())) {
                 continue;
             }
-            // promotion first: the heaviest context (Git, targets, web)
-            services.add(new Entry(environment, Principal.PROMOTION, PromotionApplication.class));
-            if (environments.isFirst(environment.name())) {
-                services.add(new Entry(environment, Principal.BUILD_COMPLETED, BuildCompletedApplication.class));
-            }
-            services.add(new Entry(environment, Principal.SMOKE_TEST, SmokeTestApplication.class));
-            services.add(new Entry(environment, Principal.ROLLBACK, RollbackApplication.class));
-            if (environment.isManual()) {
-                services.add(new Entry(environment, Principal.APPROVAL, ApprovalApplication.class));
+            // each service where the broker definitions give it inboxes (promotion first: the heaviest context)
+            for (Entry candidate : List.of(new Entry(environment, Principal.PROMOTION, PromotionApplication.class),
+                    new Entry(environment, Principal.BUILD_COMPLETED, BuildCompletedApplication.class),
+                    new Entry(environment, Principal.SMOKE_TEST, SmokeTestApplication.class),
+                    new Entry(environment, Principal.ROLLBACK, RollbackApplication.class),
+                    new Entry(environment, Principal.APPROVAL, ApprovalApplication.class))) {
+                if (rights.runsIn(candidate.service(), environment.name())) {
+                    services.add(candidate);
+                }
             }
             environments.services().forEach(service -> workloads.add(new Workload(environment, service)));
         }

@@ -1,13 +1,16 @@
 package io.stagecoach.support;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.PublishingRights;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionNameStrategy;
@@ -44,10 +47,41 @@ public final class StagecoachAutoConfiguration {
                 : environments;
     }
 
+    /** Who runs where and who may publish what: the table the broker definitions come from. */
     @Bean
     @ConditionalOnMissingBean
-    StagecoachIdentity stagecoachIdentity(StagecoachProperties properties, Environments environments) {
-        return StagecoachIdentity.of(environment(properties, environments), service(properties));
+    PublishingRights stagecoachPublishingRights(Environments environments) {
+        return PublishingRights.of(environments);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    StagecoachIdentity stagecoachIdentity(StagecoachProperties properties, Environments environments,
+            PublishingRights rights) {
+        StagecoachIdentity identity = StagecoachIdentity.of(environment(properties, environments), service(properties));
+        requireRunsThere(identity, environments, rights);
+        return identity;
+    }
+
+    /**
+     * A service started where it has no work fails at once: the broker has neither a user nor an inbox for it
+     * there, so it would only fail later, less clearly (a refused login, a missing queue).
+     */
+    private static void requireRunsThere(StagecoachIdentity identity, Environments environments,
+            PublishingRights rights) {
+        Principal service = identity.service();
+        if (rights.runsIn(service, identity.environmentName())) {
+            return;
+        }
+        List<String> where = rights.environmentsOf(service);
+        String consumed = service.consumes().stream().map(EventType::eventName).collect(Collectors.joining(", "));
+        throw new StagecoachConfigurationException("The " + service.id() + " service does not run in environment '"
+                + identity.environmentName() + "': nobody may publish what it consumes (" + consumed + ") there, so "
+                + "the broker has no inbox and no user for it in vhost " + identity.vhost() + ".",
+                where.isEmpty() ? "It runs in no environment of " + environments.source() + "; do not start it."
+                        : "Start it only in " + (where.size() == 1 ? "environment " : "environments ")
+                                + String.join(", ", where) + " (stagecoach.environment), and not in "
+                                + identity.environmentName() + ".");
     }
 
     @Bean

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.Provenance;
+import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.support.inbound.DeadLetteringRecoverer;
 import io.stagecoach.support.inbound.DeadLetters;
 import io.stagecoach.support.inbound.InboundEvents;
+import io.stagecoach.support.inbound.InboxListeners;
 import io.stagecoach.support.publish.ConfirmedSend;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.publish.RabbitEventPublisher;
@@ -66,6 +68,13 @@ public final class StagecoachMessagingAutoConfiguration {
     InboundEvents stagecoachInboundEvents(EventCodec codec, Provenance provenance,
             DeadLetters deadLetters, StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
         return new InboundEvents(codec, provenance, deadLetters, identity, registry(meterRegistry));
+    }
+
+    /** Picked up by Boot's listener container factory: a listener on an inbox that does not exist here stays stopped. */
+    @Bean
+    @ConditionalOnMissingBean
+    InboxListeners stagecoachInboxListeners(StagecoachIdentity identity, PublishingRights rights) {
+        return new InboxListeners(identity, rights);
     }
 
     /** Picked up by Boot's listener retry: what failed on every attempt is dead-lettered with the reason. */

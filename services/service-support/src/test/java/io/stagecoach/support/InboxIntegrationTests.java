@@ -17,6 +17,7 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.support.app.InboxTestApplication;
 import io.stagecoach.support.app.PromotionRequestedListener;
+import io.stagecoach.support.app.ReleaseWithdrawnListener;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.listener.MessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -78,6 +81,16 @@ class InboxIntegrationTests {
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
         BrokerFixture.register(registry, () -> broker, "dev", "promotion");
+    }
+
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
+
+    @Test
+    void theListenerOfAnInboxDevDoesNotHaveStaysStoppedAndTheOthersRun() {
+        assertThat(listeners.getListenerContainer(ReleaseWithdrawnListener.ID).isRunning()).isFalse();
+        assertThat(listeners.getListenerContainers()).filteredOn(c -> c != listeners.getListenerContainer(
+                ReleaseWithdrawnListener.ID)).isNotEmpty().allMatch(MessageListenerContainer::isRunning);
     }
 
     private String buildCompletedUser() {

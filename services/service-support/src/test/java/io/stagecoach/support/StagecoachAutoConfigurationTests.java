@@ -9,12 +9,14 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.support.inbound.DeadLetteringRecoverer;
 import io.stagecoach.support.inbound.InboundEvents;
+import io.stagecoach.support.inbound.InboxListeners;
 import io.stagecoach.support.publish.EventPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -60,6 +62,44 @@ class StagecoachAutoConfigurationTests {
         contextRunner.withPropertyValues("stagecoach.environment=dev", "stagecoach.service=chatops").run(context ->
                 assertThat(context.getStartupFailure()).rootCause()
                         .hasMessageContaining("Unknown Stagecoach service 'chatops'"));
+    }
+
+    @Test
+    void refusesToStartWhereTheServiceDoesNotRunAndNamesWhereItDoes() {
+        contextRunner.withPropertyValues("stagecoach.environment=dev", "stagecoach.service=approval").run(context -> {
+            assertThat(context).hasFailed();
+            StagecoachConfigurationException failure = (StagecoachConfigurationException) rootCause(
+                    context.getStartupFailure());
+            assertThat(failure).hasMessage("The approval service does not run in environment 'dev': nobody may publish "
+                    + "what it consumes (approval.requested, approval.decided) there, so the broker has no inbox and no "
+                    + "user for it in vhost dev.");
+            assertThat(failure.action()).isEqualTo("Start it only in environment prod (stagecoach.environment), "
+                    + "and not in dev.");
+        });
+        contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=build-completed")
+                .run(context -> assertThat(((StagecoachConfigurationException) rootCause(context.getStartupFailure()))
+                        .action()).startsWith("Start it only in environment dev "));
+    }
+
+    @Test
+    void aListenerOnAnInboxTheServiceHasNoQueueForHereStaysStopped() {
+        contextRunner.withPropertyValues("stagecoach.environment=dev", "stagecoach.service=promotion").run(context -> {
+            InboxListeners listeners = context.getBean(InboxListeners.class);
+
+            assertThat(startsUp(listeners, "promotion.release-withdrawn")).as("nothing precedes dev").isFalse();
+            assertThat(startsUp(listeners, "promotion.promotion-requested")).isTrue();
+            assertThat(startsUp(listeners, "some.other-queue")).isTrue();
+        });
+        contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=promotion")
+                .run(context -> assertThat(startsUp(context.getBean(InboxListeners.class), "promotion.release-withdrawn"))
+                        .isTrue());
+    }
+
+    private static boolean startsUp(InboxListeners listeners, String queue) {
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer();
+        container.setQueueNames(queue);
+        listeners.configure(container);
+        return container.isAutoStartup();
     }
 
     @Test

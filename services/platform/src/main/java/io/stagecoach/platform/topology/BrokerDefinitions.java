@@ -10,7 +10,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +31,10 @@ import io.stagecoach.platform.topology.Definitions.Vhost;
 
 /**
  * The broker topology an environments file asks for: per environment vhost, the exchanges, one
- * quorum inbox per consumer and event type with its dead-letter queue, the audit stream, the hand-off
- * queue and shovel into the next environment, and one least-privilege user per principal.
+ * quorum inbox with its dead-letter queue per consumer and event type that someone may publish there
+ * ({@link PublishingRights#inboxes}), the audit stream, the hand-off queue and shovel into the next
+ * environment, and one least-privilege user per principal that runs there. Nothing for a service where it
+ * does not run: every quorum queue costs the broker file handles whether or not anything ever arrives.
  */
 public final class BrokerDefinitions {
 
@@ -61,8 +62,8 @@ public final class BrokerDefinitions {
             exchanges.add(topicExchange(EVENTS_EXCHANGE, vhost));
             exchanges.add(topicExchange(DEAD_LETTER_EXCHANGE, vhost));
 
-            for (Principal service : services()) {
-                for (EventType type : service.consumes()) {
+            for (Principal service : rights.principalsIn(env.name())) {
+                for (EventType type : rights.inboxes(service, env.name())) {
                     String inbox = BrokerNames.inboxQueue(service.id(), type);
                     queues.add(new Queue(inbox, vhost, true, false, inboxArguments(inbox)));
                     bindings.add(toQueue(EVENTS_EXCHANGE, vhost, inbox, type.routingKey(env.name())));
@@ -95,11 +96,42 @@ public final class BrokerDefinitions {
                 if (principal.isService()) {
                     // a consumer dead-letters with a reason by republishing to the DLX under its own inbox's name
                     topicPermissions.add(new TopicPermission(user, vhost, DEAD_LETTER_EXCHANGE,
-                            Regexes.anyOfLiterals(inboxes(principal)), Regexes.NOTHING));
+                            Regexes.anyOfLiterals(inboxes(rights, principal, env)), Regexes.NOTHING));
                 }
             }
         }
         return new Definitions(users, vhosts, permissions, topicPermissions, parameters, queues, exchanges, bindings);
+    }
+
+    /**
+     * Whether a queue of this name is one Stagecoach declares in some environment: an inbox of a service for a type
+     * it consumes, its dead-letter queue, a hand-off queue or the audit stream. What the provisioner may call its
+     * own when it finds one the plan no longer has.
+     */
+    public static boolean isStagecoachQueue(String name) {
+        if (name.equals(AUDIT_STREAM) || name.startsWith(BrokerNames.HANDOFF_PREFIX)) {
+            return true;
+        }
+        String inbox = name.endsWith(DEAD_LETTER_SUFFIX)
+                ? name.substring(0, name.length() - DEAD_LETTER_SUFFIX.length()) : name;
+        for (Principal service : Principal.values()) {
+            for (EventType type : service.consumes()) {
+                if (BrokerNames.inboxQueue(service.id(), type).equals(inbox)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The principal whose user in {@code vhost} is named {@code user} ({@code <vhost>-<principal>}), if any. */
+    public static Optional<Principal> principalOf(String user, String vhost) {
+        for (Principal principal : Principal.values()) {
+            if (principal.userIn(vhost).equals(user)) {
+                return Optional.of(principal);
+            }
+        }
+        return Optional.empty();
     }
 
     /** RabbitMQ's {@code x-max-age}: a number and one unit of Y, M, D, h, m, s. */
@@ -124,8 +156,9 @@ public final class BrokerDefinitions {
 
     private static Permission permission(Principal principal, String user, Environment env, PublishingRights rights) {
         List<String> resources = new ArrayList<>();
-        String ownQueues = principal.isService()
-                ? Regexes.group(inboxes(principal)) + "(" + Regexes.quote(DEAD_LETTER_SUFFIX) + ")?" : null;
+        List<String> inboxes = inboxes(rights, principal, env);
+        String ownQueues = inboxes.isEmpty() ? null
+                : Regexes.group(inboxes) + "(" + Regexes.quote(DEAD_LETTER_SUFFIX) + ")?";
         String configure = ownQueues == null ? Regexes.NOTHING : "^" + ownQueues + "$";
 
         if (ownQueues != null) {
@@ -147,21 +180,19 @@ public final class BrokerDefinitions {
         }
         if (principal == Principal.OPERATOR) {
             readable.add(Regexes.quote(AUDIT_STREAM));
-            readable.add(Regexes.group(allInboxes()) + Regexes.quote(DEAD_LETTER_SUFFIX));
+            List<String> everyInbox = rights.principalsIn(env.name()).stream()
+                    .flatMap(service -> inboxes(rights, service, env).stream()).toList();
+            if (!everyInbox.isEmpty()) {
+                readable.add(Regexes.group(everyInbox) + Regexes.quote(DEAD_LETTER_SUFFIX));
+            }
         }
         return new Permission(user, env.vhost(), configure, write, Regexes.anyOf(readable));
     }
 
-    private static List<Principal> services() {
-        return Arrays.stream(Principal.values()).filter(Principal::isService).toList();
-    }
-
-    private static List<String> inboxes(Principal service) {
-        return service.consumes().stream().map(t -> BrokerNames.inboxQueue(service.id(), t)).toList();
-    }
-
-    private static List<String> allInboxes() {
-        return services().stream().flatMap(s -> inboxes(s).stream()).toList();
+    /** The inbox names of {@code principal} in {@code env}; none for people and tools, nor where it does not run. */
+    private static List<String> inboxes(PublishingRights rights, Principal principal, Environment env) {
+        return rights.inboxes(principal, env.name()).stream().map(t -> BrokerNames.inboxQueue(principal.id(), t))
+                .toList();
     }
 
     private static Map<String, Object> inboxArguments(String inbox) {

@@ -94,6 +94,16 @@ public final class ManagementClient {
         check("POST", path, send("POST", path, body));
     }
 
+    /** {@code DELETE}; false when the object did not exist (any more). */
+    public boolean delete(String path) {
+        HttpResponse<String> response = send("DELETE", path, null);
+        if (response.statusCode() == 404) {
+            return false;
+        }
+        check("DELETE", path, response);
+        return true;
+    }
+
     private HttpResponse<String> send(String method, String path, Object body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))

@@ -30,6 +30,8 @@ public final class ProvisionCommand {
               --environments    environments file (default: the one shipped, dev -> staging -> prod)
               --vhost-prefix    prefix every vhost (and namespace) with PREFIX-
               --check           change nothing; only report where the broker differs from the plan
+            Queues, users and permissions of services that do not run in an environment are not created there; an
+            empty, unused Stagecoach queue the plan no longer has is deleted, one holding messages is kept and reported.
             Passwords of the Stagecoach users come from STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>.
             Exit status: 0 matches the plan, 1 differs, 2 usage or invalid environments, 3 broker unreachable or refusing.
             """;
@@ -110,6 +112,9 @@ public final class ProvisionCommand {
                         + Credentials.SECRETS_DIR_VARIABLE + "/" + defaulted.get(0) + ". Fine on a developer machine only.");
             }
             ProvisioningReport report = check ? provisioner.verify(environments) : provisioner.apply(environments);
+            if (!report.queueSummary().isEmpty()) {
+                out.println(report.queueSummary());
+            }
             if (report.isClean()) {
                 out.println(report.describe());
                 return MATCHES;

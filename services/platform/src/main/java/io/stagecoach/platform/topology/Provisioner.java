@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.stagecoach.events.BrokerNames;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
@@ -32,9 +33,16 @@ import tools.jackson.databind.JsonNode;
  * Applies broker definitions through the management HTTP API, object by object and idempotently,
  * then reads everything back and reports where the broker differs from the plan.
  *
- * <p>It never deletes anything. Configuration (vhosts, users, passwords, permissions, shovels) is set
- * to the plan; objects holding data (exchanges, queues) are only created when missing, because
- * RabbitMQ silently keeps an existing queue declared with other arguments: that shows up in the report.
+ * <p>Configuration (vhosts, users, passwords, permissions, shovels) is set to the plan; objects holding data
+ * (exchanges, queues) are only created when missing, because RabbitMQ silently keeps an existing queue declared
+ * with other arguments: that shows up in the report.
+ *
+ * <p>What the plan no longer has is removed only when nothing can be lost: in a vhost of the plan, a Stagecoach
+ * queue (an inbox, a dead-letter queue, a hand-off queue) the plan does not declare is deleted when the broker
+ * reports it empty and without consumers, a dead-letter queue only once the inbox that dead-letters into it is gone;
+ * one holding messages is kept and reported until someone moved or read them. A Stagecoach user of a principal that
+ * no longer runs in a vhost of the plan ({@code <vhost>-<principal>}) is deleted: a credential for nothing that runs
+ * is only a risk. Anything else (other vhosts, users and queues) is never touched.
  */
 public final class Provisioner {
 
@@ -60,19 +68,29 @@ public final class Provisioner {
 
     /** Reads back only: what differs between the broker and the plan of {@code environments}. */
     public ProvisioningReport verify(Environments environments) {
-        return verify(BrokerDefinitions.plan(environments));
+        return verify(BrokerDefinitions.plan(environments), labels(environments));
     }
 
     public ProvisioningReport verify(Definitions definitions) {
+        return verify(definitions, vhost -> "vhost " + vhost);
+    }
+
+    private ProvisioningReport verify(Definitions definitions, Function<String, String> label) {
         List<Difference> differences = new ArrayList<>();
+        List<ProvisioningReport.QueueCount> counts = new ArrayList<>();
         Map<String, JsonNode> users = byName(management.list("/api/users"), "name");
         for (Definitions.Vhost vhost : definitions.vhosts()) {
-            verifyVhost(definitions.inVhost(vhost.name()), vhost.name(), users, differences);
+            counts.add(verifyVhost(definitions.inVhost(vhost.name()), vhost.name(), label.apply(vhost.name()), users,
+                    differences));
         }
         for (User user : definitions.users()) {
             verifyUser(user, definitions, users, differences);
         }
-        return new ProvisioningReport(differences);
+        for (StaleUser stale : staleUsers(definitions, users)) {
+            differences.add(new Difference(stale.vhost(), "user " + stale.user(), "not in the plan: " + stale.principal()
+                    + " does not run here", "provision deletes it"));
+        }
+        return new ProvisioningReport(differences, counts, nodeQueues());
     }
 
     private ProvisioningReport apply(Definitions definitions, Function<String, String> label) {
@@ -84,17 +102,24 @@ public final class Provisioner {
         definitions.permissions().forEach(p -> placed.add(p.user()));
         definitions.users().stream().filter(u -> !placed.contains(u.name()))
                 .forEach(u -> attempt(failures, "", "user " + u.name(), () -> putUser(u)));
+        for (StaleUser stale : staleUsers(definitions, byName(management.list("/api/users"), "name"))) {
+            attempt(failures, stale.vhost(), "user " + stale.user(), () -> {
+                management.delete(path("api", "users", stale.user()));
+                progress.accept(label.apply(stale.vhost()) + ": removed user " + stale.user() + " ("
+                        + stale.principal() + " does not run there)");
+            });
+        }
         // shovels last: their destination vhosts must exist first
         for (Parameter parameter : definitions.parameters()) {
             attempt(failures, parameter.vhost(), parameter.component() + " " + parameter.name(),
                     () -> progress.accept(label.apply(parameter.vhost()) + ": " + parameter.component() + " "
                             + parameter.name() + " " + applyParameter(parameter)));
         }
-        ProvisioningReport readBack = verify(definitions);
+        ProvisioningReport readBack = verify(definitions, label);
         List<Difference> all = new ArrayList<>(failures);
         readBack.differences().stream().filter(d -> failures.stream().noneMatch(f -> sameObject(f, d)))
                 .forEach(all::add);
-        return new ProvisioningReport(all);
+        return new ProvisioningReport(all, readBack.queues(), readBack.node());
     }
 
     private void applyVhost(Definitions part, String vhost, String label, List<Difference> failures) {
@@ -138,10 +163,108 @@ public final class Provisioner {
                         ordered("routing_key", b.routingKey(), "arguments", b.arguments())));
             }
         }
+        List<String> removed = removeStaleQueues(part, vhost, queues, failures);
         progress.accept(label + ": " + part.users().size() + " users, " + part.permissions().size() + " permissions, "
                 + part.topicPermissions().size() + " topic permissions set; " + count(part.exchanges().size(), newExchanges,
-                "exchanges") + ", " + count(part.queues().size(), newQueues, "queues") + ", "
-                + count(part.bindings().size(), newBindings, "bindings"));
+                "exchanges") + ", " + queueCount(part, newQueues) + ", "
+                + count(part.bindings().size(), newBindings, "bindings")
+                + (removed.isEmpty() ? "" : "; removed " + removed.size() + " empty queues no longer in the plan: "
+                + String.join(", ", removed)));
+    }
+
+    /**
+     * Deletes the Stagecoach queues of {@code vhost} that the plan no longer has and that are empty and unused; a
+     * dead-letter queue only when the queue that dead-letters into it is gone. Returns the names deleted.
+     */
+    private List<String> removeStaleQueues(Definitions part, String vhost, Map<String, JsonNode> queues,
+                                           List<Difference> failures) {
+        Set<String> remaining = new LinkedHashSet<>(queues.keySet());
+        List<JsonNode> stale = new ArrayList<>(queues.values().stream().filter(q -> isStale(part, vhost, q)).toList());
+        // the queues that dead-letter first, their dead-letter queues after them
+        stale.sort(java.util.Comparator.comparing(q -> q.path("name").asString().endsWith(BrokerNames.DEAD_LETTER_SUFFIX)));
+        List<String> removed = new ArrayList<>();
+        for (JsonNode queue : stale) {
+            String name = queue.path("name").asString();
+            if (name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)
+                    && remaining.contains(name.substring(0, name.length() - BrokerNames.DEAD_LETTER_SUFFIX.length()))) {
+                continue;
+            }
+            if (isEmptyAndUnused(queue) && attempt(failures, vhost, "queue " + name,
+                    () -> management.delete(path("api", "queues", vhost, name))) == 1) {
+                remaining.remove(name);
+                removed.add(name);
+            }
+        }
+        return removed;
+    }
+
+    /** A Stagecoach queue in a vhost of the plan that the plan does not declare (there). */
+    private static boolean isStale(Definitions part, String vhost, JsonNode queue) {
+        String name = queue.path("name").asString();
+        return part.queue(vhost, name).isEmpty() && BrokerDefinitions.isStagecoachQueue(name);
+    }
+
+    /** Empty and without consumers as far as the broker says; unknown counts (no statistics yet) are not empty. */
+    private static boolean isEmptyAndUnused(JsonNode queue) {
+        return queue.path("messages").isNumber() && queue.path("messages").asLong() == 0
+                && queue.path("consumers").asLong(0) == 0;
+    }
+
+    /** A user named {@code <vhost>-<principal>} in a vhost of the plan whose principal the plan gives no user there. */
+    private record StaleUser(String user, String vhost, String principal) {
+    }
+
+    private static List<StaleUser> staleUsers(Definitions definitions, Map<String, JsonNode> users) {
+        Set<String> planned = new LinkedHashSet<>();
+        definitions.users().forEach(u -> planned.add(u.name()));
+        List<StaleUser> stale = new ArrayList<>();
+        for (Definitions.Vhost vhost : definitions.vhosts()) {
+            for (io.stagecoach.events.Principal principal : io.stagecoach.events.Principal.values()) {
+                String user = principal.userIn(vhost.name());
+                if (users.containsKey(user) && !planned.contains(user)) {
+                    stale.add(new StaleUser(user, vhost.name(), principal.id()));
+                }
+            }
+        }
+        return stale;
+    }
+
+    private static String queueCount(Definitions part, int created) {
+        long quorum = planned(part, "quorum");
+        long streams = planned(part, "stream");
+        return part.queues().size() + " queues (" + quorum + " quorum, " + streams + (streams == 1 ? " stream" : " streams")
+                + (created == 0 ? "" : "; " + created + " new") + ")";
+    }
+
+    private static long planned(Definitions part, String type) {
+        return part.queues().stream().filter(q -> type.equals(q.arguments().get("x-queue-type"))).count();
+    }
+
+    /**
+     * Quorum queues on the whole broker and its smallest open-file limit; null when it does not say. Listing every
+     * vhost's queues fails now and then while another vhost is being deleted (500): it is tried three times, and
+     * without an answer the report leaves the line out rather than fail a provisioning that succeeded.
+     */
+    private ProvisioningReport.NodeQueues nodeQueues() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                long quorum = management.list("/api/queues?columns=type").stream()
+                        .filter(q -> q.path("type").asString().equals("quorum")).count();
+                long limit = management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
+                        .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
+                return new ProvisioningReport.NodeQueues(quorum, limit);
+            } catch (ManagementApiException e) {
+                if (e.isAuthorisationProblem() || attempt == 3) {
+                    return null;
+                }
+            }
+            try {
+                Thread.sleep(250L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     private void putUser(User user) {
@@ -162,10 +285,12 @@ public final class Provisioner {
 
     // ---- read back
 
-    private void verifyVhost(Definitions part, String vhost, Map<String, JsonNode> users, List<Difference> differences) {
+    /** Adds what differs in {@code vhost}; returns its queue counts on the broker and in the plan. */
+    private ProvisioningReport.QueueCount verifyVhost(Definitions part, String vhost, String label,
+                                                      Map<String, JsonNode> users, List<Difference> differences) {
         if (management.get(path("api", "vhosts", vhost)).isEmpty()) {
             differences.add(new Difference(vhost, "vhost", "missing", "provision again"));
-            return;
+            return new ProvisioningReport.QueueCount(label, 0, 0, planned(part, "quorum"), planned(part, "stream"));
         }
         Map<String, JsonNode> permissions = byName(management.list(path("api", "vhosts", vhost, "permissions")), "user");
         for (Permission p : part.permissions()) {
@@ -207,6 +332,11 @@ public final class Provisioner {
                             + "elsewhere (e.g. with a shovel), delete the queue (rabbitmqctl delete_queue -p " + vhost + " "
                             + q.name() + ") and provision again");
         }
+        for (JsonNode queue : queues.values()) {
+            if (isStale(part, vhost, queue)) {
+                differences.add(staleQueue(vhost, queue));
+            }
+        }
         List<JsonNode> bindings = management.list(path("api", "bindings", vhost));
         for (Binding b : part.bindings()) {
             if (bindings.stream().noneMatch(existing -> isBinding(existing, b))) {
@@ -228,6 +358,31 @@ public final class Provisioner {
                         + Definitions.JSON.valueToTree(p.value()), "provision again (parameters are reset to the plan)"));
             }
         }
+        long quorum = queues.values().stream().filter(q -> q.path("type").asString().equals("quorum")).count();
+        long streams = queues.values().stream().filter(q -> q.path("type").asString().equals("stream")).count();
+        return new ProvisioningReport.QueueCount(label, quorum, streams, planned(part, "quorum"), planned(part, "stream"));
+    }
+
+    private static Difference staleQueue(String vhost, JsonNode queue) {
+        String name = queue.path("name").asString();
+        String problem = "not in the plan: no service of this environment consumes it";
+        if (isEmptyAndUnused(queue)) {
+            return new Difference(vhost, "queue " + name, problem + " (empty, unused)",
+                    "provision deletes it" + (name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)
+                            ? " once the queue that dead-letters into it is gone" : ""));
+        }
+        List<String> holds = new ArrayList<>();
+        if (!queue.path("messages").isNumber()) {
+            holds.add("its message count is not known yet");
+        } else if (queue.path("messages").asLong() > 0) {
+            holds.add("it holds " + queue.path("messages").asLong() + " messages");
+        }
+        if (queue.path("consumers").asLong(0) > 0) {
+            holds.add(queue.path("consumers").asLong() + " consumers read it");
+        }
+        return new Difference(vhost, "queue " + name, problem + "; " + String.join(", ", holds),
+                "provision deletes only empty, unused queues: stop what consumes it, read or move its messages "
+                        + "(management UI: Get messages, or Move messages with a shovel), then provision again");
     }
 
     private void verifyUser(User user, Definitions definitions, Map<String, JsonNode> users, List<Difference> differences) {

@@ -67,11 +67,21 @@ class BrokerDefinitionsTests {
     }
 
     @Test
-    void everyServiceHasADeadLetteringQuorumInboxPerConsumedEventInEveryEnvironment() {
+    void aServiceHasADeadLetteringQuorumInboxPerConsumedEventWhereSomeoneMayPublishItAndNoneElsewhere() {
+        int inboxes = 0;
         for (Environment env : environments.all()) {
             for (Principal service : Arrays.stream(Principal.values()).filter(Principal::isService).toList()) {
                 for (EventType type : service.consumes()) {
                     String inbox = BrokerNames.inboxQueue(service.id(), type);
+                    boolean published = !rights.expectedPublishers(type, env.name()).isEmpty();
+                    if (!published || !rights.runsIn(service, env.name())) {
+                        assertThat(plan.queue(env.vhost(), inbox)).as("%s in %s", inbox, env.name()).isEmpty();
+                        assertThat(plan.queue(env.vhost(), inbox + ".dlq")).isEmpty();
+                        assertThat(plan.bindings()).noneMatch(b -> b.vhost().equals(env.vhost())
+                                && (b.destination().equals(inbox) || b.destination().equals(inbox + ".dlq")));
+                        continue;
+                    }
+                    inboxes++;
                     assertThat(plan.queue(env.vhost(), inbox)).get().extracting(Queue::arguments).isEqualTo(Map.of(
                             "x-queue-type", "quorum",
                             "x-delivery-limit", BrokerNames.DELIVERY_LIMIT,
@@ -87,6 +97,27 @@ class BrokerDefinitionsTests {
                 }
             }
         }
+        assertThat(inboxes).isEqualTo(8 + 8 + 10);
+    }
+
+    @Test
+    void buildsEnterOnlyTheFirstEnvironmentAndApprovalsOnlyBehindTheManualGate() {
+        assertThat(queueNames("dev")).contains("build-completed.build-completed", "promotion.promotion-requested")
+                .as("nothing precedes dev to withdraw a release from it").doesNotContain("promotion.release-withdrawn")
+                .noneMatch(q -> q.startsWith("approval."));
+        assertThat(queueNames("staging")).contains("promotion.release-withdrawn")
+                .noneMatch(q -> q.startsWith("approval.") || q.startsWith("build-completed."));
+        assertThat(queueNames("prod")).contains("approval.approval-requested", "approval.approval-decided")
+                .noneMatch(q -> q.startsWith("build-completed."));
+    }
+
+    /** The figures ADR 1 quotes: before, every vhost had every service's inboxes (23, 23 and 22 quorum queues). */
+    @Test
+    void quorumQueuesPerEnvironmentAreWhatTheServicesRunningThereNeed() {
+        assertThat(environments.all().stream().map(env -> count(env.vhost(), "quorum")).toList())
+                .containsExactly(17L, 17L, 20L);
+        assertThat(environments.all().stream().map(env -> count(env.vhost(), "stream")).toList())
+                .containsExactly(1L, 1L, 1L);
     }
 
     @Test
@@ -136,15 +167,17 @@ class BrokerDefinitionsTests {
 
     @Test
     void everyUserHasPermissionsInItsOwnVhostOnlyAndNoPasswordInTheFile() {
-        assertThat(plan.users()).hasSize(20).allSatisfy(user -> {
+        assertThat(plan.users()).hasSize(16).allSatisfy(user -> {
             assertThat(user.passwordHash()).isEmpty();
             assertThat(user.tags()).isEmpty();
             assertThat(plan.permissions()).filteredOn(p -> p.user().equals(user.name()))
                     .singleElement().satisfies(p -> assertThat(user.name()).startsWith(p.vhost() + "-"));
         });
         assertThat(plan.users()).extracting(Definitions.User::name)
-                .contains("dev-ci", "prod-chatops", "staging-operator")
-                .doesNotContain("staging-ci", "prod-ci", "dev-chatops", "staging-chatops");
+                .contains("dev-ci", "prod-chatops", "staging-operator", "dev-build-completed", "prod-approval")
+                .doesNotContain("staging-ci", "prod-ci", "dev-chatops", "staging-chatops")
+                .as("services that do not run there").doesNotContain("staging-build-completed", "prod-build-completed",
+                        "dev-approval", "staging-approval");
     }
 
     @Test
@@ -152,6 +185,11 @@ class BrokerDefinitionsTests {
         for (Environment env : environments.all()) {
             List<String> resources = resourcesIn(env.vhost());
             for (Principal service : Arrays.stream(Principal.values()).filter(Principal::isService).toList()) {
+                if (!rights.runsIn(service, env.name())) {
+                    assertThat(plan.permission(env.vhost(), service.userIn(env.vhost()))).isEmpty();
+                    assertThat(plan.topicPermissions()).noneMatch(p -> p.user().equals(service.userIn(env.vhost())));
+                    continue;
+                }
                 Permission permission = plan.permission(env.vhost(), service.userIn(env.vhost())).orElseThrow();
                 Predicate<String> own = name -> name.startsWith(service.id() + ".");
                 boolean publishes = !rights.routingKeys(service, env.name()).isEmpty();
@@ -207,6 +245,15 @@ class BrokerDefinitionsTests {
                 .containsEntry("dest-uri", "amqp:///t0c0ffe-staging");
         assertThat(prefixed.topicPermission("t0c0ffe-dev", "t0c0ffe-dev-promotion", EVENTS_EXCHANGE).orElseThrow().write())
                 .as("routing keys name environments, not vhosts").contains("promotion\\.requested\\.staging");
+    }
+
+    private List<String> queueNames(String vhost) {
+        return plan.queues().stream().filter(q -> q.vhost().equals(vhost)).map(Queue::name).toList();
+    }
+
+    private long count(String vhost, String type) {
+        return plan.queues().stream().filter(q -> q.vhost().equals(vhost) && type.equals(q.arguments().get("x-queue-type")))
+                .count();
     }
 
     private List<String> resourcesIn(String vhost) {

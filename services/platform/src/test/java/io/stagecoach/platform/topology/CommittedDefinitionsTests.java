@@ -25,6 +25,9 @@ class CommittedDefinitionsTests {
             + " (runs io.stagecoach.platform.topology.GenerateDefinitions deploy/environments.yaml "
             + "deploy/rabbitmq/definitions.json)";
 
+    /** Who runs where, from the default environments (the plan's own source: the first test holds the file to it). */
+    private static final PublishingRights RIGHTS = PublishingRights.of(Environments.loadDefault());
+
     private final JsonNode committed = JsonMapper.builder().build().readTree(read());
 
     @Test
@@ -53,20 +56,31 @@ class CommittedDefinitionsTests {
                     "destination", BrokerNames.AUDIT_STREAM, "routing_key", "#"))).isNotNull();
 
             for (Principal principal : Principal.values()) {
+                List<EventType> inboxes = RIGHTS.inboxes(principal, env);
                 for (EventType type : principal.consumes()) {
                     String inbox = BrokerNames.inboxQueue(principal.id(), type);
+                    String deadLetters = BrokerNames.deadLetterQueue(inbox);
+                    if (!inboxes.contains(type)) {
+                        assertThat(all("queues", Map.of("vhost", env, "name", inbox))).as("%s in %s: nobody may "
+                                + "publish %s there", inbox, env, type.eventName()).isEmpty();
+                        assertThat(all("queues", Map.of("vhost", env, "name", deadLetters))).isEmpty();
+                        assertThat(all("bindings", Map.of("vhost", env, "destination", inbox))).isEmpty();
+                        continue;
+                    }
                     JsonNode arguments = find("queues", Map.of("vhost", env, "name", inbox)).path("arguments");
                     assertThat(arguments.path("x-delivery-limit").asInt()).isEqualTo(BrokerNames.DELIVERY_LIMIT);
                     assertThat(arguments.path("x-dead-letter-exchange").asString())
                             .isEqualTo(BrokerNames.DEAD_LETTER_EXCHANGE);
                     assertThat(find("bindings", Map.of("vhost", env, "source", BrokerNames.EVENTS_EXCHANGE,
                             "destination", inbox, "routing_key", type.routingKey(env)))).isNotNull();
-                    String deadLetters = BrokerNames.deadLetterQueue(inbox);
                     assertThat(find("bindings", Map.of("vhost", env, "source", BrokerNames.DEAD_LETTER_EXCHANGE,
                             "destination", deadLetters, "routing_key", inbox))).isNotNull();
                 }
-                if (principal.isService()) {
+                if (RIGHTS.runsIn(principal, env)) {
                     assertThat(find("users", Map.of("name", principal.userIn(env)))).isNotNull();
+                } else {
+                    assertThat(all("users", Map.of("name", principal.userIn(env))))
+                            .as("%s: %s does not run in %s", principal.userIn(env), principal.id(), env).isEmpty();
                 }
             }
 
@@ -86,13 +100,32 @@ class CommittedDefinitionsTests {
         assertThat(find("users", Map.of("name", Principal.CHATOPS.userIn("prod")))).isNotNull();
     }
 
+    @Test
+    void onlyTheServicesThatRunInAnEnvironmentHaveInboxesThere() {
+        assertThat(queueNames("dev")).contains("build-completed.build-completed", "promotion.smoketest-passed")
+                .noneMatch(q -> q.startsWith("approval.")).doesNotContain("promotion.release-withdrawn");
+        assertThat(queueNames("staging")).contains("promotion.release-withdrawn")
+                .noneMatch(q -> q.startsWith("approval.") || q.startsWith("build-completed."));
+        assertThat(queueNames("prod")).contains("approval.approval-requested", "approval.approval-decided")
+                .noneMatch(q -> q.startsWith("build-completed."));
+    }
+
+    private List<String> queueNames(String vhost) {
+        return StreamSupport.stream(committed.path("queues").spliterator(), false)
+                .filter(q -> q.path("vhost").asString().equals(vhost)).map(q -> q.path("name").asString()).toList();
+    }
+
     /** The one object of {@code section} whose fields have the given values; fails naming it when absent. */
     private JsonNode find(String section, Map<String, String> fields) {
-        List<JsonNode> found = StreamSupport.stream(committed.path(section).spliterator(), false)
-                .filter(node -> fields.entrySet().stream().allMatch(f -> f.getValue().equals(node.path(f.getKey()).asString())))
-                .toList();
+        List<JsonNode> found = all(section, fields);
         assertThat(found).as("%s with %s in %s", section, fields, COMMITTED).hasSize(1);
         return found.get(0);
+    }
+
+    private List<JsonNode> all(String section, Map<String, String> fields) {
+        return StreamSupport.stream(committed.path(section).spliterator(), false)
+                .filter(node -> fields.entrySet().stream().allMatch(f -> f.getValue().equals(node.path(f.getKey()).asString())))
+                .toList();
     }
 
     private static String read() {

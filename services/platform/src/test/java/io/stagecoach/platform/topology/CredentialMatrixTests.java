@@ -1,6 +1,7 @@
 package io.stagecoach.platform.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole matrix, with real credentials: every user of every environment against every other environment's
- * vhost, and against every queue of its own vhost. What may be read is stated here from the event tables, not
- * from the generated permission patterns, so a pattern that admits too much fails the test.
+ * vhost, and against every queue of its own vhost. Users and queues come from the plan (so the matrix grows and
+ * shrinks with it); what may be read is stated here from the event tables, not from the generated permission
+ * patterns, so a pattern that admits too much fails the test.
  */
 @RealBroker
 class CredentialMatrixTests {
@@ -66,6 +68,10 @@ class CredentialMatrixTests {
     void everyUserReadsExactlyTheQueuesItNeeds() throws Exception {
         List<String> wrong = new ArrayList<>();
         int tried = 0;
+        int pairs = 0;
+        for (Environment environment : pipeline.environments().all()) {
+            pairs += usersOf(environment).size() * queuesIn(environment).size();
+        }
         for (Environment environment : pipeline.environments().all()) {
             Set<String> queues = queuesIn(environment);
             for (Principal principal : usersOf(environment)) {
@@ -83,8 +89,33 @@ class CredentialMatrixTests {
                 }
             }
         }
-        assertThat(tried).as("user and queue pairs tried").isGreaterThanOrEqualTo(300);
+        assertThat(tried).as("user and queue pairs tried").isEqualTo(pairs).isGreaterThanOrEqualTo(300);
         assertThat(wrong).as("users whose read access differs from what they need").isEmpty();
+    }
+
+    @Test
+    void noUserExistsForAPrincipalWhereItDoesNotRun() {
+        PublishingRights rights = PublishingRights.of(pipeline.environments());
+        List<String> absent = new ArrayList<>();
+        for (Environment environment : pipeline.environments().all()) {
+            for (Principal principal : Principal.values()) {
+                String user = pipeline.user(environment.name(), principal);
+                boolean exists = pipeline.management().get(ManagementClient.path("api", "users", user)).isPresent();
+                assertThat(exists).as("%s exists", user).isEqualTo(rights.runsIn(principal, environment.name()));
+                assertThat(usersOf(environment).contains(principal)).isEqualTo(exists);
+                if (!exists) {
+                    absent.add(user);
+                    Throwable refused = catchThrowable(() -> pipeline.connectionFactory(environment.name(), principal)
+                            .newConnection().close());
+                    assertThat(BrokerIsolationTests.chain(refused)).contains("ACCESS_REFUSED");
+                }
+            }
+        }
+        assertThat(absent).as("users of principals that do not run there").containsExactlyInAnyOrder(
+                pipeline.user("dev", Principal.APPROVAL), pipeline.user("dev", Principal.CHATOPS),
+                pipeline.user("staging", Principal.BUILD_COMPLETED), pipeline.user("staging", Principal.APPROVAL),
+                pipeline.user("staging", Principal.CI), pipeline.user("staging", Principal.CHATOPS),
+                pipeline.user("prod", Principal.BUILD_COMPLETED), pipeline.user("prod", Principal.CI));
     }
 
     /** The principals that have a user in this environment, as the plan creates them. */

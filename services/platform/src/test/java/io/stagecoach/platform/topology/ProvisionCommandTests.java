@@ -32,16 +32,30 @@ class ProvisionCommandTests {
 
         assertThat(provisioned).as(err.toString()).isEqualTo(ProvisionCommand.MATCHES);
         assertThat(out.toString()).contains("Provisioning dev -> staging -> prod")
-                .contains("dev (vhost " + broker.name("cmd") + "-dev): 7 users")
-                .contains("staging (vhost " + broker.name("cmd") + "-staging): 6 users")
-                .contains("prod (vhost " + broker.name("cmd") + "-prod): 7 users")
+                .contains("dev (vhost " + broker.name("cmd") + "-dev): 6 users")
+                .contains("staging (vhost " + broker.name("cmd") + "-staging): 4 users")
+                .contains("prod (vhost " + broker.name("cmd") + "-prod): 6 users")
                 .contains("The broker matches the plan.");
-        assertThat(err.toString()).contains("Warning: 20 of the users get the local-only default password",
+        assertThat(err.toString()).contains("Warning: 16 of the users get the local-only default password",
                 "STAGECOACH_PASSWORD_" + broker.prefix().toUpperCase(java.util.Locale.ROOT) + "_CMD_DEV_BUILD_COMPLETED");
+        assertQueueCounts(out.toString());
 
         assertThat(run(env, "--vhost-prefix", broker.name("cmd"), "--check")).isEqualTo(ProvisionCommand.MATCHES);
+        assertQueueCounts(out.toString());
         assertThat(run(env, "--vhost-prefix", broker.name("cmd-other"), "--check")).isEqualTo(ProvisionCommand.DIFFERS);
         assertThat(err.toString()).contains("The broker differs from the plan", broker.name("cmd-other") + "-dev: vhost: missing");
+    }
+
+    /** The report's queue counts: per environment, in all, and on the whole broker. */
+    private void assertQueueCounts(String output) {
+        String prefix = broker.name("cmd");
+        assertThat(output).contains("Queues per environment:")
+                .containsPattern("\\n  dev \\(vhost " + prefix + "-dev\\) +17 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  staging \\(vhost " + prefix + "-staging\\) +17 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  prod \\(vhost " + prefix + "-prod\\) +20 quorum \\+ 1 stream\\R")
+                .containsPattern("\\n  in all +54 quorum \\+ 3 streams\\R")
+                .containsPattern("The broker holds \\d+ quorum queues in all its vhosts, about \\d+ file handles "
+                        + "\\(open-file limit \\d+\\)\\.");
     }
 
     @Test

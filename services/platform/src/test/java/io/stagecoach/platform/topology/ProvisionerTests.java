@@ -1,11 +1,15 @@
 package io.stagecoach.platform.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -14,6 +18,7 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.platform.ProvisionedBroker;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.topology.ProvisioningReport.Difference;
+import io.stagecoach.platform.topology.ProvisioningReport.QueueCount;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.Test;
@@ -36,11 +41,117 @@ class ProvisionerTests {
         assertThat(firstReport.isClean()).as(firstReport.describe()).isTrue();
         assertThat(secondReport.isClean()).as(secondReport.describe()).isTrue();
         assertThat(bindingCount(target)).as("no binding added twice").isEqualTo(bindings);
-        assertThat(first).anySatisfy(line -> assertThat(line)
-                .startsWith("dev (vhost " + target.vhost("dev") + "): 7 users").contains("24 queues (24 new)"));
+        assertThat(first).anySatisfy(line -> assertThat(line).startsWith("dev (vhost " + target.vhost("dev") + "): 6 users")
+                .contains("18 queues (17 quorum, 1 stream; 18 new)"));
+        assertThat(first).anySatisfy(line -> assertThat(line).startsWith("prod (vhost " + target.vhost("prod") + "): 6 users")
+                .contains("21 queues (20 quorum, 1 stream; 21 new)"));
         assertThat(first).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-staging created"));
-        assertThat(second).hasSize(first.size()).noneMatch(line -> line.contains("new") || line.endsWith("created"));
+        assertThat(second).hasSize(first.size())
+                .noneMatch(line -> line.contains("new") || line.endsWith("created") || line.contains("removed"));
         assertThat(second).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-prod unchanged"));
+        assertThat(secondReport.queues()).extracting(QueueCount::quorum, QueueCount::streams)
+                .containsExactly(tuple(17L, 1L), tuple(17L, 1L), tuple(20L, 1L));
+    }
+
+    @Test
+    void provisioningAgainKeepsEveryPlannedQueueAndTheMessagesInIt() throws Exception {
+        ProvisionedBroker target = ProvisionedBroker.provisioned(broker, "keep");
+        target.publish("dev", Principal.CI, "build.completed.dev", "{\"build\":1}");
+        Map<String, List<String>> before = queueNames(target);
+        List<String> progress = new ArrayList<>();
+
+        ProvisioningReport again = target.provisioner(progress::add).apply(target.environments());
+
+        assertThat(again.isClean()).as(again.describe()).isTrue();
+        assertThat(progress).noneMatch(line -> line.contains("removed"));
+        assertThat(queueNames(target)).isEqualTo(before);
+        try (Connection connection = target.connectionFactory("dev", Principal.BUILD_COMPLETED).newConnection();
+             Channel channel = connection.createChannel()) {
+            assertThat(channel.basicGet("build-completed.build-completed", true)).as("the waiting build").isNotNull();
+        }
+    }
+
+    /**
+     * A broker provisioned before services ran only where they have work: inboxes and users of services that do
+     * not run there. The check names each; provisioning deletes the empty ones and the users, and keeps (and
+     * reports) the inbox that still holds a message until it was read. Other queues of the vhost are not its business.
+     */
+    @Test
+    void inboxesAndUsersTheStagecoachPlanNoLongerHasAreReportedAndRemovedOnlyWhenEmpty() throws Exception {
+        ProvisionedBroker target = ProvisionedBroker.provisioned(broker, "stale");
+        String staging = target.vhost("staging");
+        String prod = target.vhost("prod");
+        String stagingApproval = target.user("staging", Principal.APPROVAL);
+        for (String vhost : List.of(staging, prod)) {
+            target.management().put(ManagementClient.path("api", "permissions", vhost, broker.adminUser()),
+                    Map.of("configure", ".*", "write", ".*", "read", ".*"));
+        }
+        declare(target, staging, "approval.approval-requested", Map.of("x-queue-type", "quorum",
+                "x-dead-letter-exchange", "stagecoach.events.dlx", "x-dead-letter-routing-key", "approval.approval-requested"));
+        declare(target, staging, "approval.approval-requested.dlq", Map.of("x-queue-type", "quorum"));
+        declare(target, staging, "someone.elses-queue", Map.of());
+        declare(target, prod, "build-completed.build-completed", Map.of("x-queue-type", "quorum"));
+        try (Connection connection = target.adminConnectionFactory("prod").newConnection();
+             Channel channel = connection.createChannel()) {
+            channel.basicPublish("", "build-completed.build-completed", null, "waiting".getBytes(StandardCharsets.UTF_8));
+        }
+        target.management().put(ManagementClient.path("api", "users", stagingApproval), Map.of("password", "x", "tags", ""));
+        target.management().put(ManagementClient.path("api", "permissions", staging, stagingApproval),
+                Map.of("configure", ".*", "write", ".*", "read", ".*"));
+        await("queue statistics").atMost(Duration.ofSeconds(30)).until(() ->
+                target.messagesIn("prod", "build-completed.build-completed") == 1
+                        && target.messagesIn("staging", "approval.approval-requested") == 0
+                        && target.messagesIn("staging", "approval.approval-requested.dlq") == 0);
+
+        ProvisioningReport check = target.provisioner(line -> { }).verify(target.environments());
+
+        assertThat(check.differences()).extracting(Difference::vhost, Difference::object).containsExactlyInAnyOrder(
+                tuple(staging, "queue approval.approval-requested"),
+                tuple(staging, "queue approval.approval-requested.dlq"),
+                tuple(prod, "queue build-completed.build-completed"),
+                tuple(staging, "user " + stagingApproval));
+        assertThat(check.differences()).filteredOn(d -> d.object().equals("queue approval.approval-requested"))
+                .singleElement().satisfies(d -> {
+                    assertThat(d.problem()).startsWith("not in the plan").endsWith("(empty, unused)");
+                    assertThat(d.fix()).isEqualTo("provision deletes it");
+                });
+        assertThat(check.differences()).filteredOn(d -> d.object().equals("queue build-completed.build-completed"))
+                .singleElement().satisfies(d -> {
+                    assertThat(d.problem()).startsWith("not in the plan").endsWith("it holds 1 messages");
+                    assertThat(d.fix()).contains("deletes only empty, unused queues", "then provision again");
+                });
+        assertThat(check.queues()).extracting(QueueCount::quorum, QueueCount::plannedQuorum)
+                .containsExactly(tuple(17L, 17L), tuple(19L, 17L), tuple(21L, 20L));
+        assertThat(check.queueSummary()).contains("19 quorum (plan: 17) + 1 stream");
+
+        List<String> progress = new ArrayList<>();
+        ProvisioningReport applied = target.provisioner(progress::add).apply(target.environments());
+
+        assertThat(applied.differences()).singleElement().satisfies(d -> {
+            assertThat(d.vhost()).isEqualTo(prod);
+            assertThat(d.object()).isEqualTo("queue build-completed.build-completed");
+        });
+        assertThat(progress).anySatisfy(line -> assertThat(line).startsWith("staging (vhost " + staging + ")")
+                .endsWith("removed 2 empty queues no longer in the plan: approval.approval-requested, "
+                        + "approval.approval-requested.dlq"));
+        assertThat(progress).anySatisfy(line -> assertThat(line)
+                .isEqualTo("staging (vhost " + staging + "): removed user " + stagingApproval
+                        + " (approval does not run there)"));
+        assertThat(queueNames(target).get("staging")).contains("someone.elses-queue")
+                .doesNotContain("approval.approval-requested", "approval.approval-requested.dlq");
+        assertThat(target.management().get(ManagementClient.path("api", "users", stagingApproval))).isEmpty();
+
+        try (Connection connection = target.adminConnectionFactory("prod").newConnection();
+             Channel channel = connection.createChannel()) {
+            assertThat(new String(channel.basicGet("build-completed.build-completed", true).getBody(),
+                    StandardCharsets.UTF_8)).isEqualTo("waiting");
+        }
+        await("the queue reported empty").atMost(Duration.ofSeconds(30))
+                .until(() -> target.messagesIn("prod", "build-completed.build-completed") == 0);
+        ProvisioningReport emptied = target.provisioner(line -> { }).apply(target.environments());
+
+        assertThat(emptied.isClean()).as(emptied.describe()).isTrue();
+        assertThat(queueNames(target).get("prod")).doesNotContain("build-completed.build-completed");
     }
 
     @Test
@@ -102,6 +213,20 @@ class ProvisionerTests {
             assertThat(difference.fix()).isEqualTo("remove them: rabbitmqctl clear_permissions -p "
                     + target.vhost("prod") + " " + devPromotion);
         });
+    }
+
+    private static void declare(ProvisionedBroker target, String vhost, String queue, Map<String, Object> arguments) {
+        target.management().put(ManagementClient.path("api", "queues", vhost, queue),
+                Map.of("durable", true, "auto_delete", false, "arguments", arguments));
+    }
+
+    private static Map<String, List<String>> queueNames(ProvisionedBroker target) {
+        Map<String, List<String>> names = new TreeMap<>();
+        for (Environment env : target.environments().all()) {
+            names.put(env.name(), target.management().list(ManagementClient.path("api", "queues", env.vhost())).stream()
+                    .map(q -> q.path("name").asString()).sorted().toList());
+        }
+        return names;
     }
 
     private static int bindingCount(ProvisionedBroker target) {

@@ -94,9 +94,58 @@ class PublishingRightsTests {
 
     @Test
     void usersExistOnlyWhereThePrincipalCanAct() {
-        assertThat(rights.principalsIn("dev")).contains(CI).doesNotContain(CHATOPS);
-        assertThat(rights.principalsIn("staging")).doesNotContain(CI, CHATOPS);
-        assertThat(rights.principalsIn("prod")).contains(CHATOPS, OPERATOR).doesNotContain(CI);
+        assertThat(rights.principalsIn("dev")).containsExactly(BUILD_COMPLETED, PROMOTION, SMOKE_TEST, ROLLBACK, CI,
+                OPERATOR);
+        assertThat(rights.principalsIn("staging")).containsExactly(PROMOTION, SMOKE_TEST, ROLLBACK, OPERATOR);
+        assertThat(rights.principalsIn("prod")).containsExactly(PROMOTION, SMOKE_TEST, ROLLBACK, APPROVAL, CHATOPS,
+                OPERATOR);
+    }
+
+    @Test
+    void aServiceRunsWhereSomethingItConsumesMayBePublished() {
+        assertThat(rights.environmentsOf(BUILD_COMPLETED)).as("builds enter the first environment").containsExactly("dev");
+        assertThat(rights.environmentsOf(APPROVAL)).as("behind the manual gate").containsExactly("prod");
+        assertThat(rights.environmentsOf(PROMOTION)).containsExactly("dev", "staging", "prod");
+        assertThat(rights.environmentsOf(SMOKE_TEST)).containsExactly("dev", "staging", "prod");
+        assertThat(rights.environmentsOf(ROLLBACK)).containsExactly("dev", "staging", "prod");
+        assertThat(rights.environmentsOf(CI)).containsExactly("dev");
+        assertThat(rights.environmentsOf(CHATOPS)).containsExactly("prod");
+        assertThat(rights.runsIn(APPROVAL, "staging")).isFalse();
+    }
+
+    static Stream<Arguments> whichInboxesAServiceHasWhere() {
+        return Stream.of(
+                Arguments.of(BUILD_COMPLETED, "dev", List.of(EventType.BUILD_COMPLETED)),
+                Arguments.of(BUILD_COMPLETED, "staging", List.of()),
+                // nothing precedes dev to withdraw a release from it
+                Arguments.of(PROMOTION, "dev", List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED)),
+                Arguments.of(PROMOTION, "staging", PROMOTION.consumes()),
+                Arguments.of(PROMOTION, "prod", PROMOTION.consumes()),
+                Arguments.of(ROLLBACK, "dev", ROLLBACK.consumes()),
+                Arguments.of(APPROVAL, "dev", List.of()),
+                Arguments.of(APPROVAL, "prod", APPROVAL.consumes()),
+                Arguments.of(CI, "dev", List.of()));
+    }
+
+    @ParameterizedTest(name = "{0} in {1}: {2}")
+    @MethodSource("whichInboxesAServiceHasWhere")
+    void aServiceHasAnInboxForATypeWhereSomeoneMayPublishIt(Principal service, String environment,
+            List<EventType> types) {
+        assertThat(rights.inboxes(service, environment)).containsExactlyElementsOf(types);
+    }
+
+    @Test
+    void everyInboxHasAProducerAndEveryRunningServiceAnInbox() {
+        Environments environments = Environments.loadDefault();
+        for (var env : environments.all()) {
+            for (Principal principal : rights.principalsIn(env.name())) {
+                assertThat(rights.inboxes(principal, env.name())).allSatisfy(type -> assertThat(
+                        rights.expectedPublishers(type, env.name())).isNotEmpty());
+                if (principal.isService()) {
+                    assertThat(rights.inboxes(principal, env.name())).as("%s in %s", principal, env.name()).isNotEmpty();
+                }
+            }
+        }
     }
 
     @Test
@@ -116,6 +165,26 @@ class PublishingRightsTests {
         assertThat(manual.expectedPublishers(EventType.PROMOTION_REQUESTED, "staging"))
                 .containsExactlyInAnyOrder("staging-approval");
         assertThat(manual.principalsIn("staging")).contains(CHATOPS);
+        assertThat(manual.environmentsOf(APPROVAL)).containsExactly("staging");
+        assertThat(manual.inboxes(APPROVAL, "staging")).containsExactlyElementsOf(APPROVAL.consumes());
+        assertThat(manual.environmentsOf(BUILD_COMPLETED)).containsExactly("dev");
+    }
+
+    @Test
+    void twoManualGatesInARowEachHaveTheirApprovalService() {
+        PublishingRights twoGates = PublishingRights.of(Environments.parse(
+                "services: [knative-lambda-builder]\n"
+                        + "teams: {qa-team: [carol], sre-team: [alice]}\n"
+                        + "decision-publishers: [chatops]\n"
+                        + "environments:\n"
+                        + "  - {name: dev, vhost: dev, gate: auto, namespace: d, audit-retention: 1d}\n"
+                        + "  - {name: qa, vhost: qa, gate: manual, approvers: [qa-team], namespace: q, audit-retention: 1d}\n"
+                        + "  - {name: prod, vhost: prod, gate: manual, approvers: [sre-team], namespace: p, "
+                        + "audit-retention: 1d}\n", "test"));
+
+        assertThat(twoGates.environmentsOf(APPROVAL)).containsExactly("qa", "prod");
+        assertThat(twoGates.expectedPublishers(EventType.APPROVAL_REQUESTED, "prod")).containsExactly("qa-promotion");
+        assertThat(twoGates.environmentsOf(PROMOTION)).containsExactly("dev", "qa", "prod");
     }
 
     private static Arguments row(Principal principal, String environment, String... keys) {
