@@ -54,9 +54,9 @@ class ApprovalConfiguration {
     }
 
     @Bean
-    ApprovalGate approvalGate(ApprovalRules rules, LedgerFeed feed, ApprovalRecords records, EventPublisher publisher,
+    ApprovalHandler approvalHandler(ApprovalRules rules, LedgerFeed feed, ApprovalRecords records, EventPublisher publisher,
             ApprovalMetrics metrics, ApprovalProperties properties, Clock clock) {
-        return new ApprovalGate(new ApprovalPolicy(), rules, feed, records, publisher, metrics, properties, clock);
+        return new ApprovalHandler(new ApprovalPolicy(), rules, feed, records, publisher, metrics, properties, clock);
     }
 
     @Bean
@@ -66,16 +66,16 @@ class ApprovalConfiguration {
     }
 
     @Bean
-    ApprovalListener approvalListener(InboundEvents inbound, DecisionInbox decisions, ApprovalGate gate) {
-        return new ApprovalListener(inbound, decisions, gate);
+    ApprovalListener approvalListener(InboundEvents inbound, DecisionInbox decisions, ApprovalHandler handler) {
+        return new ApprovalListener(inbound, decisions, handler);
     }
 
     /** The expiry sweep, every {@code stagecoach.approval.sweep-interval}; a failed sweep is retried by the next. */
     @Bean
-    SchedulingConfigurer approvalSweep(ApprovalGate gate, ApprovalProperties properties) {
+    SchedulingConfigurer approvalSweep(ApprovalHandler handler, ApprovalProperties properties) {
         return registrar -> registrar.addFixedDelayTask(() -> {
             try {
-                gate.sweep();
+                handler.sweep();
             } catch (Exception ex) {
                 log.warn("approval sweep failed, next try in {}: {}", properties.sweepInterval(), ex.toString());
             }

@@ -7,7 +7,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 
 /**
- * The two inboxes. Both are acked as soon as the handling returned: a pending request lives in the audit stream,
+ * The two inboxes: each hands what it received to {@link ApprovalHandler}. Both are acked as soon as the handling returned: a pending request lives in the audit stream,
  * never in an unacked delivery.
  */
 class ApprovalListener {
@@ -20,18 +20,18 @@ class ApprovalListener {
 
     private final InboundEvents inbound;
     private final DecisionInbox decisions;
-    private final ApprovalGate gate;
+    private final ApprovalHandler handler;
 
-    ApprovalListener(InboundEvents inbound, DecisionInbox decisions, ApprovalGate gate) {
+    ApprovalListener(InboundEvents inbound, DecisionInbox decisions, ApprovalHandler handler) {
         this.inbound = inbound;
         this.decisions = decisions;
-        this.gate = gate;
+        this.handler = handler;
     }
 
     /** Requests come only from the previous environment's promotion service: the shared checks apply. */
     @RabbitListener(id = "approval-requested", queues = REQUESTED_INBOX)
     void onRequested(Message message) throws Exception {
-        inbound.receive(message, ApprovalRequested.class, gate::requested);
+        inbound.receive(message, ApprovalRequested.class, handler::requested);
     }
 
     /** Decisions are checked by the policy, publisher included, so that a refusal is audited. */
@@ -39,7 +39,7 @@ class ApprovalListener {
     void onDecided(Message message) throws Exception {
         var received = decisions.accept(message);
         if (received.isPresent()) {
-            gate.decided(received.get().decision(), received.get().publisher());
+            handler.decided(received.get().decision(), received.get().publisher());
         }
     }
 }

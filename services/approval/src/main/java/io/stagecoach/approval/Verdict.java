@@ -8,11 +8,11 @@ import io.stagecoach.events.ApprovalRefused;
 import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.PromotionRequested;
+import io.stagecoach.support.Decision;
 
 /** What {@link ApprovalPolicy} made of one decision, with the events to publish for it, in order. */
-sealed interface Verdict permits Verdict.Refused, Verdict.Rejected, Verdict.VoteRecorded, Verdict.Granted {
-
-    List<CloudEvent<?>> events();
+sealed interface Verdict extends Decision
+        permits Verdict.Refused, Verdict.Rejected, Verdict.VoteRecorded, Verdict.Granted {
 
     /** The decision is not accepted: audited, the request stays as it was. */
     record Refused(ApprovalRefused.Reason reason, CloudEvent<ApprovalRefused> refusal) implements Verdict {

@@ -185,6 +185,7 @@ class ApprovalPolicyTests {
         assertThat(data.message()).contains("jane").contains("authored");
         assertThat(refused.refusal().causationid()).isEqualTo(decision.id());
         assertThat(refused.refusal().routingKey()).isEqualTo("approval.refused.prod");
+        assertThat(refused.events()).containsExactly(refused.refusal());
         assertThat(ledger.pending(REQUEST_ID)).isPresent();
     }
 
@@ -250,6 +251,21 @@ class ApprovalPolicyTests {
         assertThat(data.reason()).isEqualTo("breaks the API");
         assertThat(rejected.rejection().id())
                 .isEqualTo(ApprovalPolicy.endingId(REQUEST_ID, EventType.APPROVAL_REJECTED, ENV));
+        assertThat(rejected.rejection().routingKey()).isEqualTo("approval.rejected.prod");
+        assertThat(rejected.events()).containsExactly(rejected.rejection());
+    }
+
+    @Test
+    void aVoteThatNeedsMoreApproversAnnouncesNothing() {
+        EnvironmentLedger ledger = ledger(State.PENDING);
+        CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("alice"));
+        apply(ledger, decision, CHATOPS);
+
+        Verdict.VoteRecorded vote = (Verdict.VoteRecorded) policy.decide(decision, CHATOPS, rules(2), ledger, NOW);
+
+        assertThat(vote.approvers()).containsExactly("alice");
+        assertThat(vote.needed()).isEqualTo(2);
+        assertThat(vote.events()).as("the decision in the audit stream is the vote").isEmpty();
     }
 
     @Test

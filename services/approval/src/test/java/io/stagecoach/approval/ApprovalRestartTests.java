@@ -81,7 +81,7 @@ class ApprovalRestartTests {
             service.getBean(RabbitListenerEndpointRegistry.class).getListenerContainer("approval-requested").stop();
             service.getBean(ScheduledTaskHolder.class).getScheduledTasks().forEach(task -> task.cancel(false));
             // waits for a sweep that was under way (one at a time), with nothing pending to open yet
-            service.getBean(ApprovalGate.class).sweep();
+            service.getBean(ApprovalHandler.class).sweep();
             pipeline.publish("staging", Principal.PROMOTION, request);
             EnvironmentLedger ledger = service.getBean(EnvironmentLedger.class);
             await().atMost(WAIT).until(() -> ledger.pending(requestId).isPresent());

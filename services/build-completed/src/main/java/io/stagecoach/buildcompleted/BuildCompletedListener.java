@@ -2,7 +2,7 @@ package io.stagecoach.buildcompleted;
 
 import java.util.Optional;
 
-import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
+import io.stagecoach.buildcompleted.BuildDecision.Refuse;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.support.inbound.DeadLetters;
@@ -13,7 +13,10 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** The inbox: builds from CI (and from this service's own webhook). */
+/**
+ * The inbox: builds from CI (and from this service's own webhook) that pass the inbound checks go to the handler; a
+ * build it refuses is dead-lettered with the reason.
+ */
 @Component
 class BuildCompletedListener {
 
@@ -21,12 +24,12 @@ class BuildCompletedListener {
     static final String INBOX = "build-completed.build-completed";
 
     private final InboundEvents inbound;
-    private final BuildIntake intake;
+    private final BuildHandler handler;
     private final DeadLetters deadLetters;
 
-    BuildCompletedListener(InboundEvents inbound, BuildIntake intake, DeadLetters deadLetters) {
+    BuildCompletedListener(InboundEvents inbound, BuildHandler handler, DeadLetters deadLetters) {
         this.inbound = inbound;
-        this.intake = intake;
+        this.handler = handler;
         this.deadLetters = deadLetters;
     }
 
@@ -36,10 +39,9 @@ class BuildCompletedListener {
         if (build.isEmpty()) {
             return;
         }
-        Optional<Refuse> refused = intake.handle(build.get());
+        Optional<Refuse> refused = handler.handle(build.get());
         if (refused.isPresent()) {
             deadLetters.deadLetter(message, ReasonClass.REFUSED, refused.get().reason());
-            intake.countRefused(refused.get().reasonTag());
         }
     }
 }

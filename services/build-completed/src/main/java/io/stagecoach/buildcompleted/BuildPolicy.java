@@ -3,6 +3,9 @@ package io.stagecoach.buildcompleted;
 import java.util.List;
 import java.util.Optional;
 
+import io.stagecoach.buildcompleted.BuildDecision.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildDecision.Refuse;
+import io.stagecoach.buildcompleted.BuildDecision.Register;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
@@ -12,8 +15,8 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 
 /**
- * What a build event leads to: a promotion request into the first environment (reason BUILD), nothing when the
- * same build was registered before, or a refusal. Pure: what the environment already knows comes in as
+ * What a build event leads to ({@link BuildDecision}): a promotion request into the first environment (reason
+ * BUILD), nothing when the same build was registered before, or a refusal. Pure: what the environment already knows comes in as
  * {@link Knowledge}.
  *
  * <p>The run id is derived from service, version and digest, and the promotion request's id from the run id, so
@@ -44,25 +47,6 @@ public final class BuildPolicy {
         List<String> services();
     }
 
-    /** The outcome of one build event. */
-    public sealed interface Decision permits Register, AlreadyRegistered, Refuse {
-    }
-
-    /** A new release: request its promotion into the first environment. */
-    public record Register(CloudEvent<PromotionRequested> promotion) implements Decision {
-    }
-
-    /** This build was registered before (its promotion request exists): nothing to do. */
-    public record AlreadyRegistered(String runId, String promotionId) implements Decision {
-    }
-
-    /**
-     * Not acted on, with a reason for the dead letter (and the webhook's answer), and the block that ends the build's
-     * run visibly: {@code promotion.blocked} (BUILD_REFUSED) in the first environment, under the build's run id.
-     */
-    public record Refuse(String reasonTag, String reason, CloudEvent<PromotionBlocked> block) implements Decision {
-    }
-
     /** The run of a release: every event of its journey carries it as correlation id. */
     public static String runId(Release release) {
         return EventIds.derive(release.service(), release.version(), release.digest());
@@ -77,7 +61,7 @@ public final class BuildPolicy {
      * @param environment the first environment, which this service serves
      * @param source      the CloudEvents source of what this service emits
      */
-    public static Decision decide(CloudEvent<BuildCompleted> build, Knowledge knowledge, String environment,
+    public static BuildDecision decide(CloudEvent<BuildCompleted> build, Knowledge knowledge, String environment,
             String source) {
         Release release = build.data().release();
         List<String> services = knowledge.services();

@@ -12,10 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import io.stagecoach.buildcompleted.BuildPolicy.AlreadyRegistered;
-import io.stagecoach.buildcompleted.BuildPolicy.Decision;
-import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
-import io.stagecoach.buildcompleted.BuildPolicy.Register;
+import io.stagecoach.buildcompleted.BuildDecision.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildDecision.Refuse;
+import io.stagecoach.buildcompleted.BuildDecision.Register;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
@@ -68,7 +67,7 @@ class BuildPolicyTests {
     @MethodSource("decisions")
     void decidesOnABuild(String description, List<Release> registered, List<String> services, Release built,
             String expected, String reason) {
-        Decision decision = BuildPolicy.decide(build(built, "dev", "1"), new Known(registered, services), "dev",
+        BuildDecision decision = BuildPolicy.decide(build(built, "dev", "1"), new Known(registered, services), "dev",
                 SOURCE);
 
         String kind = decision instanceof Register ? "register"
@@ -77,6 +76,11 @@ class BuildPolicyTests {
         if (decision instanceof Refuse refuse) {
             assertThat(refuse.reason()).isEqualTo(reason);
         }
+        assertThat(decision.events()).extracting(CloudEvent::routingKey).containsExactly(switch (expected) {
+            case "register" -> new String[] {"promotion.requested.dev"};
+            case "refuse" -> new String[] {"promotion.blocked.dev"};
+            default -> new String[0];
+        });
     }
 
     @Test

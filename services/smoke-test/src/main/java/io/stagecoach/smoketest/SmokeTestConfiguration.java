@@ -1,5 +1,7 @@
 package io.stagecoach.smoketest;
 
+import io.stagecoach.support.resilience.Resilience;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -7,8 +9,8 @@ import org.springframework.context.annotation.Configuration;
 class SmokeTestConfiguration {
 
     @Bean
-    SmokeTestRunner smokeTestRunner(SmokeTestProperties properties) {
+    SmokeTestRunner smokeTestRunner(SmokeTestProperties properties, Resilience resilience) {
         return new SmokeTestRunner(properties.deadline(), properties.initialBackoff(), properties.maxBackoff(),
-                properties.longestTimeout());
+                properties.longestTimeout(), resilience);
     }
 }

@@ -1,55 +1,68 @@
 package io.stagecoach.smoketest;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
-import io.stagecoach.events.SmokeCheck;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.SmokeTestFailed;
+import io.stagecoach.events.SmokeTestPassed;
+import io.stagecoach.ledger.EnvironmentLedger.Deployed;
+import io.stagecoach.support.Decision;
 
 /**
- * The outcome of a deployment's smoke tests from its checks. Pure. No checks is an ERROR: a release nobody checked is
- * not verified.
+ * What {@link SmokeTestPolicy} made of a completed deployment, with the events to publish for it. Before the checks
+ * the decision is {@link CheckedBefore}, {@link Replaced} or {@link Checking}; {@link Checking} waits for the checks,
+ * and their results are judged into {@link Passed}, {@link Failed} or, when a newer deployment replaced the release
+ * meanwhile, {@link Replaced}.
  */
-final class SmokeTestDecision {
+sealed interface SmokeTestDecision extends Decision
+        permits SmokeTestDecision.CheckedBefore, SmokeTestDecision.Replaced, SmokeTestDecision.Checking,
+        SmokeTestDecision.Passed, SmokeTestDecision.Failed {
 
-    enum Outcome {
-        /** Every check passed: the release is verified here. */
-        PASSED,
-        /** At least one check got a wrong answer: a business result. */
-        FAILED,
-        /** The checks could not run (none configured, bad URL, no answer): a technical status. */
-        ERROR
+    /** The outcome of this deployment ({@code eventId}) is in the audit stream already: a redelivery. */
+    record CheckedBefore(String eventId) implements SmokeTestDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of();
+        }
     }
 
-    private SmokeTestDecision() {
+    /**
+     * A newer deployment of the service ({@code running}) replaced this one {@code when} ("before it was checked",
+     * "while it was checked"): no result for it, its run ends with {@code blocked}.
+     */
+    record Replaced(CloudEvent<PromotionBlocked> blocked, Deployed running, String when) implements SmokeTestDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of(blocked);
+        }
     }
 
-    static Outcome decide(List<SmokeCheck> checks) {
-        if (checks.isEmpty()) {
-            return Outcome.ERROR;
+    /** The release is to be checked now; its events are known once the checks ran and were judged. */
+    record Checking() implements SmokeTestDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of();
         }
-        if (checks.stream().anyMatch(check -> check.result() == SmokeCheck.Result.FAILED)) {
-            return Outcome.FAILED;
-        }
-        if (checks.stream().anyMatch(check -> check.result() == SmokeCheck.Result.ERROR)) {
-            return Outcome.ERROR;
-        }
-        return Outcome.PASSED;
     }
 
-    /** One line for people: what did not pass and why, e.g. {@code 1 of 2 checks failed: health: answered 503...}. */
-    static String summary(List<SmokeCheck> checks, String service, String environment) {
-        if (checks.isEmpty()) {
-            return "no smoke checks are configured for " + service + " in " + environment
-                    + " (stagecoach.smoke-test.services." + service + ".checks)";
+    /** Every check passed: the release is verified here. */
+    record Passed(CloudEvent<SmokeTestPassed> passed) implements SmokeTestDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of(passed);
         }
-        Outcome outcome = decide(checks);
-        if (outcome == Outcome.PASSED) {
-            return "all " + checks.size() + " checks passed";
+    }
+
+    /** A check got a wrong answer ({@code FAILED}) or the checks could not run ({@code ERROR}). */
+    record Failed(CloudEvent<SmokeTestFailed> failed) implements SmokeTestDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of(failed);
         }
-        SmokeCheck.Result shown = outcome == Outcome.FAILED ? SmokeCheck.Result.FAILED : SmokeCheck.Result.ERROR;
-        List<SmokeCheck> notPassed = checks.stream().filter(check -> check.result() == shown).toList();
-        String verb = outcome == Outcome.FAILED ? "failed" : "could not run";
-        return notPassed.size() + " of " + checks.size() + " checks " + verb + ": " + notPassed.stream()
-                .map(check -> check.name() + ": " + check.detail()).collect(Collectors.joining("; "));
+
+        SmokeTestFailed.Status status() {
+            return failed.data().status();
+        }
     }
 }

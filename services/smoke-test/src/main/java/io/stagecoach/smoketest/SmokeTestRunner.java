@@ -13,48 +13,72 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.smoketest.CheckEvaluation.Verdict;
 import io.stagecoach.smoketest.SmokeTestProperties.Check;
+import io.stagecoach.support.resilience.Resilience;
 
 /**
  * Runs a release's checks over HTTP, one after the other. Each attempt waits at most the check's timeout; a check
  * that does not pass is tried again after a pause (doubling up to a maximum) while the overall deadline allows, since
- * a release that was just deployed may still be starting. Every check gets at least one attempt.
+ * a release that was just deployed may still be starting. Every check gets at least one attempt. The attempts of a
+ * check go through the Resilience4j retry {@value #RETRY}, whose backoff is the configured one and whose end is the
+ * deadline rather than a number of attempts.
  *
  * <p>A check's result: PASSED as soon as an attempt passed; otherwise FAILED with the latest wrong answer if the
  * release ever answered; otherwise ERROR with the latest reason it could not be asked.
  */
 public final class SmokeTestRunner {
 
-    /** Waits between attempts; replaced in tests that must not wait. */
-    @FunctionalInterface
-    interface Pause {
-        void pause(Duration duration) throws InterruptedException;
-    }
+    /** The name of the retry the checks' attempts go through, and its {@code name} tag in the metrics. */
+    static final String RETRY = "smoke-checks";
 
     /** The URL given to a check whose configured URL is not one (the schema wants a URI). */
     static final String INVALID_URL = "about:invalid";
 
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(1);
+
     private final HttpClient http;
     private final Duration deadline;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final Pause pause;
+    private final Retry retry;
 
-    public SmokeTestRunner(Duration deadline, Duration initialBackoff, Duration maxBackoff, Duration connectTimeout) {
-        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build(), deadline, initialBackoff, maxBackoff,
-                duration -> Thread.sleep(duration.toMillis()));
+    /**
+     * @param deadline       how long all checks of one run may take, retries included
+     * @param initialBackoff the pause before a check's second attempt, doubled per attempt
+     * @param maxBackoff     the longest pause between attempts
+     * @param connectTimeout what the HTTP client allows for connecting
+     * @param resilience     where the retry is registered and measured
+     */
+    public SmokeTestRunner(Duration deadline, Duration initialBackoff, Duration maxBackoff, Duration connectTimeout,
+            Resilience resilience) {
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.deadline = deadline;
+        this.retry = resilience.retry(RETRY, retryConfig(initialBackoff, maxBackoff));
     }
 
-    SmokeTestRunner(HttpClient http, Duration deadline, Duration initialBackoff, Duration maxBackoff, Pause pause) {
-        this.http = http;
-        this.deadline = deadline;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
-        this.pause = pause;
+    /**
+     * Retries an attempt that did not pass while the pause before the next one ends within the deadline; the number
+     * of attempts is not what ends it. The pause starts at {@code initialBackoff} and doubles up to
+     * {@code maxBackoff}.
+     */
+    static RetryConfig retryConfig(Duration initialBackoff, Duration maxBackoff) {
+        // Resilience4j pauses at least a millisecond
+        long maxMillis = Math.max(MIN_BACKOFF.toMillis(), maxBackoff.toMillis());
+        IntervalFunction backoff = IntervalFunction.of(initialBackoff.compareTo(MIN_BACKOFF) < 0 ? MIN_BACKOFF
+                : initialBackoff, previous -> Math.min(previous * 2, maxMillis));
+        return RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(backoff)
+                .retryOnException(failure -> failure instanceof NotPassed notPassed && notPassed.timeLeftNanos()
+                        > TimeUnit.MILLISECONDS.toNanos(backoff.apply(notPassed.attempt())))
+                .build();
     }
 
     /**
@@ -80,38 +104,71 @@ public final class SmokeTestRunner {
                     "bad URL '" + check.url() + "': " + e.getMessage(), 0);
         }
         long started = System.nanoTime();
-        Verdict lastAnswer = null;
-        Verdict lastError = null;
-        int attempts = 0;
-        Duration backoff = initialBackoff;
-        while (true) {
-            attempts++;
-            long left = deadlineNanos - System.nanoTime();
-            Duration timeout = attempts == 1 || left >= check.timeout().toNanos() ? check.timeout()
-                    : Duration.ofNanos(Math.max(left, 1_000_000));
-            Verdict verdict = attempt(uri, check, timeout, expectedVersion);
-            if (verdict.result() == SmokeCheck.Result.PASSED) {
-                return result(check, uri, verdict, attempts, started);
-            }
+        Attempts attempts = new Attempts();
+        Verdict verdict;
+        try {
+            verdict = retry.executeCallable(() -> {
+                int attempt = attempts.count.incrementAndGet();
+                long left = deadlineNanos - System.nanoTime();
+                Duration timeout = attempt == 1 || left >= check.timeout().toNanos() ? check.timeout()
+                        : Duration.ofNanos(Math.max(left, 1_000_000));
+                Verdict tried = attempt(uri, check, timeout, expectedVersion);
+                if (tried.result() == SmokeCheck.Result.PASSED) {
+                    return tried;
+                }
+                attempts.notPassed(tried);
+                throw new NotPassed(attempt, deadlineNanos - System.nanoTime());
+            });
+        } catch (NotPassed e) {
+            // the retry ends the pause it was in when interrupted, and rethrows the attempt before it
+            verdict = Thread.currentThread().isInterrupted() ? new Verdict(SmokeCheck.Result.ERROR, null, "interrupted")
+                    : attempts.latest();
+        } catch (Exception e) {
+            verdict = CheckEvaluation.failedToAsk(e, check.timeout());
+        }
+        return result(check, uri, verdict, attempts.count.get(), started);
+    }
+
+    /** What the attempts of one check found that did not pass. */
+    private static final class Attempts {
+
+        private final AtomicInteger count = new AtomicInteger();
+        private volatile Verdict lastAnswer;
+        private volatile Verdict lastError;
+
+        void notPassed(Verdict verdict) {
             if (verdict.result() == SmokeCheck.Result.FAILED) {
                 lastAnswer = verdict;
             } else {
                 lastError = verdict;
             }
-            if (deadlineNanos - System.nanoTime() <= backoff.toNanos()) {
-                break;
-            }
-            try {
-                pause.pause(backoff);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                lastError = new Verdict(SmokeCheck.Result.ERROR, null, "interrupted");
-                lastAnswer = null;
-                break;
-            }
-            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
         }
-        return result(check, uri, lastAnswer != null ? lastAnswer : lastError, attempts, started);
+
+        /** The latest wrong answer if the release ever answered, else the latest reason it could not be asked. */
+        Verdict latest() {
+            return lastAnswer != null ? lastAnswer : lastError;
+        }
+    }
+
+    /** An attempt that did not pass: number {@code attempt}, with {@code timeLeftNanos} of the deadline left. */
+    static final class NotPassed extends Exception {
+
+        private final int attempt;
+        private final long timeLeftNanos;
+
+        NotPassed(int attempt, long timeLeftNanos) {
+            super("attempt " + attempt + " did not pass", null, false, false);
+            this.attempt = attempt;
+            this.timeLeftNanos = timeLeftNanos;
+        }
+
+        int attempt() {
+            return attempt;
+        }
+
+        long timeLeftNanos() {
+            return timeLeftNanos;
+        }
     }
 
     private Verdict attempt(URI uri, Check check, Duration timeout, String expectedVersion) {

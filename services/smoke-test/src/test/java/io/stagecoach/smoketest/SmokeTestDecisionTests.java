@@ -1,62 +1,61 @@
 package io.stagecoach.smoketest;
 
+import static io.stagecoach.smoketest.SmokeTestPolicyTests.SOURCE;
+import static io.stagecoach.smoketest.SmokeTestPolicyTests.checks;
+import static io.stagecoach.smoketest.SmokeTestPolicyTests.deployed;
+import static io.stagecoach.smoketest.SmokeTestPolicyTests.deployment;
+import static io.stagecoach.smoketest.SmokeTestPolicyTests.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
-import java.util.List;
+import java.util.Optional;
 
-import io.stagecoach.events.SmokeCheck;
-import io.stagecoach.smoketest.SmokeTestDecision.Outcome;
+import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.smoketest.SmokeTestDecision.Failed;
+import io.stagecoach.smoketest.SmokeTestDecision.Passed;
+import io.stagecoach.smoketest.SmokeTestDecision.Replaced;
+import io.stagecoach.smoketest.SmokeTestPolicy.Situation;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
+/** What each decision announces: the handler publishes exactly these events. */
 class SmokeTestDecisionTests {
 
-    @ParameterizedTest(name = "[{0}] -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "PASSED               | PASSED",
-            "PASSED PASSED PASSED | PASSED",
-            "FAILED               | FAILED",
-            "PASSED FAILED        | FAILED",
-            // a wrong answer outweighs a check that could not run: the release is known to be wrong
-            "ERROR FAILED         | FAILED",
-            "ERROR                | ERROR",
-            "PASSED ERROR         | ERROR",
-            "''                   | ERROR",
-    })
-    void decidesFromTheChecks(String results, Outcome expected) {
-        assertThat(SmokeTestDecision.decide(checks(results))).isEqualTo(expected);
+    private final CloudEvent<DeploymentCompleted> deployment = deployment("1.4.2");
+
+    @Test
+    void aRedeliveryAnnouncesNothing() {
+        assertThat(new SmokeTestDecision.CheckedBefore("some-id").events()).isEmpty();
     }
 
     @Test
-    void noChecksIsAnErrorNamingWhereToConfigureThem() {
-        assertThat(SmokeTestDecision.decide(List.of())).isEqualTo(Outcome.ERROR);
-        assertThat(SmokeTestDecision.summary(List.of(), "payments", "dev"))
-                .isEqualTo("no smoke checks are configured for payments in dev "
-                        + "(stagecoach.smoke-test.services.payments.checks)");
+    void checkingAnnouncesNothingBeforeTheChecksRan() {
+        assertThat(SmokeTestPolicy.beforeChecks(deployment, running(deployment), SOURCE).events()).isEmpty();
     }
 
     @Test
-    void theSummaryNamesWhatDidNotPass() {
-        assertThat(SmokeTestDecision.summary(checks("PASSED FAILED"), "s", "dev"))
-                .isEqualTo("1 of 2 checks failed: check-2: detail of check-2");
-        assertThat(SmokeTestDecision.summary(checks("ERROR PASSED ERROR"), "s", "dev"))
-                .isEqualTo("2 of 3 checks could not run: check-1: detail of check-1; check-3: detail of check-3");
+    void aPassAnnouncesTheVerification() {
+        Passed passed = (Passed) SmokeTestPolicy.afterChecks(deployment, checks("PASSED"), running(deployment),
+                SOURCE);
+
+        assertThat(passed.events()).containsExactly(passed.passed());
+        assertThat(passed.events().get(0).routingKey()).isEqualTo("smoketest.passed.dev");
     }
 
-    static List<SmokeCheck> checks(String results) {
-        String[] names = results.isBlank() ? new String[0] : results.trim().split("\\s+");
-        return Arrays.stream(names).map(new java.util.function.Function<String, SmokeCheck>() {
-            int index;
+    @Test
+    void aFailureAnnouncesTheFailure() {
+        Failed failed = (Failed) SmokeTestPolicy.afterChecks(deployment, checks("ERROR"), running(deployment),
+                SOURCE);
 
-            @Override
-            public SmokeCheck apply(String result) {
-                index++;
-                return new SmokeCheck("check-" + index, "http://app/check-" + index, 200,
-                        result.equals("ERROR") ? null : 200, SmokeCheck.Result.valueOf(result),
-                        "detail of check-" + index, 5);
-            }
-        }).toList();
+        assertThat(failed.events()).containsExactly(failed.failed());
+        assertThat(failed.events().get(0).routingKey()).isEqualTo("smoketest.failed.dev");
+    }
+
+    @Test
+    void aReplacedDeploymentAnnouncesTheEndOfItsRun() {
+        Replaced replaced = (Replaced) SmokeTestPolicy.beforeChecks(deployment,
+                new Situation(Optional.empty(), Optional.of(deployed(deployment("1.4.3"))), false), SOURCE);
+
+        assertThat(replaced.events()).containsExactly(replaced.blocked());
+        assertThat(replaced.events().get(0).routingKey()).isEqualTo("promotion.blocked.dev");
     }
 }

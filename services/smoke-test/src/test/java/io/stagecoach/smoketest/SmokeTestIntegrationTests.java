@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.demoworkload.DemoWorkload;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
@@ -67,6 +68,9 @@ class SmokeTestIntegrationTests {
     @Autowired
     RabbitListenerEndpointRegistry listeners;
 
+    @Autowired
+    MeterRegistry meterRegistry;
+
     @BeforeAll
     static void provisionAndStartTheWorkload() throws Exception {
         fixture = TopologyFixture.provision(broker);
@@ -96,7 +100,7 @@ class SmokeTestIntegrationTests {
 
     @Test
     void inboxIsTheOneTheBrokerNamesGive() {
-        assertThat(DeploymentCompletedListener.INBOX)
+        assertThat(SmokeTestListener.INBOX)
                 .isEqualTo(BrokerNames.inboxQueue("smoke-test", EventType.DEPLOYMENT_COMPLETED));
     }
 
@@ -136,7 +140,12 @@ class SmokeTestIntegrationTests {
             assertThat(check.name()).isEqualTo("health");
             assertThat(check.result()).isEqualTo(SmokeCheck.Result.FAILED);
             assertThat(check.actualStatus()).isEqualTo(503);
+            assertThat(check.detail()).as("retried until the deadline").contains(" attempts in ");
         });
+        assertThat(meterRegistry.get("resilience4j.retry.calls").tag("name", SmokeTestRunner.RETRY)
+                .tag("kind", "failed_without_retry").functionCounter().count()).isPositive();
+        assertThat(meterRegistry.get(SmokeTestHandler.SMOKE_TESTS_METER).tag("result", "failed").counter().count())
+                .isPositive();
     }
 
     @Test
@@ -148,7 +157,7 @@ class SmokeTestIntegrationTests {
         awaitOutcomeOf(deployment);
         publish(deployment);
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> fixture.messagesIn("dev", DeploymentCompletedListener.INBOX) == 0);
+                .until(() -> fixture.messagesIn("dev", SmokeTestListener.INBOX) == 0);
 
         assertThat(outcomesOf(deployment)).hasSize(1);
     }

@@ -16,13 +16,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeCheck.Result;
-import io.stagecoach.smoketest.SmokeTestDecision.Outcome;
+import io.stagecoach.smoketest.SmokeTestPolicy.Outcome;
 import io.stagecoach.smoketest.SmokeTestProperties.Check;
+import io.stagecoach.support.resilience.Resilience;
+import io.stagecoach.support.resilience.ResilienceProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +42,7 @@ class SmokeTestRunnerTests {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<String> requested = new CopyOnWriteArrayList<>();
+    private final MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
     record Answer(int status, String body, boolean hang) {
     }
@@ -60,8 +66,10 @@ class SmokeTestRunnerTests {
 
         assertThat(checks).extracting(SmokeCheck::result).containsExactly(Result.PASSED, Result.PASSED);
         assertThat(checks.get(0).actualStatus()).isEqualTo(200);
+        assertThat(checks.get(0).detail()).doesNotContain("attempts");
+        assertThat(retryCalls("successful_without_retry")).isEqualTo(2);
         assertThat(checks.get(0).url()).isEqualTo("http://127.0.0.1:" + port + "/health");
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.PASSED);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.PASSED);
     }
 
     @Test
@@ -78,7 +86,8 @@ class SmokeTestRunnerTests {
         assertThat(health.actualStatus()).isEqualTo(503);
         assertThat(health.detail()).startsWith("answered 503, expected 200").contains("attempts");
         assertThat(requested).hasSizeGreaterThan(1);
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.FAILED);
+        assertThat(retryCalls("failed_without_retry")).as("the deadline ended the retries").isEqualTo(1);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.FAILED);
     }
 
     @Test
@@ -92,7 +101,7 @@ class SmokeTestRunnerTests {
 
         assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
         assertThat(checks.get(0).detail()).startsWith("version is '1.4.1', expected '1.4.2'");
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.FAILED);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.FAILED);
     }
 
     @Test
@@ -109,7 +118,7 @@ class SmokeTestRunnerTests {
         assertThat(checks.get(0).actualStatus()).isNull();
         assertThat(checks.get(0).detail()).startsWith("no answer within");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.ERROR);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.ERROR);
     }
 
     @Test
@@ -124,7 +133,8 @@ class SmokeTestRunnerTests {
 
         assertThat(checks.get(0).result()).isEqualTo(Result.PASSED);
         assertThat(checks.get(0).detail()).contains("attempts");
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.PASSED);
+        assertThat(retryCalls("successful_with_retry")).isEqualTo(1);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.PASSED);
     }
 
     @Test
@@ -137,7 +147,7 @@ class SmokeTestRunnerTests {
 
         assertThat(checks.get(0).result()).isEqualTo(Result.ERROR);
         assertThat(checks.get(0).detail()).startsWith("connection refused");
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.ERROR);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.ERROR);
     }
 
     @Test
@@ -145,7 +155,7 @@ class SmokeTestRunnerTests {
         List<SmokeCheck> checks = runner(Duration.ofSeconds(1)).run(List.of(), RELEASE);
 
         assertThat(checks).isEmpty();
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.ERROR);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.ERROR);
     }
 
     @Test
@@ -157,7 +167,7 @@ class SmokeTestRunnerTests {
         assertThat(checks).extracting(SmokeCheck::result).containsExactly(Result.ERROR, Result.ERROR);
         assertThat(checks).extracting(SmokeCheck::url).containsOnly(SmokeTestRunner.INVALID_URL);
         assertThat(checks.get(0).detail()).startsWith("bad URL 'ftp://{service}/health'");
-        assertThat(SmokeTestDecision.decide(checks)).isEqualTo(Outcome.ERROR);
+        assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.ERROR);
     }
 
     @Test
@@ -187,8 +197,65 @@ class SmokeTestRunnerTests {
         assertThat(checks).extracting(SmokeCheck::result).containsExactly(Result.FAILED, Result.PASSED);
     }
 
+    @Test
+    void pausesDoubleUpToTheMaximumAndStopWhenTheNextPauseWouldPassTheDeadline() throws Exception {
+        int port = serve(0);
+        answers.put("/health", new Answer(503, "", false));
+
+        // pauses of 100, 200, 400, 400 ms: after the fifth attempt (at 1.1 s and a little) a pause of 400 ms would
+        // end after the deadline of 1.5 s
+        long started = System.nanoTime();
+        List<SmokeCheck> checks = runner(Duration.ofMillis(1500), Duration.ofMillis(100), Duration.ofMillis(400))
+                .run(List.of(check("health", "http://127.0.0.1:" + port + "/health", 200, null,
+                        Duration.ofSeconds(1))), RELEASE);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
+        assertThat(requested).hasSize(5);
+        assertThat(checks.get(0).detail()).contains("(5 attempts in ");
+        assertThat(took).isBetween(Duration.ofMillis(1100), Duration.ofMillis(3000));
+        assertThat(retryCalls("failed_without_retry")).isEqualTo(1);
+    }
+
+    @Test
+    void aDeadlineShorterThanTheFirstPauseMeansOneAttempt() throws Exception {
+        int port = serve(0);
+        answers.put("/health", new Answer(503, "", false));
+
+        List<SmokeCheck> checks = runner(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1))
+                .run(List.of(check("health", "http://127.0.0.1:" + port + "/health", 200, null,
+                        Duration.ofSeconds(1))), RELEASE);
+
+        assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
+        assertThat(checks.get(0).detail()).isEqualTo("answered 503, expected 200");
+        assertThat(requested).hasSize(1);
+    }
+
+    @Test
+    void theRetryPausesAsConfigured() {
+        var backoff = SmokeTestRunner.retryConfig(Duration.ofSeconds(1), Duration.ofSeconds(10)).getIntervalFunction();
+
+        assertThat(IntStream.rangeClosed(1, 6).mapToObj(backoff::apply))
+                .containsExactly(1000L, 2000L, 4000L, 8000L, 10000L, 10000L);
+    }
+
     private SmokeTestRunner runner(Duration deadline) {
-        return new SmokeTestRunner(deadline, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2));
+        return runner(deadline, Duration.ofMillis(50), Duration.ofMillis(200));
+    }
+
+    private SmokeTestRunner runner(Duration deadline, Duration initialBackoff, Duration maxBackoff) {
+        // the shared retry settings are not the smoke checks' (those come from stagecoach.smoke-test)
+        Resilience resilience = new Resilience(new ResilienceProperties(
+                new ResilienceProperties.Retry(3, Duration.ofSeconds(5), 2.0, Duration.ofSeconds(5)),
+                new ResilienceProperties.CircuitBreaker(50, 20, 10, Duration.ofSeconds(30), 3)), meterRegistry);
+        return new SmokeTestRunner(deadline, initialBackoff, maxBackoff, Duration.ofSeconds(2), resilience);
+    }
+
+    /** The checks the retry counted as {@code kind} (resilience4j.retry.calls). */
+    private double retryCalls(String kind) {
+        var counter = meterRegistry.find("resilience4j.retry.calls").tag("name", SmokeTestRunner.RETRY)
+                .tag("kind", kind).functionCounter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static Check check(String name, String url, int status, String jsonField, Duration timeout) {

@@ -9,11 +9,11 @@ import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.stagecoach.buildcompleted.BuildIntake;
+import io.stagecoach.buildcompleted.BuildDecision;
+import io.stagecoach.buildcompleted.BuildDecision.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildDecision.Refuse;
+import io.stagecoach.buildcompleted.BuildHandler;
 import io.stagecoach.buildcompleted.BuildPolicy;
-import io.stagecoach.buildcompleted.BuildPolicy.AlreadyRegistered;
-import io.stagecoach.buildcompleted.BuildPolicy.Decision;
-import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
 import io.stagecoach.buildcompleted.ReleaseRegistry;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
@@ -62,18 +62,18 @@ class BuildWebhookController {
     private final WebhookSecret secret;
     private final DeliveryLog deliveries;
     private final BuildRequests requests;
-    private final BuildIntake intake;
+    private final BuildHandler handler;
     private final ReleaseRegistry registry;
     private final EnvironmentLedger ledger;
     private final EventPublisher publisher;
     private final MeterRegistry meterRegistry;
 
-    BuildWebhookController(WebhookSecret secret, DeliveryLog deliveries, EventCodec codec, BuildIntake intake,
+    BuildWebhookController(WebhookSecret secret, DeliveryLog deliveries, EventCodec codec, BuildHandler handler,
             ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher, MeterRegistry meterRegistry) {
         this.secret = secret;
         this.deliveries = deliveries;
         this.requests = new BuildRequests(codec);
-        this.intake = intake;
+        this.handler = handler;
         this.registry = registry;
         this.ledger = ledger;
         this.publisher = publisher;
@@ -105,15 +105,15 @@ class BuildWebhookController {
             return answer(HttpStatus.BAD_REQUEST, "invalid", problems(List.of(DELIVERY_HEADER + " (or "
                     + GITHUB_DELIVERY_HEADER + "): required, 1 to 128 of A-Z a-z 0-9 . _ : -")));
         }
-        if (!intake.servesFirstEnvironment()) {
+        if (!handler.servesFirstEnvironment()) {
             return answer(HttpStatus.MISDIRECTED_REQUEST, "misdirected", error("builds enter the pipeline in its "
-                    + "first environment; this instance serves " + intake.environment()));
+                    + "first environment; this instance serves " + handler.environment()));
         }
         if (raw.length > EventCodec.MAX_EVENT_BYTES) {
             return answer(HttpStatus.CONTENT_TOO_LARGE, "invalid", error("the body is over "
                     + EventCodec.MAX_EVENT_BYTES + " bytes"));
         }
-        String eventId = EventIds.derive(EventType.BUILD_COMPLETED.type(), intake.environment(), "webhook-delivery",
+        String eventId = EventIds.derive(EventType.BUILD_COMPLETED.type(), handler.environment(), "webhook-delivery",
                 deliveryId);
         if (!deliveries.begin(deliveryId)) {
             return replayed(deliveryId, eventId);
@@ -122,15 +122,15 @@ class BuildWebhookController {
         try {
             CloudEvent<BuildCompleted> build;
             try {
-                build = requests.read(raw, intake.environment(), source(), eventId);
+                build = requests.read(raw, handler.environment(), source(), eventId);
             } catch (InvalidEventException e) {
                 return answer(HttpStatus.BAD_REQUEST, "invalid", problems(e.problems()));
             }
-            intake.catchUp();
-            if (intake.seen(eventId)) {
+            handler.catchUp();
+            if (handler.seen(eventId)) {
                 return replayed(deliveryId, eventId);
             }
-            Decision decision = intake.decide(build);
+            BuildDecision decision = handler.decide(build);
             if (decision instanceof Refuse refuse) {
                 HttpStatus status = BuildPolicy.DIGEST_MISMATCH.equals(refuse.reasonTag()) ? HttpStatus.CONFLICT
                         : HttpStatus.BAD_REQUEST;
@@ -147,7 +147,7 @@ class BuildWebhookController {
             accepted.put("status", "accepted");
             accepted.put("runId", runId);
             accepted.put("eventId", eventId);
-            accepted.put("environment", intake.environment());
+            accepted.put("environment", handler.environment());
             accepted.put("release", release);
             accepted.put("alreadyRegistered", decision instanceof AlreadyRegistered);
             accepted.put("location", "/builds/" + runId);
@@ -170,15 +170,15 @@ class BuildWebhookController {
         return registry.run(runId).map(release -> {
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("runId", runId);
-            run.put("environment", intake.environment());
+            run.put("environment", handler.environment());
             run.put("release", release);
-            run.put("promotionEventId", BuildPolicy.promotionId(runId, intake.environment()));
+            run.put("promotionEventId", BuildPolicy.promotionId(runId, handler.environment()));
             run.put("running", ledger.running(release.service())
                     .map(deployed -> deployed.release().sameBuildAs(release)).orElse(false));
             run.put("verified", ledger.isVerified(release));
             return ResponseEntity.ok(run);
         }).orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
-                .body(error("run " + runId + " is not registered (yet) in " + intake.environment())));
+                .body(error("run " + runId + " is not registered (yet) in " + handler.environment())));
     }
 
     private ResponseEntity<Map<String, Object>> replayed(String deliveryId, String eventId) {
@@ -213,7 +213,7 @@ class BuildWebhookController {
     }
 
     private String source() {
-        return "/stagecoach/" + intake.environment() + "/build-completed/webhook";
+        return "/stagecoach/" + handler.environment() + "/build-completed/webhook";
     }
 
     private void counter(String outcome) {

@@ -7,10 +7,9 @@ import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.stagecoach.buildcompleted.BuildPolicy.AlreadyRegistered;
-import io.stagecoach.buildcompleted.BuildPolicy.Decision;
-import io.stagecoach.buildcompleted.BuildPolicy.Refuse;
-import io.stagecoach.buildcompleted.BuildPolicy.Register;
+import io.stagecoach.buildcompleted.BuildDecision.AlreadyRegistered;
+import io.stagecoach.buildcompleted.BuildDecision.Refuse;
+import io.stagecoach.buildcompleted.BuildDecision.Register;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.Release;
@@ -27,16 +26,18 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides on a build with the environment's current knowledge and carries the decision out: publishes the
- * promotion request, or reports why not. Shared by the inbox and the webhook (which asks before it publishes).
+ * Decides on a build with the environment's current knowledge ({@link BuildPolicy}) and carries the decision out:
+ * publishes its events (the promotion request, or the block that ends a refused build's run) unless the audit stream
+ * has them already, registers the release, counts and logs it. Shared by the inbox and the webhook (which asks
+ * before it publishes).
  */
 @Component
-public class BuildIntake {
+public class BuildHandler {
 
     /** Counter of build events by result: registered, duplicate, refused. */
     public static final String BUILDS_METER = "stagecoach.builds";
 
-    private static final Logger log = LoggerFactory.getLogger(BuildIntake.class);
+    private static final Logger log = LoggerFactory.getLogger(BuildHandler.class);
 
     private final LedgerFeed feed;
     private final EnvironmentLedger ledger;
@@ -47,7 +48,7 @@ public class BuildIntake {
     private final MeterRegistry meterRegistry;
     private final LedgerProperties ledgerProperties;
 
-    BuildIntake(LedgerFeed feed, EnvironmentLedger ledger, ReleaseRegistry registry, Environments environments,
+    BuildHandler(LedgerFeed feed, EnvironmentLedger ledger, ReleaseRegistry registry, Environments environments,
             StagecoachIdentity identity, EventPublisher publisher, MeterRegistry meterRegistry,
             LedgerProperties ledgerProperties) {
         this.feed = feed;
@@ -80,21 +81,23 @@ public class BuildIntake {
     }
 
     /** The decision on {@code build} with what the view holds now (call {@link #catchUp()} first). */
-    public Decision decide(CloudEvent<BuildCompleted> build) {
+    public BuildDecision decide(CloudEvent<BuildCompleted> build) {
         return BuildPolicy.decide(build, knowledge(), identity.environmentName(), source());
     }
 
     /**
-     * Handles a build from the inbox: catches up, decides, publishes the promotion request.
+     * Handles a build from the inbox: catches up, decides, publishes the decision's events.
      *
      * @return the refusal, which the caller dead-letters; empty when handled
      */
     Optional<Refuse> handle(CloudEvent<BuildCompleted> build) throws IOException, TimeoutException {
         catchUp();
-        Decision decision = decide(build);
+        BuildDecision decision = decide(build);
+        // the block of a refusal is how CI following the run (stagecoach build --wait) learns of it; a redelivered
+        // refused build finds it in the audit stream already
+        decision.events().stream().filter(event -> !ledger.seen(event.id())).forEach(publisher::publish);
         Release release = build.data().release();
         if (decision instanceof Register register) {
-            publisher.publish(register.promotion());
             registry.register(release);
             count("registered");
             log.info("Registered {} {} ({}) from build event {}: promotion requested as {} in run {}",
@@ -110,17 +113,14 @@ public class BuildIntake {
         }
         Refuse refuse = (Refuse) decision;
         count("refused");
-        // CI following the run (stagecoach build --wait) learns of the refusal from the audit stream
-        if (!ledger.seen(refuse.block().id())) {
-            publisher.publish(refuse.block());
-        }
+        countRefused(refuse.reasonTag());
         log.warn("Build event {} of {} {} refused: {}", build.id(), release.service(), release.version(),
                 refuse.reason());
         return Optional.of(refuse);
     }
 
     /** Counts a refusal with the shared refused-events meter, as the inbound checks do. */
-    void countRefused(String reasonTag) {
+    private void countRefused(String reasonTag) {
         Counter.builder(InboundEvents.REFUSED_METER)
                 .description("Deliveries refused before handling, by event type and reason")
                 .tag("type", "build.completed")

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * ledger has seen it already (a redelivery or another instance did the work), count it. The audit stream is the
  * only store: nothing here survives a restart, nothing needs to.
  */
-final class ApprovalGate {
+final class ApprovalHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(ApprovalGate.class);
+    private static final Logger log = LoggerFactory.getLogger(ApprovalHandler.class);
 
     private final ApprovalPolicy policy;
     private final ApprovalRules rules;
@@ -43,7 +43,7 @@ final class ApprovalGate {
     /** One decision, request or sweep at a time in this process, so a grant and an expiry do not cross. */
     private final Object lock = new Object();
 
-    ApprovalGate(ApprovalPolicy policy, ApprovalRules rules, LedgerFeed feed, ApprovalRecords records,
+    ApprovalHandler(ApprovalPolicy policy, ApprovalRules rules, LedgerFeed feed, ApprovalRecords records,
             EventPublisher publisher, ApprovalMetrics metrics, ApprovalProperties properties, Clock clock) {
         this.policy = policy;
         this.rules = rules;
