@@ -83,7 +83,7 @@ class PromotionHandler {
             if (decision instanceof PromotionDecision.Deploy deploy) {
                 decision = deploy(deploy, release);
             }
-            decision.events().forEach(publisher::publish);
+            publisher.publishAll(decision.events());
             if (decision instanceof PromotionDecision.Blocked blocked) {
                 log.info("promotion of {} {} blocked ({}): {}", release.service(), release.version(),
                         blocked.reason(), blocked.event().data().message());
@@ -128,7 +128,7 @@ class PromotionHandler {
             Release release = passed.data().release();
             Optional<Instant> deployedAt = view.runningSince(release.service());
             HandoffDecision handoff = handoffPolicy.decide(passed, view, Instant.now());
-            handoff.events().forEach(publisher::publish);
+            publisher.publishAll(handoff.events());
             if (handoff instanceof HandoffDecision.Promote promote) {
                 handedOff(release, promote.event().environment(), "promotion", deployedAt, passed.time());
             } else if (handoff instanceof HandoffDecision.RequestApproval approval) {
@@ -157,7 +157,7 @@ class PromotionHandler {
                 return;
             }
             PromotionDecision.Blocked blocked = promotionPolicy.withdrawn(withdrawal, view);
-            blocked.events().forEach(publisher::publish);
+            publisher.publishAll(blocked.events());
             Release release = withdrawal.data().release();
             log.warn("{} {} withdrawn from {} by {}: {}", release.service(), release.version(), environment.name(),
                     withdrawal.data().withdrawnIn(), blocked.event().data().message());
