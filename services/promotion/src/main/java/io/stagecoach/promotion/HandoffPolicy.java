@@ -14,12 +14,13 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Verification;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 
 /**
  * Decides where a release goes after it passed this environment's smoke tests. Pure: the pass, the environment
- * path, this environment's ledger and the time go in; the hand-off comes out. The hand-off is addressed to the
+ * path, this environment's ledger and the time go in; a decision comes out. A hand-off is addressed to the
  * next environment (its name in the event and routing key) and published here; the shovel carries it over.
  */
 final class HandoffPolicy {
@@ -55,7 +56,7 @@ final class HandoffPolicy {
         return EventIds.derive(passed.id(), "approval-request", next.name());
     }
 
-    Handoff decide(CloudEvent<SmokeTestPassed> passed, LedgerView ledger, Instant now) {
+    HandoffDecision decide(CloudEvent<SmokeTestPassed> passed, LedgerView ledger, Instant now) {
         Release release = passed.data().release();
         Optional<Release> running = ledger.running(release.service());
         if (ledger.isHeld(release)) {
@@ -64,7 +65,7 @@ final class HandoffPolicy {
                     + " further", running.map(Release::version).orElse(null), null);
         }
         if (running.isEmpty()) {
-            return new Handoff.Ignored(release.version() + " of " + release.service() + " passed in "
+            return new HandoffDecision.Ignored(release.version() + " of " + release.service() + " passed in "
                     + environment.name() + " but nothing of it runs there");
         }
         if (!running.get().sameBuildAs(release)) {
@@ -75,7 +76,7 @@ final class HandoffPolicy {
         }
         Optional<Environment> next = next();
         if (next.isEmpty()) {
-            return new Handoff.End(release.version() + " of " + release.service() + " reached " + environment.name()
+            return new HandoffDecision.End(release.version() + " of " + release.service() + " reached " + environment.name()
                     + ", the last environment");
         }
         Environment n = next.get();
@@ -83,16 +84,16 @@ final class HandoffPolicy {
         if (n.isManual()) {
             var request = new ApprovalRequested(approvalRequestId(passed, n), release, n.name(), n.approvers(),
                     n.minApprovals(), now, now.plus(n.approvalTtl()), verifiedIn);
-            return new Handoff.RequestApproval(CloudEvent.causedBy(passed, request, source, n.name()));
+            return new HandoffDecision.RequestApproval(CloudEvent.causedBy(passed, request, source, n.name()));
         }
-        return new Handoff.Promote(CloudEvent.causedBy(passed, PromotionRequested.verified(release, n.name(),
+        return new HandoffDecision.Promote(CloudEvent.causedBy(passed, PromotionRequested.verified(release, n.name(),
                 verifiedIn), source, n.name()));
     }
 
-    private Handoff.Stopped stopped(CloudEvent<SmokeTestPassed> passed, PromotionBlocked.Reason reason,
+    private HandoffDecision.Stopped stopped(CloudEvent<SmokeTestPassed> passed, PromotionBlocked.Reason reason,
                                     String message, String runningVersion, String supersededBy) {
         var data = new PromotionBlocked(passed.data().release(), environment.name(), reason, message,
                 SemanticVersion.isStrict(runningVersion) ? runningVersion : null, supersededBy);
-        return new Handoff.Stopped(CloudEvent.causedBy(passed, data, source, environment.name()));
+        return new HandoffDecision.Stopped(CloudEvent.causedBy(passed, data, source, environment.name()));
     }
 }

@@ -18,6 +18,7 @@ import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.PublishingRights;

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static io.stagecoach.promotion.PromotionPolicyTests.uuid;
 import static io.stagecoach.promotion.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.LIST;
 
 class HandoffPolicyTests {
 
@@ -83,12 +84,13 @@ class HandoffPolicyTests {
         CloudEvent<SmokeTestPassed> passed = passed(release, environment);
         var policy = new HandoffPolicy(environments, environments.get(environment));
 
-        Handoff handoff = policy.decide(passed, new FakeLedger(held ? Set.of(release) : Set.of(), Set.of(), runs),
+        HandoffDecision handoff = policy.decide(passed, new FakeLedger(held ? Set.of(release) : Set.of(), Set.of(), runs),
                 NOW);
 
         switch (expected) {
-            case "PROMOTE" -> assertThat(handoff).isInstanceOfSatisfying(Handoff.Promote.class, promote -> {
+            case "PROMOTE" -> assertThat(handoff).isInstanceOfSatisfying(HandoffDecision.Promote.class, promote -> {
                 CloudEvent<PromotionRequested> event = promote.event();
+                assertThat(promote.events()).containsExactly(event);
                 assertThat(event.routingKey()).isEqualTo("promotion.requested." + next);
                 assertThat(event.data().reason()).isEqualTo(PromotionRequested.Reason.VERIFIED);
                 assertThat(event.data().release()).isEqualTo(release);
@@ -98,9 +100,10 @@ class HandoffPolicyTests {
                 assertThat(policy.outcomeIds(passed)).contains(event.id());
                 assertThat(CODEC.encode(event)).isNotEmpty();
             });
-            case "REQUEST_APPROVAL" -> assertThat(handoff).isInstanceOfSatisfying(Handoff.RequestApproval.class,
+            case "REQUEST_APPROVAL" -> assertThat(handoff).isInstanceOfSatisfying(HandoffDecision.RequestApproval.class,
                     approval -> {
                         var event = approval.event();
+                        assertThat(approval.events()).containsExactly(event);
                         var nextEnvironment = environments.get(next);
                         assertThat(event.routingKey()).isEqualTo("approval.requested." + next);
                         assertThat(event.data().approvers()).isEqualTo(nextEnvironment.approvers());
@@ -113,9 +116,11 @@ class HandoffPolicyTests {
                         assertThat(policy.outcomeIds(passed)).contains(event.id());
                         assertThat(CODEC.encode(event)).isNotEmpty();
                     });
-            case "END" -> assertThat(handoff).isInstanceOf(Handoff.End.class);
-            case "SUPERSEDED", "HELD" -> assertThat(handoff).isInstanceOfSatisfying(Handoff.Stopped.class, stopped -> {
+            case "END" -> assertThat(handoff).isInstanceOf(HandoffDecision.End.class)
+                    .extracting(HandoffDecision::events).asInstanceOf(LIST).isEmpty();
+            case "SUPERSEDED", "HELD" -> assertThat(handoff).isInstanceOfSatisfying(HandoffDecision.Stopped.class, stopped -> {
                 CloudEvent<PromotionBlocked> event = stopped.event();
+                assertThat(stopped.events()).containsExactly(event);
                 assertThat(event.routingKey()).isEqualTo("promotion.blocked." + environment);
                 assertThat(event.data().reason()).isEqualTo(PromotionBlocked.Reason.valueOf(expected));
                 assertThat(event.data().release()).isEqualTo(release);
@@ -125,7 +130,8 @@ class HandoffPolicyTests {
                 assertThat(policy.outcomeIds(passed)).contains(event.id());
                 assertThat(CODEC.encode(event)).isNotEmpty();
             });
-            default -> assertThat(handoff).isInstanceOf(Handoff.Ignored.class);
+            default -> assertThat(handoff).isInstanceOf(HandoffDecision.Ignored.class)
+                    .extracting(HandoffDecision::events).asInstanceOf(LIST).isEmpty();
         }
     }
 
@@ -134,7 +140,7 @@ class HandoffPolicyTests {
         var policy = new HandoffPolicy(FOUR_STAGES, FOUR_STAGES.get("qa"));
         Release release = release("2.0.0");
 
-        var handoff = (Handoff.RequestApproval) policy.decide(passed(release, "qa"),
+        var handoff = (HandoffDecision.RequestApproval) policy.decide(passed(release, "qa"),
                 new FakeLedger(Set.of(), Set.of(), release), NOW);
 
         assertThat(handoff.event().data().approvers()).containsExactly("sre-team", "release-managers");
@@ -149,8 +155,8 @@ class HandoffPolicyTests {
         CloudEvent<SmokeTestPassed> passed = passed(release, "staging");
         var ledger = new FakeLedger(Set.of(), Set.of(), release);
 
-        var first = (Handoff.RequestApproval) policy.decide(passed, ledger, NOW);
-        var second = (Handoff.RequestApproval) policy.decide(passed, ledger, NOW.plusSeconds(90));
+        var first = (HandoffDecision.RequestApproval) policy.decide(passed, ledger, NOW);
+        var second = (HandoffDecision.RequestApproval) policy.decide(passed, ledger, NOW.plusSeconds(90));
 
         assertThat(second.event().id()).isEqualTo(first.event().id());
         assertThat(second.event().data().requestId()).isEqualTo(first.event().data().requestId());

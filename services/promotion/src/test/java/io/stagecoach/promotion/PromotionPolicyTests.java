@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static io.stagecoach.promotion.Releases.release;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.LIST;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 class PromotionPolicyTests {
@@ -132,10 +133,14 @@ class PromotionPolicyTests {
         PromotionDecision decision = policy(row.environment()).decide(request, row.publisher(), ledger, running);
 
         switch (row.expected()) {
-            case "deploy" -> assertThat(decision).isInstanceOf(PromotionDecision.Deploy.class);
-            case "nothing" -> assertThat(decision).isInstanceOf(PromotionDecision.Nothing.class);
+            // a deployment is announced once the target answered, see below
+            case "deploy" -> assertThat(decision).isInstanceOf(PromotionDecision.Deploy.class)
+                    .extracting(PromotionDecision::events).asInstanceOf(LIST).isEmpty();
+            case "nothing" -> assertThat(decision).isInstanceOf(PromotionDecision.Nothing.class)
+                    .extracting(PromotionDecision::events).asInstanceOf(LIST).isEmpty();
             default -> {
                 assertThat(decision).isInstanceOfSatisfying(PromotionDecision.Blocked.class, blocked -> {
+                    assertThat(blocked.events()).containsExactly(blocked.event());
                     assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.valueOf(row.expected()));
                     assertThat(blocked.event().routingKey()).isEqualTo("promotion.blocked." + row.environment());
                     assertThat(blocked.event().causationid()).isEqualTo(request.id());
@@ -212,6 +217,7 @@ class PromotionPolicyTests {
         PromotionDecision.Blocked blocked = policy("prod").withdrawn(withdrawal,
                 new FakeLedger(Set.of(), Set.of(), runs));
 
+        assertThat(blocked.events()).containsExactly(blocked.event());
         assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.event().routingKey()).isEqualTo("promotion.blocked.prod");
         assertThat(blocked.event().causationid()).isEqualTo(withdrawal.id());
@@ -267,9 +273,11 @@ class PromotionPolicyTests {
         var deploy = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
                 FakeLedger.empty(), Optional.empty());
 
-        var completed = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", true, "1.1.0"));
-        var again = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", false, "1.1.0"));
-        var failed = deploy.failed("push refused", 3);
+        var completed = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", true, "1.1.0"))
+                .event();
+        var again = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", false, "1.1.0"))
+                .event();
+        var failed = deploy.failed("push refused", 3).event();
 
         assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
         assertThat(completed.data().target()).isEqualTo("gitops");
@@ -281,6 +289,22 @@ class PromotionPolicyTests {
         assertThat(PromotionPolicy.outcomeIds(request)).contains(completed.id(), failed.id());
         assertThat(CODEC.encode(completed)).isNotEmpty();
         assertThat(CODEC.encode(failed)).isNotEmpty();
+    }
+
+    @Test
+    void aDeploymentAnnouncesNothingUntilTheTargetAnsweredThenExactlyItsOutcome() {
+        var deploy = (PromotionDecision.Deploy) policy("dev").decide(build(release(V)), "dev-build-completed",
+                FakeLedger.empty(), Optional.empty());
+
+        PromotionDecision.Deployed deployed = deploy.completed(
+                new DeployResult("0123456789abcdef0123456789abcdef01234567", true, null));
+        PromotionDecision.DeployFailed failed = deploy.failed(null, 0);
+
+        assertThat(deploy.events()).isEmpty();
+        assertThat(deployed.events()).containsExactly(deployed.event());
+        assertThat(failed.events()).containsExactly(failed.event());
+        assertThat(failed.event().data().error()).isEqualTo("the deploy target failed without a message");
+        assertThat(failed.event().data().attempts()).isEqualTo(1);
     }
 
     private static PromotionPolicy policy(String environment) {

@@ -1,11 +1,13 @@
 package io.stagecoach.promotion;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 import io.stagecoach.events.Release;
 import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
+import io.stagecoach.ledger.LedgerView;
 
 /** Releases and ledger states for the decision tables. */
 final class Releases {
@@ -30,7 +32,10 @@ final class Releases {
         return "sha256:" + "0".repeat(64 - hex.length()) + hex;
     }
 
-    /** A ledger that holds, verified, runs and was told to withdraw what it is told. */
+    /**
+     * A ledger that holds, verified, runs and was told to withdraw what it is told. It knows no times and no order
+     * of verifications, which the promotion policies never ask for.
+     */
     record FakeLedger(Set<Release> held, Set<Release> verified, Release announced, List<Withdrawal> withdrawn)
             implements LedgerView {
 
@@ -60,6 +65,21 @@ final class Releases {
         @Override
         public List<Withdrawal> withdrawals(Release release) {
             return withdrawn.stream().filter(w -> w.withdrawal().release().sameBuildAs(release)).toList();
+        }
+
+        @Override
+        public Optional<Instant> runningSince(String service) {
+            throw new UnsupportedOperationException("the promotion policies do not ask since when a release runs");
+        }
+
+        @Override
+        public Optional<Release> lastVerified(String service, Release excluding) {
+            throw new UnsupportedOperationException("the promotion policies do not look for rollback targets");
+        }
+
+        @Override
+        public Optional<Release> verifiedVersion(String service, String version) {
+            throw new UnsupportedOperationException("the promotion policies do not look for rollback targets");
         }
     }
 }

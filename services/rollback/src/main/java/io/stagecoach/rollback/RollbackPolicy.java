@@ -19,12 +19,13 @@ import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.Trigger;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.deploy.Deployment;
 
 /**
  * Decides what to put back when a release fails in this environment. Pure: the triggering event and this
- * environment's ledger go in; a decision comes out.
+ * environment's ledger go in; a decision comes out, with the withdrawal from the next environment it calls for.
  *
  * <p>{@code from} is the failed release (smoke test or deployment failed) or what runs (an alert, a person's
  * request). {@code to} is the requested version when it was verified here, else the newest verified release
@@ -73,14 +74,15 @@ final class RollbackPolicy {
             from = failed.release();
             if (running.filter(from::sameBuildAs).isEmpty()) {
                 return new RollbackDecision.Nothing(from.version() + " of " + service + " failed its smoke tests in "
-                        + environment.name() + " but no longer runs there");
+                        + environment.name() + " but no longer runs there", withdrawal(trigger, from,
+                        "failed its smoke tests in " + environment.name() + " again", ledger));
             }
         } else if (data instanceof DeploymentFailed failed) {
             from = failed.release();
         } else if (data instanceof AlertFiring || data instanceof RollbackRequested) {
             if (running.isEmpty()) {
                 return failed(trigger, null, null, "nothing of " + service + " runs in " + environment.name()
-                        + " that could be rolled back");
+                        + " that could be rolled back", ledger);
             }
             from = running.get();
             if (data instanceof AlertFiring alert) {
@@ -113,47 +115,31 @@ final class RollbackPolicy {
             if (refusal != null) {
                 // the request was wrong, not the running release: hold nothing
                 return failed(trigger, null, verified.orElse(null), "cannot roll back to " + refusal
-                        + " (running: " + from.version() + ")");
+                        + " (running: " + from.version() + ")", ledger);
             }
             to = verified.get();
         } else {
             Optional<Release> last = ledger.lastVerified(service, from);
             if (last.isEmpty()) {
                 return failed(trigger, from, null, "no verified release of " + service + " other than "
-                        + from.version() + " to roll back to in " + environment.name());
+                        + from.version() + " to roll back to in " + environment.name(), ledger);
             }
             to = last.get();
         }
-        return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to), source);
+        return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to), source,
+                withdrawal(trigger, from, "is held in " + environment.name() + ", rolled back to " + to.version(),
+                        ledger));
     }
 
     /**
-     * The withdrawal {@code decision} calls for, addressed to the next environment: when it holds a release verified
-     * here (a rollback from it, or a failed rollback, which holds it too), or when a release verified here failed its
-     * smoke tests again though it no longer runs. Empty in the last environment and for a release never verified
-     * here (nothing downstream can rest on it). Its id is derived from the trigger, like the decision's events.
+     * The withdrawal from the next environment of {@code release}, which {@code what} happened to here: a rollback
+     * from it or a failed rollback (both hold it), or its smoke tests failed again though it no longer runs. Empty in
+     * the last environment and for a release never verified here (nothing downstream can rest on it). Its id is
+     * derived from the trigger, like the decision's other events.
      */
-    Optional<CloudEvent<ReleaseWithdrawn>> withdrawal(CloudEvent<? extends EventData> trigger, RollbackDecision decision,
-                                                      LedgerView ledger) {
-        if (next.isEmpty()) {
-            return Optional.empty();
-        }
-        Release release;
-        String what;
-        if (decision instanceof RollbackDecision.Rollback rollback) {
-            release = rollback.from();
-            what = "is held in " + environment.name() + ", rolled back to " + rollback.to().version();
-        } else if (decision instanceof RollbackDecision.Failed failed && failed.event().data().from() != null) {
-            release = failed.event().data().from();
-            what = "is held in " + environment.name() + " (nothing could be put back)";
-        } else if (decision instanceof RollbackDecision.Nothing
-                && trigger.data() instanceof SmokeTestFailed failed) {
-            release = failed.release();
-            what = "failed its smoke tests in " + environment.name() + " again";
-        } else {
-            return Optional.empty();
-        }
-        if (!ledger.isVerified(release)) {
+    private Optional<CloudEvent<ReleaseWithdrawn>> withdrawal(CloudEvent<? extends EventData> trigger,
+                                                               Release release, String what, LedgerView ledger) {
+        if (next.isEmpty() || !ledger.isVerified(release)) {
             return Optional.empty();
         }
         Environment into = next.get();
@@ -190,10 +176,14 @@ final class RollbackPolicy {
                 "rollback from " + from.version() + " after " + trigger.eventType().eventName());
     }
 
-    private RollbackDecision.Failed failed(CloudEvent<?> trigger, Release from, Release to, String reason) {
+    /** A rollback that cannot happen; when it names {@code from}, that release is held and withdrawn downstream. */
+    private RollbackDecision.Failed failed(CloudEvent<? extends EventData> trigger, Release from, Release to,
+                                           String reason, LedgerView ledger) {
         var data = new RollbackFailed(environment.name(), trigger.data().subject(), from, to, shorten(reason),
                 Trigger.of(trigger));
-        return new RollbackDecision.Failed(CloudEvent.causedBy(trigger, data, source, environment.name()));
+        return new RollbackDecision.Failed(CloudEvent.causedBy(trigger, data, source, environment.name()),
+                from == null ? Optional.empty() : withdrawal(trigger, from,
+                        "is held in " + environment.name() + " (nothing could be put back)", ledger));
     }
 
     static String shorten(String text) {

@@ -13,12 +13,15 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.Trigger;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.Deployment;
@@ -29,6 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.LIST;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 class RollbackPolicyTests {
@@ -93,8 +97,11 @@ class RollbackPolicyTests {
         RollbackDecision decision = POLICY.decide(trigger, ledger);
 
         switch (row.expected()) {
-            case "nothing" -> assertThat(decision).isInstanceOf(RollbackDecision.Nothing.class);
+            // the last environment withdraws nothing: a decision announces its own outcome only
+            case "nothing" -> assertThat(decision).isInstanceOf(RollbackDecision.Nothing.class)
+                    .extracting(RollbackDecision::events).asInstanceOf(LIST).isEmpty();
             case "failed" -> assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Failed.class, failed -> {
+                assertThat(failed.events()).containsExactly(failed.event());
                 assertThat(failed.event().routingKey()).isEqualTo("rollback.failed.staging");
                 assertThat(failed.event().data().trigger()).isEqualTo(Trigger.of(trigger));
                 assertThat(failed.event().causationid()).isEqualTo(trigger.id());
@@ -103,6 +110,7 @@ class RollbackPolicyTests {
             });
             default -> assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Rollback.class, rollback -> {
                 assertThat(rollback.to()).isEqualTo(release(row.expected()));
+                assertThat(rollback.events()).as("announced once the target answered").isEmpty();
                 Deployment deployment = rollback.deployment();
                 assertThat(deployment.environment()).isEqualTo("staging");
                 assertThat(deployment.version()).isEqualTo(row.expected());
@@ -118,9 +126,14 @@ class RollbackPolicyTests {
         var trigger = trigger("smoke", "1.2.0");
 
         var rollback = (RollbackDecision.Rollback) POLICY.decide(trigger, ledger);
-        var completed = rollback.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", true,
-                "1.2.0"));
-        var failed = rollback.failed("push refused");
+        RollbackDecision.RolledBack rolledBack = rollback.completed(new DeployResult(
+                "0123456789abcdef0123456789abcdef01234567", true, "1.2.0"));
+        RollbackDecision.Failed notPutBack = rollback.failed("push refused");
+        var completed = rolledBack.event();
+        var failed = notPutBack.event();
+
+        assertThat(rolledBack.events()).containsExactly(completed);
+        assertThat(notPutBack.events()).containsExactly(failed);
 
         assertThat(completed.routingKey()).isEqualTo("rollback.completed.staging");
         assertThat(completed.data().from()).isEqualTo(release("1.2.0"));
@@ -232,12 +245,15 @@ class RollbackPolicyTests {
         var ledger = new FakeLedger(versions(verified), versions(held), running.equals("-") ? null : release(running));
         CloudEvent<? extends EventData> trigger = trigger(kind, failed.equals("-") ? null : failed);
 
-        var withdrawal = policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger);
+        RollbackDecision decision = policy.decide(trigger, ledger);
+        var withdrawal = decision.withdrawal();
 
         if (withdrawn.equals("-")) {
             assertThat(withdrawal).isEmpty();
+            assertThat(decision.events()).noneMatch(event -> event.data() instanceof ReleaseWithdrawn);
             return;
         }
+        assertThat(decision.events()).as("the withdrawal goes out first").first().isEqualTo(withdrawal.get());
         assertThat(withdrawal).get().satisfies(event -> {
             ReleaseWithdrawn data = event.data();
             assertThat(event.routingKey()).as("published in staging, addressed to prod").isEqualTo(
@@ -254,8 +270,26 @@ class RollbackPolicyTests {
                     .doesNotContain(event.id());
             assertThat(CODEC.encode(event)).isNotEmpty();
         });
-        assertThat(policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger)).get()
+        assertThat(policy.decide(trigger, ledger).withdrawal()).get()
                 .extracting(CloudEvent::id).as("the same id every time").isEqualTo(withdrawal.get().id());
+    }
+
+    @Test
+    void aDecisionThatHoldsOrSeesAVerifiedReleaseFailAgainAnnouncesTheWithdrawalFirst() {
+        var policy = new RollbackPolicy(ENVIRONMENTS.get("staging"), ENVIRONMENTS.next("staging"));
+
+        var failed = (RollbackDecision.Failed) policy.decide(trigger("alert", null),
+                new FakeLedger(List.of(release("1.1.0")), List.of(), release("1.1.0")));
+        var nothing = (RollbackDecision.Nothing) policy.decide(trigger("smoke", "1.1.0"),
+                new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.2.0")));
+        var rollback = (RollbackDecision.Rollback) policy.decide(trigger("alert", null),
+                new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0")));
+
+        assertThat(failed.events()).containsExactly(failed.withdrawal().orElseThrow(), failed.event());
+        assertThat(nothing.events()).containsExactly(nothing.withdrawal().orElseThrow());
+        assertThat(rollback.events()).as("before the deploy").containsExactly(rollback.withdrawal().orElseThrow());
+        assertThat(rollback.failed("push refused").events()).as("the withdrawal went out before the deploy")
+                .singleElement().extracting(CloudEvent::eventType).isEqualTo(EventType.ROLLBACK_FAILED);
     }
 
     @Test
@@ -264,7 +298,7 @@ class RollbackPolicyTests {
         var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0"));
         var trigger = trigger("alert", null);
 
-        assertThat(policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger)).isEmpty();
+        assertThat(policy.decide(trigger, ledger).withdrawal()).isEmpty();
     }
 
     @Test
@@ -273,7 +307,7 @@ class RollbackPolicyTests {
         var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.1.0"));
         var trigger = trigger("request", null);
 
-        ReleaseWithdrawn data = policy.withdrawal(trigger, policy.decide(trigger, ledger), ledger).orElseThrow().data();
+        ReleaseWithdrawn data = policy.decide(trigger, ledger).withdrawal().orElseThrow().data();
 
         assertThat(data.message()).isEqualTo("1.1.0 of knative-lambda-builder is held in staging, rolled back to "
                 + "1.0.0 after a rollback asked for by alice: bad release; it may not enter prod on staging's "
@@ -350,6 +384,11 @@ class RollbackPolicyTests {
         @Override
         public boolean isVerified(Release release) {
             return verified.stream().anyMatch(release::sameBuildAs);
+        }
+
+        @Override
+        public List<EnvironmentLedger.Withdrawal> withdrawals(Release release) {
+            throw new UnsupportedOperationException("the rollback policy does not read withdrawals from before");
         }
     }
 }

@@ -6,12 +6,12 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RollbackListenersTests {
+class RollbackListenerTests {
 
     @Test
     void listensToTheInboxesTheBrokerDefinitionsProvision() {
         assertThat(Principal.ROLLBACK.consumes()).map(type -> BrokerNames.inboxQueue("rollback", type))
-                .containsExactly(RollbackListeners.SMOKETEST_FAILED, RollbackListeners.DEPLOYMENT_FAILED,
-                        RollbackListeners.ALERT_FIRING, RollbackListeners.ROLLBACK_REQUESTED);
+                .containsExactly(RollbackListener.SMOKETEST_FAILED, RollbackListener.DEPLOYMENT_FAILED,
+                        RollbackListener.ALERT_FIRING, RollbackListener.ROLLBACK_REQUESTED);
     }
 }

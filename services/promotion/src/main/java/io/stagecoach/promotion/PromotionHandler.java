@@ -14,6 +14,7 @@ import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.publish.EventPublisher;
@@ -29,19 +30,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * Handles this environment's promotion requests and smoke passes: catch the ledger up, skip what was handled
- * already, ask the policy, act through the target, publish. One event at a time, so two decisions never race
- * on the same state.
+ * Handles this environment's promotion requests, smoke passes and withdrawals: catch the ledger up, skip what was
+ * handled already, ask the policy, act through the target, publish the decision's events. One event at a time, so
+ * two decisions never race on the same state.
  */
 @Service
-class PromotionService {
+class PromotionHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(PromotionService.class);
+    private static final Logger log = LoggerFactory.getLogger(PromotionHandler.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Environment environment;
     private final LedgerFeed feed;
     private final EnvironmentLedger ledger;
+    private final LedgerView view;
     private final DeployTarget target;
     private final EventPublisher publisher;
     private final PromotionMetrics metrics;
@@ -50,12 +52,13 @@ class PromotionService {
     private final PromotionPolicy promotionPolicy;
     private final HandoffPolicy handoffPolicy;
 
-    PromotionService(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
+    PromotionHandler(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
                      TargetSettings targetSettings, EventPublisher publisher, PromotionMetrics metrics,
                      PromotionProperties properties, Resilience resilience) {
         this.environment = environment;
         this.feed = feed;
         this.ledger = feed.ledger();
+        this.view = LedgerView.of(ledger);
         this.target = target;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -76,9 +79,12 @@ class PromotionService {
             }
             Release release = request.data().release();
             Optional<RunningRelease> running = target.running(environment.name(), release.service());
-            PromotionDecision decision = promotionPolicy.decide(request, publisherUser, LedgerView.of(ledger), running);
+            PromotionDecision decision = promotionPolicy.decide(request, publisherUser, view, running);
+            if (decision instanceof PromotionDecision.Deploy deploy) {
+                decision = deploy(deploy, release);
+            }
+            publisher.publishAll(decision.events());
             if (decision instanceof PromotionDecision.Blocked blocked) {
-                publisher.publish(blocked.event());
                 log.info("promotion of {} {} blocked ({}): {}", release.service(), release.version(),
                         blocked.reason(), blocked.event().data().message());
                 metrics.promotion(release.service(), "blocked");
@@ -86,32 +92,29 @@ class PromotionService {
             } else if (decision instanceof PromotionDecision.Nothing nothing) {
                 log.info("promotion request {}: {}", request.id(), nothing.why());
                 metrics.promotion(release.service(), "unchanged");
-            } else if (decision instanceof PromotionDecision.Deploy deploy) {
-                deploy(deploy, release);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void deploy(PromotionDecision.Deploy deploy, Release release) {
-        CloudEvent<?> outcome;
+    /** Puts the release in through the target; the decision it returns announces how that went. */
+    private PromotionDecision deploy(PromotionDecision.Deploy deploy, Release release) {
         try {
             DeployResult result = target.deploy(deploy.deployment());
-            outcome = deploy.completed(result);
             log.info("deployed {} {} to {} at {}{}", release.service(), release.version(), environment.name(),
                     result.revision(), result.changed() ? "" : " (it was there already)");
             metrics.deployment(release.service(), "completed");
             metrics.promotion(release.service(), "deployed");
+            return deploy.completed(result);
         } catch (DeployTargetException | CallNotPermittedException e) {
             int attempts = e instanceof DeployTargetException t && t.isTransient() ? maxAttempts : 1;
-            outcome = deploy.failed(e.getMessage(), attempts);
             log.warn("deploying {} {} to {} failed: {}", release.service(), release.version(), environment.name(),
                     e.getMessage());
             metrics.deployment(release.service(), "failed");
             metrics.promotion(release.service(), "failed");
+            return deploy.failed(e.getMessage(), attempts);
         }
-        publisher.publish(outcome);
     }
 
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
@@ -123,22 +126,20 @@ class PromotionService {
                 return;
             }
             Release release = passed.data().release();
-            Optional<Instant> deployedAt = ledger.running(release.service()).map(EnvironmentLedger.Deployed::at);
-            Handoff handoff = handoffPolicy.decide(passed, LedgerView.of(ledger), Instant.now());
-            if (handoff instanceof Handoff.Promote promote) {
-                publisher.publish(promote.event());
+            Optional<Instant> deployedAt = view.runningSince(release.service());
+            HandoffDecision handoff = handoffPolicy.decide(passed, view, Instant.now());
+            publisher.publishAll(handoff.events());
+            if (handoff instanceof HandoffDecision.Promote promote) {
                 handedOff(release, promote.event().environment(), "promotion", deployedAt, passed.time());
-            } else if (handoff instanceof Handoff.RequestApproval approval) {
-                publisher.publish(approval.event());
+            } else if (handoff instanceof HandoffDecision.RequestApproval approval) {
                 handedOff(release, approval.event().environment(), "approval", deployedAt, passed.time());
-            } else if (handoff instanceof Handoff.Stopped stopped) {
-                publisher.publish(stopped.event());
+            } else if (handoff instanceof HandoffDecision.Stopped stopped) {
                 log.info("smoke pass {} goes no further: {}", passed.id(), stopped.event().data().message());
                 metrics.blocked(release.service(), stopped.event().data().reason().name());
-            } else if (handoff instanceof Handoff.End end) {
+            } else if (handoff instanceof HandoffDecision.End end) {
                 log.info("{}", end.why());
                 metrics.handoff(release.service(), "end");
-            } else if (handoff instanceof Handoff.Ignored ignored) {
+            } else if (handoff instanceof HandoffDecision.Ignored ignored) {
                 log.info("smoke pass {} ignored: {}", passed.id(), ignored.why());
             }
         } finally {
@@ -155,8 +156,8 @@ class PromotionService {
                 log.info("withdrawal {} was handled already", withdrawal.id());
                 return;
             }
-            PromotionDecision.Blocked blocked = promotionPolicy.withdrawn(withdrawal, LedgerView.of(ledger));
-            publisher.publish(blocked.event());
+            PromotionDecision.Blocked blocked = promotionPolicy.withdrawn(withdrawal, view);
+            publisher.publishAll(blocked.events());
             Release release = withdrawal.data().release();
             log.warn("{} {} withdrawn from {} by {}: {}", release.service(), release.version(), environment.name(),
                     withdrawal.data().withdrawnIn(), blocked.event().data().message());

@@ -10,9 +10,9 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** The rollback service's inboxes: checked by service-support, then handed to {@link RollbackService}. */
+/** The rollback service's inboxes: checked by service-support, then handed to {@link RollbackHandler}. */
 @Component
-class RollbackListeners {
+class RollbackListener {
 
     /** {@code BrokerNames.inboxQueue("rollback", type)} of the four types; a test keeps them equal. */
     static final String SMOKETEST_FAILED = "rollback.smoketest-failed";
@@ -21,30 +21,30 @@ class RollbackListeners {
     static final String ROLLBACK_REQUESTED = "rollback.rollback-requested";
 
     private final InboundEvents inbound;
-    private final RollbackService service;
+    private final RollbackHandler handler;
 
-    RollbackListeners(InboundEvents inbound, RollbackService service) {
+    RollbackListener(InboundEvents inbound, RollbackHandler handler) {
         this.inbound = inbound;
-        this.service = service;
+        this.handler = handler;
     }
 
     @RabbitListener(id = "smoketest-failed", queues = SMOKETEST_FAILED)
     public void onSmokeTestFailed(Message message) throws Exception {
-        inbound.receive(message, SmokeTestFailed.class, service::handle);
+        inbound.receive(message, SmokeTestFailed.class, handler::handle);
     }
 
     @RabbitListener(id = "deployment-failed", queues = DEPLOYMENT_FAILED)
     public void onDeploymentFailed(Message message) throws Exception {
-        inbound.receive(message, DeploymentFailed.class, service::handle);
+        inbound.receive(message, DeploymentFailed.class, handler::handle);
     }
 
     @RabbitListener(id = "alert-firing", queues = ALERT_FIRING)
     public void onAlertFiring(Message message) throws Exception {
-        inbound.receive(message, AlertFiring.class, service::handle);
+        inbound.receive(message, AlertFiring.class, handler::handle);
     }
 
     @RabbitListener(id = "rollback-requested", queues = ROLLBACK_REQUESTED)
     public void onRollbackRequested(Message message) throws Exception {
-        inbound.receive(message, RollbackRequested.class, service::handle);
+        inbound.receive(message, RollbackRequested.class, handler::handle);
     }
 }

@@ -9,6 +9,7 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.publish.EventPublisher;
@@ -22,27 +23,29 @@ import org.springframework.stereotype.Service;
 
 /**
  * Handles what may call for a rollback here: catch the ledger up, skip what was handled already, ask the policy,
- * put the release back through the target, publish. One trigger at a time, so two failures reported together
- * never roll back twice.
+ * put the release back through the target, publish the decision's events. One trigger at a time, so two failures
+ * reported together never roll back twice.
  */
 @Service
-class RollbackService {
+class RollbackHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(RollbackService.class);
+    private static final Logger log = LoggerFactory.getLogger(RollbackHandler.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final LedgerFeed feed;
     private final EnvironmentLedger ledger;
+    private final LedgerView view;
     private final DeployTarget target;
     private final EventPublisher publisher;
     private final RollbackMetrics metrics;
     private final Duration catchUpTimeout;
     private final RollbackPolicy policy;
 
-    RollbackService(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
+    RollbackHandler(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
                     EventPublisher publisher, RollbackMetrics metrics, RollbackProperties properties) {
         this.feed = feed;
         this.ledger = feed.ledger();
+        this.view = LedgerView.of(ledger);
         this.target = target;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -60,18 +63,17 @@ class RollbackService {
             }
             String service = trigger.data().subject();
             String cause = trigger.eventType().eventName();
-            LedgerView view = LedgerView.of(ledger);
             RollbackDecision decision = policy.decide(trigger, view);
-            // before the deploy: the next environment stops trusting the release as early as possible, and a retry
-            // after a crash between the two finds the withdrawal seen and the rollback still to do
-            policy.withdrawal(trigger, decision, view).filter(w -> !ledger.seen(w.id())).ifPresent(this::withdraw);
+            // its withdrawal comes before the deploy: the next environment stops trusting the release as early as
+            // possible, and a retry after a crash between the two finds the withdrawal seen and the rollback still
+            // to do
+            publish(decision);
             if (decision instanceof RollbackDecision.Nothing nothing) {
                 log.info("{} {}: {}", cause, trigger.id(), nothing.why());
             } else if (decision instanceof RollbackDecision.StaleAlert stale) {
                 log.info("{} {} ignored: {}", cause, trigger.id(), stale.why());
                 metrics.alerts("stale", 1);
             } else if (decision instanceof RollbackDecision.Failed failed) {
-                publisher.publish(failed.event());
                 log.warn("no rollback of {} after {}: {}", service, cause, failed.event().data().reason());
                 metrics.rollback(service, "failed", cause);
             } else if (decision instanceof RollbackDecision.Rollback rollback) {
@@ -82,16 +84,23 @@ class RollbackService {
         }
     }
 
-    private void withdraw(CloudEvent<ReleaseWithdrawn> withdrawal) {
-        publisher.publish(withdrawal);
-        ReleaseWithdrawn data = withdrawal.data();
-        log.warn("withdrew {} {} from {}: {}", data.release().service(), data.release().version(),
-                data.environment(), data.message());
-        metrics.withdrawn(data.release().service(), data.environment());
+    /** Publishes the decision's events the ledger has not seen (a withdrawal may have gone out before a crash). */
+    private void publish(RollbackDecision decision) {
+        for (CloudEvent<?> event : decision.events()) {
+            if (ledger.seen(event.id())) {
+                continue;
+            }
+            publisher.publish(event);
+            if (event.data() instanceof ReleaseWithdrawn withdrawn) {
+                log.warn("withdrew {} {} from {}: {}", withdrawn.release().service(), withdrawn.release().version(),
+                        withdrawn.environment(), withdrawn.message());
+                metrics.withdrawn(withdrawn.release().service(), withdrawn.environment());
+            }
+        }
     }
 
     private void rollBack(RollbackDecision.Rollback rollback, String service, String cause) {
-        CloudEvent<?> outcome;
+        RollbackDecision outcome;
         String result;
         try {
             DeployResult deployed = target.deploy(rollback.deployment());
@@ -104,7 +113,7 @@ class RollbackService {
             result = "failed";
             log.warn("rolling {} back to {} failed: {}", service, rollback.to().version(), e.getMessage());
         }
-        publisher.publish(outcome);
+        publish(outcome);
         metrics.rollback(service, result, cause);
     }
 }

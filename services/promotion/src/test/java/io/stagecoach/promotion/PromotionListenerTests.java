@@ -6,12 +6,12 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PromotionListenersTests {
+class PromotionListenerTests {
 
     @Test
     void listensToTheInboxesTheBrokerDefinitionsProvision() {
         assertThat(Principal.PROMOTION.consumes()).map(type -> BrokerNames.inboxQueue("promotion", type))
-                .containsExactly(PromotionListeners.PROMOTION_REQUESTED, PromotionListeners.SMOKETEST_PASSED,
-                        PromotionListeners.RELEASE_WITHDRAWN);
+                .containsExactly(PromotionListener.PROMOTION_REQUESTED, PromotionListener.SMOKETEST_PASSED,
+                        PromotionListener.RELEASE_WITHDRAWN);
     }
 }

@@ -9,9 +9,9 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
-/** The promotion service's inboxes: checked by service-support, then handed to {@link PromotionService}. */
+/** The promotion service's inboxes: checked by service-support, then handed to {@link PromotionHandler}. */
 @Component
-class PromotionListeners {
+class PromotionListener {
 
     /** {@code BrokerNames.inboxQueue("promotion", PROMOTION_REQUESTED)}; a test keeps them equal. */
     static final String PROMOTION_REQUESTED = "promotion.promotion-requested";
@@ -21,26 +21,26 @@ class PromotionListeners {
     static final String RELEASE_WITHDRAWN = "promotion.release-withdrawn";
 
     private final InboundEvents inbound;
-    private final PromotionService service;
+    private final PromotionHandler handler;
 
-    PromotionListeners(InboundEvents inbound, PromotionService service) {
+    PromotionListener(InboundEvents inbound, PromotionHandler handler) {
         this.inbound = inbound;
-        this.service = service;
+        this.handler = handler;
     }
 
     @RabbitListener(id = "promotion-requested", queues = PROMOTION_REQUESTED)
     public void onPromotionRequested(Message message) throws Exception {
         String publisher = message.getMessageProperties().getReceivedUserId();
-        inbound.receive(message, PromotionRequested.class, request -> service.promote(request, publisher));
+        inbound.receive(message, PromotionRequested.class, request -> handler.promote(request, publisher));
     }
 
     @RabbitListener(id = "smoketest-passed", queues = SMOKETEST_PASSED)
     public void onSmokeTestPassed(Message message) throws Exception {
-        inbound.receive(message, SmokeTestPassed.class, service::handOff);
+        inbound.receive(message, SmokeTestPassed.class, handler::handOff);
     }
 
     @RabbitListener(id = "release-withdrawn", queues = RELEASE_WITHDRAWN)
     public void onReleaseWithdrawn(Message message) throws Exception {
-        inbound.receive(message, ReleaseWithdrawn.class, service::withdraw);
+        inbound.receive(message, ReleaseWithdrawn.class, handler::withdraw);
     }
 }
