@@ -2,7 +2,6 @@ package io.stagecoach.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 import com.rabbitmq.client.GetResponse;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +20,7 @@ import io.stagecoach.support.publish.PublishFailedException;
 import io.stagecoach.support.publish.RabbitEventPublisher;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EventPublisherIntegrationTests {
 
     static TestBroker broker;
-    static BrokerFixture fixture;
+    static TestPipeline fixture;
 
     @Autowired
     EventPublisher publisher;
@@ -57,12 +57,12 @@ class EventPublisherIntegrationTests {
 
     @BeforeAll
     static void provision() {
-        fixture = BrokerFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
     }
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
-        BrokerFixture.register(registry, () -> broker, "dev", "promotion");
+        TestPipeline.register(registry, () -> broker, "dev", "promotion");
     }
 
     private String promotionUser() {
@@ -102,7 +102,7 @@ class EventPublisherIntegrationTests {
 
     @Test
     void aPublishNoQueueTakesFailsLoudly() {
-        List<Map<String, String>> removed = fixture.unbind("dev", BrokerNames.EVENTS_EXCHANGE,
+        List<TestPipeline.Binding> removed = fixture.unbind("dev", BrokerNames.EVENTS_EXCHANGE,
                 "deployment.completed.dev");
         assertThat(removed).isNotEmpty();
         try {
@@ -145,7 +145,7 @@ class EventPublisherIntegrationTests {
     @Test
     void aDeadLetterWithoutItsDeadLetterQueueFailsSoTheDeliveryIsNotAcked() {
         String inbox = BrokerNames.inboxQueue("promotion", EventType.SMOKETEST_PASSED);
-        List<Map<String, String>> removed = fixture.unbind("dev", BrokerNames.DEAD_LETTER_EXCHANGE, inbox);
+        List<TestPipeline.Binding> removed = fixture.unbind("dev", BrokerNames.DEAD_LETTER_EXCHANGE, inbox);
         assertThat(removed).isNotEmpty();
         try {
             MessageProperties properties = new MessageProperties();

@@ -20,6 +20,7 @@ import io.stagecoach.support.app.PromotionRequestedListener;
 import io.stagecoach.support.app.ReleaseWithdrawnListener;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +58,7 @@ class InboxIntegrationTests {
     private static final String ROUTING_KEY = "promotion.requested.dev";
 
     static TestBroker broker;
-    static BrokerFixture fixture;
+    static TestPipeline fixture;
 
     @Autowired
     PromotionRequestedListener listener;
@@ -75,12 +76,12 @@ class InboxIntegrationTests {
 
     @BeforeAll
     static void provision() {
-        fixture = BrokerFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
     }
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
-        BrokerFixture.register(registry, () -> broker, "dev", "promotion");
+        TestPipeline.register(registry, () -> broker, "dev", "promotion");
     }
 
     @Autowired
@@ -103,7 +104,7 @@ class InboxIntegrationTests {
         String broken = new String(codec.encode(valid), StandardCharsets.UTF_8)
                 .replace("sha256:4d3e9a", "md5:4d3e9a");
 
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, "broken-1",
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, "broken-1",
                 broken.getBytes(StandardCharsets.UTF_8));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, "broken-1");
 
@@ -116,7 +117,7 @@ class InboxIntegrationTests {
         assertThat(deadLetter.getProps().getMessageId()).isEqualTo("broken-1");
         assertThat(new String(deadLetter.getBody(), StandardCharsets.UTF_8)).isEqualTo(broken);
 
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, valid.id(), codec.encode(valid));
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, valid.id(), codec.encode(valid));
         await().atMost(Duration.ofSeconds(20)).until(() -> listener.wasHandled(valid.id()));
         assertThat(listener.attempts(valid.id())).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.messagesIn("dev", INBOX) == 0);
@@ -138,7 +139,7 @@ class InboxIntegrationTests {
         };
         String messageId = "malformed-" + what.hashCode();
 
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, messageId,
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, messageId,
                 body.getBytes(StandardCharsets.UTF_8));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, messageId);
 
@@ -151,7 +152,7 @@ class InboxIntegrationTests {
     void deadLettersAnEventWithoutUserIdUnhandled() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.1");
 
-        fixture.publishAs(buildCompletedUser(), false, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        fixture.as("dev", buildCompletedUser()).withoutUserId().publish(ROUTING_KEY, event.id(), codec.encode(event));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, event.id());
 
         assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
@@ -165,7 +166,7 @@ class InboxIntegrationTests {
         CloudEvent<PromotionRequested> forged = TestEvents.buildPromotion("dev", "1.0.2");
 
         // the administrator may write anything into the exchange, but is nobody a consumer trusts
-        fixture.publishAs(fixture.adminUser(), true, "dev", ROUTING_KEY, forged.id(), codec.encode(forged));
+        fixture.asAdministrator("dev").publish(ROUTING_KEY, forged.id(), codec.encode(forged));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, forged.id());
 
         assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
@@ -183,7 +184,7 @@ class InboxIntegrationTests {
     void deadLettersAnEventAddressedToAnotherEnvironmentUnhandled() throws Exception {
         CloudEvent<PromotionRequested> elsewhere = TestEvents.buildPromotion("staging", "1.0.6");
 
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, elsewhere.id(), codec.encode(elsewhere));
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, elsewhere.id(), codec.encode(elsewhere));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, elsewhere.id());
 
         assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
@@ -195,7 +196,7 @@ class InboxIntegrationTests {
     void retriesAFailingHandlerThenDeadLettersWithTheExceptionMessage() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.3-unreachable");
 
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, event.id(), codec.encode(event));
         GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, event.id());
 
         assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
@@ -212,7 +213,7 @@ class InboxIntegrationTests {
     @Test
     void everyMeterCarriesTheEnvironmentAndPrometheusServesThem() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.4");
-        fixture.publishAs(buildCompletedUser(), false, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        fixture.as("dev", buildCompletedUser()).withoutUserId().publish(ROUTING_KEY, event.id(), codec.encode(event));
         fixture.awaitMessage("dev", DEAD_LETTERS, event.id());
 
         assertThat(meterRegistry.getMeters()).isNotEmpty()
@@ -243,7 +244,7 @@ class InboxIntegrationTests {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.5");
-        fixture.publishAs(buildCompletedUser(), true, "dev", ROUTING_KEY, event.id(), codec.encode(event));
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, event.id(), codec.encode(event));
         await().atMost(Duration.ofSeconds(30)).until(() -> listener.wasHandled(event.id()));
     }
 

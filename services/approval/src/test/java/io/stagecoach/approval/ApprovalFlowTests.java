@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.ApprovalDecided;
@@ -30,6 +30,7 @@ import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class ApprovalFlowTests {
 
     static TestBroker broker;
     static TestPipeline pipeline;
-    static TestPipeline.AuditTrail prod;
+    static RequestTrail prod;
 
     @Autowired
     MeterRegistry meters;
@@ -80,7 +81,7 @@ class ApprovalFlowTests {
     @BeforeAll
     static void provision() throws Exception {
         pipeline = TestPipeline.provision(broker);
-        prod = pipeline.audit("prod");
+        prod = new RequestTrail(pipeline.audit("prod"));
     }
 
     @AfterAll
@@ -189,13 +190,11 @@ class ApprovalFlowTests {
                 yield pipeline.user("prod", Principal.CHATOPS);
             }
             case CHAT_BOT_WITHOUT_USER_ID -> {
-                pipeline.publish(pipeline.connectionFactory("prod", Principal.CHATOPS), decision.routingKey(),
-                        codec.encode(decision), decision.id(), null);
+                pipeline.as("prod", Principal.CHATOPS).withoutUserId().publish(decision);
                 yield null;
             }
             case ADMINISTRATOR -> {
-                pipeline.publish(pipeline.adminConnectionFactory("prod"), decision.routingKey(),
-                        codec.encode(decision), decision.id(), pipeline.adminUser());
+                pipeline.asAdministrator("prod").publish(decision);
                 yield pipeline.adminUser();
             }
         };
@@ -222,22 +221,19 @@ class ApprovalFlowTests {
     void theBrokerRefusesAForgedUserIdAndADecisionFromAUserWithoutTheRight() throws Exception {
         CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.release("forged-svc", "3.1.0"));
         CloudEvent<ApprovalDecided> forged = Fixtures.approve(request, "alice");
-        byte[] body = codec.encode(forged);
 
         // the chat bot's credentials, claiming another user: the broker validates user_id
-        assertThatThrownBy(() -> pipeline.publish(pipeline.connectionFactory("prod", Principal.CHATOPS),
-                forged.routingKey(), body, forged.id(), pipeline.user("prod", Principal.APPROVAL)))
+        assertThatThrownBy(() -> pipeline.as("prod", Principal.CHATOPS)
+                .claiming(pipeline.user("prod", Principal.APPROVAL)).publish(forged))
                 .satisfies(failure -> assertThat(channelCloseCode(failure)).isEqualTo(406));
-        assertThatThrownBy(() -> pipeline.publish(pipeline.connectionFactory("prod", Principal.CHATOPS),
-                forged.routingKey(), body, forged.id(), "alice"))
+        assertThatThrownBy(() -> pipeline.as("prod", Principal.CHATOPS).claiming("alice").publish(forged))
                 .satisfies(failure -> assertThat(channelCloseCode(failure)).isEqualTo(406));
         // the operator as itself: its topic permission does not cover approval decisions
-        assertThatThrownBy(() -> pipeline.publish(pipeline.connectionFactory("prod", Principal.OPERATOR),
-                forged.routingKey(), body, forged.id(), pipeline.user("prod", Principal.OPERATOR)))
+        assertThatThrownBy(() -> pipeline.as("prod", Principal.OPERATOR).publish(forged))
                 .satisfies(failure -> assertThat(channelCloseCode(failure)).isEqualTo(403));
         // nor claiming to be the chat bot: the topic permission is checked before user_id
-        assertThatThrownBy(() -> pipeline.publish(pipeline.connectionFactory("prod", Principal.OPERATOR),
-                forged.routingKey(), body, forged.id(), pipeline.user("prod", Principal.CHATOPS)))
+        assertThatThrownBy(() -> pipeline.as("prod", Principal.OPERATOR)
+                .claiming(pipeline.user("prod", Principal.CHATOPS)).publish(forged))
                 .satisfies(failure -> assertThat(channelCloseCode(failure)).isEqualTo(403));
 
         // none of them reached prod: the request is still pending and an allowed approval grants it
@@ -403,16 +399,12 @@ class ApprovalFlowTests {
         ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(codec.encode(decision));
         ((ObjectNode) json.get("data")).remove("approver");
 
-        pipeline.publish(pipeline.connectionFactory("prod", Principal.CHATOPS), decision.routingKey(),
-                EventCodec.mapper().writeValueAsBytes(json), decision.id(), pipeline.user("prod", Principal.CHATOPS));
+        pipeline.as("prod", Principal.CHATOPS).publish(decision.routingKey(), decision.id(),
+                EventCodec.mapper().writeValueAsBytes(json));
 
         String deadLetters = BrokerNames.deadLetterQueue(ApprovalListener.DECIDED_INBOX);
-        List<Map<String, Object>> dead = new java.util.ArrayList<>();
-        await().atMost(WAIT).untilAsserted(() -> {
-            dead.addAll(pipeline.drainHeaders("prod", deadLetters));
-            assertThat(dead).isNotEmpty();
-        });
-        assertThat(dead.get(0).get(BrokerNames.REASON_HEADER)).asString()
+        GetResponse dead = pipeline.awaitMessage("prod", deadLetters, decision.id());
+        assertThat(String.valueOf(dead.getProps().getHeaders().get(BrokerNames.REASON_HEADER)))
                 .startsWith("invalid event").contains("data").contains("approver");
         assertThat(prod.of(EventType.APPROVAL_REFUSED, request.data().requestId())).isEmpty();
     }

@@ -13,6 +13,7 @@ import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +35,12 @@ class ApprovalRestartTests {
 
     static TestBroker broker;
     static TestPipeline pipeline;
-    static TestPipeline.AuditTrail prod;
+    static RequestTrail prod;
 
     @BeforeAll
     static void provision() throws Exception {
         pipeline = TestPipeline.provision(broker);
-        prod = pipeline.audit("prod");
+        prod = new RequestTrail(pipeline.audit("prod"));
     }
 
     @AfterAll

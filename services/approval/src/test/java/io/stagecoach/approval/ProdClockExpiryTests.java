@@ -19,6 +19,7 @@ import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ProdClockExpiryTests {
     static Path config;
     static Path environmentsFile;
     static TestPipeline pipeline;
-    static TestPipeline.AuditTrail prod;
+    static RequestTrail prod;
 
     @BeforeAll
     static void provision() throws Exception {
@@ -61,7 +62,7 @@ class ProdClockExpiryTests {
         environmentsFile = Files.writeString(config.resolve("environments.yaml"),
                 yaml.replace("approval-ttl: 24h", "approval-ttl: 3s"));
         pipeline = TestPipeline.provision(broker, Environments.load(environmentsFile));
-        prod = pipeline.audit("prod");
+        prod = new RequestTrail(pipeline.audit("prod"));
     }
 
     @AfterAll

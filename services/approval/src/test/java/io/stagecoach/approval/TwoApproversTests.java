@@ -16,6 +16,7 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class TwoApproversTests {
     static Path config;
     static Path environmentsFile;
     static TestPipeline pipeline;
-    static TestPipeline.AuditTrail prod;
+    static RequestTrail prod;
 
     @Autowired
     MeterRegistry meters;
@@ -58,7 +59,7 @@ class TwoApproversTests {
         environmentsFile = Files.writeString(config.resolve("environments.yaml"),
                 yaml.replace("min-approvals: 1", "min-approvals: 2"));
         pipeline = TestPipeline.provision(broker, Environments.load(environmentsFile));
-        prod = pipeline.audit("prod");
+        prod = new RequestTrail(pipeline.audit("prod"));
     }
 
     @AfterAll

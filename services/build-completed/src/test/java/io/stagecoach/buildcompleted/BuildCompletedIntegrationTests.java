@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.rabbitmq.client.GetResponse;
+import io.stagecoach.events.Principal;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
@@ -21,7 +22,8 @@ import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
-import io.stagecoach.testing.pipeline.TopologyFixture;
+import io.stagecoach.testing.pipeline.TestPipeline;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,18 +46,23 @@ class BuildCompletedIntegrationTests {
     private static final String ROUTING_KEY = "build.completed.dev";
 
     static TestBroker broker;
-    static TopologyFixture fixture;
+    static TestPipeline fixture;
 
     private final EventCodec codec = new EventCodec();
 
     @BeforeAll
     static void provision() {
-        fixture = TopologyFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
+    }
+
+    @AfterAll
+    static void close() {
+        fixture.close();
     }
 
     @DynamicPropertySource
     static void runAsBuildCompletedInDev(DynamicPropertyRegistry registry) {
-        TopologyFixture.register(registry, () -> broker, "dev", "build-completed");
+        TestPipeline.register(registry, () -> broker, "dev", "build-completed");
     }
 
     @Test
@@ -68,12 +75,12 @@ class BuildCompletedIntegrationTests {
         Release release = TestBuilds.release("1.0.0", DIGEST_A);
         CloudEvent<BuildCompleted> build = TestBuilds.build(release, "dev", "100");
         CloudEvent<BuildCompleted> rebuilt = TestBuilds.build(release, "dev", "101");
-        String ci = fixture.user("dev", "ci");
+        String ci = fixture.user("dev", Principal.CI);
 
         // amqp-publish cannot set user_id; a client that can sets it: both are CI
-        fixture.publishAs(ci, false, "dev", ROUTING_KEY, build.id(), codec.encode(build));
-        fixture.publishAs(ci, false, "dev", ROUTING_KEY, build.id(), codec.encode(build));
-        fixture.publishAs(ci, true, "dev", ROUTING_KEY, rebuilt.id(), codec.encode(rebuilt));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, build.id(), codec.encode(build));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, build.id(), codec.encode(build));
+        fixture.as("dev", ci).publish(ROUTING_KEY, rebuilt.id(), codec.encode(rebuilt));
 
         String runId = BuildPolicy.runId(release);
         await().atMost(Duration.ofSeconds(30)).until(() -> !promotionsOf(runId).isEmpty());
@@ -83,7 +90,7 @@ class BuildCompletedIntegrationTests {
         assertThat(promotions).hasSize(1);
         AuditRecord promotion = promotions.get(0);
         assertThat(promotion.routingKey()).isEqualTo("promotion.requested.dev");
-        assertThat(promotion.publisher()).isEqualTo(fixture.user("dev", "build-completed"));
+        assertThat(promotion.publisher()).isEqualTo(fixture.user("dev", Principal.BUILD_COMPLETED));
         assertThat(promotion.event().id()).isEqualTo(BuildPolicy.promotionId(runId, "dev"));
         assertThat(promotion.event().causationid()).isEqualTo(build.id());
         PromotionRequested request = (PromotionRequested) promotion.event().data();
@@ -99,11 +106,11 @@ class BuildCompletedIntegrationTests {
         Release other = TestBuilds.release("2.0.0", DIGEST_B);
         CloudEvent<BuildCompleted> firstBuild = TestBuilds.build(first, "dev", "200");
         CloudEvent<BuildCompleted> otherBuild = TestBuilds.build(other, "dev", "201");
-        String ci = fixture.user("dev", "ci");
+        String ci = fixture.user("dev", Principal.CI);
 
-        fixture.publishAs(ci, false, "dev", ROUTING_KEY, firstBuild.id(), codec.encode(firstBuild));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, firstBuild.id(), codec.encode(firstBuild));
         await().atMost(Duration.ofSeconds(30)).until(() -> !promotionsOf(BuildPolicy.runId(first)).isEmpty());
-        fixture.publishAs(ci, false, "dev", ROUTING_KEY, otherBuild.id(), codec.encode(otherBuild));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, otherBuild.id(), codec.encode(otherBuild));
         GetResponse deadLetter = fixture.awaitMessage("dev", BrokerNames.deadLetterQueue(INBOX), otherBuild.id());
 
         assertThat(deadLetter.getProps().getHeaders().get(BrokerNames.REASON_HEADER)).hasToString(
@@ -112,16 +119,16 @@ class BuildCompletedIntegrationTests {
                 .isEqualTo(new String(codec.encode(otherBuild), StandardCharsets.UTF_8));
         assertThat(promotionsOf(BuildPolicy.runId(other))).isEmpty();
         // the run of the refused build ends with an event CI can follow (stagecoach build --wait)
-        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.audit("dev").stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.audit("dev").caughtUp().records().stream()
                 .anyMatch(record -> record.event().data() instanceof PromotionBlocked blocked
                         && blocked.reason() == PromotionBlocked.Reason.BUILD_REFUSED
                         && BuildPolicy.runId(other).equals(record.event().correlationid())
-                        && record.publisher().equals(fixture.user("dev", "build-completed"))
+                        && record.publisher().equals(fixture.user("dev", Principal.BUILD_COMPLETED))
                         && blocked.message().contains("already built as digest " + DIGEST_A)));
     }
 
     private List<AuditRecord> promotionsOf(String runId) throws Exception {
-        return fixture.audit("dev").stream()
+        return fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> record.event().data() instanceof PromotionRequested)
                 .filter(record -> runId.equals(record.event().correlationid()))
                 .toList();

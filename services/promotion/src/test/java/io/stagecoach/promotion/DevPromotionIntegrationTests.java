@@ -20,6 +20,10 @@ import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.AuditTrail;
+import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.TestEvents;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +37,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The promotion service in dev, on a real broker, deploying into a real GitOps repository. */
@@ -43,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DevPromotionIntegrationTests {
 
     static TestBroker broker;
-    static PipelineFixture fixture;
+    static TestPipeline fixture;
 
     @TempDir
     static Path temp;
@@ -56,7 +60,7 @@ class DevPromotionIntegrationTests {
 
     @BeforeAll
     static void provision() {
-        fixture = PipelineFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
     }
 
     @AfterAll
@@ -66,7 +70,8 @@ class DevPromotionIntegrationTests {
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
-        PipelineFixture.register(registry, () -> fixture, "dev", "promotion", () -> temp.resolve("gitops"));
+        TestPipeline.register(registry, () -> broker, "dev", "promotion");
+        GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
     }
 
     private static GitOpsRepository repository() {
@@ -77,9 +82,9 @@ class DevPromotionIntegrationTests {
     void deploysABuildWithOneCommitInTheOverlayAndAnnouncesItOnceHoweverOftenItArrives() throws Exception {
         Release release = TestEvents.release("svc-once", "1.0.0");
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
 
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         CloudEvent<DeploymentCompleted> completed = dev.awaitCausedBy(DeploymentCompleted.class, request);
 
         assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
@@ -93,15 +98,15 @@ class DevPromotionIntegrationTests {
         assertThat(repository().file(overlay("dev"))).contains(release.digest());
 
         // the same request twice more (a redelivery, a duplicate publish), then another one behind them
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         CloudEvent<PromotionRequested> next = TestEvents.build(TestEvents.release("svc-once-next", "1.0.0"));
-        fixture.publishAs(Principal.BUILD_COMPLETED, next);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, next);
         dev.awaitCausedBy(DeploymentCompleted.class, next);
 
-        assertThat(dev.events(DeploymentCompleted.class, e -> request.id().equals(e.causationid()))).hasSize(1);
-        assertThat(dev.events(DeploymentFailed.class, e -> request.id().equals(e.causationid()))).isEmpty();
-        assertThat(dev.events(PromotionBlocked.class, e -> request.id().equals(e.causationid()))).isEmpty();
+        assertThat(dev.causedBy(DeploymentCompleted.class, request)).hasSize(1);
+        assertThat(dev.causedBy(DeploymentFailed.class, request)).isEmpty();
+        assertThat(dev.causedBy(PromotionBlocked.class, request)).isEmpty();
         assertThat(repository().commitsMentioning(request.id())).hasSize(1);
     }
 
@@ -111,17 +116,17 @@ class DevPromotionIntegrationTests {
         Release older = TestEvents.release("svc-order", "1.2.0-rc.1");
         CloudEvent<PromotionRequested> newerRequest = TestEvents.build(newer);
         CloudEvent<PromotionRequested> olderRequest = TestEvents.build(older);
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
 
-        fixture.publishAs(Principal.BUILD_COMPLETED, newerRequest);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, newerRequest);
         dev.awaitCausedBy(DeploymentCompleted.class, newerRequest);
-        fixture.publishAs(Principal.BUILD_COMPLETED, olderRequest);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, olderRequest);
         CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, olderRequest);
 
         assertThat(blocked.routingKey()).isEqualTo("promotion.blocked.dev");
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.OLDER_THAN_RUNNING);
         assertThat(blocked.data().runningVersion()).isEqualTo("1.2.0");
-        assertThat(dev.events(DeploymentCompleted.class, e -> olderRequest.id().equals(e.causationid()))).isEmpty();
+        assertThat(dev.causedBy(DeploymentCompleted.class, olderRequest)).isEmpty();
         assertThat(repository().commitsMentioning(olderRequest.id())).isEmpty();
         assertThat(repository().file(overlay("dev"))).contains(newer.digest()).doesNotContain(older.digest());
     }
@@ -130,12 +135,12 @@ class DevPromotionIntegrationTests {
     void handsAReleaseVerifiedInDevToStagingThroughTheShovel() throws Exception {
         Release release = TestEvents.release("svc-handoff", "2.0.0");
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
-        AuditLog dev = fixture.audit("dev");
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        AuditTrail dev = fixture.audit("dev");
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         CloudEvent<DeploymentCompleted> deployed = dev.awaitCausedBy(DeploymentCompleted.class, request);
 
         CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
-        fixture.publishAs(Principal.SMOKE_TEST, passed);
+        fixture.publish("dev", Principal.SMOKE_TEST, passed);
         CloudEvent<PromotionRequested> handoff = dev.awaitCausedBy(PromotionRequested.class, passed);
 
         assertThat(handoff.routingKey()).isEqualTo("promotion.requested.staging");
@@ -144,29 +149,29 @@ class DevPromotionIntegrationTests {
         assertThat(handoff.correlationid()).isEqualTo(request.correlationid());
         AuditRecord arrived = fixture.audit("staging").awaitRecord(handoff);
         assertThat(arrived.routingKey()).isEqualTo("promotion.requested.staging");
-        assertThat(arrived.publisher()).isEqualTo(fixture.user(Principal.PROMOTION, "dev"));
+        assertThat(arrived.publisher()).isEqualTo(fixture.user("dev", Principal.PROMOTION));
         assertThat(meterRegistry.get("stagecoach.lead.time").tag("hop", "dev->staging").timer().count())
                 .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void handsNothingOnForAPassOfAReleaseThatNoLongerRunsAndEndsItsRunAsSuperseded() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-stale", "3.0.0"));
         CloudEvent<PromotionRequested> second = TestEvents.build(TestEvents.release("svc-stale", "3.1.0"));
-        fixture.publishAs(Principal.BUILD_COMPLETED, first);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, first);
         CloudEvent<DeploymentCompleted> firstDeployed = dev.awaitCausedBy(DeploymentCompleted.class, first);
-        fixture.publishAs(Principal.BUILD_COMPLETED, second);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, second);
         CloudEvent<DeploymentCompleted> secondDeployed = dev.awaitCausedBy(DeploymentCompleted.class, second);
 
         CloudEvent<SmokeTestPassed> stale = TestEvents.passed(firstDeployed);
         CloudEvent<SmokeTestPassed> current = TestEvents.passed(secondDeployed);
-        fixture.publishAs(Principal.SMOKE_TEST, stale);
-        fixture.publishAs(Principal.SMOKE_TEST, current);
+        fixture.publish("dev", Principal.SMOKE_TEST, stale);
+        fixture.publish("dev", Principal.SMOKE_TEST, current);
         dev.awaitCausedBy(PromotionRequested.class, current);
         CloudEvent<PromotionBlocked> superseded = dev.awaitCausedBy(PromotionBlocked.class, stale);
 
-        assertThat(dev.events(PromotionRequested.class, e -> stale.id().equals(e.causationid()))).isEmpty();
+        assertThat(dev.causedBy(PromotionRequested.class, stale)).isEmpty();
         assertThat(superseded.data().reason()).isEqualTo(PromotionBlocked.Reason.SUPERSEDED);
         assertThat(superseded.data().supersededBy()).isEqualTo("3.1.0");
         assertThat(superseded.data().release().version()).isEqualTo("3.0.0");
@@ -175,9 +180,9 @@ class DevPromotionIntegrationTests {
 
     @Test
     void servesItsPipelineMetricsToPrometheusWithTheEnvironment() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> request = TestEvents.build(TestEvents.release("svc-metrics", "1.0.0"));
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         dev.awaitCausedBy(DeploymentCompleted.class, request);
 
         HttpResponse<String> prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -20,6 +20,10 @@ import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.AuditTrail;
+import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.TestEvents;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +34,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,14 +47,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StagingPromotionIntegrationTests {
 
     static TestBroker broker;
-    static PipelineFixture fixture;
+    static TestPipeline fixture;
 
     @TempDir
     static Path temp;
 
     @BeforeAll
     static void provision() {
-        fixture = PipelineFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
     }
 
     @AfterAll
@@ -60,17 +64,18 @@ class StagingPromotionIntegrationTests {
 
     @DynamicPropertySource
     static void runAsPromotionInStaging(DynamicPropertyRegistry registry) {
-        PipelineFixture.register(registry, () -> fixture, "staging", "promotion", () -> temp.resolve("gitops"));
+        TestPipeline.register(registry, () -> broker, "staging", "promotion");
+        GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
     }
 
     @Test
     void asksProdForApprovalOnceStagingVerifiedAReleaseFromDev() throws Exception {
         Release release = TestEvents.release("svc-staging", "1.4.0");
         CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
-        AuditLog staging = fixture.audit("staging");
+        AuditTrail staging = fixture.audit("staging");
 
         // dev's promotion service publishes into dev; the shovel carries it to staging
-        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        fixture.publish("dev", Principal.PROMOTION, request);
         CloudEvent<DeploymentCompleted> deployed = staging.awaitCausedBy(DeploymentCompleted.class, request);
 
         assertThat(deployed.routingKey()).isEqualTo("deployment.completed.staging");
@@ -79,7 +84,7 @@ class StagingPromotionIntegrationTests {
                 .containsExactly(overlay("staging"));
 
         CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
-        fixture.publishAs(Principal.SMOKE_TEST, passed);
+        fixture.publish("staging", Principal.SMOKE_TEST, passed);
         Instant passedAt = Instant.now();
         CloudEvent<ApprovalRequested> approval = staging.awaitCausedBy(ApprovalRequested.class, passed);
 
@@ -91,20 +96,20 @@ class StagingPromotionIntegrationTests {
         assertThat(Duration.between(approval.data().requestedAt(), approval.data().expiresAt()))
                 .isEqualTo(Duration.ofHours(24));
         assertThat(approval.data().requestedAt()).isBetween(passedAt.minusSeconds(60), passedAt.plusSeconds(60));
-        assertThat(staging.events(PromotionRequested.class, e -> passed.id().equals(e.causationid()))).isEmpty();
+        assertThat(staging.causedBy(PromotionRequested.class, passed)).isEmpty();
 
         AuditRecord inProd = fixture.audit("prod").awaitRecord(approval);
         assertThat(inProd.routingKey()).isEqualTo("approval.requested.prod");
-        assertThat(inProd.publisher()).isEqualTo(fixture.user(Principal.PROMOTION, "staging"));
+        assertThat(inProd.publisher()).isEqualTo(fixture.user("staging", Principal.PROMOTION));
     }
 
     @Test
     void blocksAReleaseThatDevDidNotVerify() throws Exception {
         Release release = TestEvents.release("svc-unverified", "1.0.0");
         CloudEvent<PromotionRequested> request = handoffFromDev(release, "staging");
-        AuditLog staging = fixture.audit("staging");
+        AuditTrail staging = fixture.audit("staging");
 
-        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        fixture.publish("dev", Principal.PROMOTION, request);
         CloudEvent<PromotionBlocked> blocked = staging.awaitCausedBy(PromotionBlocked.class, request);
 
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.NOT_VERIFIED);
@@ -117,21 +122,21 @@ class StagingPromotionIntegrationTests {
         Release release = TestEvents.release("svc-withdrawn", "2.0.0");
         CloudEvent<ReleaseWithdrawn> withdrawal = withdrawalFromDev(release);
         CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
-        AuditLog staging = fixture.audit("staging");
+        AuditTrail staging = fixture.audit("staging");
 
-        fixture.publishAs(Principal.ROLLBACK, "dev", withdrawal);
+        fixture.publish("dev", Principal.ROLLBACK, withdrawal);
         CloudEvent<PromotionBlocked> onArrival = staging.awaitCausedBy(PromotionBlocked.class, withdrawal);
-        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        fixture.publish("dev", Principal.PROMOTION, request);
         CloudEvent<PromotionBlocked> blocked = staging.awaitCausedBy(PromotionBlocked.class, request);
 
         assertThat(onArrival.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(onArrival.data().message()).contains("may no longer enter staging", "dev withdrew it");
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.data().message()).contains("rolled back in dev");
-        assertThat(staging.events(DeploymentCompleted.class, e -> request.id().equals(e.causationid()))).isEmpty();
+        assertThat(staging.causedBy(DeploymentCompleted.class, request)).isEmpty();
         assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
         assertThat(fixture.audit("staging").awaitRecord(withdrawal).publisher())
-                .isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+                .isEqualTo(fixture.user("dev", Principal.ROLLBACK));
     }
 
     @Test
@@ -143,15 +148,15 @@ class StagingPromotionIntegrationTests {
         CloudEvent<ReleaseWithdrawn> asRequest = new CloudEvent<>(forged.specversion(), forgedId, forged.source(),
                 forged.type(), forged.subject(), forged.time(), forged.environment(), forged.correlationid(),
                 forged.causationid(), forged.data());
-        AuditLog staging = fixture.audit("staging");
-        fixture.publishWithRoutingKey(Principal.PROMOTION, "dev", "promotion.requested.staging", asRequest);
+        AuditTrail staging = fixture.audit("staging");
+        fixture.as("dev", Principal.PROMOTION).publish("promotion.requested.staging", asRequest);
         staging.awaitRecord(asRequest);
 
         CloudEvent<PromotionRequested> request = handoffFromDev(release, "dev");
-        fixture.publishAs(Principal.PROMOTION, "dev", request);
+        fixture.publish("dev", Principal.PROMOTION, request);
 
         staging.awaitCausedBy(DeploymentCompleted.class, request);
-        assertThat(staging.events(PromotionBlocked.class, e -> e.data().release().sameBuildAs(release))).isEmpty();
+        assertThat(staging.events(PromotionBlocked.class, d -> d.release().sameBuildAs(release))).isEmpty();
     }
 
     /** {@code release.withdrawn.staging} as dev's rollback service publishes it after rolling {@code release} back. */

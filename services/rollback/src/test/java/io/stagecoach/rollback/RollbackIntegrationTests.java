@@ -24,13 +24,13 @@ import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.promotion.AuditLog;
-import io.stagecoach.promotion.GitOpsRepository;
-import io.stagecoach.promotion.PipelineFixture;
 import io.stagecoach.promotion.PromotionApplication;
-import io.stagecoach.promotion.TestEvents;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.AuditTrail;
+import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.TestEvents;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static io.stagecoach.promotion.GitOpsRepository.overlay;
+import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +60,7 @@ import static org.awaitility.Awaitility.await;
 class RollbackIntegrationTests {
 
     static TestBroker broker;
-    static PipelineFixture fixture;
+    static TestPipeline fixture;
     static ConfigurableApplicationContext promotion;
 
     @TempDir
@@ -74,9 +74,9 @@ class RollbackIntegrationTests {
 
     @BeforeAll
     static void provisionAndStartPromotion() {
-        fixture = PipelineFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
         promotion = new SpringApplicationBuilder(PromotionApplication.class)
-                .run(fixture.serviceArguments("dev", "promotion", gitops()));
+                .run(fixture.serviceArguments("dev", "promotion", repository().targetProperties()));
     }
 
     @AfterAll
@@ -89,7 +89,8 @@ class RollbackIntegrationTests {
 
     @DynamicPropertySource
     static void runAsRollbackInDev(DynamicPropertyRegistry registry) {
-        PipelineFixture.register(registry, () -> fixture, "dev", "rollback", RollbackIntegrationTests::gitops);
+        TestPipeline.register(registry, () -> broker, "dev", "rollback");
+        GitOpsRepository.register(registry, RollbackIntegrationTests::gitops);
     }
 
     private static Path gitops() {
@@ -102,7 +103,7 @@ class RollbackIntegrationTests {
 
     @Test
     void putsTheLastVerifiedReleaseBackWhenANewOneFailsItsSmokeTestsAndHoldsTheBadOne() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         verify(TestEvents.release("svc-rollback", "1.0.0"));
         Release good = TestEvents.release("svc-rollback", "1.1.0");
         verify(good);
@@ -110,7 +111,7 @@ class RollbackIntegrationTests {
         CloudEvent<DeploymentCompleted> deployed = deploy(bad);
 
         CloudEvent<SmokeTestFailed> failed = TestEvents.failed(deployed);
-        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        fixture.publish("dev", Principal.SMOKE_TEST, failed);
         CloudEvent<RollbackCompleted> rolledBack = dev.awaitCausedBy(RollbackCompleted.class, failed);
 
         assertThat(rolledBack.routingKey()).isEqualTo("rollback.completed.dev");
@@ -121,21 +122,21 @@ class RollbackIntegrationTests {
         assertThat(rolledBack.data().revision()).isEqualTo(commit.name());
         assertThat(repository().changedPaths(commit)).containsExactly(overlay("dev"));
         assertThat(repository().file(overlay("dev"))).contains(good.digest()).doesNotContain(bad.digest());
-        assertThat(dev.events(ReleaseWithdrawn.class, e -> e.data().release().sameBuildAs(bad)))
+        assertThat(dev.events(ReleaseWithdrawn.class, d -> d.release().sameBuildAs(bad)))
                 .as("never verified here, so never handed on: nothing to withdraw").isEmpty();
 
         // the failure arrives again; a failure of another service queues up behind it in the same inbox
-        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        fixture.publish("dev", Principal.SMOKE_TEST, failed);
         CloudEvent<SmokeTestFailed> next = TestEvents.failed(deploy(TestEvents.release("svc-rollback-next", "1.0.0")));
-        fixture.publishAs(Principal.SMOKE_TEST, next);
+        fixture.publish("dev", Principal.SMOKE_TEST, next);
         dev.awaitCausedBy(RollbackFailed.class, next);
 
-        assertThat(dev.events(RollbackCompleted.class, e -> failed.id().equals(e.causationid()))).hasSize(1);
+        assertThat(dev.causedBy(RollbackCompleted.class, failed)).hasSize(1);
         assertThat(repository().commitsMentioning(failed.id())).hasSize(1);
 
         // the bad release asks to come back: the promotion service refuses it
         CloudEvent<PromotionRequested> again = TestEvents.build(bad, "again");
-        fixture.publishAs(Principal.BUILD_COMPLETED, again);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, again);
         CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, again);
 
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.HELD);
@@ -145,20 +146,20 @@ class RollbackIntegrationTests {
 
     @Test
     void failsTheRollbackAndChangesNothingWhenNothingWasVerified() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         Release only = TestEvents.release("svc-nothing-verified", "1.0.0");
         CloudEvent<DeploymentCompleted> deployed = deploy(only);
         String overlayBefore = repository().file(overlay("dev"));
 
         CloudEvent<SmokeTestFailed> failed = TestEvents.failed(deployed);
-        fixture.publishAs(Principal.SMOKE_TEST, failed);
+        fixture.publish("dev", Principal.SMOKE_TEST, failed);
         CloudEvent<RollbackFailed> rollbackFailed = dev.awaitCausedBy(RollbackFailed.class, failed);
 
         assertThat(rollbackFailed.routingKey()).isEqualTo("rollback.failed.dev");
         assertThat(rollbackFailed.data().from()).isEqualTo(only);
         assertThat(rollbackFailed.data().to()).isNull();
         assertThat(rollbackFailed.data().reason()).contains("no verified release of svc-nothing-verified");
-        assertThat(dev.events(RollbackCompleted.class, e -> failed.id().equals(e.causationid()))).isEmpty();
+        assertThat(dev.causedBy(RollbackCompleted.class, failed)).isEmpty();
         assertThat(repository().commitsMentioning(failed.id())).isEmpty();
         assertThat(repository().file(overlay("dev"))).contains(only.digest());
         assertThat(repository().file(overlay("dev"))).isEqualTo(overlayBefore);
@@ -166,7 +167,7 @@ class RollbackIntegrationTests {
 
     @Test
     void rollsBackOnceForAFiringAlertThatAlertmanagerSendsTwice() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         Release previous = TestEvents.release("svc-alert", "2.0.0");
         verify(previous);
         Release current = TestEvents.release("svc-alert", "2.1.0");
@@ -181,14 +182,14 @@ class RollbackIntegrationTests {
         // an alert for a service with nothing running queues up behind them: once it is handled, so are they
         HttpResponse<String> marker = post(alerts(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718",
                 startsAt)));
-        dev.await(RollbackFailed.class, e -> e.data().service().equals("svc-alert-marker"));
+        dev.await(RollbackFailed.class, d -> d.service().equals("svc-alert-marker"));
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.body()).contains("\"ignored\":2");
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(marker.statusCode()).isEqualTo(200);
-        CloudEvent<AlertFiring> alert = dev.await(AlertFiring.class, e -> e.data().service().equals("svc-alert"));
-        assertThat(dev.events(RollbackCompleted.class, e -> e.data().service().equals("svc-alert")))
+        CloudEvent<AlertFiring> alert = dev.await(AlertFiring.class, d -> d.service().equals("svc-alert"));
+        assertThat(dev.events(RollbackCompleted.class, d -> d.service().equals("svc-alert")))
                 .singleElement().satisfies(rollback -> {
                     assertThat(rollback.data().from()).isEqualTo(current);
                     assertThat(rollback.data().to()).isEqualTo(previous);
@@ -199,7 +200,7 @@ class RollbackIntegrationTests {
         assertThat(repository().file(overlay("dev"))).contains(previous.digest()).doesNotContain(current.digest());
         AuditRecord published = dev.awaitRecord(alert);
         assertThat(published.routingKey()).isEqualTo("alert.firing.dev");
-        assertThat(published.publisher()).isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+        assertThat(published.publisher()).isEqualTo(fixture.user("dev", Principal.ROLLBACK));
 
         // 2.1.0 was verified here and handed to staging: staging may no longer take it
         CloudEvent<ReleaseWithdrawn> withdrawal = fixture.audit("staging").awaitCausedBy(ReleaseWithdrawn.class,
@@ -210,17 +211,17 @@ class RollbackIntegrationTests {
                 "may not enter staging");
         AuditRecord arrived = fixture.audit("staging").awaitRecord(withdrawal);
         assertThat(arrived.routingKey()).isEqualTo("release.withdrawn.staging");
-        assertThat(arrived.publisher()).as("kept by the shovel").isEqualTo(fixture.user(Principal.ROLLBACK, "dev"));
+        assertThat(arrived.publisher()).as("kept by the shovel").isEqualTo(fixture.user("dev", Principal.ROLLBACK));
         assertThat(dev.awaitRecord(withdrawal).offset()).as("withdrawn before the rollback is announced")
-                .isLessThan(dev.records(RollbackCompleted.class, e -> e.data().service().equals("svc-alert")).get(0)
+                .isLessThan(dev.records(RollbackCompleted.class, d -> d.service().equals("svc-alert")).get(0)
                         .offset());
         assertThat(fixture.audit("staging").events(ReleaseWithdrawn.class,
-                e -> e.data().release().sameBuildAs(current))).as("once, though the alert came twice").hasSize(1);
+                d -> d.release().sameBuildAs(current))).as("once, though the alert came twice").hasSize(1);
     }
 
     @Test
     void ignoresAnAlertThatStartedBeforeTheRunningReleaseWasDeployedAndSaysWhy() throws Exception {
-        AuditLog dev = fixture.audit("dev");
+        AuditTrail dev = fixture.audit("dev");
         Release previous = TestEvents.release("svc-stale-alert", "3.0.0");
         verify(previous);
         // the alert started while 3.0.0 ran: it is about 3.0.0, whatever it says now that 3.1.0 runs
@@ -233,14 +234,14 @@ class RollbackIntegrationTests {
                 whilePreviousRan)));
         // an alert for a service with nothing running queues up behind it: once it is handled, so is the stale one
         post(alerts(alert("firing", "dev", "svc-stale-marker", "f2b2c3d4e5f60718", now())));
-        dev.await(RollbackFailed.class, e -> e.data().service().equals("svc-stale-marker"));
+        dev.await(RollbackFailed.class, d -> d.service().equals("svc-stale-marker"));
 
         assertThat(answer.statusCode()).isEqualTo(200);
         CloudEvent<AlertFiring> alert = dev.await(AlertFiring.class,
-                e -> e.data().service().equals("svc-stale-alert"));
+                d -> d.service().equals("svc-stale-alert"));
         assertThat(alert.data().startsAt()).isEqualTo(whilePreviousRan);
-        assertThat(dev.events(RollbackCompleted.class, e -> e.data().service().equals("svc-stale-alert"))).isEmpty();
-        assertThat(dev.events(RollbackFailed.class, e -> e.data().service().equals("svc-stale-alert"))).isEmpty();
+        assertThat(dev.events(RollbackCompleted.class, d -> d.service().equals("svc-stale-alert"))).isEmpty();
+        assertThat(dev.events(RollbackFailed.class, d -> d.service().equals("svc-stale-alert"))).isEmpty();
         assertThat(repository().commitsMentioning(alert.id())).isEmpty();
         assertThat(repository().file(overlay("dev"))).contains(current.digest());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -250,7 +251,7 @@ class RollbackIntegrationTests {
         Instant afterDeployment = now();
         post(alerts(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718", afterDeployment)));
         CloudEvent<RollbackCompleted> rolledBack = dev.await(RollbackCompleted.class,
-                e -> e.data().service().equals("svc-stale-alert"));
+                d -> d.service().equals("svc-stale-alert"));
         assertThat(rolledBack.data().from()).isEqualTo(current);
         assertThat(rolledBack.data().to()).isEqualTo(previous);
     }
@@ -264,22 +265,22 @@ class RollbackIntegrationTests {
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(noService.statusCode()).isEqualTo(400);
         assertThat(noService.body()).contains("alerts[0].labels.service");
-        assertThat(fixture.audit("dev").events(AlertFiring.class, e -> e.data().fingerprint()
+        assertThat(fixture.audit("dev").events(AlertFiring.class, d -> d.fingerprint()
                 .equals("e1b2c3d4e5f60718"))).isEmpty();
     }
 
     /** Deploys {@code release} in dev through the promotion service, as a new build. */
     private static CloudEvent<DeploymentCompleted> deploy(Release release) throws Exception {
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
-        fixture.publishAs(Principal.BUILD_COMPLETED, request);
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         return fixture.audit("dev").awaitCausedBy(DeploymentCompleted.class, request);
     }
 
     /** Deploys {@code release} and lets it pass its smoke tests in dev. */
     private static void verify(Release release) throws Exception {
         CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deploy(release));
-        fixture.publishAs(Principal.SMOKE_TEST, passed);
-        fixture.audit("dev").await(SmokeTestPassed.class, e -> e.id().equals(passed.id()));
+        fixture.publish("dev", Principal.SMOKE_TEST, passed);
+        fixture.audit("dev").awaitRecord(passed);
     }
 
     private HttpResponse<String> post(String body) throws Exception {

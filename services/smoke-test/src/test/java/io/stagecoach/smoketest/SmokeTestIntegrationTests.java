@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.demoworkload.DemoWorkload;
+import io.stagecoach.events.Principal;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
@@ -25,7 +26,7 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
-import io.stagecoach.testing.pipeline.TopologyFixture;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class SmokeTestIntegrationTests {
     private static final String SERVICE = "knative-lambda-builder";
 
     static TestBroker broker;
-    static TopologyFixture fixture;
+    static TestPipeline fixture;
     static DemoWorkload workload;
 
     @TempDir
@@ -73,7 +74,7 @@ class SmokeTestIntegrationTests {
 
     @BeforeAll
     static void provisionAndStartTheWorkload() throws Exception {
-        fixture = TopologyFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
         pin("0.1.0");
         workload = DemoWorkload.start("--port", "0", "--environment", "dev", "--service", SERVICE, "--overlay",
                 overlay().toString());
@@ -81,6 +82,7 @@ class SmokeTestIntegrationTests {
 
     @AfterAll
     static void stopTheWorkload() {
+        fixture.close();
         if (workload != null) {
             workload.close();
         }
@@ -88,7 +90,7 @@ class SmokeTestIntegrationTests {
 
     @DynamicPropertySource
     static void runAsSmokeTestInDev(DynamicPropertyRegistry registry) {
-        TopologyFixture.register(registry, () -> broker, "dev", "smoke-test");
+        TestPipeline.register(registry, () -> broker, "dev", "smoke-test");
         // a list is bound from one property source: the whole check is given here, next to its URL
         String check = "stagecoach.smoke-test.services.knative-lambda-builder.checks[0].";
         registry.add(check + "name", () -> "health");
@@ -113,7 +115,7 @@ class SmokeTestIntegrationTests {
         AuditRecord outcome = awaitOutcomeOf(deployment);
 
         assertThat(outcome.routingKey()).isEqualTo("smoketest.passed.dev");
-        assertThat(outcome.publisher()).isEqualTo(fixture.user("dev", "smoke-test"));
+        assertThat(outcome.publisher()).isEqualTo(fixture.user("dev", Principal.SMOKE_TEST));
         SmokeTestPassed passed = (SmokeTestPassed) outcome.event().data();
         assertThat(passed.release()).isEqualTo(deployment.data().release());
         assertThat(passed.checks()).singleElement().satisfies(check -> {
@@ -190,7 +192,7 @@ class SmokeTestIntegrationTests {
         }
         awaitOutcomeOf(newer);
 
-        CloudEvent<?> blocked = fixture.audit("dev").stream()
+        CloudEvent<?> blocked = fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> replaced.id().equals(record.event().causationid())).map(AuditRecord::event)
                 .findFirst().orElseThrow();
         assertThat(blocked.routingKey()).isEqualTo("promotion.blocked.dev");
@@ -226,7 +228,7 @@ class SmokeTestIntegrationTests {
     }
 
     private void publish(CloudEvent<DeploymentCompleted> deployment) throws Exception {
-        fixture.publishAs(fixture.user("dev", "promotion"), true, "dev", deployment.routingKey(), deployment.id(),
+        fixture.as("dev", Principal.PROMOTION).publish(deployment.routingKey(), deployment.id(),
                 codec.encode(deployment));
     }
 
@@ -240,7 +242,7 @@ class SmokeTestIntegrationTests {
     }
 
     private List<AuditRecord> outcomesOf(CloudEvent<DeploymentCompleted> deployment) throws Exception {
-        return fixture.audit("dev").stream()
+        return fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> deployment.id().equals(record.event().causationid()))
                 .filter(record -> record.event().data() instanceof SmokeTestPassed
                         || record.event().data() instanceof SmokeTestFailed)

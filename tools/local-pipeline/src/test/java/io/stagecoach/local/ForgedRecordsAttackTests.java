@@ -1,5 +1,6 @@
 package io.stagecoach.local;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,10 +22,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import io.stagecoach.buildcompleted.ReleaseRegistry;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalRefused;
 import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
@@ -36,11 +41,14 @@ import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.local.ForgedBodies.Victim;
-import io.stagecoach.local.TestPipeline.Publication;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.AuditTrail;
+import io.stagecoach.testing.pipeline.Publisher.Message;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -53,6 +61,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import static io.stagecoach.local.Releases.build;
 import static io.stagecoach.local.Releases.release;
@@ -99,6 +108,7 @@ class ForgedRecordsAttackTests {
     @TempDir
     static Path workdir;
 
+    private static TestBroker testBroker;
     private static TestPipeline broker;
     private static LocalPipeline pipeline;
     private static GitOpsHistory git;
@@ -113,6 +123,8 @@ class ForgedRecordsAttackTests {
     private static final Map<String, ForgedRecordCase> casesById = new HashMap<>();
     private static final Map<ForgedRecordCase, Outcome> outcomes = new LinkedHashMap<>();
     private static final List<String> unattributed = new ArrayList<>();
+    private static final Map<String, List<String>> consumedQueues = new HashMap<>();
+    private static final Map<String, Connection> probes = new HashMap<>();
     private static Set<String> commitsBefore;
     /** {@code <sha> <subject> (run <run id>)} of each commit made after the attack. */
     private static List<String> newCommits;
@@ -123,6 +135,7 @@ class ForgedRecordsAttackTests {
     @BeforeAll
     static void attackAPipelineWhoseReleasesWaitAtTheProdGate(TestBroker testBroker) throws Exception {
         long start = System.nanoTime();
+        ForgedRecordsAttackTests.testBroker = testBroker;
         broker = TestPipeline.provision(testBroker);
         environments = broker.environments();
         cases = ForgedRecordCases.generate(environments);
@@ -161,7 +174,7 @@ class ForgedRecordsAttackTests {
     private static void startThePipeline(TestBroker testBroker, List<String> services) throws Exception {
         LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
                 .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(TestPipeline.environmentsFile(workdir, services, "24h"))
+                .environmentsFile(EnvironmentsFile.write(workdir, services, "24h"))
                 .vhostPrefix(testBroker.prefix())
                 .webServers(false)
                 .smokeDeadline(Duration.ofSeconds(3))
@@ -177,15 +190,15 @@ class ForgedRecordsAttackTests {
     /** A build per group, through every environment before the manual gate, to its approval request there. */
     private static void bringEveryVictimToTheGate(List<String> groups) throws Exception {
         for (String group : groups) {
-            broker.publish(environments.first().name(), Principal.CI, build(release(serviceOf(group), VERSION, AUTHOR)),
-                    false);
+            broker.as(environments.first().name(), Principal.CI).withoutUserId()
+                    .publish(build(release(serviceOf(group), VERSION, AUTHOR)));
         }
         String gate = environments.all().stream().filter(Environment::isManual).findFirst().orElseThrow().name();
         for (String group : groups) {
             Release waiting = release(serviceOf(group), VERSION, AUTHOR);
             @SuppressWarnings("unchecked")
             CloudEvent<ApprovalRequested> request = (CloudEvent<ApprovalRequested>) broker.audit(gate)
-                    .await(ApprovalRequested.class, r -> r.release().sameBuildAs(waiting)).event();
+                    .await(ApprovalRequested.class, r -> r.release().sameBuildAs(waiting));
             victims.put(group, new Victim(serviceOf(group), waiting, Releases.unbuilt(serviceOf(group), "1.0.1"),
                     request));
         }
@@ -199,6 +212,13 @@ class ForgedRecordsAttackTests {
         }
         if (broker != null) {
             broker.close();
+        }
+        for (Connection probe : probes.values()) {
+            try {
+                probe.close();
+            } catch (IOException | RuntimeException e) {
+                // closing anyway: the vhost is deleted after the class
+            }
         }
     }
 
@@ -264,7 +284,7 @@ class ForgedRecordsAttackTests {
             from.put(entry.getKey(), witnesses.get(victim.gate()).trail.records().size());
             CloudEvent<ApprovalDecided> decision = approval(victim);
             decisions.put(entry.getKey(), decision);
-            broker.publish(victim.gate(), Principal.CHATOPS, decision, true);
+            broker.publish(victim.gate(), Principal.CHATOPS, decision);
         }
         try {
             Awaitility.await().atMost(SETTLE).pollInterval(Duration.ofMillis(200))
@@ -301,8 +321,8 @@ class ForgedRecordsAttackTests {
     private static void publishEveryCase() throws Exception {
         ForgedBodies forger = new ForgedBodies(environments);
         Instant now = Instant.now();
-        Map<String, Map<Principal, List<Publication>>> batches = new LinkedHashMap<>();
-        Map<String, Map<Principal, List<Publication>>> requests = new LinkedHashMap<>();
+        Map<String, Map<Principal, List<Message>>> batches = new LinkedHashMap<>();
+        Map<String, Map<Principal, List<Message>>> requests = new LinkedHashMap<>();
         for (ForgedRecordCase forged : cases) {
             CloudEvent<?> body = forger.body(forged, victims.get(forged.publisher()), now);
             String record = recordKey(body.id(), forged.routingKey(), user(forged.environment(), forged.principal()));
@@ -315,15 +335,51 @@ class ForgedRecordsAttackTests {
             (forged.bodyType() == EventType.APPROVAL_REQUESTED ? requests : batches)
                     .computeIfAbsent(forged.environment(), e -> new LinkedHashMap<>())
                     .computeIfAbsent(forged.principal(), p -> new ArrayList<>())
-                    .add(new Publication(forged.routingKey(), body));
+                    .add(Message.of(forged.routingKey(), body));
         }
-        for (Map<String, Map<Principal, List<Publication>>> round : List.of(batches, requests)) {
-            for (Map.Entry<String, Map<Principal, List<Publication>>> environment : round.entrySet()) {
-                for (Map.Entry<Principal, List<Publication>> publisher : environment.getValue().entrySet()) {
-                    broker.publishAll(environment.getKey(), publisher.getKey(), publisher.getValue());
+        for (Map<String, Map<Principal, List<Message>>> round : List.of(batches, requests)) {
+            for (Map.Entry<String, Map<Principal, List<Message>>> environment : round.entrySet()) {
+                for (Map.Entry<Principal, List<Message>> publisher : environment.getValue().entrySet()) {
+                    broker.as(environment.getKey(), publisher.getKey()).publishAll(publisher.getValue());
                 }
             }
         }
+    }
+
+    /**
+     * Messages that wait for a consumer in {@code environment}'s inboxes and hand-off queues right now (its stream and
+     * dead-letter queues aside), as the broker counts them on a passive declare, not as the management API last
+     * sampled them.
+     */
+    private static long waitingMessages(String environment) throws Exception {
+        String vhost = broker.vhost(environment);
+        List<String> queues = consumedQueues.get(environment);
+        if (queues == null) {
+            queues = new ArrayList<>();
+            for (JsonNode queue : testBroker.management().get("/api/queues/" + ManagementApi.encode(vhost)
+                    + "?columns=name,type").orElseThrow()) {
+                String name = queue.path("name").asString();
+                if (!queue.path("type").asString().equals("stream") && !name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)) {
+                    queues.add(name);
+                }
+            }
+            consumedQueues.put(environment, List.copyOf(queues));
+        }
+        // one connection per vhost, kept open: a loaded broker is slow to accept new ones
+        Connection probe = probes.get(environment);
+        if (probe == null || !probe.isOpen()) {
+            probe = broker.adminConnectionFactory(environment).newConnection("forged-records-probe");
+            probes.put(environment, probe);
+        }
+        long waiting = 0;
+        try (Channel channel = probe.createChannel()) {
+            for (String queue : queues) {
+                AMQP.Queue.DeclareOk declared = channel.queueDeclarePassive(queue);
+                // an inbox of a service this pipeline does not run (approval before the gate) never empties
+                waiting += declared.getConsumerCount() > 0 ? declared.getMessageCount() : 0;
+            }
+        }
+        return waiting;
     }
 
     /**
@@ -340,7 +396,7 @@ class ForgedRecordsAttackTests {
                         long total = witnesses.values().stream().mapToLong(w -> w.trail.records().size()).sum();
                         boolean idle = total == records.getAndSet(total) && allKept();
                         for (String environment : witnesses.keySet()) {
-                            idle = idle && broker.waitingMessages(environment) == 0;
+                            idle = idle && waitingMessages(environment) == 0;
                         }
                         if (!idle) {
                             quietSince.set(System.nanoTime());
@@ -455,7 +511,7 @@ class ForgedRecordsAttackTests {
         Map<String, LedgerState> states = new TreeMap<>();
         for (LocalPipeline.Service service : pipeline.services()) {
             LedgerFeed feed = pipeline.context(service.environment(), service.service()).getBean(LedgerFeed.class);
-            feed.catchUp(AuditTrail.WAIT);
+            feed.catchUp(TestPipeline.WAIT);
             Map<String, String> facts = new TreeMap<>(state(feed.ledger()).facts());
             if (service.service().equals("build-completed")) {
                 ReleaseRegistry registry = pipeline.context(service.environment(), service.service())
@@ -569,7 +625,7 @@ class ForgedRecordsAttackTests {
         Witness(String environment) throws Exception {
             this.environment = environment;
             AtomicReference<LedgerState> last = new AtomicReference<>();
-            this.trail = AuditTrail.follow(broker.adminFactory(environment), environments, environment, (record, ledger) -> {
+            this.trail = broker.follow(environment, (record, ledger) -> {
                 LedgerState now = state(ledger);
                 LedgerState before = last.getAndSet(now);
                 observed.add(new Observed(record, before == null ? List.of() : before.changesTo(now)));

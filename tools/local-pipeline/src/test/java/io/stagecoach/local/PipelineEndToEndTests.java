@@ -35,6 +35,8 @@ import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.AuditTrail;
+import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,7 +94,7 @@ class PipelineEndToEndTests {
         broker = TestPipeline.provision(testBroker);
         LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
                 .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(TestPipeline.environmentsFile(workdir, SERVICES, PROD_APPROVAL_TTL))
+                .environmentsFile(EnvironmentsFile.write(workdir, SERVICES, PROD_APPROVAL_TTL))
                 .vhostPrefix(testBroker.prefix())
                 .badMarker("dev", "-bad-dev")
                 .smokeDeadline(Duration.ofSeconds(3))
@@ -145,10 +147,10 @@ class PipelineEndToEndTests {
         Release release = release("svc-good", "1.0.0", "jane");
         String run = runId(release);
 
-        broker.publish("dev", Principal.CI, build(release), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
 
         CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(release)).event();
+                r -> r.release().sameBuildAs(release));
         ApprovalRequested request = (ApprovalRequested) requested.data();
         assertThat(health("staging", "svc-good").version()).isEqualTo("1.0.0");
         assertThat(health("dev", "svc-good").version()).isEqualTo("1.0.0");
@@ -157,7 +159,7 @@ class PipelineEndToEndTests {
                 d -> d.release().sameBuildAs(release))).as("nothing enters prod before an approval").isEmpty();
         assertThat(health("prod", "svc-good").status()).isEqualTo(503);
 
-        broker.publish("prod", Principal.CHATOPS, decision(requested, "alice", release.digest()), true);
+        broker.publish("prod", Principal.CHATOPS, decision(requested, "alice", release.digest()));
 
         broker.audit("prod").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(release));
         ApprovalGranted granted = broker.audit("prod").awaitData(ApprovalGranted.class,
@@ -192,17 +194,17 @@ class PipelineEndToEndTests {
     void aBuildThatFailsStagingsSmokeTestIsRolledBackThereAndNeverReachesTheProdGate() throws Exception {
         Release good = release("svc-staging-fails", "1.0.0", "jane");
         Release bad = release("svc-staging-fails", "1.1.0-bad.1", "jane");
-        broker.publish("dev", Principal.CI, build(good), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(good));
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(good));
 
-        broker.publish("dev", Principal.CI, build(bad), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(bad));
 
         broker.audit("dev").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(bad));
         SmokeTestFailed failed = broker.audit("staging").awaitData(SmokeTestFailed.class,
                 s -> s.release().sameBuildAs(bad));
         assertThat(failed.status()).isEqualTo(SmokeTestFailed.Status.FAILED);
         assertThat(failed.summary()).contains("health").contains("503");
-        AuditRecord rollback = broker.audit("staging").await(RollbackCompleted.class,
+        AuditRecord rollback = broker.audit("staging").awaitRecord(RollbackCompleted.class,
                 r -> r.from().sameBuildAs(bad));
         RollbackCompleted completed = (RollbackCompleted) rollback.event().data();
         assertThat(completed.to().sameBuildAs(good)).as("back to the last verified release").isTrue();
@@ -226,7 +228,7 @@ class PipelineEndToEndTests {
 
         // the next good build is not stuck behind the rollback
         Release fixed = release("svc-staging-fails", "1.2.0", "jane");
-        broker.publish("dev", Principal.CI, build(fixed), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(fixed));
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(fixed));
         assertThat(health("staging", "svc-staging-fails").version()).isEqualTo("1.2.0");
     }
@@ -235,9 +237,9 @@ class PipelineEndToEndTests {
     void refusesApprovalsByTheAuthorANonApproverWithoutUserIdForAnotherDigestAndForASupersededRequest()
             throws Exception {
         Release release = release("svc-refusals", "1.0.0", "alice");
-        broker.publish("dev", Principal.CI, build(release), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
         CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(release)).event();
+                r -> r.release().sameBuildAs(release));
         ApprovalRequested request = (ApprovalRequested) requested.data();
         Release otherBuild = release("svc-refusals", "1.0.0-other", "alice");
 
@@ -247,11 +249,11 @@ class PipelineEndToEndTests {
         CloudEvent<ApprovalDecided> byANonApprover = decision(requested, "mallory", release.digest());
         CloudEvent<ApprovalDecided> withoutUserId = decision(requested, "bob", release.digest());
         CloudEvent<ApprovalDecided> forAnotherBuild = decision(requested, "bob", otherBuild.digest());
-        broker.publish("prod", Principal.CHATOPS, byTheAuthor, true);
-        broker.publish("prod", Principal.CHATOPS, byANonApprover, true);
+        broker.publish("prod", Principal.CHATOPS, byTheAuthor);
+        broker.publish("prod", Principal.CHATOPS, byANonApprover);
         // the chat bot's credential, but no user_id: the broker vouches for nobody
-        broker.publish("prod", Principal.CHATOPS, withoutUserId, false);
-        broker.publish("prod", Principal.CHATOPS, forAnotherBuild, true);
+        broker.as("prod", Principal.CHATOPS).withoutUserId().publish(withoutUserId);
+        broker.publish("prod", Principal.CHATOPS, forAnotherBuild);
 
         assertRefused(byTheAuthor, ApprovalRefused.Reason.SELF_APPROVAL, chatops);
         assertRefused(byANonApprover, ApprovalRefused.Reason.NOT_AN_APPROVER, chatops);
@@ -263,12 +265,12 @@ class PipelineEndToEndTests {
 
         // a newer release reaches the gate and supersedes the request: a yes to the old one comes too late
         Release newer = release("svc-refusals", "1.1.0", "alice");
-        broker.publish("dev", Principal.CI, build(newer), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(newer));
         ApprovalExpired superseded = broker.audit("prod").awaitData(ApprovalExpired.class,
                 e -> e.requestId().equals(request.requestId()));
         assertThat(superseded.reason()).isEqualTo(ApprovalExpired.Reason.SUPERSEDED);
         CloudEvent<ApprovalDecided> forTheSupersededRequest = decision(requested, "bob", release.digest());
-        broker.publish("prod", Principal.CHATOPS, forTheSupersededRequest, true);
+        broker.publish("prod", Principal.CHATOPS, forTheSupersededRequest);
         assertRefused(forTheSupersededRequest, ApprovalRefused.Reason.SUPERSEDED, chatops);
 
         prod.caughtUp();
@@ -283,16 +285,16 @@ class PipelineEndToEndTests {
     @Test
     void refusesAnApprovalAfterTheRequestExpired() throws Exception {
         Release release = release("svc-expiry", "1.0.0", "jane");
-        broker.publish("dev", Principal.CI, build(release), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
         CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(release)).event();
+                r -> r.release().sameBuildAs(release));
         ApprovalRequested request = (ApprovalRequested) requested.data();
 
         ApprovalExpired expired = broker.audit("prod").awaitData(ApprovalExpired.class,
                 e -> e.requestId().equals(request.requestId()));
         assertThat(expired.reason()).isEqualTo(ApprovalExpired.Reason.EXPIRED);
         CloudEvent<ApprovalDecided> tooLate = decision(requested, "bob", release.digest());
-        broker.publish("prod", Principal.CHATOPS, tooLate, true);
+        broker.publish("prod", Principal.CHATOPS, tooLate);
 
         assertRefused(tooLate, ApprovalRefused.Reason.EXPIRED, broker.user("prod", Principal.CHATOPS));
         assertThat(broker.audit("prod").caughtUp().events(PromotionRequested.class,
@@ -305,23 +307,23 @@ class PipelineEndToEndTests {
         Release release = release("svc-duplicates", "1.0.0", "jane");
         String run = runId(release);
         CloudEvent<BuildCompleted> build = build(release);
-        broker.publish("dev", Principal.CI, build, false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build);
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(release));
         List<AuditRecord> before = broker.audit("dev").caughtUp().run(run);
         assertThat(git.commitsWithTrailer(RUN_ID, run)).hasSize(2);
 
         List<String> published = new ArrayList<>();
-        broker.publish("dev", Principal.CI, build, false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build);
         published.add(build.id());
         CloudEvent<BuildCompleted> again = build(release, "the CI job ran twice");
-        broker.publish("dev", Principal.CI, again, false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(again);
         published.add(again.id());
         // every event a dev service consumed in this run, again, from the service that published it
         for (AuditRecord record : before) {
             if (record.event().data() instanceof PromotionRequested p && p.targetEnvironment().equals("dev")
                     || record.event().data() instanceof DeploymentCompleted
                     || record.event().data() instanceof SmokeTestPassed) {
-                broker.duplicate("dev", record);
+                broker.as("dev", record.publisher()).publish(record.routingKey(), record.event());
                 published.add(record.event().id());
             }
         }
@@ -329,7 +331,7 @@ class PipelineEndToEndTests {
         // a newer build queues behind the duplicates in every dev inbox: once dev hands it to staging, each
         // duplicate was handled (one consumer per inbox, in order), and what it caused is in the audit stream
         Release newer = release("svc-duplicates", "1.1.0", "jane");
-        broker.publish("dev", Principal.CI, build(newer), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(newer));
         broker.audit("dev").await(PromotionRequested.class,
                 p -> p.release().sameBuildAs(newer) && p.targetEnvironment().equals("staging"));
 
@@ -345,10 +347,10 @@ class PipelineEndToEndTests {
     void anOlderBuildArrivingAfterANewerOneIsBlockedNotDeployed() throws Exception {
         Release newer = release("svc-older", "2.0.0", "jane");
         Release older = release("svc-older", "1.9.0", "jane");
-        broker.publish("dev", Principal.CI, build(newer), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(newer));
         broker.audit("dev").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(newer));
 
-        broker.publish("dev", Principal.CI, build(older), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(older));
 
         PromotionBlocked blocked = broker.audit("dev").awaitData(PromotionBlocked.class,
                 b -> b.release().sameBuildAs(older));
@@ -364,21 +366,21 @@ class PipelineEndToEndTests {
     void anOperatorsRollbackInStagingWithdrawsTheReleaseFromProdWhereItWaitedForApproval() throws Exception {
         Release previous = release("svc-withdrawn-by-operator", "41.445.0", "jane");
         Release rejected = release("svc-withdrawn-by-operator", "41.445.1", "jane");
-        broker.publish("dev", Principal.CI, build(previous), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(previous));
         CloudEvent<?> previousRequest = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(previous)).event();
-        broker.publish("prod", Principal.CHATOPS, decision(previousRequest, "alice", previous.digest()), true);
+                r -> r.release().sameBuildAs(previous));
+        broker.publish("prod", Principal.CHATOPS, decision(previousRequest, "alice", previous.digest()));
         broker.audit("prod").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(previous));
-        broker.publish("dev", Principal.CI, build(rejected), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(rejected));
         CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(rejected)).event();
+                r -> r.release().sameBuildAs(rejected));
         String requestId = ((ApprovalRequested) requested.data()).requestId();
 
         // stagecoach rollback --env staging --service svc-withdrawn-by-operator --reason "p99 latency doubled"
         String asked = EventIds.derive("rollback.requested", "staging", rejected.digest());
         broker.publish("staging", Principal.OPERATOR, CloudEvent.of(new RollbackRequested("staging",
                 rejected.service(), null, "sam", "p99 latency doubled"), "/stagecoach/cli", "staging",
-                runId(rejected), asked, asked), true);
+                runId(rejected), asked, asked));
 
         RollbackCompleted rolledBack = broker.audit("staging").awaitData(RollbackCompleted.class,
                 r -> r.from().sameBuildAs(rejected));
@@ -387,7 +389,7 @@ class PipelineEndToEndTests {
 
         // bob approves the request he still sees in the chat
         CloudEvent<ApprovalDecided> late = decision(requested, "bob", rejected.digest());
-        broker.publish("prod", Principal.CHATOPS, late, true);
+        broker.publish("prod", Principal.CHATOPS, late);
         assertRefused(late, ApprovalRefused.Reason.WITHDRAWN, broker.user("prod", Principal.CHATOPS));
 
         // a grant that went out just before the withdrawal arrived: its promotion is blocked on the way
@@ -395,9 +397,9 @@ class PipelineEndToEndTests {
                 .verifiedIn(), new io.stagecoach.events.Approval(requestId, List.of("bob")));
         CloudEvent<PromotionRequested> inFlight = CloudEvent.of(approved, "/stagecoach/prod/approval", "prod",
                 runId(rejected), requested.id(), EventIds.derive(requestId, "granted just before"));
-        broker.publish("prod", Principal.APPROVAL, inFlight, true);
-        PromotionBlocked blocked = (PromotionBlocked) broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
-                inFlight).event().data();
+        broker.publish("prod", Principal.APPROVAL, inFlight);
+        PromotionBlocked blocked = broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
+                inFlight).data();
         assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.message()).contains("staging withdrew it");
 
@@ -408,11 +410,11 @@ class PipelineEndToEndTests {
     void anAlertInStagingWithdrawsTheReleaseFromProdWhereItWaitedForApproval() throws Exception {
         Release previous = release("svc-withdrawn-by-alert", "3.0.0", "jane");
         Release alerting = release("svc-withdrawn-by-alert", "3.1.0", "jane");
-        broker.publish("dev", Principal.CI, build(previous), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(previous));
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(previous));
-        broker.publish("dev", Principal.CI, build(alerting), false);
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(alerting));
         CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
-                r -> r.release().sameBuildAs(alerting)).event();
+                r -> r.release().sameBuildAs(alerting));
         String requestId = ((ApprovalRequested) requested.data()).requestId();
 
         // Alertmanager posts a firing alert of staging to staging's rollback service; it started after the release
@@ -434,7 +436,7 @@ class PipelineEndToEndTests {
         assertWithdrawnFromProd(alerting, requestId, "alert StagingLatency: p99 above 2s");
 
         CloudEvent<ApprovalDecided> late = decision(requested, "bob", alerting.digest());
-        broker.publish("prod", Principal.CHATOPS, late, true);
+        broker.publish("prod", Principal.CHATOPS, late);
         assertRefused(late, ApprovalRefused.Reason.WITHDRAWN, broker.user("prod", Principal.CHATOPS));
 
         assertProdUnchanged(alerting, null);
@@ -445,13 +447,13 @@ class PipelineEndToEndTests {
         List<Release> releases = List.of(release("svc-superseded", "1.0.0", "jane"),
                 release("svc-superseded", "1.0.1", "jane"), release("svc-superseded", "1.0.2", "jane"));
         for (Release release : releases) {
-            broker.publish("dev", Principal.CI, build(release), false);
+            broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
         }
 
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(releases.get(2)));
         for (Release replaced : releases.subList(0, 2)) {
             String run = runId(replaced);
-            org.awaitility.Awaitility.await().atMost(AuditTrail.WAIT).pollInterval(Duration.ofMillis(200))
+            org.awaitility.Awaitility.await().atMost(TestPipeline.WAIT).pollInterval(Duration.ofMillis(200))
                     .alias("the event that ends the run of " + replaced.version())
                     .until(() -> supersession(run).isPresent());
             String newer = supersession(run).orElseThrow();
@@ -491,14 +493,14 @@ class PipelineEndToEndTests {
      * prod's promotion service blocked the release, and the request waiting there ended with the reason.
      */
     private static void assertWithdrawnFromProd(Release release, String requestId, String why) throws Exception {
-        AuditRecord withdrawal = broker.audit("prod").await(ReleaseWithdrawn.class,
+        AuditRecord withdrawal = broker.audit("prod").awaitRecord(ReleaseWithdrawn.class,
                 w -> w.release().sameBuildAs(release));
         assertThat(withdrawal.routingKey()).isEqualTo("release.withdrawn.prod");
         assertThat(withdrawal.publisher()).isEqualTo(broker.user("staging", Principal.ROLLBACK));
         assertThat(((ReleaseWithdrawn) withdrawal.event().data()).message()).contains(why);
 
-        PromotionBlocked blocked = (PromotionBlocked) broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
-                withdrawal.event()).event().data();
+        PromotionBlocked blocked = broker.audit("prod").awaitCausedBy(PromotionBlocked.class,
+                withdrawal.event()).data();
         assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.message()).contains("may no longer enter prod", "staging withdrew it", why);
 
@@ -541,8 +543,7 @@ class PipelineEndToEndTests {
 
     private static void assertRefused(CloudEvent<ApprovalDecided> decision, ApprovalRefused.Reason reason,
                                       String publisher) throws Exception {
-        AuditRecord record = broker.audit("prod").awaitCausedBy(ApprovalRefused.class, decision);
-        ApprovalRefused refused = (ApprovalRefused) record.event().data();
+        ApprovalRefused refused = broker.audit("prod").awaitCausedBy(ApprovalRefused.class, decision).data();
         assertThat(refused.reason()).as("refusal of " + decision.data().approver()).isEqualTo(reason);
         assertThat(refused.requestId()).isEqualTo(decision.data().requestId());
         assertThat(refused.attemptedBy()).isEqualTo(decision.data().approver());

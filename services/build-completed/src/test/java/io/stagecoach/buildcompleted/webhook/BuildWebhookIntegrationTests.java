@@ -18,6 +18,8 @@ import java.util.UUID;
 import io.stagecoach.buildcompleted.BuildCompletedApplication;
 import io.stagecoach.buildcompleted.BuildPolicy;
 import io.stagecoach.buildcompleted.TestBuilds;
+import io.stagecoach.events.BrokerNames;
+import io.stagecoach.events.Principal;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
@@ -26,7 +28,8 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
-import io.stagecoach.testing.pipeline.TopologyFixture;
+import io.stagecoach.testing.pipeline.TestPipeline;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,19 +58,24 @@ class BuildWebhookIntegrationTests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     static TestBroker broker;
-    static TopologyFixture fixture;
+    static TestPipeline fixture;
 
     @LocalServerPort
     int port;
 
     @BeforeAll
     static void provision() {
-        fixture = TopologyFixture.provision(broker);
+        fixture = TestPipeline.provision(broker);
+    }
+
+    @AfterAll
+    static void close() {
+        fixture.close();
     }
 
     @DynamicPropertySource
     static void runAsBuildCompletedInDev(DynamicPropertyRegistry registry) {
-        TopologyFixture.register(registry, () -> broker, "dev", "build-completed");
+        TestPipeline.register(registry, () -> broker, "dev", "build-completed");
     }
 
     @Test
@@ -87,7 +95,7 @@ class BuildWebhookIntegrationTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> promotionsOf(runId).size() == 1);
         AuditRecord build = auditRecord(eventId);
         assertThat(build.routingKey()).isEqualTo("build.completed.dev");
-        assertThat(build.publisher()).isEqualTo(fixture.user("dev", "build-completed"));
+        assertThat(build.publisher()).isEqualTo(fixture.user("dev", Principal.BUILD_COMPLETED));
         assertThat(build.event().correlationid()).isEqualTo(runId);
         assertThat(promotionsOf(runId).get(0).event().causationid()).isEqualTo(eventId);
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/builds/" + runId).statusCode() == 200);
@@ -139,7 +147,7 @@ class BuildWebhookIntegrationTests {
         CloudEvent<BuildCompleted> earlier = CloudEvent.of(new BuildCompleted(TestBuilds.release("6.0.0", DIGEST_A)),
                 "/stagecoach/dev/build-completed/webhook", "dev", eventId, null, eventId);
         // what the previous process published before it stopped
-        fixture.publishAs(fixture.user("dev", "build-completed"), true, "dev", "build.completed.dev", eventId,
+        fixture.as("dev", Principal.BUILD_COMPLETED).publish("build.completed.dev", eventId,
                 new EventCodec().encode(earlier));
         await().atMost(Duration.ofSeconds(30)).until(() -> auditHas(eventId));
         String body = plain("6.0.0", DIGEST_A);
@@ -192,12 +200,12 @@ class BuildWebhookIntegrationTests {
     void whenTheBrokerRefusesTheBuildCiIsToldToRetryAndMayRetryTheSameDelivery() throws Exception {
         String body = plain("9.0.0", DIGEST_A);
         String delivery = UUID.randomUUID().toString();
-        List<String> removed = fixture.unbind("dev", "build.completed.dev");
+        List<TestPipeline.Binding> removed = fixture.unbind("dev", BrokerNames.EVENTS_EXCHANGE, "build.completed.dev");
         HttpResponse<String> refused;
         try {
             refused = post(body, sign(body), delivery);
         } finally {
-            fixture.bind("dev", removed);
+            fixture.bind("dev", BrokerNames.EVENTS_EXCHANGE, removed);
         }
 
         HttpResponse<String> retried = post(body, sign(body), delivery);
@@ -247,7 +255,7 @@ class BuildWebhookIntegrationTests {
     }
 
     private List<AuditRecord> promotionsOf(String runId) throws Exception {
-        return fixture.audit("dev").stream()
+        return fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> record.event().data() instanceof PromotionRequested)
                 .filter(record -> runId.equals(record.event().correlationid()))
                 .toList();
@@ -255,18 +263,19 @@ class BuildWebhookIntegrationTests {
 
     private List<AuditRecord> buildsOfVersions(String... versions) throws Exception {
         List<String> wanted = List.of(versions);
-        return fixture.audit("dev").stream()
+        return fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> record.event().data() instanceof BuildCompleted build
                         && wanted.contains(build.release().version()))
                 .toList();
     }
 
     private AuditRecord auditRecord(String eventId) throws Exception {
-        return fixture.audit("dev").stream().filter(record -> record.event().id().equals(eventId)).findFirst()
-                .orElseThrow();
+        return fixture.audit("dev").caughtUp().records().stream()
+                .filter(record -> record.event().id().equals(eventId)).findFirst().orElseThrow();
     }
 
     private boolean auditHas(String eventId) throws Exception {
-        return fixture.audit("dev").stream().anyMatch(record -> record.event().id().equals(eventId));
+        return fixture.audit("dev").caughtUp().records().stream()
+                .anyMatch(record -> record.event().id().equals(eventId));
     }
 }
