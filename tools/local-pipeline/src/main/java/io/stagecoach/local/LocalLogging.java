@@ -13,8 +13,9 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * Configures Spring Boot's logging once for the JVM, before anything logs. The service contexts then find it
- * initialised and leave it alone, rather than each resetting it while the others start and log.
+ * Configures Spring Boot's logging once for the JVM, before anything logs. The service contexts start without Spring
+ * Boot's logging listener ({@code LocalPipeline}), so none of them initialises, reconfigures or cleans up the logging
+ * of the others while they start, log and stop.
  */
 final class LocalLogging {
 

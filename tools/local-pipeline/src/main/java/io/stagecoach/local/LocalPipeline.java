@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -260,7 +261,12 @@ public final class LocalPipeline implements AutoCloseable {
                 properties(planned, settings, environments, workdir, workloads)));
         ConfigurableApplicationContext context;
         try {
-            context = new SpringApplicationBuilder(planned.entry().application())
+            SpringApplicationBuilder builder = new SpringApplicationBuilder(planned.entry().application());
+            // logging is the JVM's (LocalLogging): a context that initialised or cleaned it up on its own would reset
+            // it while the other contexts start and log
+            builder.application().setListeners(builder.application().getListeners().stream()
+                    .filter(listener -> !(listener instanceof LoggingApplicationListener)).toList());
+            context = builder
                     .environment(environment)
                     // the service's own application.yaml, below everything else: see ServiceDefaults
                     .properties(ServiceDefaults.of(planned.entry().application()))
