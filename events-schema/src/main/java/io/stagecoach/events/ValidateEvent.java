@@ -3,9 +3,17 @@ package io.stagecoach.events;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Validates event files before a CI job publishes them:
@@ -13,16 +21,30 @@ import java.nio.file.Path;
  * Prints {@code <file>: OK (<type> <id>)} or one {@code <file>: <problem>} line per problem.
  * Exit status: 0 every file is a valid event, 1 some file is not, 2 bad usage or an unreadable file.
  */
-public final class ValidateEvent {
-
-    static final String USAGE = "usage: java -cp stagecoach-events-schema.jar io.stagecoach.events.ValidateEvent"
-            + " EVENT.json... (- reads standard input)";
+@Command(name = "java -cp stagecoach-events-schema.jar io.stagecoach.events.ValidateEvent", usageHelpWidth = 100,
+        description = "Validate CloudEvents files against Stagecoach's event schemas before publishing them.",
+        footer = {"", "Prints '<file>: OK (<type> <id>)' or one '<file>: <problem>' line per problem.",
+                "Exit status: 0 every file is a valid event, 1 some file is not, 2 bad usage or an unreadable file."})
+public final class ValidateEvent implements Callable<Integer> {
 
     static final int VALID = 0;
     static final int INVALID = 1;
     static final int USAGE_ERROR = 2;
 
-    private ValidateEvent() {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Parameters(arity = "1..*", paramLabel = "EVENT.json", description = "event files; - reads standard input")
+    List<String> files;
+
+    private final InputStream stdin;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private ValidateEvent(InputStream stdin, PrintStream out, PrintStream err) {
+        this.stdin = stdin;
+        this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -35,24 +57,17 @@ public final class ValidateEvent {
     }
 
     static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-        if (args.length == 0) {
-            err.println(USAGE);
-            return USAGE_ERROR;
-        }
-        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
-            out.println(USAGE);
-            return VALID;
-        }
-        for (String arg : args) {
-            if (arg.startsWith("-") && !arg.equals("-")) {
-                err.println("unknown option " + arg);
-                err.println(USAGE);
-                return USAGE_ERROR;
-            }
-        }
+        CommandLine commandLine = new CommandLine(new ValidateEvent(stdin, out, err));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() {
         EventCodec codec = new EventCodec();
         int status = VALID;
-        for (String arg : args) {
+        for (String arg : files) {
             String name = arg.equals("-") ? "<stdin>" : arg;
             try {
                 byte[] payload = read(arg, stdin);

@@ -51,7 +51,7 @@ class ValidateEventJarTests {
         Result result = validate();
 
         assertThat(result.status).isEqualTo(2);
-        assertThat(result.err).startsWith("usage: ");
+        assertThat(result.err).startsWith("Missing required parameter: 'EVENT.json'").contains("Usage: java -cp ");
     }
 
     private static Result validate(String... args) throws IOException, InterruptedException {

@@ -83,14 +83,23 @@ class ValidateEventTests {
         int status = run();
 
         assertThat(status).isEqualTo(2);
-        assertThat(err()).startsWith("usage: java -cp stagecoach-events-schema.jar io.stagecoach.events.ValidateEvent");
+        assertThat(err()).startsWith("Missing required parameter: 'EVENT.json'")
+                .contains("Usage: java -cp stagecoach-events-schema.jar io.stagecoach.events.ValidateEvent");
         assertThat(out()).isEmpty();
     }
 
     @Test
     void anUnknownOptionIsBadUsage() {
         assertThat(run("--strict", "event.json")).isEqualTo(2);
-        assertThat(err()).contains("unknown option --strict").contains("usage:");
+        assertThat(err()).contains("Unknown option: '--strict'").contains("Usage:");
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).startsWith("Usage: java -cp stagecoach-events-schema.jar io.stagecoach.events.ValidateEvent")
+                .contains("- reads standard input", "Exit status:");
+        assertThat(err()).isEmpty();
     }
 
     @Test

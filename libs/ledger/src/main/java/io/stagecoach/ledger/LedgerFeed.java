@@ -1,16 +1,14 @@
 package io.stagecoach.ledger;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.platform.audit.AuditMessage;
+import io.stagecoach.platform.audit.AuditStreamException;
+import io.stagecoach.platform.audit.AuditStreamReader;
+import io.stagecoach.platform.audit.StreamOffset;
 import io.stagecoach.platform.topology.Provenance.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,29 +16,21 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Keeps an {@link EnvironmentLedger} folded from the environment's {@code stagecoach.audit} stream: replays it
- * from its first record at start, then follows it live. {@link #catchUp(Duration)} waits until everything the
+ * Keeps an {@link EnvironmentLedger} folded from the environment's {@code stagecoach.audit} stream, read with the
+ * platform's {@link AuditStreamReader}: replays it from its first record at start, then follows it live. {@link #catchUp(Duration)} waits until everything the
  * stream held when it was called has been applied — a service calls it before deciding on an event that refers
  * to earlier ones.
  */
 public final class LedgerFeed implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerFeed.class);
-    private static final int PREFETCH = 500;
-    /** A stream delivers a chunk in one burst; this much quiet after the last record means the chunk ended. */
-    private static final Duration PROBE_QUIET = Duration.ofMillis(150);
-    /** A stream that never goes quiet still has an end for this call: the last record seen this long after it. */
-    private static final Duration PROBE_LIMIT = Duration.ofSeconds(1);
 
     private final ConnectionFactory connectionFactory;
     private final EnvironmentLedger ledger;
@@ -90,17 +80,11 @@ public final class LedgerFeed implements AutoCloseable {
             return this;
         }
         connection = connectionFactory.newConnection("stagecoach-ledger-" + ledger.environment());
-        Channel channel = connection.createChannel();
-        channel.basicQos(PREFETCH);
-        channel.basicConsume(BrokerNames.AUDIT_STREAM, false, Map.of("x-stream-offset", "first"),
-                new DefaultConsumer(channel) {
-                    @Override
-                    public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
-                                               byte[] body) throws IOException {
-                        apply(envelope, properties, body);
-                        getChannel().basicAck(envelope.getDeliveryTag(), false);
-                    }
-                });
+        try {
+            new AuditStreamReader(connection).subscribe(StreamOffset.first(), this::apply);
+        } catch (AuditStreamException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         catchUp(replayTimeout);
         live = true;
         if (ledger.refused() > 0) {
@@ -112,17 +96,17 @@ public final class LedgerFeed implements AutoCloseable {
         return this;
     }
 
-    private void apply(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-        long offset = offsetOf(properties);
+    private void apply(AuditMessage message) {
+        long offset = message.offset();
         CloudEvent<?> event;
         try {
-            event = codec.decode(body);
+            event = codec.decode(message.body());
         } catch (InvalidEventException e) {
             skipped++;
             ledger.advanceTo(offset);
             return;
         }
-        AuditRecord record = new AuditRecord(event, envelope.getRoutingKey(), properties.getUserId(), offset);
+        AuditRecord record = new AuditRecord(event, message.routingKey(), message.userId(), offset);
         Optional<Refusal> refusal = ledger.apply(record);
         if (refusal.isPresent()) {
             if (live) {
@@ -164,49 +148,13 @@ public final class LedgerFeed implements AutoCloseable {
         }
     }
 
-    /** The offset of the stream's last record, -1 when it is empty: read the last chunk until it goes quiet. */
+    /** The offset of the stream's last record, -1 when it is empty; read on a connection of its own. */
     long endOffset() throws IOException, TimeoutException {
-        try (Connection probe = connectionFactory.newConnection("stagecoach-ledger-probe");
-             Channel channel = probe.createChannel()) {
-            channel.basicQos(PREFETCH);
-            LinkedBlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
-            String tag = channel.basicConsume(BrokerNames.AUDIT_STREAM, false, Map.of("x-stream-offset", "last"),
-                    new DefaultConsumer(channel) {
-                        @Override
-                        public void handleDelivery(String consumerTag, Envelope envelope,
-                                                   AMQP.BasicProperties properties, byte[] body) throws IOException {
-                            offsets.add(offsetOf(properties));
-                            try {
-                                getChannel().basicAck(envelope.getDeliveryTag(), false);
-                            } catch (AlreadyClosedException e) {
-                                // a record appended while the probe closes: it has its answer already
-                            }
-                        }
-                    });
-            long end = -1;
-            long limit = System.nanoTime() + PROBE_LIMIT.toNanos();
-            // an empty stream delivers nothing at all: wait a little longer for the first record
-            Long next = offsets.poll(PROBE_QUIET.toMillis() * 3, TimeUnit.MILLISECONDS);
-            while (next != null) {
-                end = Math.max(end, next);
-                long left = limit - System.nanoTime();
-                if (left <= 0) {
-                    // records keep coming: those appended after the call need not be waited for
-                    break;
-                }
-                next = offsets.poll(Math.min(PROBE_QUIET.toNanos(), left), TimeUnit.NANOSECONDS);
-            }
-            channel.basicCancel(tag);
-            return end;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading the end of the audit stream", e);
+        try (Connection probe = connectionFactory.newConnection("stagecoach-ledger-probe")) {
+            return new AuditStreamReader(probe).endOffset();
+        } catch (AuditStreamException e) {
+            throw new IOException(e.getMessage(), e);
         }
-    }
-
-    private static long offsetOf(AMQP.BasicProperties properties) {
-        Object offset = properties.getHeaders() == null ? null : properties.getHeaders().get("x-stream-offset");
-        return offset instanceof Number n ? n.longValue() : -1;
     }
 
     @Override

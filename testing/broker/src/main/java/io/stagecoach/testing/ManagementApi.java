@@ -15,7 +15,13 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The RabbitMQ management HTTP API as the broker's administrator, for test set-up and checks. */
+/**
+ * The RabbitMQ management HTTP API as the broker's administrator, for test set-up and checks.
+ *
+ * <p>Production code talks to the API through the platform's {@code ManagementClient}, whose errors tell an
+ * operator what to do. This harness sits below the platform (the platform's own tests use it), so it cannot
+ * depend on it and keeps this minimal client: plain JSON calls that fail a test loudly, nothing more.
+ */
 public final class ManagementApi {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -25,9 +25,7 @@ final class AmqpOptions {
     String password;
 
     Broker broker(CliContext context) {
-        String chosenUri = uri != null ? uri : context.variable(URI_VARIABLE);
-        return new Broker(chosenUri != null ? chosenUri : DEFAULT_URI,
-                user != null ? user : context.variable(USER_VARIABLE),
-                password != null ? password : context.variable(PASSWORD_VARIABLE), context.env());
+        return new Broker(context.setting(uri, URI_VARIABLE, DEFAULT_URI), context.setting(user, USER_VARIABLE, null),
+                context.setting(password, PASSWORD_VARIABLE, null), context.env());
     }
 }

@@ -1,11 +1,6 @@
 package io.stagecoach.cli;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
-import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.audit.AuditMessage;
 import io.stagecoach.platform.audit.AuditStreamException;
@@ -17,11 +12,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Reads environments' audit streams as each one's operator user, all into one queue the caller drains on its own
@@ -32,9 +25,6 @@ final class AuditStreams implements AutoCloseable {
     /** One message and the environment whose stream held it. */
     record Item(Environment environment, AuditMessage message) {
     }
-
-    /** A stream delivers a chunk in one burst; this much quiet after the last message means the chunk ended. */
-    private static final Duration QUIET = Duration.ofMillis(150);
 
     private final Broker broker;
     private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
@@ -50,11 +40,11 @@ final class AuditStreams implements AutoCloseable {
         Connection connection = broker.connect(environment, Principal.OPERATOR);
         connections.add(connection);
         try {
-            long end = endOffset(connection);
-            subscriptions.add(new AuditStreamReader(connection).subscribe(from,
-                    message -> items.add(new Item(environment, message))));
+            AuditStreamReader reader = new AuditStreamReader(connection);
+            long end = reader.endOffset();
+            subscriptions.add(reader.subscribe(from, message -> items.add(new Item(environment, message))));
             return end;
-        } catch (AuditStreamException | IOException e) {
+        } catch (AuditStreamException e) {
             throw broker.explain(e, environment, broker.userFor(environment, Principal.OPERATOR));
         }
     }
@@ -67,39 +57,6 @@ final class AuditStreams implements AutoCloseable {
     /** A subscription that ended because the broker closed it (a deleted stream, a lost connection), if any. */
     boolean anyClosed() {
         return subscriptions.stream().anyMatch(s -> !s.isActive());
-    }
-
-    /** The offset of the stream's last message, -1 when it is empty: read the last chunk until it goes quiet. */
-    private static long endOffset(Connection connection) throws IOException {
-        try (Channel channel = connection.createChannel()) {
-            channel.basicQos(500);
-            BlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
-            String tag = channel.basicConsume(BrokerNames.AUDIT_STREAM, false, Map.of("x-stream-offset", "last"),
-                    new DefaultConsumer(channel) {
-                        @Override
-                        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                                                   byte[] body) throws IOException {
-                            Object offset = properties.getHeaders() == null ? null
-                                    : properties.getHeaders().get("x-stream-offset");
-                            offsets.add(offset instanceof Number n ? n.longValue() : -1L);
-                            getChannel().basicAck(envelope.getDeliveryTag(), false);
-                        }
-                    });
-            long end = -1;
-            // an empty stream delivers nothing at all: wait a little longer for the first message
-            Long next = offsets.poll(QUIET.toMillis() * 3, TimeUnit.MILLISECONDS);
-            while (next != null) {
-                end = Math.max(end, next);
-                next = offsets.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            channel.basicCancel(tag);
-            return end;
-        } catch (TimeoutException e) {
-            throw new IOException("closing the probe channel timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading the end of the audit stream", e);
-        }
     }
 
     @Override

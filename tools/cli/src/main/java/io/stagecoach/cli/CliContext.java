@@ -21,6 +21,15 @@ record CliContext(Map<String, String> env, PrintWriter out, PrintWriter err, Pat
         return value == null || value.isBlank() ? null : value;
     }
 
+    /** A setting: the flag's value when given, else the variable's, else {@code fallback} (null for none). */
+    String setting(String flag, String variable, String fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        String value = variable(variable);
+        return value != null ? value : fallback;
+    }
+
     Path resolve(Path path) {
         return workingDirectory.resolve(path).normalize();
     }

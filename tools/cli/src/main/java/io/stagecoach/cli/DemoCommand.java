@@ -16,15 +16,9 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
 
         step("Provisioning the demo's vhosts " + String.join(", ", environments.all().stream().map(Environment::vhost)
                 .toList()) + " (reset from any earlier demo)");
-        resetVhosts(context, client, environments);
+        resetVhosts(client, environments);
         out.println("  the demo's users get the local-only passwords (<user>-local-only): fine on this machine only");
         ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
         if (!report.isClean()) {
@@ -303,42 +297,32 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Deletes the demo's vhosts left by an earlier run, so this one starts with empty audit streams. */
-    private void resetVhosts(CliContext context, ManagementClient client, Environments environments)
-            throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String user = management.user != null ? management.user : context.variable(ManagementOptions.USER_VARIABLE);
-        String password = management.password != null ? management.password
-                : context.variable(ManagementOptions.PASSWORD_VARIABLE);
-        String authorization = "Basic " + Base64.getEncoder().encodeToString(((user == null ? "guest" : user) + ":"
-                + (password == null ? "guest" : password)).getBytes(StandardCharsets.UTF_8));
-        List<Environment> existing = environments.all().stream()
-                .filter(e -> client.get(ManagementClient.path("api", "vhosts", e.vhost())).isPresent()).toList();
-        // shovels first: a shovel still running when its vhost comes back would declare its queue anew, wrongly
-        for (Environment environment : existing) {
-            for (var shovel : client.list(ManagementClient.path("api", "parameters", "shovel", environment.vhost()))) {
-                delete(http, authorization, client.baseUrl() + ManagementClient.path("api", "parameters", "shovel",
-                        environment.vhost(), shovel.path("name").asString()));
+    private void resetVhosts(ManagementClient client, Environments environments) throws InterruptedException {
+        try {
+            List<Environment> existing = environments.all().stream()
+                    .filter(e -> client.get(ManagementClient.path("api", "vhosts", e.vhost())).isPresent()).toList();
+            // shovels first: a shovel still running when its vhost comes back would declare its queue anew, wrongly
+            for (Environment environment : existing) {
+                for (var shovel : client.list(ManagementClient.path("api", "parameters", "shovel", environment.vhost()))) {
+                    client.delete(ManagementClient.path("api", "parameters", "shovel", environment.vhost(),
+                            shovel.path("name").asString()));
+                }
             }
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        for (Environment environment : existing) {
-            while (!client.list(ManagementClient.path("api", "shovels", environment.vhost())).isEmpty()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            for (Environment environment : existing) {
+                while (!client.list(ManagementClient.path("api", "shovels", environment.vhost())).isEmpty()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
             }
-        }
-        for (Environment environment : existing) {
-            delete(http, authorization, client.baseUrl() + ManagementClient.path("api", "vhosts", environment.vhost()));
-            out.println("  deleted the earlier demo's vhost " + environment.vhost());
-        }
-    }
-
-    private static void delete(HttpClient http, String authorization, String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("authorization", authorization).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
-            throw CliException.broker("Cannot delete " + url + ": HTTP " + response.statusCode() + " "
-                    + response.body(), null);
+            for (Environment environment : existing) {
+                client.delete(ManagementClient.path("api", "vhosts", environment.vhost()));
+                out.println("  deleted the earlier demo's vhost " + environment.vhost());
+            }
+        } catch (BrokerUnreachableException e) {
+            throw CliException.broker(e.getMessage(), e);
+        } catch (ManagementApiException e) {
+            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
         }
     }
 

@@ -31,8 +31,8 @@ final class EnvironmentOptions {
         if (loaded != null) {
             return loaded;
         }
-        Path chosen = file != null ? file
-                : context.variable(FILE_VARIABLE) != null ? Path.of(context.variable(FILE_VARIABLE)) : null;
+        String variable = context.variable(FILE_VARIABLE);
+        Path chosen = file != null ? file : variable != null ? Path.of(variable) : null;
         try {
             Environments environments;
             if (chosen != null) {
@@ -44,7 +44,7 @@ final class EnvironmentOptions {
             } else {
                 environments = Environments.loadDefault();
             }
-            String prefix = vhostPrefix != null ? vhostPrefix : context.variable(PREFIX_VARIABLE);
+            String prefix = vhostPrefix(context);
             loaded = prefix == null ? environments : environments.withVhostPrefix(prefix);
             return loaded;
         } catch (InvalidEnvironmentsException e) {
@@ -61,7 +61,7 @@ final class EnvironmentOptions {
     }
 
     String vhostPrefix(CliContext context) {
-        return vhostPrefix != null ? vhostPrefix : context.variable(PREFIX_VARIABLE);
+        return context.setting(vhostPrefix, PREFIX_VARIABLE, null);
     }
 
     /** The environment called {@code name}; an unknown name is a usage error listing the known ones. */

@@ -60,7 +60,7 @@ final class LintCommand implements Callable<Integer> {
         }
         Linter linter;
         try {
-            linter = new Linter(render != null ? render : context.variable(Linter.RENDER_MODE_VARIABLE), developersGroup);
+            linter = new Linter(context.setting(render, Linter.RENDER_MODE_VARIABLE, null), developersGroup);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--render: " + e.getMessage());
         }

@@ -24,16 +24,13 @@ final class ManagementOptions {
     String password;
 
     String url(CliContext context) {
-        return url != null ? url : context.variable(URL_VARIABLE) != null ? context.variable(URL_VARIABLE) : DEFAULT_URL;
+        return context.setting(url, URL_VARIABLE, DEFAULT_URL);
     }
 
     ManagementClient client(CliContext context) {
-        String chosenUser = user != null ? user : context.variable(USER_VARIABLE) != null
-                ? context.variable(USER_VARIABLE) : "guest";
-        String chosenPassword = password != null ? password : context.variable(PASSWORD_VARIABLE) != null
-                ? context.variable(PASSWORD_VARIABLE) : "guest";
         try {
-            return new ManagementClient(url(context), chosenUser, chosenPassword);
+            return new ManagementClient(url(context), context.setting(user, USER_VARIABLE, "guest"),
+                    context.setting(password, PASSWORD_VARIABLE, "guest"));
         } catch (IllegalArgumentException e) {
             throw CliException.usage("Invalid management URL '" + url(context) + "' (--management-url or "
                     + URL_VARIABLE + "): " + e.getMessage() + "; use e.g. " + DEFAULT_URL);

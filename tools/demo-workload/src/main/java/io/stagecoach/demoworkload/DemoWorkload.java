@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import picocli.CommandLine;
 
 /**
  * Stands in for a promoted application in tests and the demo: {@code GET /health} reports the version the
@@ -27,13 +28,18 @@ public final class DemoWorkload implements AutoCloseable {
     }
 
     public static void main(String[] args) {
+        CommandLine commandLine = Settings.commandLine(System.getenv());
         Settings settings;
         try {
-            settings = Settings.parse(args, System.getenv());
+            settings = Settings.parse(commandLine, args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(Settings.USAGE);
+            System.err.print(commandLine.getUsageMessage());
             System.exit(2);
+            return;
+        }
+        if (settings == null) {
+            System.out.print(commandLine.getUsageMessage());
             return;
         }
         try {

@@ -6,6 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
 /**
  * How the workload is started: from {@code --name value} (or {@code --name=value}) arguments, each falling back
  * to an environment variable.
@@ -22,91 +27,111 @@ record Settings(int port, String environment, String service, Path overlay, Stri
 
     static final String DEFAULT_BAD_MARKER = "-bad";
 
-    static final String USAGE = """
-            usage: java -jar stagecoach-demo-workload.jar --environment <name> --service <name> \
-            --overlay <kustomization.yaml | git repository> [--overlay-path <path in the repository>] [--port <port>] \
-            [--bad-marker <text>]
-              --port          port to listen on, 0 for a free one (DEMO_PORT, default 8080)
-              --environment   environment this instance runs in (DEMO_ENVIRONMENT)
-              --service       service it stands in for; its images: entry declares the version (DEMO_SERVICE)
-              --overlay       the environment's kustomization.yaml, or a Git repository (DEMO_OVERLAY)
-              --overlay-path  with a repository: the kustomization.yaml inside it, read from HEAD (DEMO_OVERLAY_PATH)
-              --bad-marker    a version containing it answers 503 (DEMO_BAD_MARKER, default -bad)""";
-
     private static final Map<String, String> ENV_NAMES = Map.of(
-            "port", "DEMO_PORT",
-            "environment", "DEMO_ENVIRONMENT",
-            "service", "DEMO_SERVICE",
-            "overlay", "DEMO_OVERLAY",
-            "overlay-path", "DEMO_OVERLAY_PATH",
-            "bad-marker", "DEMO_BAD_MARKER");
+            "--port", "DEMO_PORT",
+            "--environment", "DEMO_ENVIRONMENT",
+            "--service", "DEMO_SERVICE",
+            "--overlay", "DEMO_OVERLAY",
+            "--overlay-path", "DEMO_OVERLAY_PATH",
+            "--bad-marker", "DEMO_BAD_MARKER");
+
+    /** The command line; an option left out takes its variable from {@code env}. */
+    @Command(name = "java -jar stagecoach-demo-workload.jar", sortOptions = false, usageHelpWidth = 110,
+            description = "Serve GET /health with the version the environment's overlay declares.")
+    static final class Options {
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        // text, not int: the message for a bad value names the option and the variable alike
+        @Option(names = "--port", paramLabel = "PORT",
+                description = "port to listen on, 0 for a free one (DEMO_PORT, default 8080)")
+        String port;
+
+        @Option(names = "--environment", paramLabel = "NAME",
+                description = "environment this instance runs in (DEMO_ENVIRONMENT)")
+        String environment;
+
+        @Option(names = "--service", paramLabel = "NAME",
+                description = "service it stands in for; its images: entry declares the version (DEMO_SERVICE)")
+        String service;
+
+        @Option(names = "--overlay", paramLabel = "FILE|REPOSITORY",
+                description = "the environment's kustomization.yaml, or a Git repository (DEMO_OVERLAY)")
+        String overlay;
+
+        @Option(names = "--overlay-path", paramLabel = "PATH",
+                description = "with a repository: the kustomization.yaml inside it, read from HEAD (DEMO_OVERLAY_PATH)")
+        String overlayPath;
+
+        @Option(names = "--bad-marker", paramLabel = "TEXT",
+                description = "a version containing it answers 503 (DEMO_BAD_MARKER, default " + DEFAULT_BAD_MARKER + ")")
+        String badMarker;
+    }
+
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine commandLine = new CommandLine(new Options());
+        commandLine.getCommandSpec().parser().collectErrors(true);
+        commandLine.setDefaultValueProvider(argument -> {
+            String variable = argument instanceof OptionSpec option ? ENV_NAMES.get(option.longestName()) : null;
+            String value = variable == null ? null : env.get(variable);
+            return value == null || value.isBlank() ? null : value;
+        });
+        return commandLine;
+    }
 
     /**
      * @throws IllegalArgumentException naming every problem, for the usage message
      */
     static Settings parse(String[] args, Map<String, String> env) {
-        Map<String, String> values = new java.util.HashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                problems.add("unexpected argument '" + arg + "'");
-                continue;
-            }
-            String name = arg.substring(2);
-            String value;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                problems.add("--" + name + " needs a value");
-                continue;
-            }
-            if (!ENV_NAMES.containsKey(name)) {
-                problems.add("unknown option --" + name);
-                continue;
-            }
-            values.put(name, value);
-        }
-        ENV_NAMES.forEach((name, variable) -> {
-            String fromEnv = env.get(variable);
-            if (!values.containsKey(name) && fromEnv != null && !fromEnv.isBlank()) {
-                values.put(name, fromEnv);
-            }
-        });
+        return parse(commandLine(env), args);
+    }
 
+    /**
+     * The settings, or null when only the help was asked for.
+     *
+     * @throws IllegalArgumentException naming every problem, for the usage message
+     */
+    static Settings parse(CommandLine commandLine, String[] args) {
+        List<String> problems = new ArrayList<>(commandLine.parseArgs(args).errors().stream()
+                .map(Exception::getMessage).toList());
+        if (commandLine.isUsageHelpRequested()) {
+            return null;
+        }
+        Options options = commandLine.getCommand();
         int port = 8080;
-        if (values.containsKey("port")) {
+        if (options.port != null) {
             try {
-                port = Integer.parseInt(values.get("port").trim());
+                port = Integer.parseInt(options.port.trim());
                 if (port < 0 || port > 65535) {
                     problems.add("--port must be between 0 and 65535, was " + port);
                 }
             } catch (NumberFormatException e) {
-                problems.add("--port must be a number, was '" + values.get("port") + "'");
+                problems.add("--port must be a number, was '" + options.port + "'");
             }
         }
-        for (String required : List.of("environment", "service", "overlay")) {
-            if (!values.containsKey(required) || values.get(required).isBlank()) {
-                problems.add("--" + required + " (or " + ENV_NAMES.get(required) + ") is required");
+        for (String required : List.of("--environment", "--service", "--overlay")) {
+            String value = switch (required) {
+                case "--environment" -> options.environment;
+                case "--service" -> options.service;
+                default -> options.overlay;
+            };
+            if (value == null || value.isBlank()) {
+                problems.add(required + " (or " + ENV_NAMES.get(required) + ") is required");
             }
         }
-        Path overlay = values.containsKey("overlay") ? Path.of(values.get("overlay")) : null;
-        String overlayPath = values.get("overlay-path");
-        if (overlay != null && Files.isDirectory(overlay) && overlayPath == null) {
+        Path overlay = options.overlay != null ? Path.of(options.overlay) : null;
+        if (overlay != null && Files.isDirectory(overlay) && options.overlayPath == null) {
             problems.add("--overlay " + overlay + " is a directory: name the kustomization.yaml inside the "
                     + "repository with --overlay-path");
         }
-        String badMarker = values.getOrDefault("bad-marker", DEFAULT_BAD_MARKER);
+        String badMarker = options.badMarker != null ? options.badMarker : DEFAULT_BAD_MARKER;
         if (badMarker.isBlank()) {
             problems.add("--bad-marker must not be blank: every version would be a bad build");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new Settings(port, values.get("environment"), values.get("service"), overlay, overlayPath, badMarker);
+        return new Settings(port, options.environment, options.service, overlay, options.overlayPath, badMarker);
     }
 }

@@ -52,11 +52,28 @@ class SettingsTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Settings.parse(new String[] {"--port", "http", "--colour", "red", "stray"}, Map.of()))
                 .withMessageContaining("--port must be a number, was 'http'")
-                .withMessageContaining("unknown option --colour")
-                .withMessageContaining("unexpected argument 'stray'")
+                .withMessageContaining("Unknown options: '--colour', 'red', 'stray'")
                 .withMessageContaining("--environment (or DEMO_ENVIRONMENT) is required")
                 .withMessageContaining("--service (or DEMO_SERVICE) is required")
                 .withMessageContaining("--overlay (or DEMO_OVERLAY) is required");
+    }
+
+    @Test
+    void aMissingValueIsNamed() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Settings.parse(new String[] {"--environment", "dev", "--service", "s", "--overlay"},
+                        Map.of()))
+                .withMessageContaining("Missing required parameter for option '--overlay'");
+    }
+
+    @Test
+    void helpAsksForNoSettingsAndListsEveryOptionWithItsVariable() {
+        picocli.CommandLine commandLine = Settings.commandLine(Map.of());
+
+        assertThat(Settings.parse(commandLine, new String[] {"--help"})).isNull();
+        assertThat(commandLine.getUsageMessage()).startsWith("Usage: java -jar stagecoach-demo-workload.jar")
+                .contains("DEMO_PORT", "DEMO_ENVIRONMENT", "DEMO_SERVICE", "DEMO_OVERLAY", "DEMO_OVERLAY_PATH",
+                        "DEMO_BAD_MARKER");
     }
 
     @Test

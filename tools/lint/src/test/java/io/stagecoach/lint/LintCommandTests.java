@@ -105,6 +105,15 @@ class LintCommandTests {
 		assertThat(run("--render", "helm", ".")).isEqualTo(2);
 		assertThat(run("--render")).isEqualTo(2);
 		assertThat(run()).isEqualTo(2);
-		assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: stagecoach-lint");
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown option: '--colour'",
+				"--render: unknown render mode helm (auto, kubectl, files)", "Missing required parameter for option '--render' (MODE)",
+				"Name the folder to check, or the inputs", "Usage: stagecoach-lint");
+	}
+
+	@Test
+	void helpListsTheOptions() {
+		assertThat(run("--help")).isZero();
+		assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: stagecoach-lint")
+			.contains("--overlay", "--helm-values", "--rabbitmq-definitions", "Exit status:");
 	}
 }

@@ -41,12 +41,12 @@ public final class LocalPipelineMain {
             arguments = MainArguments.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(MainArguments.USAGE);
+            System.err.print(MainArguments.usage());
             System.exit(2);
             return;
         }
         if (arguments.help()) {
-            System.out.println(MainArguments.USAGE);
+            System.out.print(MainArguments.usage());
             return;
         }
         Path workdir = arguments.workdir().toAbsolutePath().normalize();

@@ -6,15 +6,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * The command line of {@link LocalPipelineMain}: {@code --name value} or {@code --name=value}; {@code --image} and
- * {@code --bad-marker} may be given more than once.
+ * The command line of {@link LocalPipelineMain}, read with picocli: {@code --name value} or {@code --name=value};
+ * {@code --image} and {@code --bad-marker} may be given more than once.
  *
  * @param environmentNames the environments to run (all when empty)
  * @param images           per promoted service, the image repository the overlays pin
@@ -28,27 +30,63 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                      Map<String, String> images, Map<String, String> badMarkers, @Nullable Duration smokeDeadline,
                      @Nullable Path logFile, boolean help) {
 
-    static final String USAGE = """
-            usage: java -jar stagecoach-local-pipeline-exec.jar [options]
-            Runs every Stagecoach service of every environment in this JVM, with a demo workload per promoted service
-            and environment. The broker must be provisioned first (stagecoach provision).
-              --workdir DIR          state: GitOps repository, clones, pipeline.json, ready (default .stagecoach/local)
-              --log FILE             the services' log (default <workdir>/pipeline.log)
-              --amqp-host HOST       RabbitMQ host (default 127.0.0.1)
-              --amqp-port PORT       RabbitMQ AMQP port (default 5672)
-              --amqp-tls             talk TLS to RabbitMQ
-              --environments FILE    environments file (default: the one shipped with Stagecoach)
-              --vhost-prefix PREFIX  prefix of every vhost and namespace, as provisioned (default none)
-              --env NAME[,NAME...]   only these environments (default: every one)
-              --base-port PORT       first port of the web servers, numbered in start order (default: free ports)
-              --image SERVICE=REPO   image repository of a promoted service (default ghcr.io/acme/SERVICE)
-              --bad-marker ENV=TEXT  a version containing TEXT fails ENV's workloads (default -bad)
-              --smoke-deadline D     how long one deployment's smoke checks may retry, e.g. 30s (default 20s)
-              --parallelism N        services starting at the same time (default 4)
-              --help                 this text""";
+    /** The command line as picocli reads it; {@link #parse} checks the values. */
+    @Command(name = "java -jar stagecoach-local-pipeline-exec.jar", sortOptions = false, usageHelpWidth = 110,
+            description = {"Runs every Stagecoach service of every environment in this JVM, with a demo workload per "
+                    + "promoted service and environment. The broker must be provisioned first (stagecoach provision)."})
+    static final class Options {
 
-    private static final Set<String> OPTIONS = Set.of("workdir", "log", "amqp-host", "amqp-port", "environments",
-            "vhost-prefix", "env", "base-port", "image", "bad-marker", "smoke-deadline", "parallelism");
+        @Option(names = "--workdir", paramLabel = "DIR", defaultValue = ".stagecoach/local",
+                description = "state: GitOps repository, clones, pipeline.json, ready (default ${DEFAULT-VALUE})")
+        String workdir;
+
+        @Option(names = "--log", paramLabel = "FILE", description = "the services' log (default <workdir>/pipeline.log)")
+        String log;
+
+        @Option(names = "--amqp-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+                description = "RabbitMQ host (default ${DEFAULT-VALUE})")
+        String amqpHost;
+
+        // numbers and durations as text: their messages name the option and the accepted range
+        @Option(names = "--amqp-port", paramLabel = "PORT", description = "RabbitMQ AMQP port (default 5672)")
+        String amqpPort;
+
+        @Option(names = "--amqp-tls", description = "talk TLS to RabbitMQ")
+        boolean amqpTls;
+
+        @Option(names = "--environments", paramLabel = "FILE",
+                description = "environments file (default: the one shipped with Stagecoach)")
+        String environments;
+
+        @Option(names = "--vhost-prefix", paramLabel = "PREFIX",
+                description = "prefix of every vhost and namespace, as provisioned (default none)")
+        String vhostPrefix;
+
+        @Option(names = "--env", paramLabel = "NAME[,NAME...]", description = "only these environments (default: every one)")
+        String env;
+
+        @Option(names = "--base-port", paramLabel = "PORT",
+                description = "first port of the web servers, numbered in start order (default: free ports)")
+        String basePort;
+
+        @Option(names = "--image", paramLabel = "SERVICE=REPO",
+                description = "image repository of a promoted service (default ghcr.io/acme/SERVICE); repeatable")
+        List<String> images = new ArrayList<>();
+
+        @Option(names = "--bad-marker", paramLabel = "ENV=TEXT",
+                description = "a version containing TEXT fails ENV's workloads (default -bad); repeatable")
+        List<String> badMarkers = new ArrayList<>();
+
+        @Option(names = "--smoke-deadline", paramLabel = "D",
+                description = "how long one deployment's smoke checks may retry, e.g. 30s (default 20s)")
+        String smokeDeadline;
+
+        @Option(names = "--parallelism", paramLabel = "N", description = "services starting at the same time (default 4)")
+        String parallelism;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+    }
 
     MainArguments {
         environmentNames = List.copyOf(environmentNames);
@@ -56,76 +94,56 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         badMarkers = Map.copyOf(badMarkers);
     }
 
+    /** The options and what each is for. */
+    static String usage() {
+        return commandLine().getUsageMessage();
+    }
+
+    private static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Options());
+        commandLine.getCommandSpec().parser().collectErrors(true);
+        return commandLine;
+    }
+
     /** @throws IllegalArgumentException naming every problem */
     static MainArguments parse(String... args) {
-        Map<String, String> values = new LinkedHashMap<>();
+        CommandLine commandLine = commandLine();
+        List<String> problems = new ArrayList<>(commandLine.parseArgs(args).errors().stream()
+                .map(Exception::getMessage).toList());
+        if (commandLine.isUsageHelpRequested()) {
+            return new MainArguments(Path.of("."), "", 0, false, List.of(), null, null, 0, 1, Map.of(), Map.of(),
+                    null, null, true);
+        }
+        Options options = commandLine.getCommand();
         Map<String, String> images = new LinkedHashMap<>();
+        options.images.forEach(value -> pair("image", value, images, problems));
         Map<String, String> badMarkers = new LinkedHashMap<>();
-        boolean tls = false;
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return new MainArguments(Path.of("."), "", 0, false, List.of(), null, null, 0, 1, Map.of(), Map.of(),
-                        null, null, true);
-            }
-            if (!arg.startsWith("--")) {
-                problems.add("unexpected argument '" + arg + "'");
-                continue;
-            }
-            String name = arg.substring(2);
-            if (name.equals("amqp-tls")) {
-                tls = true;
-                continue;
-            }
-            String value;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                problems.add("--" + name + " needs a value");
-                continue;
-            }
-            if (!OPTIONS.contains(name)) {
-                problems.add("unknown option --" + name);
-                continue;
-            }
-            switch (name) {
-                case "image" -> pair(name, value, images, problems);
-                case "bad-marker" -> pair(name, value, badMarkers, problems);
-                default -> values.put(name, value);
-            }
-        }
-        int amqpPort = number(values, "amqp-port", 5672, 1, 65535, problems);
-        int basePort = number(values, "base-port", 0, 0, 65535, problems);
-        int parallelism = number(values, "parallelism", 4, 1, 64, problems);
+        options.badMarkers.forEach(value -> pair("bad-marker", value, badMarkers, problems));
+        int amqpPort = number("amqp-port", options.amqpPort, 5672, 1, 65535, problems);
+        int basePort = number("base-port", options.basePort, 0, 0, 65535, problems);
+        int parallelism = number("parallelism", options.parallelism, 4, 1, 64, problems);
         Duration smokeDeadline = null;
-        if (values.containsKey("smoke-deadline")) {
+        if (options.smokeDeadline != null) {
             try {
-                smokeDeadline = DurationStyle.detectAndParse(values.get("smoke-deadline").trim());
+                smokeDeadline = DurationStyle.detectAndParse(options.smokeDeadline.trim());
             } catch (IllegalArgumentException e) {
-                problems.add("--smoke-deadline must be a duration such as 30s or 2m, was '"
-                        + values.get("smoke-deadline") + "'");
+                problems.add("--smoke-deadline must be a duration such as 30s or 2m, was '" + options.smokeDeadline
+                        + "'");
             }
         }
-        List<String> environmentNames = values.containsKey("env")
-                ? List.of(values.get("env").split("\\s*,\\s*")).stream().filter(n -> !n.isBlank()).toList()
+        List<String> environmentNames = options.env != null
+                ? List.of(options.env.split("\\s*,\\s*")).stream().filter(n -> !n.isBlank()).toList()
                 : List.of();
-        if (values.containsKey("env") && environmentNames.isEmpty()) {
+        if (options.env != null && environmentNames.isEmpty()) {
             problems.add("--env needs at least one environment name");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        String environments = values.get("environments");
-        String log = values.get("log");
-        return new MainArguments(Path.of(values.getOrDefault("workdir", ".stagecoach/local")),
-                values.getOrDefault("amqp-host", "127.0.0.1"), amqpPort, tls, environmentNames,
-                environments == null ? null : Path.of(environments), values.get("vhost-prefix"), basePort,
-                parallelism, images, badMarkers, smokeDeadline, log == null ? null : Path.of(log), false);
+        return new MainArguments(Path.of(options.workdir), options.amqpHost, amqpPort, options.amqpTls,
+                environmentNames, options.environments == null ? null : Path.of(options.environments),
+                options.vhostPrefix, basePort, parallelism, images, badMarkers, smokeDeadline,
+                options.log == null ? null : Path.of(options.log), false);
     }
 
     private static void pair(String name, String value, Map<String, String> into, List<String> problems) {
@@ -137,9 +155,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         into.put(value.substring(0, equals).trim(), value.substring(equals + 1).trim());
     }
 
-    private static int number(Map<String, String> values, String name, int fallback, int min, int max,
-                              List<String> problems) {
-        String value = values.get(name);
+    private static int number(String name, String value, int fallback, int min, int max, List<String> problems) {
         if (value == null) {
             return fallback;
         }

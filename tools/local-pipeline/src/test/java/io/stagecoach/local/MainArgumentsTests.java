@@ -51,16 +51,17 @@ class MainArgumentsTests {
                 .isThrownBy(() -> MainArguments.parse("--amqp-port", "amqp", "--colour", "red", "stray",
                         "--parallelism", "0", "--image", "klb", "--smoke-deadline", "soon", "--workdir"))
                 .withMessageContaining("--amqp-port must be a number, was 'amqp'")
-                .withMessageContaining("unknown option --colour")
-                .withMessageContaining("unexpected argument 'stray'")
+                .withMessageContaining("Unknown options: '--colour', 'red', 'stray'")
                 .withMessageContaining("--parallelism must be between 1 and 64, was 0")
                 .withMessageContaining("--image must be NAME=VALUE, was 'klb'")
                 .withMessageContaining("--smoke-deadline must be a duration such as 30s or 2m, was 'soon'")
-                .withMessageContaining("--workdir needs a value");
+                .withMessageContaining("Missing required parameter for option '--workdir' (DIR)");
     }
 
     @Test
     void asksOnlyForTheUsageWithHelp() {
         assertThat(MainArguments.parse("--workdir", "/w", "--help").help()).isTrue();
+        assertThat(MainArguments.usage()).startsWith("Usage: java -jar stagecoach-local-pipeline-exec.jar")
+                .contains("--smoke-deadline", "--bad-marker=ENV=TEXT", "stagecoach provision");
     }
 }

@@ -41,6 +41,10 @@ public final class AuditStreamReader {
     /** Stream offset of a delivery, set by the broker. */
     static final String OFFSET_HEADER = "x-stream-offset";
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(1);
+    /** A stream delivers a chunk in one burst; this much quiet after the last message means the chunk ended. */
+    static final Duration END_QUIET = Duration.ofMillis(150);
+    /** A stream that never goes quiet still has an end for this call: the last message seen this long after it. */
+    static final Duration END_LIMIT = Duration.ofSeconds(1);
 
     private final Connection connection;
     private final String stream;
@@ -140,6 +144,49 @@ public final class AuditStreamReader {
         } catch (IOException | ShutdownSignalException e) {
             closeQuietly(channel);
             throw failure(from, e);
+        }
+    }
+
+    /**
+     * The offset of the stream's last message now, -1 when it is empty. AMQP 0-9-1 does not say where a stream
+     * ends, so this reads its last chunk until it goes quiet; messages appended while it reads need not count.
+     */
+    public long endOffset() {
+        StreamOffset from = StreamOffset.last();
+        BlockingQueue<Long> offsets = new LinkedBlockingQueue<>();
+        Channel channel = open(from);
+        try {
+            channel.basicQos(PREFETCH);
+            String tag = channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()),
+                    new DefaultConsumer(channel) {
+                        @Override
+                        public void handleDelivery(String consumerTag, Envelope envelope,
+                                                   AMQP.BasicProperties properties, byte[] body) {
+                            offsets.add(message(envelope, properties, body).offset());
+                            ack(channel, envelope);
+                        }
+                    });
+            long end = -1;
+            long limit = System.nanoTime() + END_LIMIT.toNanos();
+            // an empty stream delivers nothing at all: wait a little longer for the first message
+            Long next = offsets.poll(END_QUIET.toMillis() * 3, TimeUnit.MILLISECONDS);
+            while (next != null) {
+                end = Math.max(end, next);
+                long left = limit - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                next = offsets.poll(Math.min(END_QUIET.toNanos(), left), TimeUnit.NANOSECONDS);
+            }
+            channel.basicCancel(tag);
+            return end;
+        } catch (IOException | ShutdownSignalException e) {
+            throw failure(from, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditStreamException("Interrupted while reading the end of " + stream, e);
+        } finally {
+            closeQuietly(channel);
         }
     }
 

@@ -1,42 +1,75 @@
 package io.stagecoach.platform.topology;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.environments.InvalidEnvironmentsException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * Provisions a RabbitMQ broker for the environments: {@code ProvisionCommand [options]}.
+ * Provisions a RabbitMQ broker for the environments: {@code ProvisionCommand [options]}, run with
+ * {@code ./mvnw -q -pl libs/platform -am process-classes -Pprovision -Dprovision.args="..."}.
  * Exit status: 0 the broker matches the plan, 1 it differs (see the report), 2 bad usage or an
  * invalid environments file, 3 the broker is unreachable or refused the request.
  */
-public final class ProvisionCommand {
+@Command(name = "provision", sortOptions = false, usageHelpWidth = 110,
+        description = "Apply the broker definitions planned from the environments file through the management API, "
+                + "then read everything back.",
+        footer = {"",
+                "Queues, users and permissions of services that do not run in an environment are not created there; an",
+                "empty, unused Stagecoach queue the plan no longer has is deleted, one holding messages is kept and reported.",
+                "Passwords of the Stagecoach users come from STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>.",
+                "Exit status: 0 matches the plan, 1 differs, 2 usage or invalid environments, 3 broker unreachable or refusing."})
+public final class ProvisionCommand implements Callable<Integer> {
 
     static final int MATCHES = 0;
     static final int DIFFERS = 1;
     static final int USAGE = 2;
     static final int BROKER = 3;
 
-    static final String USAGE_TEXT = """
-            Usage: provision [--management-url URL] [--user USER] [--password PASSWORD]
-                             [--environments FILE] [--vhost-prefix PREFIX] [--check]
-              --management-url  management API (env STAGECOACH_MANAGEMENT_URL, default http://127.0.0.1:15672)
-              --user            administrator (env STAGECOACH_MANAGEMENT_USER, default guest)
-              --password        its password (env STAGECOACH_MANAGEMENT_PASSWORD, default guest)
-              --environments    environments file (default: the one shipped, dev -> staging -> prod)
-              --vhost-prefix    prefix every vhost (and namespace) with PREFIX-
-              --check           change nothing; only report where the broker differs from the plan
-            Queues, users and permissions of services that do not run in an environment are not created there; an
-            empty, unused Stagecoach queue the plan no longer has is deleted, one holding messages is kept and reported.
-            Passwords of the Stagecoach users come from STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>.
-            Exit status: 0 matches the plan, 1 differs, 2 usage or invalid environments, 3 broker unreachable or refusing.
-            """;
+    static final String DEFAULT_URL = "http://127.0.0.1:15672";
 
-    private ProvisionCommand() {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Option(names = "--management-url", paramLabel = "URL",
+            description = "management API (env STAGECOACH_MANAGEMENT_URL, default " + DEFAULT_URL + ")")
+    String url;
+
+    @Option(names = "--user", paramLabel = "USER",
+            description = "administrator (env STAGECOACH_MANAGEMENT_USER, default guest)")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD",
+            description = "its password (env STAGECOACH_MANAGEMENT_PASSWORD, default guest)")
+    String password;
+
+    @Option(names = "--environments", paramLabel = "FILE",
+            description = "environments file (default: the one shipped, dev -> staging -> prod)")
+    Path file;
+
+    @Option(names = "--vhost-prefix", paramLabel = "PREFIX", description = "prefix every vhost (and namespace) with PREFIX-")
+    String prefix;
+
+    @Option(names = "--check", description = "change nothing; only report where the broker differs from the plan")
+    boolean check;
+
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private ProvisionCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -44,45 +77,21 @@ public final class ProvisionCommand {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String url = env.getOrDefault("STAGECOACH_MANAGEMENT_URL", "http://127.0.0.1:15672");
-        String user = env.getOrDefault("STAGECOACH_MANAGEMENT_USER", "guest");
-        String password = env.getOrDefault("STAGECOACH_MANAGEMENT_PASSWORD", "guest");
-        String file = null;
-        String prefix = null;
-        boolean check = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--check")) {
-                check = true;
-                continue;
-            }
-            if (arg.equals("-h") || arg.equals("--help")) {
-                out.print(USAGE_TEXT);
-                return MATCHES;
-            }
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
-                err.println(i + 1 >= args.length && arg.startsWith("--") ? arg + " needs a value" : "Unknown argument " + arg);
-                err.print(USAGE_TEXT);
-                return USAGE;
-            }
-            String value = args[++i];
-            switch (arg) {
-                case "--management-url" -> url = value;
-                case "--user" -> user = value;
-                case "--password" -> password = value;
-                case "--environments" -> file = value;
-                case "--vhost-prefix" -> prefix = value;
-                default -> {
-                    err.println("Unknown option " + arg);
-                    err.print(USAGE_TEXT);
-                    return USAGE;
-                }
-            }
-        }
+        CommandLine commandLine = new CommandLine(new ProvisionCommand(env, out, err));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
 
+    @Override
+    public Integer call() {
+        String url = this.url != null ? this.url : env.getOrDefault("STAGECOACH_MANAGEMENT_URL", DEFAULT_URL);
+        String user = this.user != null ? this.user : env.getOrDefault("STAGECOACH_MANAGEMENT_USER", "guest");
+        String password = this.password != null ? this.password
+                : env.getOrDefault("STAGECOACH_MANAGEMENT_PASSWORD", "guest");
         Environments environments;
         try {
-            environments = file == null ? Environments.loadDefault() : Environments.load(Path.of(file));
+            environments = file == null ? Environments.loadDefault() : Environments.load(file);
             if (prefix != null) {
                 environments = environments.withVhostPrefix(prefix);
             }

@@ -77,6 +77,14 @@ class AuditStreamReaderTests {
     }
 
     @Test
+    void knowsWhereTheStreamEndsAndThatAnEmptyOneHasNoEnd() throws Exception {
+        assertThat(new AuditStreamReader(operator).endOffset()).isEqualTo(2L);
+        try (Connection prod = pipeline.connectionFactory("prod", Principal.OPERATOR).newConnection()) {
+            assertThat(new AuditStreamReader(prod).endOffset()).isEqualTo(-1L);
+        }
+    }
+
+    @Test
     void startsAtAGivenOffset() {
         List<AuditMessage> messages = new AuditStreamReader(operator).read(StreamOffset.at(1), 100);
 

@@ -96,9 +96,19 @@ class ProvisionCommandTests {
     @Test
     void unknownOptionsPrintTheUsage() {
         assertThat(run(Map.of(), "--vhost", "x")).isEqualTo(ProvisionCommand.USAGE);
-        assertThat(err.toString()).contains("Unknown option --vhost", "Usage: provision");
+        assertThat(err.toString()).contains("Unknown options: '--vhost', 'x'", "Possible solutions: --vhost-prefix");
         assertThat(run(Map.of(), "--environments")).isEqualTo(ProvisionCommand.USAGE);
-        assertThat(err.toString()).contains("--environments needs a value");
+        assertThat(err.toString()).contains("Missing required parameter for option '--environments' (FILE)",
+                "Usage: provision");
+        assertThat(run(Map.of(), "stray")).isEqualTo(ProvisionCommand.USAGE);
+        assertThat(err.toString()).contains("Unmatched argument at index 0: 'stray'");
+    }
+
+    @Test
+    void helpListsTheOptionsAndTheExitStatuses() {
+        assertThat(run(Map.of(), "--help")).isEqualTo(ProvisionCommand.MATCHES);
+        assertThat(out.toString()).startsWith("Usage: provision")
+                .contains("--management-url", "--vhost-prefix", "--check", "STAGECOACH_PASSWORD_<USER>", "Exit status:");
     }
 
     private Map<String, String> brokerVariables() {
