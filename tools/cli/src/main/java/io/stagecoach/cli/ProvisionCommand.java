@@ -52,7 +52,11 @@ final class ProvisionCommand implements Callable<Integer> {
     public Integer call() {
         CliContext context = root.context;
         Environments environments = environmentOptions.environments(context);
-        ProvisioningReport report = provision(context, management.client(context), environments, check);
+        ManagementClient client = management.client(context);
+        if (!check) {
+            warnOfDefaultPasswords(context, client, environments);
+        }
+        ProvisioningReport report = provision(context, client, environments, check);
         if (!report.queueSummary().isEmpty()) {
             context.out().println(report.queueSummary());
         }
@@ -62,6 +66,20 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         context.err().println(report.describe());
         return ExitCodes.PIPELINE;
+    }
+
+    /** Names the users that get the local-only password, and how to give them real ones, before creating any. */
+    private static void warnOfDefaultPasswords(CliContext context, ManagementClient client,
+                                               Environments environments) {
+        var defaulted = new Provisioner(client, Credentials.fromVariables(context.env()), line -> { })
+                .usersWithDefaultPassword(environments);
+        if (!defaulted.isEmpty()) {
+            String user = defaulted.get(0);
+            context.err().println("Warning: " + defaulted.size() + " of the users get the local-only default password "
+                    + "(<user>" + Credentials.LOCAL_ONLY_SUFFIX + "), e.g. " + user + ": set "
+                    + Credentials.variableFor(user) + " or put the password in $" + Credentials.SECRETS_DIR_VARIABLE
+                    + "/" + user + ". Fine on a developer machine only.");
+        }
     }
 
     static ProvisioningReport provision(CliContext context, ManagementClient client, Environments environments,

@@ -34,8 +34,12 @@ class ProvisionAndLintTests {
         assertThat(second.status()).as(second.toString()).isZero();
         assertThat(second.out()).contains("shovel stagecoach-handoff-to-staging unchanged")
                 .doesNotContain("new)");
+        assertThat(first.err()).as("every user got the local-only password: say so, and how to give real ones")
+                .contains("Warning: 16 of the users get the local-only default password (<user>-local-only)",
+                        "STAGECOACH_PASSWORD_", "$STAGECOACH_SECRETS_DIR/", "Fine on a developer machine only.");
         assertThat(check.status()).isZero();
         assertThat(check.out()).contains("Checking", "The broker matches the plan.");
+        assertThat(check.err()).as("a check creates no user").doesNotContain("Warning");
         for (Cli.Result result : java.util.List.of(first, check)) {
             assertThat(result.out()).contains("Queues per environment:")
                     .containsPattern("  dev \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
