@@ -18,15 +18,13 @@ import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +39,7 @@ import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The promotion service in dev, on a real broker, deploying into a real GitOps repository. */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class DevPromotionIntegrationTests {
@@ -57,16 +55,6 @@ class DevPromotionIntegrationTests {
 
     @LocalServerPort
     int port;
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {

@@ -18,14 +18,12 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The promotion service in staging, on a real broker: releases arrive from dev through the shovel, and a smoke
  * pass asks prod (a manual gate) for approval.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext
 class StagingPromotionIntegrationTests {
@@ -51,16 +49,6 @@ class StagingPromotionIntegrationTests {
 
     @TempDir
     static Path temp;
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @DynamicPropertySource
     static void runAsPromotionInStaging(DynamicPropertyRegistry registry) {

@@ -25,10 +25,10 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.promotion.PromotionApplication;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -54,7 +54,7 @@ import static org.awaitility.Awaitility.await;
  * The rollback service in dev, next to dev's promotion service, on a real broker and one real GitOps repository:
  * releases are deployed and verified through the promotion service, failures roll them back here.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = RollbackApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class RollbackIntegrationTests {
@@ -73,8 +73,7 @@ class RollbackIntegrationTests {
     MeterRegistry meters;
 
     @BeforeAll
-    static void provisionAndStartPromotion() {
-        fixture = TestPipeline.provision(broker);
+    static void startPromotion() {
         promotion = new SpringApplicationBuilder(PromotionApplication.class)
                 .run(fixture.serviceArguments("dev", "promotion", repository().targetProperties()));
     }
@@ -84,7 +83,6 @@ class RollbackIntegrationTests {
         if (promotion != null) {
             promotion.close();
         }
-        fixture.close();
     }
 
     @DynamicPropertySource
