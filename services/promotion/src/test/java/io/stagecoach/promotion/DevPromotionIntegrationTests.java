@@ -62,6 +62,12 @@ class DevPromotionIntegrationTests {
         GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
     }
 
+    /** Publishes {@code request} as the build-completed service does and waits until dev deployed it. */
+    private static CloudEvent<DeploymentCompleted> deploy(CloudEvent<PromotionRequested> request) throws Exception {
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
+        return fixture.audit("dev").awaitCausedBy(DeploymentCompleted.class, request);
+    }
+
     private static GitOpsRepository repository() {
         return new GitOpsRepository(temp.resolve("gitops"));
     }
@@ -72,8 +78,7 @@ class DevPromotionIntegrationTests {
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
         AuditTrail dev = fixture.audit("dev");
 
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        CloudEvent<DeploymentCompleted> completed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+        CloudEvent<DeploymentCompleted> completed = deploy(request);
 
         assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
         assertThat(completed.data().release()).isEqualTo(release);
@@ -89,8 +94,7 @@ class DevPromotionIntegrationTests {
         fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         CloudEvent<PromotionRequested> next = TestEvents.build(TestEvents.release("svc-once-next", "1.0.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, next);
-        dev.awaitCausedBy(DeploymentCompleted.class, next);
+        deploy(next);
 
         assertThat(dev.causedBy(DeploymentCompleted.class, request)).hasSize(1);
         assertThat(dev.causedBy(DeploymentFailed.class, request)).isEmpty();
@@ -106,8 +110,7 @@ class DevPromotionIntegrationTests {
         CloudEvent<PromotionRequested> olderRequest = TestEvents.build(older);
         AuditTrail dev = fixture.audit("dev");
 
-        fixture.publish("dev", Principal.BUILD_COMPLETED, newerRequest);
-        dev.awaitCausedBy(DeploymentCompleted.class, newerRequest);
+        deploy(newerRequest);
         fixture.publish("dev", Principal.BUILD_COMPLETED, olderRequest);
         CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, olderRequest);
 
@@ -124,8 +127,7 @@ class DevPromotionIntegrationTests {
         Release release = TestEvents.release("svc-handoff", "2.0.0");
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
         AuditTrail dev = fixture.audit("dev");
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        CloudEvent<DeploymentCompleted> deployed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+        CloudEvent<DeploymentCompleted> deployed = deploy(request);
 
         CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
         fixture.publish("dev", Principal.SMOKE_TEST, passed);
@@ -147,10 +149,8 @@ class DevPromotionIntegrationTests {
         AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-stale", "3.0.0"));
         CloudEvent<PromotionRequested> second = TestEvents.build(TestEvents.release("svc-stale", "3.1.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, first);
-        CloudEvent<DeploymentCompleted> firstDeployed = dev.awaitCausedBy(DeploymentCompleted.class, first);
-        fixture.publish("dev", Principal.BUILD_COMPLETED, second);
-        CloudEvent<DeploymentCompleted> secondDeployed = dev.awaitCausedBy(DeploymentCompleted.class, second);
+        CloudEvent<DeploymentCompleted> firstDeployed = deploy(first);
+        CloudEvent<DeploymentCompleted> secondDeployed = deploy(second);
 
         CloudEvent<SmokeTestPassed> stale = TestEvents.passed(firstDeployed);
         CloudEvent<SmokeTestPassed> current = TestEvents.passed(secondDeployed);
@@ -168,10 +168,8 @@ class DevPromotionIntegrationTests {
 
     @Test
     void servesItsPipelineMetricsToPrometheusWithTheEnvironment() throws Exception {
-        AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> request = TestEvents.build(TestEvents.release("svc-metrics", "1.0.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        dev.awaitCausedBy(DeploymentCompleted.class, request);
+        deploy(request);
 
         HttpResponse<String> prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/actuator/prometheus")).timeout(Duration.ofSeconds(10))

@@ -56,6 +56,10 @@ class StagingPromotionIntegrationTests {
         GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
     }
 
+    private static GitOpsRepository repository() {
+        return new GitOpsRepository(temp.resolve("gitops"));
+    }
+
     @Test
     void asksProdForApprovalOnceStagingVerifiedAReleaseFromDev() throws Exception {
         Release release = TestEvents.release("svc-staging", "1.4.0");
@@ -67,7 +71,7 @@ class StagingPromotionIntegrationTests {
         CloudEvent<DeploymentCompleted> deployed = staging.awaitCausedBy(DeploymentCompleted.class, request);
 
         assertThat(deployed.routingKey()).isEqualTo("deployment.completed.staging");
-        var repository = new GitOpsRepository(temp.resolve("gitops"));
+        GitOpsRepository repository = repository();
         assertThat(repository.changedPaths(repository.commitsMentioning(request.id()).get(0)))
                 .containsExactly(overlay("staging"));
 
@@ -102,7 +106,7 @@ class StagingPromotionIntegrationTests {
 
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.NOT_VERIFIED);
         assertThat(blocked.data().message()).contains("verified in staging, not in dev");
-        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+        assertThat(repository().commitsMentioning(request.id())).isEmpty();
     }
 
     @Test
@@ -122,7 +126,7 @@ class StagingPromotionIntegrationTests {
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.data().message()).contains("rolled back in dev");
         assertThat(staging.causedBy(DeploymentCompleted.class, request)).isEmpty();
-        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+        assertThat(repository().commitsMentioning(request.id())).isEmpty();
         assertThat(fixture.audit("staging").awaitRecord(withdrawal).publisher())
                 .isEqualTo(fixture.user("dev", Principal.ROLLBACK));
     }
