@@ -18,10 +18,9 @@ import io.stagecoach.support.inbound.DeadLetters;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.publish.PublishFailedException;
 import io.stagecoach.support.publish.RabbitEventPublisher;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
@@ -36,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Publishing as the promotion service in dev, on a real broker, with no web server. */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = InboxTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext
 class EventPublisherIntegrationTests {
@@ -54,11 +53,6 @@ class EventPublisherIntegrationTests {
     MeterRegistry meterRegistry;
 
     private final EventCodec codec = new EventCodec();
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {

@@ -18,10 +18,9 @@ import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.support.app.InboxTestApplication;
 import io.stagecoach.support.app.PromotionRequestedListener;
 import io.stagecoach.support.app.ReleaseWithdrawnListener;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * The promotion service's inbox in dev, on a real broker: what is refused, what is retried, what is handled,
  * and what operations see of it.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = InboxTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
                 "spring.rabbitmq.listener.simple.retry.max-retries=2",
@@ -73,11 +72,6 @@ class InboxIntegrationTests {
     int port;
 
     private final EventCodec codec = new EventCodec();
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
 
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {

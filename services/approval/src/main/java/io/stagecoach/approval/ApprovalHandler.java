@@ -129,15 +129,11 @@ final class ApprovalHandler {
             ledger.opened(approval.requestId()).ifPresent(opened ->
                     waiting.add(new ApprovalPolicy.Waiting(approval, opened)));
         }
-        for (CloudEvent<ApprovalExpired> ending : policy.endings(waiting, rules.environment(), clock.instant())) {
-            if (ledger.seen(ending.id())) {
-                continue;
-            }
-            publisher.publish(ending);
+        publisher.publishUnseen(policy.endings(waiting, rules.environment(), clock.instant()), ledger::seen, ending -> {
             metrics.counted(ending.data().reason().name().toLowerCase(Locale.ROOT));
             log.info("approval request {} for {} {} ended: {}", ending.data().requestId(),
                     ending.data().release().service(), ending.data().release().version(), ending.data().reason());
-        }
+        });
     }
 
     /**
@@ -146,18 +142,14 @@ final class ApprovalHandler {
      * ledger is caught up afterwards, so what ended here is no longer pending for them.
      */
     private void endWithdrawn(Optional<CloudEvent<ApprovalRequested>> arrived) throws Exception {
-        boolean ended = false;
-        for (CloudEvent<ApprovalExpired> ending : policy.withdrawals(pendingRequests(arrived), rules, ledger)) {
-            if (ledger.seen(ending.id())) {
-                continue;
-            }
-            publisher.publish(ending);
-            ended = true;
-            metrics.counted("withdrawn");
-            log.warn("approval request {} for {} {} ended: {}", ending.data().requestId(),
-                    ending.data().release().service(), ending.data().release().version(), ending.data().message());
-        }
-        if (ended) {
+        List<CloudEvent<ApprovalExpired>> ended = publisher.publishUnseen(
+                policy.withdrawals(pendingRequests(arrived), rules, ledger), ledger::seen, ending -> {
+                    metrics.counted("withdrawn");
+                    log.warn("approval request {} for {} {} ended: {}", ending.data().requestId(),
+                            ending.data().release().service(), ending.data().release().version(),
+                            ending.data().message());
+                });
+        if (!ended.isEmpty()) {
             feed.catchUp(properties.catchUpTimeout());
         }
     }
@@ -195,14 +187,7 @@ final class ApprovalHandler {
 
     /** Publishes the events the ledger has not seen; false when it had seen all of them (the work was done). */
     private boolean publishUnseen(List<CloudEvent<?>> events) {
-        boolean any = events.isEmpty();
-        for (CloudEvent<?> event : events) {
-            if (!ledger.seen(event.id())) {
-                publisher.publish(event);
-                any = true;
-            }
-        }
-        return any;
+        return events.isEmpty() || !publisher.publishUnseen(events, ledger::seen).isEmpty();
     }
 
     private void count(Verdict verdict, CloudEvent<ApprovalDecided> decision) {

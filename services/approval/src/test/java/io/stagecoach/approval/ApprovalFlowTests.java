@@ -28,10 +28,9 @@ import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.testing.ManagementApi;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +56,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * promotion service sends them, decisions come as the chat bot (or an intruder) publishes them, and every
  * outcome is read back from prod's audit stream.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class ApprovalFlowTests {
@@ -79,22 +78,13 @@ class ApprovalFlowTests {
     private final EventCodec codec = new EventCodec();
 
     @BeforeAll
-    static void provision() throws Exception {
-        pipeline = TestPipeline.provision(broker);
+    static void followProd() throws Exception {
         prod = new RequestTrail(pipeline.audit("prod"));
-    }
-
-    @AfterAll
-    static void stopReading() {
-        pipeline.close();
     }
 
     @DynamicPropertySource
     static void prodApprovalService(DynamicPropertyRegistry registry) {
-        registry.add("stagecoach.environment", () -> "prod");
-        registry.add("stagecoach.vhost-prefix", () -> broker.prefix());
-        registry.add("spring.rabbitmq.host", () -> broker.host());
-        registry.add("spring.rabbitmq.port", () -> broker.amqpPort());
+        TestPipeline.register(registry, () -> broker, "prod", "approval");
         registry.add("stagecoach.approval.sweep-interval", () -> "500ms");
     }
 

@@ -1,8 +1,8 @@
 package io.stagecoach.approval;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
@@ -11,10 +11,9 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.testing.ManagementApi;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A pending approval lives in the audit stream: it survives the service, and no delivery is held meanwhile. */
-@RealBroker
+@RealPipeline
 class ApprovalRestartTests {
 
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -38,14 +37,8 @@ class ApprovalRestartTests {
     static RequestTrail prod;
 
     @BeforeAll
-    static void provision() throws Exception {
-        pipeline = TestPipeline.provision(broker);
+    static void followProd() throws Exception {
         prod = new RequestTrail(pipeline.audit("prod"));
-    }
-
-    @AfterAll
-    static void stopReading() {
-        pipeline.close();
     }
 
     @Test
@@ -78,7 +71,8 @@ class ApprovalRestartTests {
         String requestId = request.data().requestId();
 
         // no sweep, and the request inbox not taken: the request is only in the audit stream
-        try (ConfigurableApplicationContext service = startProdApprovalService("stagecoach.approval.sweep-interval=1h")) {
+        try (ConfigurableApplicationContext service = startProdApprovalService(
+                Map.of("stagecoach.approval.sweep-interval", "1h"))) {
             service.getBean(RabbitListenerEndpointRegistry.class).getListenerContainer("approval-requested").stop();
             service.getBean(ScheduledTaskHolder.class).getScheduledTasks().forEach(task -> task.cancel(false));
             // waits for a sweep that was under way (one at a time), with nothing pending to open yet
@@ -98,17 +92,14 @@ class ApprovalRestartTests {
         }
     }
 
-    private static ConfigurableApplicationContext startProdApprovalService(String... more) {
-        List<String> properties = new ArrayList<>(List.of(
-                "stagecoach.environment=prod",
-                "stagecoach.vhost-prefix=" + broker.prefix(),
-                "spring.rabbitmq.host=" + broker.host(),
-                "spring.rabbitmq.port=" + broker.amqpPort()));
-        properties.addAll(List.of(more));
+    private static ConfigurableApplicationContext startProdApprovalService(Map<String, ?> more) {
         return new SpringApplicationBuilder(ApprovalApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(properties.toArray(String[]::new))
-                .run();
+                .run(pipeline.serviceArguments("prod", "approval", more));
+    }
+
+    private static ConfigurableApplicationContext startProdApprovalService() {
+        return startProdApprovalService(Map.of());
     }
 
     private static long inboxMessages() {

@@ -1,5 +1,10 @@
 package io.stagecoach.approval;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -12,8 +17,12 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.Verification;
+import io.stagecoach.platform.environments.Environments;
 
-/** Requests as staging's promotion service makes them and decisions as the chat bot sends them. */
+/**
+ * Requests as staging's promotion service makes them, decisions as the chat bot sends them, and the default path
+ * with one setting changed.
+ */
 final class Fixtures {
 
     static final String AUTHOR = "jane";
@@ -77,6 +86,18 @@ final class Fixtures {
                 named.digest(), "prod", ApprovalDecided.Decision.APPROVE, approver, null, false);
         return CloudEvent.of(decided, "/stagecoach/prod/chatops", "prod", request.correlationid(), request.id(),
                 UUID.randomUUID().toString());
+    }
+
+    /** The default environments file with {@code setting} (a whole line's text) changed, written into {@code dir}. */
+    static Path environmentsWith(Path dir, String setting, String changed) throws IOException {
+        String yaml;
+        try (InputStream in = Environments.class.getResourceAsStream(Environments.DEFAULT_RESOURCE)) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!yaml.contains(setting)) {
+            throw new IllegalStateException("the default environments no longer say '" + setting + "'");
+        }
+        return Files.writeString(dir.resolve("environments.yaml"), yaml.replace(setting, changed));
     }
 
     static String digest(String seed) {

@@ -1,8 +1,5 @@
 package io.stagecoach.approval;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,13 +51,7 @@ class ProdClockExpiryTests {
 
     @BeforeAll
     static void provision() throws Exception {
-        String yaml;
-        try (InputStream in = Environments.class.getResourceAsStream(Environments.DEFAULT_RESOURCE)) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(yaml).contains("approval-ttl: 24h");
-        environmentsFile = Files.writeString(config.resolve("environments.yaml"),
-                yaml.replace("approval-ttl: 24h", "approval-ttl: 3s"));
+        environmentsFile = Fixtures.environmentsWith(config, "approval-ttl: 24h", "approval-ttl: 3s");
         pipeline = TestPipeline.provision(broker, Environments.load(environmentsFile));
         prod = new RequestTrail(pipeline.audit("prod"));
     }
@@ -72,11 +63,8 @@ class ProdClockExpiryTests {
 
     @DynamicPropertySource
     static void prodApprovalService(DynamicPropertyRegistry registry) {
-        registry.add("stagecoach.environment", () -> "prod");
+        TestPipeline.register(registry, () -> broker, "prod", "approval");
         registry.add("stagecoach.environments-file", () -> environmentsFile.toString());
-        registry.add("stagecoach.vhost-prefix", () -> broker.prefix());
-        registry.add("spring.rabbitmq.host", () -> broker.host());
-        registry.add("spring.rabbitmq.port", () -> broker.amqpPort());
         registry.add("stagecoach.approval.sweep-interval", () -> "500ms");
     }
 

@@ -1,8 +1,5 @@
 package io.stagecoach.approval;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -51,13 +48,7 @@ class TwoApproversTests {
 
     @BeforeAll
     static void provision() throws Exception {
-        String yaml;
-        try (InputStream in = Environments.class.getResourceAsStream(Environments.DEFAULT_RESOURCE)) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(yaml).contains("min-approvals: 1");
-        environmentsFile = Files.writeString(config.resolve("environments.yaml"),
-                yaml.replace("min-approvals: 1", "min-approvals: 2"));
+        environmentsFile = Fixtures.environmentsWith(config, "min-approvals: 1", "min-approvals: 2");
         pipeline = TestPipeline.provision(broker, Environments.load(environmentsFile));
         prod = new RequestTrail(pipeline.audit("prod"));
     }
@@ -69,11 +60,8 @@ class TwoApproversTests {
 
     @DynamicPropertySource
     static void prodApprovalService(DynamicPropertyRegistry registry) {
-        registry.add("stagecoach.environment", () -> "prod");
+        TestPipeline.register(registry, () -> broker, "prod", "approval");
         registry.add("stagecoach.environments-file", () -> environmentsFile.toString());
-        registry.add("stagecoach.vhost-prefix", () -> broker.prefix());
-        registry.add("spring.rabbitmq.host", () -> broker.host());
-        registry.add("spring.rabbitmq.port", () -> broker.amqpPort());
     }
 
     @Test

@@ -95,7 +95,7 @@ public class BuildHandler {
         BuildDecision decision = decide(build);
         // the block of a refusal is how CI following the run (stagecoach build --wait) learns of it; a redelivered
         // refused build finds it in the audit stream already
-        decision.events().stream().filter(event -> !ledger.seen(event.id())).forEach(publisher::publish);
+        publisher.publishUnseen(decision.events(), ledger::seen);
         Release release = build.data().release();
         if (decision instanceof Register register) {
             registry.register(release);

@@ -20,11 +20,9 @@ import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,7 +31,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The inbox in dev on a real broker: builds from CI become exactly one promotion request per release. */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = BuildCompletedApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {
                 "spring.rabbitmq.listener.simple.retry.initial-interval=50ms",
@@ -49,16 +47,6 @@ class BuildCompletedIntegrationTests {
     static TestPipeline fixture;
 
     private final EventCodec codec = new EventCodec();
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @DynamicPropertySource
     static void runAsBuildCompletedInDev(DynamicPropertyRegistry registry) {

@@ -18,15 +18,13 @@ import io.stagecoach.events.Release;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +39,7 @@ import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The promotion service in dev, on a real broker, deploying into a real GitOps repository. */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class DevPromotionIntegrationTests {
@@ -58,20 +56,16 @@ class DevPromotionIntegrationTests {
     @LocalServerPort
     int port;
 
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
-
     @DynamicPropertySource
     static void runAsPromotionInDev(DynamicPropertyRegistry registry) {
         TestPipeline.register(registry, () -> broker, "dev", "promotion");
         GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
+    }
+
+    /** Publishes {@code request} as the build-completed service does and waits until dev deployed it. */
+    private static CloudEvent<DeploymentCompleted> deploy(CloudEvent<PromotionRequested> request) throws Exception {
+        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
+        return fixture.audit("dev").awaitCausedBy(DeploymentCompleted.class, request);
     }
 
     private static GitOpsRepository repository() {
@@ -84,8 +78,7 @@ class DevPromotionIntegrationTests {
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
         AuditTrail dev = fixture.audit("dev");
 
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        CloudEvent<DeploymentCompleted> completed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+        CloudEvent<DeploymentCompleted> completed = deploy(request);
 
         assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
         assertThat(completed.data().release()).isEqualTo(release);
@@ -101,8 +94,7 @@ class DevPromotionIntegrationTests {
         fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         fixture.publish("dev", Principal.BUILD_COMPLETED, request);
         CloudEvent<PromotionRequested> next = TestEvents.build(TestEvents.release("svc-once-next", "1.0.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, next);
-        dev.awaitCausedBy(DeploymentCompleted.class, next);
+        deploy(next);
 
         assertThat(dev.causedBy(DeploymentCompleted.class, request)).hasSize(1);
         assertThat(dev.causedBy(DeploymentFailed.class, request)).isEmpty();
@@ -118,8 +110,7 @@ class DevPromotionIntegrationTests {
         CloudEvent<PromotionRequested> olderRequest = TestEvents.build(older);
         AuditTrail dev = fixture.audit("dev");
 
-        fixture.publish("dev", Principal.BUILD_COMPLETED, newerRequest);
-        dev.awaitCausedBy(DeploymentCompleted.class, newerRequest);
+        deploy(newerRequest);
         fixture.publish("dev", Principal.BUILD_COMPLETED, olderRequest);
         CloudEvent<PromotionBlocked> blocked = dev.awaitCausedBy(PromotionBlocked.class, olderRequest);
 
@@ -136,8 +127,7 @@ class DevPromotionIntegrationTests {
         Release release = TestEvents.release("svc-handoff", "2.0.0");
         CloudEvent<PromotionRequested> request = TestEvents.build(release);
         AuditTrail dev = fixture.audit("dev");
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        CloudEvent<DeploymentCompleted> deployed = dev.awaitCausedBy(DeploymentCompleted.class, request);
+        CloudEvent<DeploymentCompleted> deployed = deploy(request);
 
         CloudEvent<SmokeTestPassed> passed = TestEvents.passed(deployed);
         fixture.publish("dev", Principal.SMOKE_TEST, passed);
@@ -159,10 +149,8 @@ class DevPromotionIntegrationTests {
         AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-stale", "3.0.0"));
         CloudEvent<PromotionRequested> second = TestEvents.build(TestEvents.release("svc-stale", "3.1.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, first);
-        CloudEvent<DeploymentCompleted> firstDeployed = dev.awaitCausedBy(DeploymentCompleted.class, first);
-        fixture.publish("dev", Principal.BUILD_COMPLETED, second);
-        CloudEvent<DeploymentCompleted> secondDeployed = dev.awaitCausedBy(DeploymentCompleted.class, second);
+        CloudEvent<DeploymentCompleted> firstDeployed = deploy(first);
+        CloudEvent<DeploymentCompleted> secondDeployed = deploy(second);
 
         CloudEvent<SmokeTestPassed> stale = TestEvents.passed(firstDeployed);
         CloudEvent<SmokeTestPassed> current = TestEvents.passed(secondDeployed);
@@ -180,10 +168,8 @@ class DevPromotionIntegrationTests {
 
     @Test
     void servesItsPipelineMetricsToPrometheusWithTheEnvironment() throws Exception {
-        AuditTrail dev = fixture.audit("dev");
         CloudEvent<PromotionRequested> request = TestEvents.build(TestEvents.release("svc-metrics", "1.0.0"));
-        fixture.publish("dev", Principal.BUILD_COMPLETED, request);
-        dev.awaitCausedBy(DeploymentCompleted.class, request);
+        deploy(request);
 
         HttpResponse<String> prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/actuator/prometheus")).timeout(Duration.ofSeconds(10))

@@ -18,14 +18,12 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.events.Verification;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The promotion service in staging, on a real broker: releases arrive from dev through the shovel, and a smoke
  * pass asks prod (a manual gate) for approval.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = PromotionApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext
 class StagingPromotionIntegrationTests {
@@ -52,20 +50,14 @@ class StagingPromotionIntegrationTests {
     @TempDir
     static Path temp;
 
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
-
     @DynamicPropertySource
     static void runAsPromotionInStaging(DynamicPropertyRegistry registry) {
         TestPipeline.register(registry, () -> broker, "staging", "promotion");
         GitOpsRepository.register(registry, () -> temp.resolve("gitops"));
+    }
+
+    private static GitOpsRepository repository() {
+        return new GitOpsRepository(temp.resolve("gitops"));
     }
 
     @Test
@@ -79,7 +71,7 @@ class StagingPromotionIntegrationTests {
         CloudEvent<DeploymentCompleted> deployed = staging.awaitCausedBy(DeploymentCompleted.class, request);
 
         assertThat(deployed.routingKey()).isEqualTo("deployment.completed.staging");
-        var repository = new GitOpsRepository(temp.resolve("gitops"));
+        GitOpsRepository repository = repository();
         assertThat(repository.changedPaths(repository.commitsMentioning(request.id()).get(0)))
                 .containsExactly(overlay("staging"));
 
@@ -114,7 +106,7 @@ class StagingPromotionIntegrationTests {
 
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.NOT_VERIFIED);
         assertThat(blocked.data().message()).contains("verified in staging, not in dev");
-        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+        assertThat(repository().commitsMentioning(request.id())).isEmpty();
     }
 
     @Test
@@ -134,7 +126,7 @@ class StagingPromotionIntegrationTests {
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(blocked.data().message()).contains("rolled back in dev");
         assertThat(staging.causedBy(DeploymentCompleted.class, request)).isEmpty();
-        assertThat(new GitOpsRepository(temp.resolve("gitops")).commitsMentioning(request.id())).isEmpty();
+        assertThat(repository().commitsMentioning(request.id())).isEmpty();
         assertThat(fixture.audit("staging").awaitRecord(withdrawal).publisher())
                 .isEqualTo(fixture.user("dev", Principal.ROLLBACK));
     }

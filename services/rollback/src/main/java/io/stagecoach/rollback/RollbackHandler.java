@@ -86,17 +86,13 @@ class RollbackHandler {
 
     /** Publishes the decision's events the ledger has not seen (a withdrawal may have gone out before a crash). */
     private void publish(RollbackDecision decision) {
-        for (CloudEvent<?> event : decision.events()) {
-            if (ledger.seen(event.id())) {
-                continue;
-            }
-            publisher.publish(event);
+        publisher.publishUnseen(decision.events(), ledger::seen, event -> {
             if (event.data() instanceof ReleaseWithdrawn withdrawn) {
                 log.warn("withdrew {} {} from {}: {}", withdrawn.release().service(), withdrawn.release().version(),
                         withdrawn.environment(), withdrawn.message());
                 metrics.withdrawn(withdrawn.release().service(), withdrawn.environment());
             }
-        }
+        });
     }
 
     private void rollBack(RollbackDecision.Rollback rollback, String service, String cause) {

@@ -8,32 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static io.stagecoach.rollback.AlertmanagerPayloads.alert;
+import static io.stagecoach.rollback.AlertmanagerPayloads.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AlertBatchTests {
 
     private static final String SOURCE = "/stagecoach/dev/rollback";
-
-    static String alert(String status, String environment, String fingerprint, String startsAt) {
-        return """
-                {"status": "%s",
-                 "labels": {"alertname": "HighErrorRate", "environment": "%s", "service": "knative-lambda-builder",
-                            "severity": "critical"},
-                 "annotations": {"summary": "5xx above 5%% for 5 minutes"},
-                 "startsAt": "%s", "endsAt": "0001-01-01T00:00:00Z",
-                 "generatorURL": "http://prometheus:9090/graph?g0.expr=rate", "fingerprint": "%s"}
-                """.formatted(status, environment, startsAt, fingerprint);
-    }
-
-    static String payload(String... alerts) {
-        return """
-                {"version": "4", "groupKey": "{}:{alertname=\\"HighErrorRate\\"}", "truncatedAlerts": 0,
-                 "status": "firing", "receiver": "stagecoach", "groupLabels": {}, "commonLabels": {},
-                 "commonAnnotations": {}, "externalURL": "http://alertmanager:9093",
-                 "alerts": [%s]}
-                """.formatted(String.join(",", alerts));
-    }
 
     @Test
     void turnsTheFiringAlertsOfThisEnvironmentIntoEventsAndIgnoresTheRest() {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class AlertWebhookTests {
 
-    private static final byte[] FIRING = AlertBatchTests.payload(AlertBatchTests.alert("firing", "dev",
+    private static final byte[] FIRING = AlertmanagerPayloads.payload(AlertmanagerPayloads.alert("firing", "dev",
             "0123456789abcdef", "2026-11-26T10:00:00Z")).getBytes(StandardCharsets.UTF_8);
 
     private final EnvironmentLedger ledger = new EnvironmentLedger("dev",

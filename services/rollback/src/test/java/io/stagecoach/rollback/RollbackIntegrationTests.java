@@ -25,10 +25,10 @@ import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.promotion.PromotionApplication;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.GitOpsRepository;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -46,6 +46,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static io.stagecoach.rollback.AlertmanagerPayloads.alert;
+import static io.stagecoach.rollback.AlertmanagerPayloads.payload;
 import static io.stagecoach.testing.pipeline.GitOpsRepository.overlay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  * The rollback service in dev, next to dev's promotion service, on a real broker and one real GitOps repository:
  * releases are deployed and verified through the promotion service, failures roll them back here.
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = RollbackApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class RollbackIntegrationTests {
@@ -73,8 +75,7 @@ class RollbackIntegrationTests {
     MeterRegistry meters;
 
     @BeforeAll
-    static void provisionAndStartPromotion() {
-        fixture = TestPipeline.provision(broker);
+    static void startPromotion() {
         promotion = new SpringApplicationBuilder(PromotionApplication.class)
                 .run(fixture.serviceArguments("dev", "promotion", repository().targetProperties()));
     }
@@ -84,7 +85,6 @@ class RollbackIntegrationTests {
         if (promotion != null) {
             promotion.close();
         }
-        fixture.close();
     }
 
     @DynamicPropertySource
@@ -173,14 +173,14 @@ class RollbackIntegrationTests {
         Release current = TestEvents.release("svc-alert", "2.1.0");
         verify(current);
         Instant startsAt = now();
-        String body = alerts(alert("firing", "dev", "svc-alert", "a1b2c3d4e5f60718", startsAt),
+        String body = payload(alert("firing", "dev", "svc-alert", "a1b2c3d4e5f60718", startsAt),
                 alert("resolved", "dev", "svc-alert", "b1b2c3d4e5f60718", startsAt),
                 alert("firing", "prod", "svc-alert", "c1b2c3d4e5f60718", startsAt));
 
         HttpResponse<String> first = post(body);
         HttpResponse<String> second = post(body);
         // an alert for a service with nothing running queues up behind them: once it is handled, so are they
-        HttpResponse<String> marker = post(alerts(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718",
+        HttpResponse<String> marker = post(payload(alert("firing", "dev", "svc-alert-marker", "d1b2c3d4e5f60718",
                 startsAt)));
         dev.await(RollbackFailed.class, d -> d.service().equals("svc-alert-marker"));
 
@@ -230,10 +230,10 @@ class RollbackIntegrationTests {
         verify(current);
         double staleBefore = staleAlerts();
 
-        HttpResponse<String> answer = post(alerts(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718",
+        HttpResponse<String> answer = post(payload(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718",
                 whilePreviousRan)));
         // an alert for a service with nothing running queues up behind it: once it is handled, so is the stale one
-        post(alerts(alert("firing", "dev", "svc-stale-marker", "f2b2c3d4e5f60718", now())));
+        post(payload(alert("firing", "dev", "svc-stale-marker", "f2b2c3d4e5f60718", now())));
         dev.await(RollbackFailed.class, d -> d.service().equals("svc-stale-marker"));
 
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -249,7 +249,7 @@ class RollbackIntegrationTests {
 
         // the same alert starting again after the deployment is about what runs now: that one rolls back
         Instant afterDeployment = now();
-        post(alerts(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718", afterDeployment)));
+        post(payload(alert("firing", "dev", "svc-stale-alert", "f1b2c3d4e5f60718", afterDeployment)));
         CloudEvent<RollbackCompleted> rolledBack = dev.await(RollbackCompleted.class,
                 d -> d.service().equals("svc-stale-alert"));
         assertThat(rolledBack.data().from()).isEqualTo(current);
@@ -259,7 +259,7 @@ class RollbackIntegrationTests {
     @Test
     void answersAMalformedAlertmanagerPayloadWithA400AndPublishesNothing() throws Exception {
         HttpResponse<String> notJson = post("{\"alerts\": ");
-        HttpResponse<String> noService = post(alerts(alert("firing", "dev", "svc-alert", "e1b2c3d4e5f60718", now())
+        HttpResponse<String> noService = post(payload(alert("firing", "dev", "svc-alert", "e1b2c3d4e5f60718", now())
                 .replace("\"service\": \"svc-alert\",", "")));
 
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -297,22 +297,5 @@ class RollbackIntegrationTests {
 
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    private static String alert(String status, String environment, String service, String fingerprint,
-                                Instant startsAt) {
-        return """
-                {"status": "%s",
-                 "labels": {"alertname": "HighErrorRate", "environment": "%s", "service": "%s",
-                            "severity": "critical"},
-                 "annotations": {"summary": "5xx above 5%% for 5 minutes"},
-                 "startsAt": "%s", "endsAt": "0001-01-01T00:00:00Z",
-                 "generatorURL": "http://prometheus:9090/graph", "fingerprint": "%s"}
-                """.formatted(status, environment, service, startsAt, fingerprint);
-    }
-
-    private static String alerts(String... alerts) {
-        return "{\"version\": \"4\", \"status\": \"firing\", \"receiver\": \"stagecoach\", \"alerts\": ["
-                + String.join(",", alerts) + "]}";
     }
 }

@@ -24,8 +24,8 @@ import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The smoke-test service in dev on a real broker, checking a demo workload whose version is whatever dev's overlay
  * pins (the test writes it, as the GitOps target would).
  */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = SmokeTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {
                 "stagecoach.smoke-test.deadline=2s",
@@ -73,8 +73,7 @@ class SmokeTestIntegrationTests {
     MeterRegistry meterRegistry;
 
     @BeforeAll
-    static void provisionAndStartTheWorkload() throws Exception {
-        fixture = TestPipeline.provision(broker);
+    static void startTheWorkload() throws Exception {
         pin("0.1.0");
         workload = DemoWorkload.start("--port", "0", "--environment", "dev", "--service", SERVICE, "--overlay",
                 overlay().toString());
@@ -82,7 +81,6 @@ class SmokeTestIntegrationTests {
 
     @AfterAll
     static void stopTheWorkload() {
-        fixture.close();
         if (workload != null) {
             workload.close();
         }

@@ -61,14 +61,14 @@ class SmokeTestRunnerTests {
         answers.put("/ready", new Answer(204, "", false));
 
         List<SmokeCheck> checks = runner(Duration.ofSeconds(5)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofSeconds(2)),
-                check("ready", "http://127.0.0.1:" + port + "/ready", 204, null, Duration.ofSeconds(2))), RELEASE);
+                health(port, Duration.ofSeconds(2)),
+                check("ready", url(port, "/ready"), 204, null, Duration.ofSeconds(2))), RELEASE);
 
         assertThat(checks).extracting(SmokeCheck::result).containsExactly(Result.PASSED, Result.PASSED);
         assertThat(checks.get(0).actualStatus()).isEqualTo(200);
         assertThat(checks.get(0).detail()).doesNotContain("attempts");
         assertThat(retryCalls("successful_without_retry")).isEqualTo(2);
-        assertThat(checks.get(0).url()).isEqualTo("http://127.0.0.1:" + port + "/health");
+        assertThat(checks.get(0).url()).isEqualTo(url(port, "/health"));
         assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.PASSED);
     }
 
@@ -77,9 +77,8 @@ class SmokeTestRunnerTests {
         int port = serve(0);
         answers.put("/health", new Answer(503, "{\"status\":\"DOWN\"}", false));
 
-        List<SmokeCheck> checks = runner(Duration.ofMillis(800)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofSeconds(1))),
-                RELEASE);
+        List<SmokeCheck> checks = runner(Duration.ofMillis(800))
+                .run(List.of(health(port, Duration.ofSeconds(1))), RELEASE);
 
         SmokeCheck health = checks.get(0);
         assertThat(health.result()).isEqualTo(Result.FAILED);
@@ -95,9 +94,8 @@ class SmokeTestRunnerTests {
         int port = serve(0);
         answers.put("/health", new Answer(200, "{\"version\":\"1.4.1\",\"status\":\"UP\"}", false));
 
-        List<SmokeCheck> checks = runner(Duration.ofMillis(300)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofSeconds(1))),
-                RELEASE);
+        List<SmokeCheck> checks = runner(Duration.ofMillis(300))
+                .run(List.of(health(port, Duration.ofSeconds(1))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
         assertThat(checks.get(0).detail()).startsWith("version is '1.4.1', expected '1.4.2'");
@@ -110,9 +108,8 @@ class SmokeTestRunnerTests {
         answers.put("/health", new Answer(200, "{}", true));
 
         long started = System.nanoTime();
-        List<SmokeCheck> checks = runner(Duration.ofMillis(600)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofMillis(200))),
-                RELEASE);
+        List<SmokeCheck> checks = runner(Duration.ofMillis(600))
+                .run(List.of(health(port, Duration.ofMillis(200))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.ERROR);
         assertThat(checks.get(0).actualStatus()).isNull();
@@ -127,9 +124,8 @@ class SmokeTestRunnerTests {
         answers.put("/health", new Answer(200, "{\"version\":\"1.4.2\"}", false));
         scheduler.schedule(() -> serve(port), 700, TimeUnit.MILLISECONDS);
 
-        List<SmokeCheck> checks = runner(Duration.ofSeconds(10)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofSeconds(1))),
-                RELEASE);
+        List<SmokeCheck> checks = runner(Duration.ofSeconds(10))
+                .run(List.of(health(port, Duration.ofSeconds(1))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.PASSED);
         assertThat(checks.get(0).detail()).contains("attempts");
@@ -141,9 +137,8 @@ class SmokeTestRunnerTests {
     void aReleaseThatNeverAcceptsAConnectionIsAnError() throws Exception {
         int port = freePort();
 
-        List<SmokeCheck> checks = runner(Duration.ofMillis(400)).run(List.of(
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofMillis(200))),
-                RELEASE);
+        List<SmokeCheck> checks = runner(Duration.ofMillis(400))
+                .run(List.of(health(port, Duration.ofMillis(200))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.ERROR);
         assertThat(checks.get(0).detail()).startsWith("connection refused");
@@ -176,7 +171,7 @@ class SmokeTestRunnerTests {
         answers.put("/dev/knative-lambda-dev/knative-lambda-builder/1.4.2", new Answer(200, "", false));
 
         List<SmokeCheck> checks = runner(Duration.ofSeconds(2)).run(List.of(check("paths",
-                "http://127.0.0.1:" + port + "/{environment}/{namespace}/{service}/{version}", 200, null,
+                url(port, "/{environment}/{namespace}/{service}/{version}"), 200, null,
                 Duration.ofSeconds(1))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.PASSED);
@@ -190,8 +185,8 @@ class SmokeTestRunnerTests {
         answers.put("/health", new Answer(200, "{\"version\":\"1.4.2\"}", false));
 
         List<SmokeCheck> checks = runner(Duration.ofMillis(300)).run(List.of(
-                check("slow", "http://127.0.0.1:" + port + "/slow", 200, null, Duration.ofSeconds(1)),
-                check("health", "http://127.0.0.1:" + port + "/health", 200, "version", Duration.ofSeconds(1))),
+                check("slow", url(port, "/slow"), 200, null, Duration.ofSeconds(1)),
+                health(port, Duration.ofSeconds(1))),
                 RELEASE);
 
         assertThat(checks).extracting(SmokeCheck::result).containsExactly(Result.FAILED, Result.PASSED);
@@ -206,7 +201,7 @@ class SmokeTestRunnerTests {
         // end after the deadline of 1.5 s
         long started = System.nanoTime();
         List<SmokeCheck> checks = runner(Duration.ofMillis(1500), Duration.ofMillis(100), Duration.ofMillis(400))
-                .run(List.of(check("health", "http://127.0.0.1:" + port + "/health", 200, null,
+                .run(List.of(check("health", url(port, "/health"), 200, null,
                         Duration.ofSeconds(1))), RELEASE);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
@@ -223,7 +218,7 @@ class SmokeTestRunnerTests {
         answers.put("/health", new Answer(503, "", false));
 
         List<SmokeCheck> checks = runner(Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1))
-                .run(List.of(check("health", "http://127.0.0.1:" + port + "/health", 200, null,
+                .run(List.of(check("health", url(port, "/health"), 200, null,
                         Duration.ofSeconds(1))), RELEASE);
 
         assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
@@ -260,6 +255,15 @@ class SmokeTestRunnerTests {
 
     private static Check check(String name, String url, int status, String jsonField, Duration timeout) {
         return new Check(name, url, status, jsonField, timeout);
+    }
+
+    /** The check most tests make: {@code /health} answers 200 and names the release's version. */
+    private static Check health(int port, Duration timeout) {
+        return check("health", url(port, "/health"), 200, "version", timeout);
+    }
+
+    private static String url(int port, String path) {
+        return "http://127.0.0.1:" + port + path;
     }
 
     private int serve(int port) {

@@ -51,7 +51,8 @@ public final class RealBrokerExtension
         return brokerFor(context);
     }
 
-    private static TestBroker brokerFor(ExtensionContext context) {
+    /** The broker of the test class {@code context} belongs to, made when first asked for. */
+    public static TestBroker brokerFor(ExtensionContext context) {
         ExtensionContext classContext = context;
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Objects;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -43,17 +43,9 @@ class HandoffTests {
         AMQP.BasicProperties sent = pipeline.publish("dev", Principal.PROMOTION, "promotion.requested.staging",
                 "{\"version\":\"1.2.3\"}");
 
-        AtomicReference<GetResponse> arrived = new AtomicReference<>();
         try (Connection connection = pipeline.connectionFactory("staging", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            await("the event in staging's inbox").atMost(Duration.ofSeconds(30))
-                    .until(() -> {
-                        if (arrived.get() == null) {
-                            arrived.set(channel.basicGet(inbox, false));
-                        }
-                        return arrived.get() != null;
-                    });
-            GetResponse event = arrived.get();
+            GetResponse event = awaitMessage("the event in staging's inbox", channel, inbox, false);
             assertThat(event.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
             assertThat(event.getProps().getUserId()).as("the dev producer, kept by the shovel").isEqualTo(devPromotion);
             assertThat(event.getProps().getMessageId()).isEqualTo(sent.getMessageId());
@@ -84,19 +76,18 @@ class HandoffTests {
         AMQP.BasicProperties sent = pipeline.publish("staging", Principal.ROLLBACK, "release.withdrawn.prod",
                 "{\"version\":\"41.445.1\"}");
 
-        AtomicReference<GetResponse> arrived = new AtomicReference<>();
         try (Connection connection = pipeline.connectionFactory("prod", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            await("the withdrawal in prod's inbox").atMost(Duration.ofSeconds(30))
-                    .until(() -> {
-                        if (arrived.get() == null) {
-                            arrived.set(channel.basicGet(inbox, true));
-                        }
-                        return arrived.get() != null;
-                    });
-            assertThat(arrived.get().getEnvelope().getRoutingKey()).isEqualTo("release.withdrawn.prod");
-            assertThat(arrived.get().getProps().getUserId()).isEqualTo(stagingRollback);
-            assertThat(arrived.get().getProps().getMessageId()).isEqualTo(sent.getMessageId());
+            GetResponse withdrawal = awaitMessage("the withdrawal in prod's inbox", channel, inbox, true);
+            assertThat(withdrawal.getEnvelope().getRoutingKey()).isEqualTo("release.withdrawn.prod");
+            assertThat(withdrawal.getProps().getUserId()).isEqualTo(stagingRollback);
+            assertThat(withdrawal.getProps().getMessageId()).isEqualTo(sent.getMessageId());
         }
+    }
+
+    /** The first message that arrives in {@code queue}, taken with {@code autoAck}. */
+    private static GetResponse awaitMessage(String what, Channel channel, String queue, boolean autoAck) {
+        return await(what).atMost(Duration.ofSeconds(30)).until(() -> channel.basicGet(queue, autoAck),
+                Objects::nonNull);
     }
 }

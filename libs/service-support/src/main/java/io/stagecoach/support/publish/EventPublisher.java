@@ -1,6 +1,9 @@
 package io.stagecoach.support.publish;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.stagecoach.events.CloudEvent;
 
@@ -24,5 +27,30 @@ public interface EventPublisher {
     /** Publishes in order, each confirmed before the next; stops at the first failure. */
     default void publishAll(List<? extends CloudEvent<?>> events) {
         events.forEach(this::publish);
+    }
+
+    /**
+     * Publishes in order, as {@link #publishAll}, the events whose id {@code seen} does not know: a redelivery
+     * leaves out what was published before a crash. Returns the events it published.
+     */
+    default <E extends CloudEvent<?>> List<E> publishUnseen(List<E> events, Predicate<String> seen) {
+        return publishUnseen(events, seen, event -> { });
+    }
+
+    /**
+     * As {@link #publishUnseen(List, Predicate)}, and hands each event to {@code published} as soon as the broker
+     * took it, before the next is published: what was published is logged and counted even if a later one fails.
+     */
+    default <E extends CloudEvent<?>> List<E> publishUnseen(List<E> events, Predicate<String> seen,
+            Consumer<? super E> published) {
+        List<E> done = new ArrayList<>();
+        for (E event : events) {
+            if (!seen.test(event.id())) {
+                publish(event);
+                published.accept(event);
+                done.add(event);
+            }
+        }
+        return done;
     }
 }

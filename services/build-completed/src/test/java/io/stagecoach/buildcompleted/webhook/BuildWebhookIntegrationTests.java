@@ -26,11 +26,9 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.ledger.AuditRecord;
-import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -45,7 +43,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** {@code POST /builds} on a real broker: what CI gets back, and what reaches dev's audit stream. */
-@RealBroker
+@RealPipeline
 @SpringBootTest(classes = BuildCompletedApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "stagecoach.webhook.secret=" + BuildWebhookIntegrationTests.SECRET)
 @DirtiesContext
@@ -62,16 +60,6 @@ class BuildWebhookIntegrationTests {
 
     @LocalServerPort
     int port;
-
-    @BeforeAll
-    static void provision() {
-        fixture = TestPipeline.provision(broker);
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @DynamicPropertySource
     static void runAsBuildCompletedInDev(DynamicPropertyRegistry registry) {
