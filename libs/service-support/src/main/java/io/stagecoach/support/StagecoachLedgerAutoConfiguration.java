@@ -106,7 +106,7 @@ public final class StagecoachLedgerAutoConfiguration {
 
     /**
      * @param replayTimeout how long start-up may take to replay the audit stream
-     * @param catchUpTimeout how long a decision waits for the ledger to reach the stream's end
+     * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (start-up has replayTimeout)
      */
     @ConfigurationProperties("stagecoach.ledger")
     public record LedgerProperties(@DefaultValue("60s") Duration replayTimeout,

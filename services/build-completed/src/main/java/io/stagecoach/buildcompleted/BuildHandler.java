@@ -70,7 +70,10 @@ public class BuildHandler {
         return identity.environmentName();
     }
 
-    /** Brings the view up to the stream's end; a decision on a build depends on every earlier one. */
+    /**
+     * Brings the view up to the stream's end, found on a probe connection: for a build arriving over HTTP, which is not
+     * in the stream yet. A build from the inbox waits for its own record instead.
+     */
     public void catchUp() throws IOException, TimeoutException {
         feed.catchUp(ledgerProperties.catchUpTimeout());
     }
@@ -86,12 +89,13 @@ public class BuildHandler {
     }
 
     /**
-     * Handles a build from the inbox: catches up, decides, publishes the decision's events.
+     * Handles a build from the inbox: waits until the ledger read it, decides, publishes the decision's events.
      *
      * @return the refusal, which the caller dead-letters; empty when handled
      */
-    Optional<Refuse> handle(CloudEvent<BuildCompleted> build) throws IOException, TimeoutException {
-        catchUp();
+    Optional<Refuse> handle(CloudEvent<BuildCompleted> build) throws TimeoutException {
+        // its record is in the stream (one publish routes it there and to the inbox), after every earlier one
+        feed.awaitEvent(build, ledgerProperties.catchUpTimeout());
         BuildDecision decision = decide(build);
         // the block of a refusal is how CI following the run (stagecoach build --wait) learns of it; a redelivered
         // refused build finds it in the audit stream already

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * Handles this environment's promotion requests, smoke passes and withdrawals: catch the ledger up, skip what was
+ * Handles this environment's promotion requests, smoke passes and withdrawals: wait until the ledger read the event
+ * (and so everything before it), skip what was
  * handled already, ask the policy, act through the target, publish the decision's events. One event at a time, so
  * two decisions never race on the same state.
  */
@@ -72,7 +73,7 @@ class PromotionHandler {
     void promote(CloudEvent<PromotionRequested> request, String publisherUser) throws Exception {
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(request, catchUpTimeout);
             if (handled(PromotionPolicy.outcomeIds(request))) {
                 log.info("promotion request {} was handled already", request.id());
                 return;
@@ -120,7 +121,7 @@ class PromotionHandler {
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(passed, catchUpTimeout);
             if (handled(handoffPolicy.outcomeIds(passed))) {
                 log.info("smoke pass {} was handed off already", passed.id());
                 return;
@@ -151,7 +152,7 @@ class PromotionHandler {
     void withdraw(CloudEvent<ReleaseWithdrawn> withdrawal) throws Exception {
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(withdrawal, catchUpTimeout);
             if (handled(PromotionPolicy.outcomeIds(withdrawal))) {
                 log.info("withdrawal {} was handled already", withdrawal.id());
                 return;

@@ -56,7 +56,7 @@ class RollbackHandler {
     <T extends EventData> void handle(CloudEvent<T> trigger) throws Exception {
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(trigger, catchUpTimeout);
             if (RollbackPolicy.outcomeIds(trigger).stream().anyMatch(ledger::seen)) {
                 log.info("{} {} was handled already", trigger.eventType().eventName(), trigger.id());
                 return;

@@ -64,7 +64,7 @@ class SmokeTestHandler {
     }
 
     void handle(CloudEvent<DeploymentCompleted> deployment) throws Exception {
-        feed.catchUp(ledgerProperties.catchUpTimeout());
+        feed.awaitEvent(deployment, ledgerProperties.catchUpTimeout());
         SmokeTestDecision decision = SmokeTestPolicy.beforeChecks(deployment, situation(deployment), source());
         if (decision instanceof SmokeTestDecision.Checking) {
             Release release = deployment.data().release();
@@ -73,7 +73,7 @@ class SmokeTestHandler {
                     "namespace", identity.environment().namespace(),
                     "service", release.service(),
                     "version", release.version()));
-            feed.catchUp(ledgerProperties.catchUpTimeout());
+            // the feed kept applying records while the checks ran: a newer deployment is in the view without a wait
             decision = SmokeTestPolicy.afterChecks(deployment, checks, situation(deployment), source());
         }
         publisher.publishAll(decision.events());
