@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * feed's own consumer. One publish routes an event to its inbox and to the audit stream, so by the time a handler
  * runs its event is in the stream, and everything before it in the stream has been applied once it has.
  * {@link #catchUp(Duration)} waits for the stream's end, found on a probe connection: start-up needs it, and so does
- * a decision that no event in the stream started (a build arriving over HTTP).
+ * work that no event in the stream started (a build arriving over HTTP, a periodic sweep).
  */
 public final class LedgerFeed implements AutoCloseable {
 
