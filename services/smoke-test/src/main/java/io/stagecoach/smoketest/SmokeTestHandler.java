@@ -1,9 +1,9 @@
 package io.stagecoach.smoketest;
 
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
