@@ -15,18 +15,28 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Keeps an {@link EnvironmentLedger} folded from the environment's {@code stagecoach.audit} stream, read with the
- * platform's {@link AuditStreamReader}: replays it from its first record at start, then follows it live. {@link #catchUp(Duration)} waits until everything the
- * stream held when it was called has been applied — a service calls it before deciding on an event that refers
- * to earlier ones.
+ * platform's {@link AuditStreamReader}: replays it from its first record at start, then follows it live.
+ *
+ * <p>A service decides on an event once the ledger has read that event: {@link #awaitEvent} waits for it on the
+ * feed's own consumer. One publish routes an event to its inbox and to the audit stream, so by the time a handler
+ * runs its event is in the stream, and everything before it in the stream has been applied once it has.
+ * {@link #catchUp(Duration)} waits for the stream's end, found on a probe connection: start-up needs it, and so does
+ * work that no event in the stream started (a build arriving over HTTP, a periodic sweep).
  */
 public final class LedgerFeed implements AutoCloseable {
 
@@ -40,6 +50,18 @@ public final class LedgerFeed implements AutoCloseable {
     private volatile long skipped;
     private volatile boolean live;
     private Connection connection;
+    private final AtomicLong connectionsOpened = new AtomicLong();
+    /** Guards the waiters and the arrivals; held while a record is applied and its listeners run. */
+    private final Object arrivals = new Object();
+    private final Map<String, CountDownLatch> waiters = new HashMap<>();
+    /** Ids of records read that do not count but are their own type's publish here (see {@link #isOwnPublish}). */
+    private final Map<String, Boolean> refusedArrivals = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_REFUSED_ARRIVALS;
+        }
+    };
+    static final int MAX_REFUSED_ARRIVALS = 10_000;
 
     /**
      * @param connectionFactory connects to the environment's vhost as a user that may read the audit stream
@@ -80,11 +102,13 @@ public final class LedgerFeed implements AutoCloseable {
             return this;
         }
         connection = connectionFactory.newConnection("stagecoach-ledger-" + ledger.environment());
+        connectionsOpened.incrementAndGet();
         try {
             new AuditStreamReader(connection).subscribe(StreamOffset.first(), this::apply);
         } catch (AuditStreamException e) {
             throw new IOException(e.getMessage(), e);
         }
+        // the only full catch-up a service needs: no listener takes a delivery before the replay reached the end
         catchUp(replayTimeout);
         live = true;
         if (ledger.refused() > 0) {
@@ -97,6 +121,12 @@ public final class LedgerFeed implements AutoCloseable {
     }
 
     private void apply(AuditMessage message) {
+        synchronized (arrivals) {
+            applyRecord(message);
+        }
+    }
+
+    private void applyRecord(AuditMessage message) {
         long offset = message.offset();
         CloudEvent<?> event;
         try {
@@ -116,9 +146,36 @@ public final class LedgerFeed implements AutoCloseable {
                         record.publisher());
             }
             notify(refusedListeners, listener -> listener.accept(record, refusal.get()), event);
+            if (isOwnPublish(record)) {
+                refusedArrivals.put(event.id(), Boolean.TRUE);
+                arrived(event.id());
+            }
             return;
         }
         notify(listeners, listener -> listener.accept(record), event);
+        arrived(event.id());
+    }
+
+    /**
+     * Whether a record that does not count is still the publish of the event it carries: under its own type's key
+     * for the environment it names. Only that type's producers hold that key's topic permission, so a forged copy of
+     * a real event's id under another key (ADR 10) wakes nobody, and a decision never runs before its own event.
+     */
+    private static boolean isOwnPublish(AuditRecord record) {
+        CloudEvent<?> event = record.event();
+        return event.eventType().routingKey(event.environment()).equals(record.routingKey());
+    }
+
+    private void arrived(String eventId) {
+        CountDownLatch latch = waiters.remove(eventId);
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** Whether the feed has read the event with this id (the caller holds {@code arrivals}). */
+    private boolean reached(String eventId) {
+        return ledger.seen(eventId) || refusedArrivals.containsKey(eventId);
     }
 
     private static <L> void notify(List<L> listeners, Consumer<L> call, CloudEvent<?> event) {
@@ -132,7 +189,50 @@ public final class LedgerFeed implements AutoCloseable {
     }
 
     /**
-     * Waits until the ledger has applied every record the stream holds now.
+     * Waits until the feed has read the record of {@code event} from the stream, so that the ledger has applied it
+     * and everything before it: the view a decision on that event needs. The record counts, or, if it does not
+     * count (ADR 10), it was published under its type's own key; a forged record that merely carries the same id
+     * does not end the wait. The wait is on the feed's consumer: no connection, no polling.
+     *
+     * @throws TimeoutException when the feed did not read it within {@code timeout}
+     */
+    public void awaitEvent(CloudEvent<?> event, Duration timeout) throws TimeoutException {
+        String id = event.id();
+        CountDownLatch latch;
+        synchronized (arrivals) {
+            if (reached(id)) {
+                return;
+            }
+            latch = waiters.computeIfAbsent(id, k -> new CountDownLatch(1));
+        }
+        boolean arrived;
+        try {
+            arrived = latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            arrived = false;
+        }
+        if (!arrived) {
+            synchronized (arrivals) {
+                if (reached(id)) {
+                    return;
+                }
+                waiters.remove(id, latch);
+            }
+            throw new TimeoutException("the ledger of " + ledger.environment() + " did not read " + event.type()
+                    + " " + id + " from the audit stream within " + timeout + " (it read up to offset "
+                    + ledger.position() + ")" + (Thread.currentThread().isInterrupted() ? ": interrupted" : ""));
+        }
+    }
+
+    /** Connections this feed opened: one to follow the stream, one per {@link #catchUp} probe. */
+    public long connectionsOpened() {
+        return connectionsOpened.get();
+    }
+
+    /**
+     * Waits until the ledger has applied every record the stream holds now. It opens a probe connection to find the
+     * end: start-up uses it; a decision on an event waits for that event instead ({@link #awaitEvent}).
      *
      * @throws TimeoutException when the feed did not get there within {@code timeout}
      */
@@ -150,6 +250,7 @@ public final class LedgerFeed implements AutoCloseable {
 
     /** The offset of the stream's last record, -1 when it is empty; read on a connection of its own. */
     long endOffset() throws IOException, TimeoutException {
+        connectionsOpened.incrementAndGet();
         try (Connection probe = connectionFactory.newConnection("stagecoach-ledger-probe")) {
             return new AuditStreamReader(probe).endOffset();
         } catch (AuditStreamException e) {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 @RealBroker
@@ -317,5 +319,75 @@ class LedgerFeedTests {
 
         assertThat(feed.ledger().applied()).isZero();
         assertThat(feed.ledger().position()).isEqualTo(-1);
+    }
+    @Test
+    void awaitEventReturnsOnceTheLedgerAppliedThatEventAndEverythingBeforeIt() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        CloudEvent<?> pass = verified("6.0.0");
+        java.util.concurrent.CompletableFuture<Void> waiting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                feed.awaitEvent(pass, WAIT);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        append(deployed("6.0.0"));
+        append(pass);
+
+        waiting.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(feed.ledger().running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("6.0.0");
+        assertThat(feed.ledger().isVerified(release("6.0.0"))).isTrue();
+        // an event read before is reached at once
+        assertTimeoutPreemptively(Duration.ofMillis(500), () -> feed.awaitEvent(deployed("6.0.0"), WAIT));
+    }
+
+    @Test
+    void awaitEventOpensNoConnection() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        long atStart = feed.connectionsOpened();
+        for (int i = 0; i < 5; i++) {
+            CloudEvent<?> deployment = deployed("7.0." + i);
+            append(deployment);
+            feed.awaitEvent(deployment, WAIT);
+        }
+
+        assertThat(feed.connectionsOpened()).isEqualTo(atStart);
+    }
+
+    @Test
+    void awaitEventTimesOutNamingTheEvent() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        CloudEvent<?> never = deployed("8.0.0");
+
+        assertThatThrownBy(() -> feed.awaitEvent(never, Duration.ofMillis(200)))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining(never.id())
+                .hasMessageContaining("did not read");
+    }
+
+    @Test
+    void aRecordThatDoesNotCountUnderItsOwnKeyIsReachedAndAForgedIdUnderAnotherKeyIsNot() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        // its own key, a publisher that is not its producer: it does not count, but it is this event's record
+        CloudEvent<?> refused = verified("9.0.0");
+        append(refused, "smoketest.passed.dev", Principal.PROMOTION);
+        feed.awaitEvent(refused, WAIT);
+        assertThat(feed.ledger().seen(refused.id())).isFalse();
+
+        // a copy of a real event's id under a key its type does not use: the wait goes on until the real one
+        CloudEvent<?> real = verified("9.0.1");
+        append(real, "deployment.completed.dev", Principal.PROMOTION);
+        assertThatThrownBy(() -> feed.awaitEvent(real, Duration.ofMillis(300))).isInstanceOf(TimeoutException.class);
+        java.util.concurrent.CompletableFuture<Void> waiting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                feed.awaitEvent(real, WAIT);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        append(real);
+        waiting.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(feed.ledger().isVerified(release("9.0.1"))).isTrue();
     }
 }

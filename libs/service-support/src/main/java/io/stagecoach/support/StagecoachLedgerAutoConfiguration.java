@@ -2,6 +2,7 @@ package io.stagecoach.support;
 
 import com.rabbitmq.client.ConnectionFactory;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
@@ -40,14 +41,21 @@ public final class StagecoachLedgerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
         // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
         // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
         ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
         recovering.setAutomaticRecoveryEnabled(true);
         recovering.setTopologyRecoveryEnabled(true);
         MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
-        return new LedgerFeed(recovering, ledger, codec).onRefused((record, refusal) -> Counter.builder(REFUSED_METER)
+        LedgerFeed feed = new LedgerFeed(recovering, ledger, codec);
+        FunctionCounter.builder(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER, feed,
+                        LedgerFeed::connectionsOpened)
+                .description("AMQP connections this service opened")
+                .tag("environment", identity.environmentName())
+                .tag("purpose", "ledger")
+                .register(registry);
+        return feed.onRefused((record, refusal) -> Counter.builder(REFUSED_METER)
                 .description("Audit records that do not count (wrong routing key or publisher for their type): kept, "
                         + "never acted on")
                 .tag("type", record.event().eventType().eventName())
@@ -106,7 +114,7 @@ public final class StagecoachLedgerAutoConfiguration {
 
     /**
      * @param replayTimeout how long start-up may take to replay the audit stream
-     * @param catchUpTimeout how long a decision waits for the ledger to reach the stream's end
+     * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (start-up has replayTimeout)
      */
     @ConfigurationProperties("stagecoach.ledger")
     public record LedgerProperties(@DefaultValue("60s") Duration replayTimeout,

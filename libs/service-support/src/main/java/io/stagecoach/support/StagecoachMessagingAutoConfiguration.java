@@ -1,5 +1,6 @@
 package io.stagecoach.support;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.EventCodec;
@@ -30,6 +31,30 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { StagecoachAutoConfiguration.class, RabbitAutoConfiguration.class })
 @ConditionalOnBean({ ConnectionFactory.class, StagecoachIdentity.class })
 public final class StagecoachMessagingAutoConfiguration {
+
+    /**
+     * Counter of AMQP connections this service opened, tagged {@code environment} and {@code purpose}
+     * ({@code messaging}: inboxes and publishing; {@code ledger}: the audit stream's feed and its start-up probe).
+     * After start it stays still: a decision opens none.
+     */
+    public static final String CONNECTIONS_OPENED_METER = "stagecoach.amqp.connections.opened";
+
+    /** Counts the connections of the connection factory the inboxes and the publisher share. */
+    @Bean
+    OpenedConnections stagecoachOpenedConnections(ConnectionFactory connectionFactory, StagecoachIdentity identity,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        Counter counter = Counter.builder(CONNECTIONS_OPENED_METER)
+                .description("AMQP connections this service opened")
+                .tag("environment", identity.environmentName())
+                .tag("purpose", "messaging")
+                .register(registry(meterRegistry));
+        connectionFactory.addConnectionListener(connection -> counter.increment());
+        return new OpenedConnections(counter);
+    }
+
+    /** The counter of {@link #CONNECTIONS_OPENED_METER} for the shared connection factory. */
+    public record OpenedConnections(Counter counter) {
+    }
 
     @Bean
     @ConditionalOnMissingBean

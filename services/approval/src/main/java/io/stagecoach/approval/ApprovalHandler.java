@@ -62,7 +62,7 @@ final class ApprovalHandler {
      */
     void requested(CloudEvent<ApprovalRequested> request) throws Exception {
         synchronized (lock) {
-            feed.catchUp(properties.catchUpTimeout());
+            feed.awaitEvent(request, properties.catchUpTimeout());
             openArrived();
             endWithdrawn(Optional.of(request));
             endPending();
@@ -71,7 +71,7 @@ final class ApprovalHandler {
 
     void decided(CloudEvent<ApprovalDecided> decision, String decisionPublisher) throws Exception {
         synchronized (lock) {
-            feed.catchUp(properties.catchUpTimeout());
+            feed.awaitEvent(decision, properties.catchUpTimeout());
             finishGrant(decision.data().requestId());
             // a request whose handling was cut short before its opening is judged by this environment's clock too
             openArrived();
@@ -91,6 +91,7 @@ final class ApprovalHandler {
      */
     void sweep() throws Exception {
         synchronized (lock) {
+            // no event started a sweep: it reads up to the stream's end
             feed.catchUp(properties.catchUpTimeout());
             openArrived();
             endWithdrawn(Optional.empty());
@@ -104,7 +105,7 @@ final class ApprovalHandler {
      * until the ledger holds them: expiry and supersession go by openings only.
      */
     private void openArrived() throws Exception {
-        boolean opened = false;
+        CloudEvent<ApprovalOpened> opened = null;
         for (PendingApproval approval : ledger.pendingApprovals()) {
             if (ledger.opened(approval.requestId()).isPresent()) {
                 continue;
@@ -112,14 +113,15 @@ final class ApprovalHandler {
             CloudEvent<ApprovalOpened> opening = policy.opening(approval, rules, clock.instant());
             if (!ledger.seen(opening.id())) {
                 publisher.publish(opening);
-                opened = true;
+                opened = opening;
                 log.info("approval request {} for {} {} opened, expires at {}", approval.requestId(),
                         opening.data().release().service(), opening.data().release().version(),
                         opening.data().expiresAt());
             }
         }
-        if (opened) {
-            feed.catchUp(properties.catchUpTimeout());
+        if (opened != null) {
+            // the last one published is read after the others
+            feed.awaitEvent(opened, properties.catchUpTimeout());
         }
     }
 
@@ -150,7 +152,7 @@ final class ApprovalHandler {
                             ending.data().message());
                 });
         if (!ended.isEmpty()) {
-            feed.catchUp(properties.catchUpTimeout());
+            feed.awaitEvent(ended.get(ended.size() - 1), properties.catchUpTimeout());
         }
     }
 

@@ -29,13 +29,14 @@ class ApprovalListener {
     }
 
     /** Requests come only from the previous environment's promotion service: the shared checks apply. */
-    @RabbitListener(id = "approval-requested", queues = REQUESTED_INBOX)
+    // one consumer per inbox: the handler decides one request or vote at a time anyway, and votes stay in their order
+    @RabbitListener(id = "approval-requested", queues = REQUESTED_INBOX, concurrency = "1")
     void onRequested(Message message) throws Exception {
         inbound.receive(message, ApprovalRequested.class, handler::requested);
     }
 
     /** Decisions are checked by the policy, publisher included, so that a refusal is audited. */
-    @RabbitListener(id = "approval-decided", queues = DECIDED_INBOX)
+    @RabbitListener(id = "approval-decided", queues = DECIDED_INBOX, concurrency = "1")
     void onDecided(Message message) throws Exception {
         var received = decisions.accept(message);
         if (received.isPresent()) {

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How the approval service keeps time.
  *
  * @param sweepInterval  how often pending requests are checked for expiry (and supersession)
- * @param catchUpTimeout how long a decision waits for the ledger to reach the end of the audit stream
+ * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (a sweep: the stream.s end)
  */
 @ConfigurationProperties("stagecoach.approval")
 record ApprovalProperties(

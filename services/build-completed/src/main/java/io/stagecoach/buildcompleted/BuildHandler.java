@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +17,7 @@ import io.stagecoach.events.Release;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.ServiceLocks;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.StagecoachLedgerAutoConfiguration.LedgerProperties;
 import io.stagecoach.support.inbound.InboundEvents;
@@ -40,6 +42,7 @@ public class BuildHandler {
     private static final Logger log = LoggerFactory.getLogger(BuildHandler.class);
 
     private final LedgerFeed feed;
+    private final ServiceLocks locks = new ServiceLocks();
     private final EnvironmentLedger ledger;
     private final ReleaseRegistry registry;
     private final Environments environments;
@@ -70,7 +73,10 @@ public class BuildHandler {
         return identity.environmentName();
     }
 
-    /** Brings the view up to the stream's end; a decision on a build depends on every earlier one. */
+    /**
+     * Brings the view up to the stream's end, found on a probe connection: for a build arriving over HTTP, which is not
+     * in the stream yet. A build from the inbox waits for its own record instead.
+     */
     public void catchUp() throws IOException, TimeoutException {
         feed.catchUp(ledgerProperties.catchUpTimeout());
     }
@@ -86,12 +92,24 @@ public class BuildHandler {
     }
 
     /**
-     * Handles a build from the inbox: catches up, decides, publishes the decision's events.
+     * Handles a build from the inbox: waits until the ledger read it, decides, publishes the decision's events.
      *
      * @return the refusal, which the caller dead-letters; empty when handled
      */
-    Optional<Refuse> handle(CloudEvent<BuildCompleted> build) throws IOException, TimeoutException {
-        catchUp();
+    Optional<Refuse> handle(CloudEvent<BuildCompleted> build) throws TimeoutException {
+        // builds of one service one at a time, other services' beside them (ADR 18)
+        ReentrantLock lock = locks.of(build.data().release().service());
+        lock.lock();
+        try {
+            return handleNow(build);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<Refuse> handleNow(CloudEvent<BuildCompleted> build) throws TimeoutException {
+        // its record is in the stream (one publish routes it there and to the inbox), after every earlier one
+        feed.awaitEvent(build, ledgerProperties.catchUpTimeout());
         BuildDecision decision = decide(build);
         // the block of a refusal is how CI following the run (stagecoach build --wait) learns of it; a redelivered
         // refused build finds it in the audit stream already

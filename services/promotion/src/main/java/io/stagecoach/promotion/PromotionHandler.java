@@ -17,6 +17,7 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.ServiceLocks;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.resilience.Resilience;
 import io.stagecoach.deploy.DeployResult;
@@ -30,16 +31,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * Handles this environment's promotion requests, smoke passes and withdrawals: catch the ledger up, skip what was
- * handled already, ask the policy, act through the target, publish the decision's events. One event at a time, so
- * two decisions never race on the same state.
+ * Handles this environment's promotion requests, smoke passes and withdrawals: wait until the ledger read the event
+ * (and so everything before it), skip what was
+ * handled already, ask the policy, act through the target, publish the decision's events. One event of a promoted
+ * service at a time, so two decisions never race on the same state; different services decide in parallel (ADR 18).
  */
 @Service
 class PromotionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(PromotionHandler.class);
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ServiceLocks locks = new ServiceLocks();
     private final Environment environment;
     private final LedgerFeed feed;
     private final EnvironmentLedger ledger;
@@ -70,9 +72,10 @@ class PromotionHandler {
 
     /** @param publisherUser the broker-validated user that published the request */
     void promote(CloudEvent<PromotionRequested> request, String publisherUser) throws Exception {
+        ReentrantLock lock = locks.of(request.data().release().service());
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(request, catchUpTimeout);
             if (handled(PromotionPolicy.outcomeIds(request))) {
                 log.info("promotion request {} was handled already", request.id());
                 return;
@@ -118,9 +121,10 @@ class PromotionHandler {
     }
 
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
+        ReentrantLock lock = locks.of(passed.data().release().service());
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(passed, catchUpTimeout);
             if (handled(handoffPolicy.outcomeIds(passed))) {
                 log.info("smoke pass {} was handed off already", passed.id());
                 return;
@@ -149,9 +153,10 @@ class PromotionHandler {
 
     /** The previous environment withdrew a release (the inbox checked it came from its rollback service). */
     void withdraw(CloudEvent<ReleaseWithdrawn> withdrawal) throws Exception {
+        ReentrantLock lock = locks.of(withdrawal.data().release().service());
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(withdrawal, catchUpTimeout);
             if (handled(PromotionPolicy.outcomeIds(withdrawal))) {
                 log.info("withdrawal {} was handled already", withdrawal.id());
                 return;

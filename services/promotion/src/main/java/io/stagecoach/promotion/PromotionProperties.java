@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param catchUpTimeout     how long a decision waits for the ledger to apply everything the audit stream holds
+ * @param catchUpTimeout     how long a decision waits for the ledger to read the event it decides on
  * @param checkpointInterval the shortest time between two ledger checkpoints of one service whose state changed
  * @param checkpointCheck    how often to look for checkpoints that are due
  */

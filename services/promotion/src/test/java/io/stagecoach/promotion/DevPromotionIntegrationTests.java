@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,6 +101,35 @@ class DevPromotionIntegrationTests {
         assertThat(dev.causedBy(DeploymentFailed.class, request)).isEmpty();
         assertThat(dev.causedBy(PromotionBlocked.class, request)).isEmpty();
         assertThat(repository().commitsMentioning(request.id())).hasSize(1);
+    }
+
+    @Test
+    void decidesOnManyEventsWithoutOpeningAConnection() throws Exception {
+        AuditTrail dev = fixture.audit("dev");
+        CloudEvent<PromotionRequested> first = TestEvents.build(TestEvents.release("svc-connections", "1.0.0"));
+        fixture.publish("dev", Principal.BUILD_COMPLETED, first);
+        dev.awaitCausedBy(DeploymentCompleted.class, first);
+        double opened = connectionsOpened();
+
+        List<CloudEvent<PromotionRequested>> requests = new java.util.ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            CloudEvent<PromotionRequested> request = TestEvents.build(
+                    TestEvents.release(i % 2 == 0 ? "svc-connections" : "svc-connections-other", "1.0." + i));
+            requests.add(request);
+            fixture.publish("dev", Principal.BUILD_COMPLETED, request);
+        }
+        for (CloudEvent<PromotionRequested> request : requests) {
+            dev.awaitCausedBy(DeploymentCompleted.class, request);
+        }
+
+        assertThat(opened).as("the inboxes' and the ledger's connections, counted").isGreaterThanOrEqualTo(2);
+        assertThat(connectionsOpened()).isEqualTo(opened);
+    }
+
+    private double connectionsOpened() {
+        return meterRegistry.find(io.stagecoach.support.StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER)
+                .tag("environment", "dev").meters().stream()
+                .mapToDouble(meter -> meter.measure().iterator().next().getValue()).sum();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.ServiceLocks;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.DeployTarget;
@@ -22,16 +23,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * Handles what may call for a rollback here: catch the ledger up, skip what was handled already, ask the policy,
- * put the release back through the target, publish the decision's events. One trigger at a time, so two failures
- * reported together never roll back twice.
+ * Handles what may call for a rollback here: wait until the ledger read the trigger, skip what was handled already,
+ * ask the policy, put the release back through the target, publish the decision's events. One trigger of a promoted
+ * service at a time, so two failures reported together never roll back twice; other services' beside it (ADR 18).
  */
 @Service
 class RollbackHandler {
 
     private static final Logger log = LoggerFactory.getLogger(RollbackHandler.class);
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ServiceLocks locks = new ServiceLocks();
     private final LedgerFeed feed;
     private final EnvironmentLedger ledger;
     private final LedgerView view;
@@ -54,9 +55,10 @@ class RollbackHandler {
     }
 
     <T extends EventData> void handle(CloudEvent<T> trigger) throws Exception {
+        ReentrantLock lock = locks.of(trigger.data().subject());
         lock.lock();
         try {
-            feed.catchUp(catchUpTimeout);
+            feed.awaitEvent(trigger, catchUpTimeout);
             if (RollbackPolicy.outcomeIds(trigger).stream().anyMatch(ledger::seen)) {
                 log.info("{} {} was handled already", trigger.eventType().eventName(), trigger.id());
                 return;

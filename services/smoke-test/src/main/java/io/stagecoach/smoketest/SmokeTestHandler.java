@@ -3,6 +3,7 @@ package io.stagecoach.smoketest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,7 @@ import io.stagecoach.smoketest.SmokeTestDecision.Failed;
 import io.stagecoach.smoketest.SmokeTestDecision.Passed;
 import io.stagecoach.smoketest.SmokeTestDecision.Replaced;
 import io.stagecoach.smoketest.SmokeTestPolicy.Situation;
+import io.stagecoach.support.ServiceLocks;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.StagecoachLedgerAutoConfiguration.LedgerProperties;
 import io.stagecoach.support.publish.EventPublisher;
@@ -49,6 +51,7 @@ class SmokeTestHandler {
     private final EventPublisher publisher;
     private final StagecoachIdentity identity;
     private final MeterRegistry meterRegistry;
+    private final ServiceLocks locks = new ServiceLocks();
 
     SmokeTestHandler(LedgerFeed feed, SmokeTestRunner runner, SmokeTestProperties properties,
             LedgerProperties ledgerProperties, EventPublisher publisher, StagecoachIdentity identity,
@@ -63,8 +66,19 @@ class SmokeTestHandler {
         this.meterRegistry = meterRegistry;
     }
 
+    /** One deployment of a promoted service at a time; other services' checks run beside it (ADR 18). */
     void handle(CloudEvent<DeploymentCompleted> deployment) throws Exception {
-        feed.catchUp(ledgerProperties.catchUpTimeout());
+        ReentrantLock lock = locks.of(deployment.data().release().service());
+        lock.lock();
+        try {
+            check(deployment);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void check(CloudEvent<DeploymentCompleted> deployment) throws Exception {
+        feed.awaitEvent(deployment, ledgerProperties.catchUpTimeout());
         SmokeTestDecision decision = SmokeTestPolicy.beforeChecks(deployment, situation(deployment), source());
         if (decision instanceof SmokeTestDecision.Checking) {
             Release release = deployment.data().release();
@@ -73,7 +87,7 @@ class SmokeTestHandler {
                     "namespace", identity.environment().namespace(),
                     "service", release.service(),
                     "version", release.version()));
-            feed.catchUp(ledgerProperties.catchUpTimeout());
+            // the feed kept applying records while the checks ran: a newer deployment is in the view without a wait
             decision = SmokeTestPolicy.afterChecks(deployment, checks, situation(deployment), source());
         }
         publisher.publishAll(decision.events());
