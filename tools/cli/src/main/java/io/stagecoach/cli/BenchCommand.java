@@ -259,7 +259,8 @@ final class BenchCommand implements Callable<Integer> {
         journeys.forEach(j -> byRun.put(j.runId(), j));
         Set<String> vhosts = new HashSet<>(environments.all().stream().map(Environment::vhost).toList());
 
-        step("Sending " + journeys.size() + " builds (" + promoted.size() + " services x " + builds + ") at "
+        step("Sending " + count(journeys.size(), "build") + " (" + count(promoted.size(), "service") + " x "
+                + builds + ") at "
                 + (perSecond == 0 ? "the highest rate confirms allow" : rate + " builds/s") + " to " + path.end()
                 + ", for up to " + EventLines.age(timeout));
         Environment first = environments.first();
@@ -353,8 +354,9 @@ final class BenchCommand implements Callable<Integer> {
             raw = raw(context, broker, client, environments);
         }
         BenchReport report = new BenchReport(String.format(Locale.ROOT,
-                "%s: %d services x %d builds at %s, %s to %s", EnvironmentOptions.names(environments), promoted.size(),
-                builds, perSecond == 0 ? "max rate" : rate + " builds/s", first.name(), path.end()),
+                "%s: %s x %s at %s, %s to %s", EnvironmentOptions.names(environments),
+                count(promoted.size(), "service"), count(builds, "build"),
+                perSecond == 0 ? "max rate" : rate + " builds/s", first.name(), path.end()),
                 journeys.size(), arrived, stopped, timedOut, hops, whole, LatencySummary.of(any),
                 seconds > 0 ? arrived / seconds : 0, seconds, opened, pipelineOpened, figures(description), raw);
         report.print(out);
@@ -542,6 +544,11 @@ final class BenchCommand implements Callable<Integer> {
         StringBuilder list = new StringBuilder("services:\n");
         services.forEach(s -> list.append("  - ").append(s).append('\n'));
         return environmentsFile.substring(0, matcher.start()) + list + environmentsFile.substring(matcher.end());
+    }
+
+    /** {@code 1 build}, {@code 2 builds}. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private void step(String what) {

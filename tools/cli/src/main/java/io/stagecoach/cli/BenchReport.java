@@ -33,8 +33,8 @@ record BenchReport(String description, int builds, int arrived, int stopped, int
     void print(PrintWriter out) {
         out.println();
         out.println(description);
-        out.println(String.format(Locale.ROOT, "%d builds: %d at the end of the way, %d stopped, %d timed out", builds,
-                arrived, stopped, timedOut));
+        out.println(String.format(Locale.ROOT, "%s: %d at the end of the way, %d stopped, %d timed out",
+                BenchCommand.count(builds, "build"), arrived, stopped, timedOut));
         out.println();
         int width = Math.max(WHOLE.length(), hops.keySet().stream().mapToInt(String::length).max().orElse(0));
         out.println(EventLines.pad("hop", width) + "      n   p50 ms   p99 ms   max ms");
