@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,9 +33,11 @@ class BenchEndToEndTests {
     void twoBuildsOfTwoServicesEachReachTheProdGateAndEveryFigureIsReported(TestBroker broker, @TempDir Path home)
             throws Exception {
         Path file = home.resolve("two.yaml");
-        Files.writeString(file, BenchCommand.withServices(Files.readString(REPOSITORY.resolve("deploy/environments.yaml")),
-                java.util.List.of("knative-lambda-builder", "service-2")));
-        Cli cli = UpEndToEndTests.cli(broker, broker.name("bench")).with(EnvironmentOptions.FILE_VARIABLE, file.toString());
+        Files.writeString(file, BenchCommand.withServices(
+                Files.readString(REPOSITORY.resolve("deploy/environments.yaml")),
+                List.of("knative-lambda-builder", "service-2")));
+        Cli cli = UpEndToEndTests.cli(broker, broker.name("bench"))
+                .with(EnvironmentOptions.FILE_VARIABLE, file.toString());
         assertThat(cli.run("provision").status()).isZero();
         Path pipelineHome = home.resolve("home");
         Cli.Result up = cli.run("up", "--home", pipelineHome.toString(), "--no-build");
@@ -75,7 +78,8 @@ class BenchEndToEndTests {
         JsonNode json = JsonMapper.builder().build().readTree(Files.readString(home.resolve("bench.json")));
         assertThat(json.path("builds").asInt()).isEqualTo(4);
         assertThat(json.path("arrived").asInt()).isEqualTo(4);
-        assertThat(json.path("hopsMillis")).hasSize(7).allSatisfy(hop -> assertThat(hop.path("n").asInt()).isEqualTo(4));
+        assertThat(json.path("hopsMillis")).hasSize(7)
+                .allSatisfy(hop -> assertThat(hop.path("n").asInt()).isEqualTo(4));
         assertThat(json.path("wholeWayMillis").path("n").asInt()).isEqualTo(4);
         assertThat(json.path("rawBrokerMillis").path("p50").asDouble()).isPositive();
         assertThat(json.path("pipeline").path("pid").asLong()).isEqualTo(pid);
