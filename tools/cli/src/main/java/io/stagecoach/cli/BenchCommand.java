@@ -135,6 +135,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private PrintWriter out;
     private long began;
+    /** The vhost prefix of the pipeline measured, or null. */
+    private String prefix;
 
     @Override
     public Integer call() throws Exception {
@@ -171,6 +173,7 @@ final class BenchCommand implements Callable<Integer> {
             UpCommand.refuseWhenRunning(pipeline, "A bench pipeline");
             EnvironmentOptions own = ownEnvironments(context, pipeline.home());
             environments = own.environments(context);
+            prefix = own.vhostPrefix(context);
             promoted = environments.services();
             step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
                     + " for " + promoted.size() + " services (reset from any earlier bench)");
@@ -205,6 +208,7 @@ final class BenchCommand implements Callable<Integer> {
                 environmentOptions.vhostPrefix = description.path("vhostPrefix").asString();
             }
             environments = environmentOptions.environments(context);
+            prefix = environmentOptions.vhostPrefix(context);
             List<String> running = description.path("environments").valueStream()
                     .map(e -> e.path("name").asString()).toList();
             if (!running.equals(environments.all().stream().map(Environment::name).toList())) {
@@ -451,8 +455,7 @@ final class BenchCommand implements Callable<Integer> {
         factory.setPassword(management.password(context));
         factory.setConnectionTimeout(Broker.CONNECT_TIMEOUT_MS);
         factory.setAutomaticRecoveryEnabled(false);
-        String prefix = environmentOptions.vhostPrefix(context);
-        String vhost = (start ? PREFIX : prefix != null ? prefix : "stagecoach") + "-bench-raw";
+        String vhost = (prefix != null ? prefix : "stagecoach") + "-bench-raw";
         try {
             if (broker.tls()) {
                 factory.useSslProtocol();
@@ -528,8 +531,8 @@ final class BenchCommand implements Callable<Integer> {
         Files.writeString(file, text);
         EnvironmentOptions own = new EnvironmentOptions();
         own.file = file;
-        String prefix = environmentOptions.vhostPrefix(context);
-        own.vhostPrefix = prefix != null ? prefix : PREFIX;
+        String given = environmentOptions.vhostPrefix(context);
+        own.vhostPrefix = given != null ? given : PREFIX;
         return own;
     }
 

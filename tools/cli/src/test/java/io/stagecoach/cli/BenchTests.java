@@ -4,12 +4,15 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.Release;
 import io.stagecoach.platform.environments.Environments;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -136,6 +139,14 @@ class BenchTests {
                         teams:
                           sre-team: [alice, bob]
                         """);
+    }
+
+    @Test
+    void withNoPipelineRunningAndNoStartItSaysHowToGetOne(@TempDir Path home) {
+        Cli.Result result = new Cli(Map.of(), home).run("bench", "--home", home.toString());
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("No pipeline runs in " + home, "stagecoach up", "--start");
     }
 
     private static CloudEvent<?> at(CloudEvent<?> event, long millis) {
