@@ -176,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
             prefix = own.vhostPrefix(context);
             promoted = environments.services();
             step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
-                    + " for " + promoted.size() + " services (reset from any earlier bench)");
+                    + " for " + count(promoted.size(), "service") + " (reset from any earlier bench)");
             try {
                 DemoCommand.resetVhosts(client, environments, out);
             } catch (BrokerUnreachableException e) {
