@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
 
         step("Provisioning the demo's vhosts " + String.join(", ", environments.all().stream().map(Environment::vhost)
                 .toList()) + " (reset from any earlier demo)");
-        resetVhosts(client, environments);
+        resetVhosts(client, environments, out);
         out.println("  the demo's users get the local-only passwords (<user>-local-only): fine on this machine only");
         ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
         if (!report.isClean()) {
@@ -296,8 +296,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes the demo's vhosts left by an earlier run, so this one starts with empty audit streams. */
-    private void resetVhosts(ManagementClient client, Environments environments) throws InterruptedException {
+    /** Deletes the vhosts an earlier run left, so this one starts with empty audit streams. */
+    static void resetVhosts(ManagementClient client, Environments environments, PrintWriter out)
+            throws InterruptedException {
         try {
             List<Environment> existing = environments.all().stream()
                     .filter(e -> client.get(ManagementClient.path("api", "vhosts", e.vhost())).isPresent()).toList();
@@ -317,7 +318,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             for (Environment environment : existing) {
                 client.delete(ManagementClient.path("api", "vhosts", environment.vhost()));
-                out.println("  deleted the earlier demo's vhost " + environment.vhost());
+                out.println("  deleted the earlier run's vhost " + environment.vhost());
             }
         } catch (BrokerUnreachableException e) {
             throw CliException.broker(e.getMessage(), e);

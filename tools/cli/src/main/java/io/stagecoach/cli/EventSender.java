@@ -70,7 +70,8 @@ final class EventSender {
         }
     }
 
-    private void publish(Connection connection, Environment environment, String user, CloudEvent<?> event, byte[] body) {
+    /** Publishes {@code event} on an open connection of {@code user} to {@code environment}'s vhost. */
+    void publish(Connection connection, Environment environment, String user, CloudEvent<?> event, byte[] body) {
         String routingKey = event.routingKey();
         AtomicReference<String> returned = new AtomicReference<>();
         try (Channel channel = connection.createChannel()) {

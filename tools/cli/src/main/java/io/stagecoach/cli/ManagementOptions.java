@@ -27,10 +27,17 @@ final class ManagementOptions {
         return context.setting(url, URL_VARIABLE, DEFAULT_URL);
     }
 
+    String user(CliContext context) {
+        return context.setting(user, USER_VARIABLE, "guest");
+    }
+
+    String password(CliContext context) {
+        return context.setting(password, PASSWORD_VARIABLE, "guest");
+    }
+
     ManagementClient client(CliContext context) {
         try {
-            return new ManagementClient(url(context), context.setting(user, USER_VARIABLE, "guest"),
-                    context.setting(password, PASSWORD_VARIABLE, "guest"));
+            return new ManagementClient(url(context), user(context), password(context));
         } catch (IllegalArgumentException e) {
             throw CliException.usage("Invalid management URL '" + url(context) + "' (--management-url or "
                     + URL_VARIABLE + "): " + e.getMessage() + "; use e.g. " + DEFAULT_URL);

@@ -14,7 +14,7 @@ import java.time.Duration;
         description = {"Talk to the Stagecoach release pipeline (dev -> staging -> prod on RabbitMQ).", ""},
         subcommands = {BuildCommand.class, ApproveCommand.class, RejectCommand.class, StatusCommand.class,
                 RollbackCommand.class, AuditCommand.class, WatchCommand.class, ProvisionCommand.class,
-                LintCommand.class, UpCommand.class, DownCommand.class, DemoCommand.class,
+                LintCommand.class, UpCommand.class, DownCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         footer = {"",

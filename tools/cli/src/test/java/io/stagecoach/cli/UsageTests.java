@@ -31,7 +31,7 @@ class UsageTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"build", "approve", "reject", "status", "rollback", "audit", "watch", "provision", "lint",
-            "up", "down", "demo"})
+            "up", "down", "demo", "bench"})
     void everyCommandHasHelpWithExamplesAndExitCodes(String command) {
         Cli.Result result = run(command, "--help");
 

@@ -1,0 +1,87 @@
+package io.stagecoach.cli;
+
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code stagecoach bench} against a pipeline {@code up} started with two promoted services: every build reaches
+ * the prod gate and the report has every figure. Nothing here depends on how fast it is. Runs after
+ * {@code package} (failsafe).
+ */
+@RealBroker
+class BenchEndToEndTests {
+
+    static final Path REPOSITORY = ProvisionAndLintTests.REPOSITORY;
+
+    @BeforeAll
+    static void buildThePipeline(@TempDir Path build) throws Exception {
+        LocalPipelineJar.current(build.resolve("build.log"));
+    }
+
+    @Test
+    void twoBuildsOfTwoServicesEachReachTheProdGateAndEveryFigureIsReported(TestBroker broker, @TempDir Path home)
+            throws Exception {
+        Path file = home.resolve("two.yaml");
+        Files.writeString(file, BenchCommand.withServices(
+                Files.readString(REPOSITORY.resolve("deploy/environments.yaml")),
+                List.of("knative-lambda-builder", "service-2")));
+        Cli cli = UpEndToEndTests.cli(broker, broker.name("bench"))
+                .with(EnvironmentOptions.FILE_VARIABLE, file.toString());
+        assertThat(cli.run("provision").status()).isZero();
+        Path pipelineHome = home.resolve("home");
+        Cli.Result up = cli.run("up", "--home", pipelineHome.toString(), "--no-build");
+        assertThat(up.status()).as(up.toString()).isZero();
+        long pid = UpEndToEndTests.pipelineJson(pipelineHome).path("pid").asLong();
+        Cli.Result bench;
+        try {
+            // a build of a service every 10 s: each passes an environment before the next of its service comes
+            bench = cli.run("bench", "--home", pipelineHome.toString(), "--builds", "2", "--rate", "0.2",
+                    "--timeout", "4m", "--raw-messages", "300", "--json", home.resolve("bench.json").toString());
+            System.out.println("[bench]\n" + bench.out() + bench.err());
+        } finally {
+            UpEndToEndTests.down(cli, pipelineHome, pid);
+        }
+
+        assertThat(bench.status()).as(bench.toString()).isZero();
+        assertThat(bench.out())
+                .contains("Sending 4 builds (2 services x 2) at 0.2 builds/s to the prod gate")
+                .containsPattern("\\[\\d+:\\d\\d\\] published \\d/4, at the gate \\d, stopped 0, on the way \\d")
+                .contains("4 builds: 4 at the end of the way, 0 stopped, 0 timed out")
+                .containsSubsequence("hop", "n   p50 ms   p99 ms   max ms",
+                        "build.completed (dev) -> promotion.requested (dev)",
+                        "promotion.requested (dev) -> deployment.completed (dev)",
+                        "deployment.completed (dev) -> smoketest.passed (dev)",
+                        "smoketest.passed (dev) -> promotion.requested (staging)",
+                        "promotion.requested (staging) -> deployment.completed (staging)",
+                        "deployment.completed (staging) -> smoketest.passed (staging)",
+                        "smoketest.passed (staging) -> approval.requested (prod)",
+                        "whole way", "any one hop",
+                        "sustained: ", "builds/s to the end of the way (4 in ",
+                        "connections opened on the broker during the run: ",
+                        "pipeline process: pid " + pid + ", ",
+                        "raw broker (quorum queue, 1 KB persistent, one confirm outstanding, 300 messages): p50 ",
+                        "pipeline hop p50 / raw broker p50: ")
+                .containsPattern("(?m)^whole way +4 +\\d+ +\\d+ +\\d+$")
+                .doesNotContain("stopped:", "timed out:");
+
+        JsonNode json = JsonMapper.builder().build().readTree(Files.readString(home.resolve("bench.json")));
+        assertThat(json.path("builds").asInt()).isEqualTo(4);
+        assertThat(json.path("arrived").asInt()).isEqualTo(4);
+        assertThat(json.path("hopsMillis")).hasSize(7)
+                .allSatisfy(hop -> assertThat(hop.path("n").asInt()).isEqualTo(4));
+        assertThat(json.path("wholeWayMillis").path("n").asInt()).isEqualTo(4);
+        assertThat(json.path("rawBrokerMillis").path("p50").asDouble()).isPositive();
+        assertThat(json.path("pipeline").path("pid").asLong()).isEqualTo(pid);
+    }
+}
