@@ -246,6 +246,11 @@ public final class LedgerFeed implements AutoCloseable {
             }
             ledger.awaitPosition(end, Duration.ofMillis(50));
         }
+        // the ledger reaches a record's offset before that record's listeners ran: they run under this lock, so
+        // taking it once more returns only after the last record's listeners are done
+        synchronized (arrivals) {
+            assert ledger.position() >= end;
+        }
     }
 
     /** The offset of the stream's last record, -1 when it is empty; read on a connection of its own. */
