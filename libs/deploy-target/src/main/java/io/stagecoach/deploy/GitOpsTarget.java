@@ -13,7 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -57,19 +60,26 @@ import org.slf4j.LoggerFactory;
  * another writer is rebuilt on the new remote tip and pushed again (bounded).
  *
  * <p>Commits are built from the branch tip itself, not from the work tree, so a person's uncommitted edits in the
- * work tree never slip into a promotion; the work tree is then brought along like a fast-forward. Thread-safe:
- * all targets on one directory in a process share a lock.
+ * work tree never slip into a promotion; the work tree is then brought along like a fast-forward.
+ *
+ * <p>Thread-safe: all targets on one directory in a process share a lock and a queue. Promotions that arrive while
+ * another is being pushed wait in the queue and land together, one commit each and one push for all of them, so
+ * the repository's throughput grows with the load instead of every promotion paying its own fetch and push.
  */
 public final class GitOpsTarget implements DeployTarget, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GitOpsTarget.class);
     private static final String ORIGIN = "origin";
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final Map<Path, Queue<Pending<?>>> QUEUES = new ConcurrentHashMap<>();
+    /** At most this many edits in one push, so one caller's wait stays bounded under a flood. */
+    static final int MAX_BATCH = 64;
 
     private final GitOpsSettings settings;
     private final Repository repository;
     private final Manifests manifests;
     private final ReentrantLock lock;
+    private final Queue<Pending<?>> queue;
     private final String branchRef;
     private final String trackingRef;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -79,6 +89,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         this.settings = settings;
         this.repository = repository;
         this.lock = lock;
+        this.queue = QUEUES.computeIfAbsent(settings.directory().toAbsolutePath().normalize(),
+                d -> new ConcurrentLinkedQueue<>());
         this.manifests = new Manifests(settings.layout(), settings.images());
         this.branchRef = Constants.R_HEADS + settings.branch();
         this.trackingRef = Constants.R_REMOTES + ORIGIN + "/" + settings.branch();
@@ -192,6 +204,11 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         }
     }
 
+    /** Promotions waiting for the push in progress: they land together with the next one. */
+    int queued() {
+        return queue.size();
+    }
+
     /** Runs before each push: lets a test push from elsewhere first, to lose the race on purpose. */
     void beforePush(Runnable hook) {
         this.beforePush = hook;
@@ -225,42 +242,106 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     }
 
     /**
-     * Builds a commit on the current tip from the edit and lands it: pushed to the remote (compare-and-swap on
-     * the tip it was built on), or moved onto the local branch the same way. Losing to another writer means
-     * starting over from the newer tip, at most {@code pushAttempts} times.
+     * Queues the edit and lands it with whatever else is queued on this repository: the caller that gets the lock
+     * first takes every queued edit (its own and those of the callers waiting behind it), builds one commit per
+     * edit, each on the one before, and lands the last with one push (compare-and-swap on the tip it started
+     * from) or one move of the local branch. Losing to another writer means building the whole batch again on
+     * the newer tip, at most {@code pushAttempts} times, with a short random pause so that two clones racing
+     * for one remote do not keep colliding. An edit that fails fails only its own caller; a commit, push or
+     * fetch that fails fails the batch.
      */
     private <T> T transact(String what, Function<ObjectId, Change<T>> edit) {
+        Pending<T> mine = new Pending<>(what, edit);
+        queue.add(mine);
         lock.lock();
+        try {
+            while (!mine.done) {
+                List<Pending<?>> batch = new ArrayList<>();
+                for (Pending<?> next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
+                    batch.add(next);
+                }
+                land(batch);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return mine.outcome();
+    }
+
+    /** Lands a batch; every edit in it is done afterwards, with its result or its failure. */
+    private void land(List<Pending<?>> batch) {
         try {
             for (int attempt = 1; ; attempt++) {
                 ObjectId base = settings.remote() != null ? fetch() : tip(branchRef);
-                Change<T> change = edit.apply(base);
-                if (change.files().isEmpty()) {
-                    if (base != null && settings.remote() != null) {
-                        takeRemoteTip(base);
+                ObjectId head = base;
+                List<Built> built = new ArrayList<>();
+                for (Pending<?> pending : batch) {
+                    if (pending.done) {
+                        continue;
                     }
-                    return change.result().apply(base == null ? null : base.name());
+                    Change<?> change;
+                    try {
+                        change = pending.edit.apply(head);
+                    } catch (RuntimeException e) {
+                        pending.fail(e);
+                        continue;
+                    }
+                    if (!change.files().isEmpty()) {
+                        head = commit(head, change.files(), change.message());
+                    }
+                    built.add(new Built(pending, change, head));
                 }
-                ObjectId commit = commit(base, change.files(), change.message());
-                boolean landed = settings.remote() != null ? push(base, commit) : moveBranch(base, commit);
+                boolean landed = head == null || head.equals(base)
+                        || (settings.remote() != null ? push(base, head) : moveBranch(base, head));
                 if (landed) {
-                    if (settings.remote() != null) {
-                        takeRemoteTip(commit);
+                    if (head != null && settings.remote() != null) {
+                        takeRemoteTip(head);
                     }
-                    log.info("{}: commit {} on {}", what, commit.name(), describe());
-                    return change.result().apply(commit.name());
+                    for (Built b : built) {
+                        if (!b.change().files().isEmpty()) {
+                            log.info("{}: commit {} on {}", b.pending().what, b.revision().name(), describe());
+                        }
+                        b.complete();
+                    }
+                    if (built.size() > 1) {
+                        log.debug("{} edits landed together on {}", built.size(), describe());
+                    }
+                    return;
                 }
                 if (attempt >= settings.pushAttempts()) {
-                    throw new TransientTargetException(what + ": " + describe() + " kept moving; gave up after "
-                            + attempt + " attempts");
+                    throw new TransientTargetException(built.size() == 1
+                            ? built.get(0).pending().what + ": " + describe() + " kept moving; gave up after "
+                                    + attempt + " attempts"
+                            : built.size() + " promotions: " + describe() + " kept moving; gave up after "
+                                    + attempt + " attempts");
                 }
-                log.info("{}: {} moved while committing; rebuilding on the new tip (attempt {})", what, describe(),
-                        attempt + 1);
+                log.info("{}: {} moved while committing; rebuilding {} on the new tip (attempt {})",
+                        built.isEmpty() ? "nothing" : built.get(0).pending().what, describe(),
+                        built.size() == 1 ? "it" : built.size() + " edits", attempt + 1);
+                pauseBeforeAttempt(attempt);
             }
         } catch (IOException e) {
-            throw new TransientTargetException(what + ": " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
+            failAll(batch, new TransientTargetException(batch.get(0).what + ": " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            failAll(batch, e);
+        }
+    }
+
+    private static void failAll(List<Pending<?>> batch, RuntimeException failure) {
+        for (Pending<?> pending : batch) {
+            if (!pending.done) {
+                pending.fail(failure);
+            }
+        }
+    }
+
+    /** Up to 10 ms times the attempt, at random: racing clones spread out instead of colliding again. */
+    private static void pauseBeforeAttempt(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L * attempt + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientTargetException("interrupted while waiting to rebuild on the new tip", e);
         }
     }
 
@@ -441,6 +522,52 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private String describe() {
         return settings.remote() != null ? settings.remote() + " (branch " + settings.branch() + ")"
                 : settings.directory() + " (branch " + settings.branch() + ")";
+    }
+
+    /** An edit waiting in the queue; completed by whichever caller lands the batch it is in. */
+    private static final class Pending<T> {
+
+        private final String what;
+        private final Function<ObjectId, Change<T>> edit;
+        private volatile boolean done;
+        private T result;
+        private RuntimeException failure;
+
+        Pending(String what, Function<ObjectId, Change<T>> edit) {
+            this.what = what;
+            this.edit = edit;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(Change<?> change, ObjectId revision) {
+            result = ((Change<T>) change).result().apply(revision == null ? null : revision.name());
+            done = true;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done = true;
+        }
+
+        /** The result; the failure, thrown in the caller's thread with its original type. */
+        T outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    /** An edit applied in a batch, with the commit it is part of (its own, or the one before it when unchanged). */
+    private record Built(Pending<?> pending, Change<?> change, ObjectId revision) {
+
+        void complete() {
+            try {
+                pending.complete(change, revision);
+            } catch (RuntimeException e) {
+                pending.fail(e);
+            }
+        }
     }
 
     /** What an edit wants committed; no files means nothing to do. */

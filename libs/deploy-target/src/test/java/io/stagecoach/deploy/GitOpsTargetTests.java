@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.revwalk.FooterLine;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
@@ -359,6 +360,99 @@ class GitOpsTargetTests {
         assertThat(temp.resolve("first").resolve(STAGING)).content().contains("newTag: 1.4.2");
         assertThat(temp.resolve("first").resolve("overlays/prod/kustomization.yaml")).content()
                 .contains("newTag: 1.4.0");
+    }
+
+    @Test
+    void promotionsQueuedDuringAPushLandTogetherInOnePushWithACommitEach() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        int seeded = GitRepos.log(remote).size();
+        List<Deployment> waiting = List.of(release("staging", "2.0.1", null), release("prod", "2.0.2", DIGEST_1),
+                release("dev", "2.0.3", null), release("staging", "2.0.4", DIGEST_2));
+        List<CompletableFuture<DeployResult>> results = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(waiting.size());
+        AtomicInteger pushes = new AtomicInteger();
+        target.beforePush(() -> {
+            if (pushes.incrementAndGet() == 1) {
+                waiting.forEach(d -> results.add(CompletableFuture.supplyAsync(() -> target.deploy(d), pool)));
+                awaitQueued(target, waiting.size());
+            }
+        });
+        try {
+            DeployResult first = target.deploy(release("dev", "2.0.0", null));
+            CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+            assertThat(pushes).as("one push for the first, one for the four queued behind it").hasValue(2);
+            List<RevCommit> log = GitRepos.log(remote);
+            assertThat(log).hasSize(seeded + 5);
+            assertThat(log.subList(0, 5)).extracting(RevCommit::getShortMessage).containsExactlyInAnyOrder(
+                    "Promote knative-lambda-builder 2.0.0 to dev", "Promote knative-lambda-builder 2.0.1 to staging",
+                    "Promote knative-lambda-builder 2.0.2 to prod", "Promote knative-lambda-builder 2.0.3 to dev",
+                    "Promote knative-lambda-builder 2.0.4 to staging");
+            assertThat(log).allSatisfy(commit -> assertThat(commit.getParentCount()).isLessThanOrEqualTo(1));
+            List<String> revisions = new ArrayList<>(List.of(first.revision()));
+            for (CompletableFuture<DeployResult> result : results) {
+                revisions.add(result.get().revision());
+            }
+            assertThat(revisions).doesNotHaveDuplicates()
+                    .allSatisfy(r -> assertThat(log).extracting(RevCommit::name).contains(r));
+            for (int i = 0; i < waiting.size(); i++) {
+                Deployment d = waiting.get(i);
+                String path = "overlays/" + d.environment() + "/kustomization.yaml";
+                assertThat(GitRepos.fileAt(remote, revisions.get(i + 1), path))
+                        .as("each promotion's own commit holds its own release")
+                        .contains("newTag: " + d.version());
+            }
+            assertThat(target.running("staging", SERVICE)).map(RunningRelease::version).hasValue("2.0.4");
+            assertThat(target.running("dev", SERVICE)).map(RunningRelease::version).hasValue("2.0.3");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPromotionThatFailsInABatchFailsAloneAndTheOthersLand() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        int seeded = GitRepos.log(remote).size();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<CompletableFuture<DeployResult>> results = new ArrayList<>();
+        AtomicInteger pushes = new AtomicInteger();
+        target.beforePush(() -> {
+            if (pushes.incrementAndGet() == 1) {
+                for (Deployment d : List.of(release("staging", "3.0.1", null), release("qa", "3.0.1", null),
+                        release("prod", "3.0.1", null))) {
+                    results.add(CompletableFuture.supplyAsync(() -> target.deploy(d), pool));
+                    awaitQueued(target, results.size());
+                }
+            }
+        });
+        try {
+            target.deploy(release("dev", "3.0.1", null));
+
+            assertThat(results.get(0).get(60, TimeUnit.SECONDS).changed()).isTrue();
+            assertThatThrownBy(() -> results.get(1).get(60, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(PermanentTargetException.class)
+                    .hasMessageContaining("for environment qa");
+            assertThat(results.get(2).get(60, TimeUnit.SECONDS).changed()).isTrue();
+            assertThat(pushes).hasValue(2);
+            assertThat(GitRepos.log(remote)).hasSize(seeded + 3);
+            for (String environment : List.of("dev", "staging", "prod")) {
+                assertThat(target.running(environment, SERVICE)).map(RunningRelease::version).hasValue("3.0.1");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitQueued(GitOpsTarget target, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (target.queued() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(count + " promotions did not queue within 10 s: " + target.queued());
+            }
+            Thread.onSpinWait();
+        }
     }
 
     @Test
