@@ -86,8 +86,9 @@ class SmokeTestHandler {
                     "environment", identity.environmentName(),
                     "namespace", identity.environment().namespace(),
                     "service", release.service(),
-                    "version", release.version()));
-            // the feed kept applying records while the checks ran: a newer deployment is in the view without a wait
+                    "version", release.version()),
+                    // the feed applies records while the checks run: a newer deployment ends their retries
+                    () -> SmokeTestPolicy.replaced(deployment, situation(deployment)));
             decision = SmokeTestPolicy.afterChecks(deployment, checks, situation(deployment), source());
         }
         publisher.publishAll(decision.events());

@@ -72,6 +72,11 @@ final class SmokeTestPolicy {
         return replaced.orElseGet(() -> judged(deployment, checks, source));
     }
 
+    /** Whether another build of the service runs now: the deployment's checks would judge that one. */
+    static boolean replaced(CloudEvent<DeploymentCompleted> deployment, Situation now) {
+        return now.running().isPresent() && !now.running().get().release().sameBuildAs(deployment.data().release());
+    }
+
     /** The outcome of a deployment's checks. No checks is an ERROR: a release nobody checked is not verified. */
     static Outcome outcome(List<SmokeCheck> checks) {
         if (checks.isEmpty()) {
@@ -132,8 +137,7 @@ final class SmokeTestPolicy {
     /** A replacement when what runs now of the service is another build than the deployed one. */
     private static Optional<SmokeTestDecision> replacement(CloudEvent<DeploymentCompleted> deployment, Situation now,
             String when, String source) {
-        Release release = deployment.data().release();
-        if (now.running().isEmpty() || now.running().get().release().sameBuildAs(release)) {
+        if (!replaced(deployment, now)) {
             return Optional.empty();
         }
         Deployed running = now.running().get();

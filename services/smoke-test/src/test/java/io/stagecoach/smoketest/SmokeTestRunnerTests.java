@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,6 +88,20 @@ class SmokeTestRunnerTests {
         assertThat(requested).hasSizeGreaterThan(1);
         assertThat(retryCalls("failed_without_retry")).as("the deadline ended the retries").isEqualTo(1);
         assertThat(SmokeTestPolicy.outcome(checks)).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void aReleaseOvertakenByANewerOneIsNotCheckedAgain() throws Exception {
+        int port = serve(0);
+        // the workload already runs the newer release
+        answers.put("/health", new Answer(200, "{\"version\":\"1.4.3\",\"status\":\"UP\"}", false));
+        AtomicInteger asked = new AtomicInteger();
+
+        List<SmokeCheck> checks = runner(Duration.ofSeconds(30)).run(List.of(health(port, Duration.ofSeconds(1))),
+                RELEASE, () -> asked.incrementAndGet() >= 2);
+
+        assertThat(checks.get(0).result()).isEqualTo(Result.FAILED);
+        assertThat(requested).as("no attempt after the release was overtaken, long before the deadline").hasSize(2);
     }
 
     @Test
