@@ -248,7 +248,9 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
      * from) or one move of the local branch. Losing to another writer means building the whole batch again on
      * the newer tip, at most {@code pushAttempts} times, with a short random pause so that two clones racing
      * for one remote do not keep colliding. An edit that fails fails only its own caller; a commit, push or
-     * fetch that fails fails the batch.
+     * fetch that fails fails the batch. The first attempt builds on the remote tip this clone saw last, without a
+     * fetch: when nobody else pushed in between, one round trip lands the batch; when somebody did, the remote refuses
+     * the push, and the next attempt fetches.
      */
     private <T> T transact(String what, Function<ObjectId, Change<T>> edit) {
         Pending<T> mine = new Pending<>(what, edit);
@@ -272,7 +274,10 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private void land(List<Pending<?>> batch) {
         try {
             for (int attempt = 1; ; attempt++) {
-                ObjectId base = settings.remote() != null ? fetch() : tip(branchRef);
+                // the push is a compare-and-swap: building on a stale tip only costs a rejection and a fetch
+                boolean unfetched = settings.remote() != null && attempt == 1 && settings.pushAttempts() > 1
+                        && tip(trackingRef) != null;
+                ObjectId base = settings.remote() == null ? tip(branchRef) : unfetched ? tip(trackingRef) : fetch();
                 ObjectId head = base;
                 List<Built> built = new ArrayList<>();
                 for (Pending<?> pending : batch) {
@@ -291,8 +296,13 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     }
                     built.add(new Built(pending, change, head));
                 }
-                boolean landed = head == null || head.equals(base)
-                        || (settings.remote() != null ? push(base, head) : moveBranch(base, head));
+                boolean landed;
+                if (head == null || head.equals(base)) {
+                    // nothing to push: true only if the remote still is where the edits looked
+                    landed = !unfetched || base.equals(fetch());
+                } else {
+                    landed = settings.remote() != null ? push(base, head) : moveBranch(base, head);
+                }
                 if (landed) {
                     if (head != null && settings.remote() != null) {
                         takeRemoteTip(head);

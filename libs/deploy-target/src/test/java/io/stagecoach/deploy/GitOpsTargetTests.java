@@ -456,6 +456,26 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aCloneThatDidNotSeeAnotherWritersPushStillDecidesOnTheRemoteTip() {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
+        GitOpsTarget second = open(settings(temp.resolve("second")).remote(remote.toUri().toString()).build());
+        first.deploy(release("dev", "1.0.0", null));
+        second.deploy(release("dev", "2.0.0", null));
+
+        // first last saw 1.0.0 in dev: deploying it again is a change on the remote, which has 2.0.0
+        DeployResult again = first.deploy(release("dev", "1.0.0", null));
+        DeployResult newer = first.deploy(release("staging", "2.0.0", null));
+
+        assertThat(again.changed()).isTrue();
+        assertThat(again.previousVersion()).isEqualTo("2.0.0");
+        assertThat(newer.changed()).isTrue();
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/dev/kustomization.yaml")).contains("newTag: 1.0.0");
+        assertThat(GitRepos.fileAt(remote, "main", STAGING)).contains("newTag: 2.0.0");
+        assertThat(second.running("dev", SERVICE)).map(RunningRelease::version).hasValue("1.0.0");
+    }
+
+    @Test
     void concurrentPromotionsFromTwoClonesOfOneRemoteAreAllKept() throws Exception {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         GitOpsTarget dev = open(settings(temp.resolve("dev")).remote(remote.toUri().toString())
