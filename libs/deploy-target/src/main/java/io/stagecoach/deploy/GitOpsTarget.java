@@ -64,14 +64,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: all targets on one directory in a process share a lock and a queue. Promotions that arrive while
  * another is being pushed wait in the queue and land together, one commit each and one push for all of them, so
- * the repository's throughput grows with the load instead of every promotion paying its own fetch and push.
+ * the repository's throughput grows with the load instead of every promotion paying its own fetch and push. A
+ * question about what runs that waited while the remote was fetched or pushed to is answered from that, without a
+ * fetch of its own.
  */
 public final class GitOpsTarget implements DeployTarget, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GitOpsTarget.class);
     private static final String ORIGIN = "origin";
-    private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
-    private static final Map<Path, Queue<Pending<?>>> QUEUES = new ConcurrentHashMap<>();
+    private static final Map<Path, Clone> CLONES = new ConcurrentHashMap<>();
     /** At most this many edits in one push, so one caller's wait stays bounded under a flood. */
     static final int MAX_BATCH = 64;
 
@@ -80,17 +81,18 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private final Manifests manifests;
     private final ReentrantLock lock;
     private final Queue<Pending<?>> queue;
+    private final Clone clone;
     private final String branchRef;
     private final String trackingRef;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable beforePush = () -> { };
 
-    private GitOpsTarget(GitOpsSettings settings, Repository repository, ReentrantLock lock) {
+    private GitOpsTarget(GitOpsSettings settings, Repository repository, Clone clone) {
         this.settings = settings;
         this.repository = repository;
-        this.lock = lock;
-        this.queue = QUEUES.computeIfAbsent(settings.directory().toAbsolutePath().normalize(),
-                d -> new ConcurrentLinkedQueue<>());
+        this.clone = clone;
+        this.lock = clone.lock();
+        this.queue = clone.queue();
         this.manifests = new Manifests(settings.layout(), settings.images());
         this.branchRef = Constants.R_HEADS + settings.branch();
         this.trackingRef = Constants.R_REMOTES + ORIGIN + "/" + settings.branch();
@@ -103,7 +105,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
      */
     public static GitOpsTarget open(GitOpsSettings settings) {
         Path directory = settings.directory().toAbsolutePath().normalize();
-        ReentrantLock lock = LOCKS.computeIfAbsent(directory, d -> new ReentrantLock());
+        Clone clone = CLONES.computeIfAbsent(directory, d -> new Clone());
+        ReentrantLock lock = clone.lock();
         lock.lock();
         Repository repository = null;
         try {
@@ -114,7 +117,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                 config.setString("remote", ORIGIN, "fetch", "+refs/heads/*:refs/remotes/" + ORIGIN + "/*");
                 config.save();
             }
-            var target = new GitOpsTarget(settings, repository, lock);
+            var target = new GitOpsTarget(settings, repository, clone);
             target.seed();
             return target;
         } catch (IOException | GitAPIException e) {
@@ -182,9 +185,12 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     @Override
     public Optional<RunningRelease> running(String environment, String service) {
         String path = manifests.path(environment, service);
+        long asked = System.nanoTime();
         lock.lock();
         try {
-            ObjectId tip = settings.remote() != null ? fetch() : tip(branchRef);
+            // a fetch or a landed push that began after the question was asked already answers it
+            ObjectId tip = settings.remote() == null ? tip(branchRef)
+                    : clone.syncedSince(asked) ? tip(trackingRef) : fetch();
             if (tip == null) {
                 return Optional.empty();
             }
@@ -202,6 +208,11 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             repository.close();
         }
+    }
+
+    /** Fetches from the remote by the targets on this directory so far. */
+    long fetches() {
+        return clone.fetches;
     }
 
     /** Promotions waiting for the push in progress: they land together with the next one. */
@@ -361,6 +372,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     }
 
     private ObjectId fetch() throws IOException {
+        long started = System.nanoTime();
         try (Git git = new Git(repository)) {
             git.fetch().setRemote(ORIGIN)
                     // a wildcard, because an exact ref that the remote does not have yet fails the fetch
@@ -372,12 +384,15 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         } catch (GitAPIException e) {
             throw new TransientTargetException("cannot fetch from " + settings.remote() + ": " + e.getMessage(), e);
         }
+        clone.synced(started);
+        clone.fetches++;
         return tip(trackingRef);
     }
 
     /** Pushes the commit if the remote branch still is {@code base}; false when another writer moved it. */
     private boolean push(ObjectId base, ObjectId commit) throws IOException {
         beforePush.run();
+        long started = System.nanoTime();
         var update = new RemoteRefUpdate(repository, null, commit, branchRef, false, trackingRef,
                 base == null ? ObjectId.zeroId() : base);
         PushResult result;
@@ -393,7 +408,11 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         RemoteRefUpdate outcome = result.getRemoteUpdate(branchRef);
         String message = outcome.getMessage() == null ? "" : outcome.getMessage();
         return switch (outcome.getStatus()) {
-            case OK, UP_TO_DATE -> true;
+            case OK, UP_TO_DATE -> {
+                // the remote was at base when it took the push: the tracking ref is its tip as of then
+                clone.synced(started);
+                yield true;
+            }
             case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> false;
             // the remote could not lock the branch because another push was updating it
             case REJECTED_OTHER_REASON -> {
@@ -532,6 +551,39 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private String describe() {
         return settings.remote() != null ? settings.remote() + " (branch " + settings.branch() + ")"
                 : settings.directory() + " (branch " + settings.branch() + ")";
+    }
+
+    /**
+     * What the targets of one directory in a process share: the lock around its repository, the queue of edits
+     * waiting to land, and when its remote-tracking ref last was the remote's tip.
+     */
+    private static final class Clone {
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Queue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+        /** {@link System#nanoTime()} at the start of the last fetch or landed push; only moved under the lock. */
+        private long syncedAt = Long.MIN_VALUE;
+        private boolean synced;
+        /** Fetches from the remote so far, for tests. */
+        private volatile long fetches;
+
+        ReentrantLock lock() {
+            return lock;
+        }
+
+        Queue<Pending<?>> queue() {
+            return queue;
+        }
+
+        void synced(long startedNanos) {
+            syncedAt = startedNanos;
+            synced = true;
+        }
+
+        /** Whether a fetch or landed push began at or after {@code nanos}. */
+        boolean syncedSince(long nanos) {
+            return synced && syncedAt - nanos >= 0;
+        }
     }
 
     /** An edit waiting in the queue; completed by whichever caller lands the batch it is in. */

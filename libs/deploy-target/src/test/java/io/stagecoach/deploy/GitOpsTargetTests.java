@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -450,6 +451,41 @@ class GitOpsTargetTests {
         while (target.queued() < count) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(count + " promotions did not queue within 10 s: " + target.queued());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void whatRunsIsAnsweredByAPushThatLandedWhileTheQuestionWaited() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        AtomicInteger pushes = new AtomicInteger();
+        var asking = new java.util.concurrent.atomic.AtomicReference<Thread>();
+        CompletableFuture<Optional<RunningRelease>> answer = new CompletableFuture<>();
+        target.beforePush(() -> {
+            if (pushes.incrementAndGet() == 1) {
+                Thread thread = new Thread(() -> answer.complete(target.running("dev", SERVICE)));
+                asking.set(thread);
+                thread.start();
+                awaitWaiting(thread);
+            }
+        });
+        long fetchesBefore = target.fetches();
+
+        target.deploy(release("dev", "4.0.0", null));
+
+        assertThat(answer.get(30, TimeUnit.SECONDS)).map(RunningRelease::version).hasValue("4.0.0");
+        assertThat(target.fetches()).as("the push answered the question that waited for it").isEqualTo(fetchesBefore);
+        target.running("staging", SERVICE);
+        assertThat(target.fetches()).as("a question asked later fetches").isEqualTo(fetchesBefore + 1);
+    }
+
+    private static void awaitWaiting(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the question did not wait for the push: " + thread.getState());
             }
             Thread.onSpinWait();
         }
