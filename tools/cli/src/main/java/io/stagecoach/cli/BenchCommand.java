@@ -340,6 +340,9 @@ final class BenchCommand implements Callable<Integer> {
         Instant firstBuild = journeys.stream().map(j -> j.at(path.steps().get(0))).flatMap(Optional::stream)
                 .min(Instant::compareTo).orElse(firstPublish);
         seconds = Duration.between(firstBuild, lastArrival).toMillis() / 1000.0;
+        Instant lastSettled = journeys.stream().map(BuildJourney::settledAt).flatMap(Optional::stream)
+                .max(Instant::compareTo).orElse(firstPublish);
+        double settledSeconds = Duration.between(firstBuild, lastSettled).toMillis() / 1000.0;
 
         Map<String, LatencySummary> hops = new LinkedHashMap<>();
         List<Double> any = new ArrayList<>();
@@ -362,7 +365,9 @@ final class BenchCommand implements Callable<Integer> {
                 count(promoted.size(), "service"), count(builds, "build"),
                 perSecond == 0 ? "max rate" : rate + " builds/s", first.name(), path.end()),
                 journeys.size(), arrived, stopped, timedOut, hops, whole, LatencySummary.of(any),
-                seconds > 0 ? arrived / seconds : 0, seconds, opened, pipelineOpened, figures(description), raw);
+                seconds > 0 ? arrived / seconds : 0, seconds,
+                settledSeconds > 0 ? (arrived + stopped) / settledSeconds : 0, settledSeconds,
+                opened, pipelineOpened, figures(description), raw);
         report.print(out);
         if (json != null) {
             Path file = context.resolve(json);

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param whole         the whole way, build to the end of it, for the builds that got there
  * @param anyHop        every hop's samples together: the typical hop, compared with the broker alone
  * @param buildsPerSecond builds that got to the end per second, from the first publish to the last arrival
+ * @param settledPerSecond builds that went as far as they will (to the end, or stopped: superseded by a newer build
+ *                        of their service, blocked, failed) per second, from the first build to the last of them
  * @param connections   connections the broker opened during the run, every client's (-1 when unknown)
  * @param pipelineOpened connections opened in the pipeline's vhosts during the run and still open at its end
  * @param process       the local pipeline process, if the bench knows it
@@ -21,7 +23,7 @@ import java.util.Map;
  */
 record BenchReport(String description, int builds, int arrived, int stopped, int timedOut,
                    Map<String, LatencySummary> hops, LatencySummary whole, LatencySummary anyHop,
-                   double buildsPerSecond, double seconds,
+                   double buildsPerSecond, double seconds, double settledPerSecond, double settledSeconds,
                    long connections, int pipelineOpened, PipelineFigures process, RawBrokerLatency.Result raw) {
 
     /** The local pipeline process: its pid, resident memory now and at most, and how long it took to be ready. */
@@ -44,6 +46,9 @@ record BenchReport(String description, int builds, int arrived, int stopped, int
         out.println();
         out.println(String.format(Locale.ROOT, "sustained: %.2f builds/s to the end of the way (%d in %.1f s)",
                 buildsPerSecond, arrived, seconds));
+        out.println(String.format(Locale.ROOT, "settled: %.2f builds/s to the end of the way or stopped on it, "
+                + "e.g. superseded by a newer build of their service (%d in %.1f s)", settledPerSecond,
+                arrived + stopped, settledSeconds));
         out.println("connections opened on the broker during the run: " + (connections < 0 ? "unknown"
                 : connections + " (every client of the node)") + "; in the pipeline's vhosts, opened during the run"
                 + " and still open: " + pipelineOpened);
@@ -91,6 +96,8 @@ record BenchReport(String description, int builds, int arrived, int stopped, int
         json.put("anyHopMillis", json(anyHop));
         json.put("buildsPerSecond", buildsPerSecond);
         json.put("seconds", seconds);
+        json.put("settledPerSecond", settledPerSecond);
+        json.put("settledSeconds", settledSeconds);
         json.put("connectionsOpened", connections);
         json.put("pipelineConnectionsOpenedAndOpen", pipelineOpened);
         if (process != null) {

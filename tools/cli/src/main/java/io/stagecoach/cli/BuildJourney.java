@@ -20,6 +20,7 @@ final class BuildJourney {
     private final BenchPath path;
     private final RunProgress progress;
     private final Map<BenchPath.Step, Instant> passed = new HashMap<>();
+    private Instant settledAt;
 
     BuildJourney(Release release, BenchPath path, String lastEnvironment) {
         this.release = release;
@@ -40,6 +41,14 @@ final class BuildJourney {
     void apply(CloudEvent<?> event) {
         path.stepOf(event).ifPresent(step -> passed.putIfAbsent(step, event.time()));
         progress.apply(event);
+        if (settledAt == null && settled()) {
+            settledAt = event.time();
+        }
+    }
+
+    /** When it went as far as it will, by the time of the event that ended its way, if it did. */
+    Optional<Instant> settledAt() {
+        return Optional.ofNullable(settledAt);
     }
 
     /** Whether it got to the end of the way (the gate, or through the last environment). */

@@ -68,6 +68,7 @@ class BenchEndToEndTests {
                         "smoketest.passed (staging) -> approval.requested (prod)",
                         "whole way", "any one hop",
                         "sustained: ", "builds/s to the end of the way (4 in ",
+                        "settled: ", "builds/s to the end of the way or stopped on it", "(4 in ",
                         "connections opened on the broker during the run: ",
                         "pipeline process: pid " + pid + ", ",
                         "raw broker (quorum queue, 1 KB persistent, one confirm outstanding, 300 messages): p50 ",
@@ -78,6 +79,7 @@ class BenchEndToEndTests {
         JsonNode json = JsonMapper.builder().build().readTree(Files.readString(home.resolve("bench.json")));
         assertThat(json.path("builds").asInt()).isEqualTo(4);
         assertThat(json.path("arrived").asInt()).isEqualTo(4);
+        assertThat(json.path("settledPerSecond").asDouble()).isPositive();
         assertThat(json.path("hopsMillis")).hasSize(7)
                 .allSatisfy(hop -> assertThat(hop.path("n").asInt()).isEqualTo(4));
         assertThat(json.path("wholeWayMillis").path("n").asInt()).isEqualTo(4);
