@@ -62,7 +62,8 @@ public final class EnvironmentLedger {
     private final Map<String, Deployed> running = new HashMap<>();
     private final Map<String, List<Verified>> verified = new HashMap<>();
     private final Map<String, Set<String>> held = new HashMap<>();
-    private final Map<String, Release> heldReleases = boundedMap(MAX_HELD * 50);
+    /** The release of every key in {@link #held}: a key leaves with its hold (see {@link #holdsOf}). */
+    private final Map<String, Release> heldReleases = new HashMap<>();
     /** The service of each request id this ledger saw requested or ended, for its checkpoint. */
     private final Map<String, String> servicesOfRequests = boundedMap(MAX_DECIDED);
     private final Map<String, Failure> lastFailure = new HashMap<>();
@@ -182,9 +183,25 @@ public final class EnvironmentLedger {
     }
 
     private void hold(Release release) {
-        Set<String> keys = held.computeIfAbsent(release.service(), s -> bounded(MAX_HELD));
-        keys.add(key(release));
         heldReleases.put(key(release), release);
+        holdsOf(release.service()).add(key(release));
+    }
+
+    /**
+     * The held keys of a service, the oldest forgotten first; a forgotten hold takes its release along, so every held
+     * key has its release however many other services' holds came after it.
+     */
+    private Set<String> holdsOf(String service) {
+        return held.computeIfAbsent(service, s -> Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                if (size() > MAX_HELD) {
+                    heldReleases.remove(eldest.getKey());
+                    return true;
+                }
+                return false;
+            }
+        }));
     }
 
     private void verify(Verified verification) {

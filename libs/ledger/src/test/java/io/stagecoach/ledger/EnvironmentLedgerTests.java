@@ -390,4 +390,20 @@ class EnvironmentLedgerTests {
                 .extracting(stopped -> stopped.blocked().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
     }
+
+    @Test
+    void aCheckpointKeepsAnOldHoldHoweverManyHoldsOtherServicesHadSince() {
+        apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.ALERT_FIRING, "a0"), "r0"));
+        for (int i = 0; i < 12_000; i++) {
+            String service = "service-" + (i % 60);
+            Release bad = new Release(service, "2.0." + i, "ghcr.io/example/" + service, "sha256:" + "c".repeat(64),
+                    "abc1234", "carol");
+            apply(new RollbackCompleted("staging", service, bad, null, new Trigger(Trigger.Type.ALERT_FIRING,
+                    "a" + i), "r" + i));
+        }
+
+        assertThat(ledger.checkpoint(SERVICE).held()).containsExactly(release("1.1.0"));
+        assertThat(ledger.checkpoint("service-0").held()).hasSize(EnvironmentLedger.MAX_HELD);
+    }
 }
