@@ -213,8 +213,14 @@ public final class LedgerFeed implements AutoCloseable {
         return StreamOffset.at(snapshot.position() + 1);
     }
 
-    /** Writes a snapshot of the ledger now if it read anything since the last one; for tests and {@link #close}. */
-    void writeSnapshot() throws IOException {
+    /**
+     * Writes a snapshot of the ledger to the {@link #snapshotTo snapshot file} now, if it read anything since the
+     * last one; the feed does so on its own after the replay, every so often and when it closes.
+     */
+    public void writeSnapshot() throws IOException {
+        if (snapshots == null) {
+            throw new IllegalStateException("the ledger feed of " + ledger.environment() + " keeps no snapshot");
+        }
         LedgerSnapshot snapshot;
         synchronized (arrivals) {
             if (lastBody == null || ledger.position() <= snapshotPosition) {
