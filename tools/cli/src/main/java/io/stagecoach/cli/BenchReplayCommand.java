@@ -9,6 +9,7 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.Principal;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.ledger.LedgerSnapshotFile;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.BrokerUnreachableException;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -32,17 +35,24 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** {@code stagecoach bench replay}: how long a service's start-up replay of its audit stream takes. */
 @Command(name = "replay", sortOptions = false,
         description = {"Measure a service's start-up: the replay of its environment's audit stream.", "",
-                "Creates a throw-away vhost (bench-replay-<random>-<first environment>) with the audit stream and",
+                "Creates a throw-away vhost ([$STAGECOACH_VHOST_PREFIX-]bench-replay-<random>-dev) with the audit stream and",
                 "the producers' users, fills the stream with --records records as the producers write them (builds",
                 "of --services services: build, promotion request, deployment, smoke test, hand-off, one in ten a",
                 "failure and its rollback, a checkpoint of a service every few runs of it), each under its type's",
                 "routing key and with its producer's user_id, pipelined with publisher confirms, printing progress",
                 "every 5 s. Then starts a ledger feed on it as a service does at start and prints the records it",
-                "replayed, the seconds, records/s and the heap used. Deletes the vhost and its users at the end.",
+                "replayed, the seconds, records/s and the heap used.",
+                "",
+                "Then measures a restart from a snapshot, as a service with a snapshot file starts: the feed that",
+                "replayed writes its ledger's snapshot, --tail more records are appended (what arrived since the",
+                "last snapshot), and a fresh feed starts from the snapshot, reading only those. Prints the same",
+                "figures, and whether its ledger is the one the first feed has after reading the tail live. Deletes",
+                "the vhost and its users at the end.",
                 ""},
         footer = {"", "Examples:",
                 "  stagecoach bench replay --records 100000",
@@ -76,6 +86,10 @@ final class BenchReplayCommand implements Callable<Integer> {
             description = "promoted services the records are about (default ${DEFAULT-VALUE})")
     int services;
 
+    @Option(names = "--tail", paramLabel = "N", defaultValue = "10000",
+            description = "records appended after the snapshot, read by the restart (default ${DEFAULT-VALUE})")
+    int tail;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
             description = "how long the replay may take (default ${DEFAULT-VALUE})")
     Duration timeout;
@@ -97,12 +111,17 @@ final class BenchReplayCommand implements Callable<Integer> {
         if (records < 1) {
             throw CliException.usage("--records must be 1 or more, not " + records);
         }
+        if (tail < 0) {
+            throw CliException.usage("--tail must be 0 or more, not " + tail);
+        }
         if (services < 1) {
             throw CliException.usage("--services must be 1 or more, not " + services);
         }
         Broker broker = amqp.broker(context);
         ManagementClient client = management.client(context);
-        String prefix = PREFIX + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        String given = context.variable(EnvironmentOptions.PREFIX_VARIABLE);
+        String prefix = (given == null ? "" : given + "-") + PREFIX
+                + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
         Environments environments = Environments.loadDefault().withVhostPrefix(prefix);
         Environment first = environments.first();
         String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
@@ -113,8 +132,11 @@ final class BenchReplayCommand implements Callable<Integer> {
             try (Connection admin = admin(context, broker, first).newConnection("stagecoach-bench-replay")) {
                 declare(admin);
             }
-            fill(broker, environments, password);
-            return replay(context, broker, environments);
+            ReplayHistory history = new ReplayHistory(environments, services, 20261203L);
+            step("Filling the audit stream with " + records + " records about " + services + " services, in batches "
+                    + "of " + BATCH + " with confirms");
+            fill(broker, environments, password, history, records);
+            return replay(context, broker, environments, password, history);
         } catch (BrokerUnreachableException | ManagementApiException e) {
             throw CliException.broker("The replay bench in vhost " + first.vhost() + " failed: " + e.getMessage(), e);
         } finally {
@@ -164,11 +186,9 @@ final class BenchReplayCommand implements Callable<Integer> {
      * Publishes the history, each record as its producer on a connection of its own, in batches of {@link #BATCH}
      * each confirmed before the next; mandatory, so a record no queue took is a failure, not a gap.
      */
-    private void fill(Broker broker, Environments environments, String password) throws Exception {
+    private void fill(Broker broker, Environments environments, String password, ReplayHistory history, int records)
+            throws Exception {
         Environment first = environments.first();
-        ReplayHistory history = new ReplayHistory(environments, services, 20261203L);
-        step("Filling the audit stream with " + records + " records about " + services + " services, in batches of "
-                + BATCH + " with confirms");
         EventCodec codec = new EventCodec();
         Map<Principal, Connection> connections = new EnumMap<>(Principal.class);
         Map<Principal, Channel> channels = new EnumMap<>(Principal.class);
@@ -219,39 +239,90 @@ final class BenchReplayCommand implements Callable<Integer> {
         }
     }
 
-    /** Starts a fresh feed on the filled stream, as a service does at start, and prints what it took. */
-    private int replay(CliContext context, Broker broker, Environments environments) throws Exception {
+    /**
+     * Starts a fresh feed on the filled stream, as a service does at start, and prints what it took; then the same
+     * for a restart from that feed's snapshot with {@link #tail} records after it.
+     */
+    private int replay(CliContext context, Broker broker, Environments environments, String password,
+                       ReplayHistory history) throws Exception {
         Environment first = environments.first();
         step("Replaying the audit stream of " + first.vhost() + " into a fresh ledger, as a service starts");
-        Runtime runtime = Runtime.getRuntime();
-        long before = usedHeapAfterGc(runtime);
-        EnvironmentLedger ledger = new EnvironmentLedger(first.name(), Provenance.of(environments));
-        long started = System.nanoTime();
-        long usedAtEnd;
-        long retained;
-        try (LedgerFeed feed = new LedgerFeed(admin(context, broker, first), ledger, new EventCodec())) {
-            feed.start(timeout);
-            long took = System.nanoTime() - started;
-            usedAtEnd = runtime.totalMemory() - runtime.freeMemory();
-            retained = usedHeapAfterGc(runtime) - before;
-            double seconds = took / 1e9;
-            long read = ledger.position() + 1;
-            out.println();
-            out.println(String.format(Locale.ROOT, "Replay of %d records (%d services) in %s:", records, services,
-                    first.vhost()));
-            out.println(String.format(Locale.ROOT, "  records     %d (applied %d, refused %d, not events %d)", read,
-                    ledger.applied(), ledger.refused(), feed.skipped()));
-            out.println(String.format(Locale.ROOT, "  seconds     %.2f", seconds));
-            out.println(String.format(Locale.ROOT, "  records/s   %.0f", read / seconds));
-            out.println(String.format(Locale.ROOT, "  heap used   %d MB at the end of the replay, %d MB kept by the "
-                    + "ledger after a GC (max heap %d MB)", usedAtEnd >> 20, retained >> 20, runtime.maxMemory() >> 20));
-            out.flush();
-            boolean complete = read == records && ledger.refused() == 0 && feed.skipped() == 0;
+        Path directory = Files.createTempDirectory("stagecoach-bench-replay");
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve(first.name() + ".ledger"));
+        try (LedgerFeed feed = new LedgerFeed(admin(context, broker, first), ledger(environments), new EventCodec())
+                .snapshotTo(file, Duration.ofDays(1))) {
+            Figures full = start(feed);
+            print("Replay of " + records + " records (" + services + " services) in " + first.vhost(), full,
+                    "(applied " + feed.ledger().applied() + ", refused " + feed.ledger().refused() + ", not events "
+                            + feed.skipped() + "; last offset " + feed.ledger().position() + ")");
+            boolean complete = full.read() == records && feed.ledger().refused() == 0 && feed.skipped() == 0;
             if (!complete) {
                 out.println("The replay did not apply every record it published: see the counts above");
+                return ExitCodes.PIPELINE;
             }
-            return complete ? ExitCodes.OK : ExitCodes.PIPELINE;
+
+            long writing = System.nanoTime();
+            feed.writeSnapshot();
+            double written = (System.nanoTime() - writing) / 1e9;
+            long snapshotAt = feed.ledger().position();
+            step(String.format(Locale.ROOT, "Snapshot of the ledger at offset %d written in %.2f s (%d KB); appending "
+                    + "%d records after it", snapshotAt, written, Files.size(file.path()) >> 10, tail));
+            fill(broker, environments, password, history, tail);
+            feed.catchUp(timeout);
+
+            step("Restarting from the snapshot: a fresh ledger, as a service with its snapshot file starts");
+            try (LedgerFeed restarted = new LedgerFeed(admin(context, broker, first), ledger(environments),
+                    new EventCodec()).snapshotTo(file, Duration.ofDays(1))) {
+                Figures restart = start(restarted);
+                boolean same = restarted.ledger().snapshot().equals(feed.ledger().snapshot());
+                print("Restart from the snapshot at offset " + restarted.restoredFrom() + " with " + tail
+                        + " records after it", restart, "read after the snapshot (up to offset "
+                        + restarted.ledger().position() + ")");
+                out.println("  same ledger as the feed that read every record: " + (same ? "yes" : "NO"));
+                out.flush();
+                return same && restarted.restoredFrom() == snapshotAt ? ExitCodes.OK : ExitCodes.PIPELINE;
+            }
+        } finally {
+            Files.deleteIfExists(file.path());
+            Files.deleteIfExists(directory);
         }
+    }
+
+    private static EnvironmentLedger ledger(Environments environments) {
+        return new EnvironmentLedger(environments.first().name(), Provenance.of(environments));
+    }
+
+    /**
+     * What one start took: the events it read from the stream (those that count and those that do not; records
+     * that are not events are counted by the feed),
+     * the seconds, the heap at its end and what the ledger kept after a GC.
+     */
+    record Figures(long read, double seconds, long usedAtEnd, long retained) {
+    }
+
+    private Figures start(LedgerFeed feed) throws Exception {
+        Runtime runtime = Runtime.getRuntime();
+        LongAdder read = new LongAdder();
+        feed.onRecord(record -> read.increment()).onRefused((record, refusal) -> read.increment());
+        long before = usedHeapAfterGc(runtime);
+        long started = System.nanoTime();
+        feed.start(timeout);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long usedAtEnd = runtime.totalMemory() - runtime.freeMemory();
+        return new Figures(read.sum(), seconds, usedAtEnd, usedHeapAfterGc(runtime) - before);
+    }
+
+    private void print(String title, Figures figures, String counts) {
+        Runtime runtime = Runtime.getRuntime();
+        out.println();
+        out.println(title + ":");
+        out.println(String.format(Locale.ROOT, "  records     %d %s", figures.read(), counts));
+        out.println(String.format(Locale.ROOT, "  seconds     %.2f", figures.seconds()));
+        out.println(String.format(Locale.ROOT, "  records/s   %.0f", figures.read() / figures.seconds()));
+        out.println(String.format(Locale.ROOT, "  heap used   %d MB at the end of the start, %d MB kept by the ledger "
+                + "after a GC (max heap %d MB)", figures.usedAtEnd() >> 20, figures.retained() >> 20,
+                runtime.maxMemory() >> 20));
+        out.flush();
     }
 
     private static long usedHeapAfterGc(Runtime runtime) {
