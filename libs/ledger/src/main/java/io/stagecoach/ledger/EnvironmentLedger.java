@@ -62,7 +62,8 @@ public final class EnvironmentLedger {
     private final Map<String, Deployed> running = new HashMap<>();
     private final Map<String, List<Verified>> verified = new HashMap<>();
     private final Map<String, Set<String>> held = new HashMap<>();
-    private final Map<String, Release> heldReleases = boundedMap(MAX_HELD * 50);
+    /** The release of every key in {@link #held}: a key leaves with its hold (see {@link #holdsOf}). */
+    private final Map<String, Release> heldReleases = new HashMap<>();
     /** The service of each request id this ledger saw requested or ended, for its checkpoint. */
     private final Map<String, String> servicesOfRequests = boundedMap(MAX_DECIDED);
     private final Map<String, Failure> lastFailure = new HashMap<>();
@@ -182,9 +183,25 @@ public final class EnvironmentLedger {
     }
 
     private void hold(Release release) {
-        Set<String> keys = held.computeIfAbsent(release.service(), s -> bounded(MAX_HELD));
-        keys.add(key(release));
         heldReleases.put(key(release), release);
+        holdsOf(release.service()).add(key(release));
+    }
+
+    /**
+     * The held keys of a service, the oldest forgotten first; a forgotten hold takes its release along, so every held
+     * key has its release however many other services' holds came after it.
+     */
+    private Set<String> holdsOf(String service) {
+        return held.computeIfAbsent(service, s -> Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                if (size() > MAX_HELD) {
+                    heldReleases.remove(eldest.getKey());
+                    return true;
+                }
+                return false;
+            }
+        }));
     }
 
     private void verify(Verified verification) {
@@ -251,6 +268,66 @@ public final class EnvironmentLedger {
         return new LedgerCheckpointed(environment, service, position, run, verifications, holds,
                 ends.subList(Math.max(0, ends.size() - 100), ends.size()),
                 withdrawn.subList(Math.max(0, withdrawn.size() - 200), withdrawn.size()));
+    }
+
+    /**
+     * Everything this ledger folded, as of its {@link #position()}: {@link #restore} on a fresh ledger of the same
+     * environment and the records after that position give the ledger that read them all. The feed adds what it
+     * knows of the record at the position ({@link LedgerSnapshot#recordDigest()}).
+     */
+    public synchronized LedgerSnapshot snapshot() {
+        Map<String, List<Verified>> verifiedCopy = new LinkedHashMap<>();
+        verified.forEach((service, list) -> verifiedCopy.put(service, List.copyOf(list)));
+        Map<String, List<String>> heldCopy = new LinkedHashMap<>();
+        held.forEach((service, keys) -> heldCopy.put(service, List.copyOf(keys)));
+        Map<String, List<Vote>> votesCopy = new LinkedHashMap<>();
+        votes.forEach((request, list) -> votesCopy.put(request, List.copyOf(list)));
+        Map<String, List<Withdrawal>> withdrawalsCopy = new LinkedHashMap<>();
+        withdrawals.forEach((release, list) -> withdrawalsCopy.put(release, List.copyOf(list)));
+        return new LedgerSnapshot(LedgerSnapshot.FORMAT, environment, position, null, applied, refused, 0,
+                List.copyOf(seen), new LinkedHashMap<>(running), verifiedCopy, heldCopy,
+                new LinkedHashMap<>(heldReleases), new LinkedHashMap<>(servicesOfRequests),
+                new LinkedHashMap<>(lastFailure), new LinkedHashMap<>(pending), new LinkedHashMap<>(decided), votesCopy,
+                new LinkedHashMap<>(changedAt), new LinkedHashMap<>(checkpointed), new LinkedHashMap<>(opened),
+                openings, withdrawalsCopy, new LinkedHashMap<>(stopped), List.of());
+    }
+
+    /**
+     * Takes the state of {@code snapshot} as this ledger's: the start of a replay from the record after its
+     * position instead of the stream's first.
+     *
+     * @throws IllegalStateException when this ledger already folded something, or the snapshot is another
+     *                               environment's or of another format
+     */
+    public synchronized void restore(LedgerSnapshot snapshot) {
+        if (position >= 0 || applied > 0 || refused > 0) {
+            throw new IllegalStateException("the ledger of " + environment + " already read up to offset " + position
+                    + ": only a fresh ledger starts from a snapshot");
+        }
+        if (snapshot.format() != LedgerSnapshot.FORMAT || !environment.equals(snapshot.environment())) {
+            throw new IllegalStateException("a snapshot of format " + snapshot.format() + " for environment '"
+                    + snapshot.environment() + "' is not one for the ledger of " + environment + " (format "
+                    + LedgerSnapshot.FORMAT + ")");
+        }
+        seen.addAll(snapshot.seen());
+        running.putAll(snapshot.running());
+        snapshot.verified().forEach((service, list) -> verified.put(service, new ArrayList<>(list)));
+        heldReleases.putAll(snapshot.heldReleases());
+        snapshot.held().forEach((service, keys) -> holdsOf(service).addAll(keys));
+        servicesOfRequests.putAll(snapshot.servicesOfRequests());
+        lastFailure.putAll(snapshot.lastFailure());
+        pending.putAll(snapshot.pending());
+        decided.putAll(snapshot.decided());
+        snapshot.votes().forEach((request, list) -> votes.put(request, new ArrayList<>(list)));
+        changedAt.putAll(snapshot.changedAt());
+        checkpointed.putAll(snapshot.checkpointed());
+        opened.putAll(snapshot.opened());
+        openings = snapshot.openings();
+        snapshot.withdrawals().forEach((release, list) -> withdrawals.put(release, new ArrayList<>(list)));
+        stopped.putAll(snapshot.stopped());
+        applied = snapshot.applied();
+        refused = snapshot.refused();
+        advanceTo(snapshot.position());
     }
 
     /** The offset of the last record that changed {@code service}'s state here, -1 if none did. */

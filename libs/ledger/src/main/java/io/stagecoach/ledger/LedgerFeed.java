@@ -14,14 +14,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +43,10 @@ import java.util.function.Consumer;
  * runs its event is in the stream, and everything before it in the stream has been applied once it has.
  * {@link #catchUp(Duration)} waits for the stream's end, found on a probe connection: start-up needs it, and so does
  * work that no event in the stream started (a build arriving over HTTP, a periodic sweep).
+ *
+ * <p>With a {@link #snapshotTo snapshot file}, a start replays only what the stream holds after the offset of the
+ * last snapshot this feed wrote (ADR 19): the snapshot is the feed's own fold, every record after it is judged as ever,
+ * and a snapshot the stream no longer matches (the record at its offset gone or another) is ignored.
  */
 public final class LedgerFeed implements AutoCloseable {
 
@@ -62,6 +72,16 @@ public final class LedgerFeed implements AutoCloseable {
         }
     };
     static final int MAX_REFUSED_ARRIVALS = 10_000;
+    /** How long a start waits for the record a snapshot was taken at (it is there at once when it is there). */
+    static final Duration SNAPSHOT_CHECK_IDLE = Duration.ofSeconds(2);
+
+    private LedgerSnapshotFile snapshots;
+    private Duration snapshotEvery;
+    private ScheduledExecutorService snapshotWriter;
+    /** The body of the record at the ledger's position (the caller holds {@code arrivals}). */
+    private byte[] lastBody;
+    private volatile long snapshotPosition = -1;
+    private volatile long restoredFrom = -1;
 
     /**
      * @param connectionFactory connects to the environment's vhost as a user that may read the audit stream
@@ -96,7 +116,29 @@ public final class LedgerFeed implements AutoCloseable {
         return skipped;
     }
 
-    /** Starts following the stream from its first record and waits until the replay reached its end. */
+    /**
+     * Keeps a snapshot of the ledger in {@code file}: {@link #start} restores the last one and replays only what came
+     * after it; the feed writes one when the replay ended, then every {@code every} while records arrive, and when it
+     * closes. Call before {@link #start}.
+     */
+    public synchronized LedgerFeed snapshotTo(LedgerSnapshotFile file, Duration every) {
+        if (connection != null) {
+            throw new IllegalStateException("the ledger feed of " + ledger.environment() + " has started already");
+        }
+        this.snapshots = file;
+        this.snapshotEvery = every;
+        return this;
+    }
+
+    /** The offset of the snapshot the last start restored, -1 when it replayed from the first record. */
+    public long restoredFrom() {
+        return restoredFrom;
+    }
+
+    /**
+     * Starts following the stream from its first record, or from the record after the snapshot (see
+     * {@link #snapshotTo}), and waits until the replay reached the end.
+     */
     public synchronized LedgerFeed start(Duration replayTimeout) throws IOException, TimeoutException {
         if (connection != null) {
             return this;
@@ -104,7 +146,9 @@ public final class LedgerFeed implements AutoCloseable {
         connection = connectionFactory.newConnection("stagecoach-ledger-" + ledger.environment());
         connectionsOpened.incrementAndGet();
         try {
-            new AuditStreamReader(connection).subscribe(StreamOffset.first(), this::apply);
+            AuditStreamReader reader = new AuditStreamReader(connection);
+            StreamOffset from = restore(reader);
+            reader.subscribe(from, this::apply);
         } catch (AuditStreamException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -115,9 +159,97 @@ public final class LedgerFeed implements AutoCloseable {
             log.warn("ledger of {}: {} records in the audit stream do not count (wrong routing key or publisher for "
                     + "their type); they change nothing", ledger.environment(), ledger.refused());
         }
-        log.info("ledger of {} replayed: {} events up to offset {}", ledger.environment(), ledger.applied(),
-                ledger.position());
+        log.info("ledger of {} replayed: {} events up to offset {}{}", ledger.environment(), ledger.applied(),
+                ledger.position(), restoredFrom >= 0 ? ", from the snapshot at offset " + restoredFrom : "");
+        if (snapshots != null) {
+            snapshotWriter = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "stagecoach-ledger-snapshot-" + ledger.environment());
+                thread.setDaemon(true);
+                return thread;
+            });
+            snapshotWriter.execute(this::writeSnapshotQuietly);
+            long every = Math.max(1, snapshotEvery.toMillis());
+            snapshotWriter.scheduleWithFixedDelay(this::writeSnapshotQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
         return this;
+    }
+
+    /**
+     * Restores the snapshot if there is one and the stream still holds the record it was taken at, and says where
+     * to read from: the record after it, or the first.
+     */
+    private StreamOffset restore(AuditStreamReader reader) {
+        if (snapshots == null) {
+            return StreamOffset.first();
+        }
+        Optional<LedgerSnapshot> found = snapshots.read();
+        if (found.isEmpty() || found.get().position() < 0) {
+            return StreamOffset.first();
+        }
+        LedgerSnapshot snapshot = found.get();
+        if (snapshot.format() != LedgerSnapshot.FORMAT || !ledger.environment().equals(snapshot.environment())) {
+            log.warn("ledger snapshot {} is of format {} for '{}', not {} for '{}': replaying the audit stream of {} "
+                    + "from its first record", snapshots, snapshot.format(), snapshot.environment(),
+                    LedgerSnapshot.FORMAT, ledger.environment(), ledger.environment());
+            return StreamOffset.first();
+        }
+        List<AuditMessage> at = reader.read(StreamOffset.at(snapshot.position()), 1, SNAPSHOT_CHECK_IDLE);
+        if (at.isEmpty() || at.get(0).offset() != snapshot.position()
+                || !digest(at.get(0).body()).equals(snapshot.recordDigest())) {
+            log.warn("ledger snapshot {} was taken at offset {}, which the audit stream of {} {}: replaying from its "
+                    + "first record", snapshots, snapshot.position(), ledger.environment(), at.isEmpty()
+                    ? "does not hold" : at.get(0).offset() != snapshot.position() ? "no longer holds (retention)"
+                    : "holds another record at");
+            return StreamOffset.first();
+        }
+        synchronized (arrivals) {
+            ledger.restore(snapshot);
+            skipped = snapshot.skipped();
+            snapshot.refusedIds().forEach(id -> refusedArrivals.put(id, Boolean.TRUE));
+            lastBody = at.get(0).body();
+        }
+        restoredFrom = snapshot.position();
+        snapshotPosition = snapshot.position();
+        return StreamOffset.at(snapshot.position() + 1);
+    }
+
+    /**
+     * Writes a snapshot of the ledger to the {@link #snapshotTo snapshot file} now, if it read anything since the
+     * last one; the feed does so on its own after the replay, every so often and when it closes.
+     */
+    public void writeSnapshot() throws IOException {
+        if (snapshots == null) {
+            throw new IllegalStateException("the ledger feed of " + ledger.environment() + " keeps no snapshot");
+        }
+        LedgerSnapshot snapshot;
+        synchronized (arrivals) {
+            if (lastBody == null || ledger.position() <= snapshotPosition) {
+                return;
+            }
+            snapshot = ledger.snapshot().withFeed(digest(lastBody), skipped, new ArrayList<>(refusedArrivals.keySet()));
+        }
+        snapshots.write(snapshot);
+        snapshotPosition = snapshot.position();
+        log.debug("ledger snapshot of {} at offset {} written to {}", ledger.environment(), snapshot.position(),
+                snapshots);
+    }
+
+    private void writeSnapshotQuietly() {
+        try {
+            writeSnapshot();
+        } catch (IOException | RuntimeException e) {
+            // the next start replays more, nothing worse: the stream is the record
+            log.warn("could not write the ledger snapshot of {} to {}: {}", ledger.environment(), snapshots,
+                    e.toString());
+        }
+    }
+
+    static String digest(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private void apply(AuditMessage message) {
@@ -128,6 +260,9 @@ public final class LedgerFeed implements AutoCloseable {
 
     private void applyRecord(AuditMessage message) {
         long offset = message.offset();
+        if (offset > ledger.position()) {
+            lastBody = message.body();
+        }
         CloudEvent<?> event;
         try {
             event = codec.decode(message.body());
@@ -265,6 +400,17 @@ public final class LedgerFeed implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (snapshotWriter != null) {
+            // a write under way ends first; the last one here then holds all the feed read
+            snapshotWriter.shutdown();
+            try {
+                snapshotWriter.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            snapshotWriter = null;
+            writeSnapshotQuietly();
+        }
         if (connection != null) {
             try {
                 connection.close();

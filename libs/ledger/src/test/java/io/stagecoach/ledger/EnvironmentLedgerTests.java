@@ -23,10 +23,12 @@ import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.Provenance;
 import io.stagecoach.platform.topology.PublishingRights;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EnvironmentLedgerTests {
 
@@ -389,5 +392,104 @@ class EnvironmentLedgerTests {
         assertThat(ledger.lastStopped(SERVICE)).get()
                 .extracting(stopped -> stopped.blocked().reason()).isEqualTo(PromotionBlocked.Reason.WITHDRAWN);
         assertThat(ledger.lastFailure(SERVICE)).get().extracting(f -> f.release().version()).isEqualTo("1.0.0");
+    }
+
+    /** A prod history that touches every part of the fold: deployments, holds, approvals and their ends, withdrawals. */
+    List<CloudEvent<?>> prodHistory(int from, int to) {
+        List<CloudEvent<?>> events = new ArrayList<>();
+        Instant at = Instant.parse("2026-11-26T10:00:00Z");
+        for (int i = from; i < to; i++) {
+            String version = "1." + i + ".0";
+            String requestId = "req-" + i;
+            events.add(event(request(requestId, version, at.plusSeconds(i)), "prod"));
+            events.add(event(new ApprovalOpened(requestId, release(version), "prod", at.plusSeconds(3600 + i)), "prod"));
+            events.add(event(new ApprovalDecided(requestId, SERVICE, version, release(version).digest(), "prod",
+                    ApprovalDecided.Decision.APPROVE, "alice", null, false), "prod"));
+            if (i % 3 == 0) {
+                events.add(event(new ApprovalRejected(requestId, release(version), "prod", "bob", "not today"), "prod"));
+                continue;
+            }
+            events.add(event(new ApprovalGranted(requestId, release(version), "prod", List.of("alice"), 60, false,
+                    null), "prod"));
+            events.add(event(new DeploymentCompleted(release(version), "prod", "gitops", "r" + i, null, false), "prod"));
+            if (i % 4 == 0) {
+                events.add(event(new RollbackCompleted("prod", SERVICE, release(version), release("1." + (i - 1) + ".0"),
+                        new Trigger(Trigger.Type.ALERT_FIRING, "alert-" + i), "back-" + i), "prod"));
+            } else {
+                events.add(event(new SmokeTestPassed(release(version), "prod", List.of()), "prod"));
+            }
+            if (i % 5 == 0) {
+                events.add(event(new ReleaseWithdrawn(release(version), "prod", "staging",
+                        new Trigger(Trigger.Type.SMOKETEST_FAILED, "f-" + i), "failed in staging"), "prod"));
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void aLedgerRestoredFromASnapshotFoldsOnExactlyAsOneThatReadEverything(@TempDir Path directory) throws Exception {
+        EnvironmentLedger everything = new EnvironmentLedger("prod", PROVENANCE);
+        ledger = new EnvironmentLedger("prod", PROVENANCE);
+        List<CloudEvent<?>> before = prodHistory(1, 20);
+        List<CloudEvent<?>> after = prodHistory(20, 40);
+        before.forEach(this::apply);
+        // a forged grant changes nothing, in either ledger, before or after the snapshot
+        apply(event(new ApprovalGranted("req-39", release("1.39.0"), "prod", List.of("mallory"), 60, false, null),
+                "prod"), "prod-chatops");
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("ledger.snapshot"));
+        file.write(ledger.snapshot());
+        EnvironmentLedger restored = new EnvironmentLedger("prod", PROVENANCE);
+        restored.restore(file.read().orElseThrow());
+        long snapshotAt = offset;
+
+        EnvironmentLedger first = ledger;
+        offset = 0;
+        ledger = everything;
+        before.forEach(this::apply);
+        apply(event(new ApprovalGranted("req-39", release("1.39.0"), "prod", List.of("mallory"), 60, false, null),
+                "prod"), "prod-chatops");
+        // a redelivery of an event from before the snapshot is seen by both: it changes nothing
+        List<CloudEvent<?>> rest = new ArrayList<>(after);
+        rest.add(3, before.get(before.size() - 2));
+        for (EnvironmentLedger target : List.of(everything, restored)) {
+            ledger = target;
+            offset = snapshotAt;
+            rest.forEach(this::apply);
+        }
+
+        assertThat(restored.snapshot()).isEqualTo(everything.snapshot());
+        assertThat(first.position()).isLessThan(restored.position());
+        assertThat(restored.refused()).isEqualTo(1);
+        assertThat(restored.decided("req-10")).get().extracting(EnvironmentLedger.Decided::outcome)
+                .isEqualTo(EnvironmentLedger.Decided.Outcome.GRANTED);
+        assertThat(restored.isHeld(release("1.32.0"))).isTrue();
+        assertThat(restored.pendingApprovals()).isEmpty();
+    }
+
+    @Test
+    void onlyAFreshLedgerOfTheSameEnvironmentTakesASnapshot() {
+        apply(new DeploymentCompleted(release("1.0.0"), "staging", "gitops", "r1", null, false));
+        LedgerSnapshot snapshot = ledger.snapshot();
+
+        assertThatThrownBy(() -> ledger.restore(snapshot)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only a fresh ledger");
+        assertThatThrownBy(() -> new EnvironmentLedger("prod", PROVENANCE).restore(snapshot))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("'staging'");
+    }
+
+    @Test
+    void aCheckpointKeepsAnOldHoldHoweverManyHoldsOtherServicesHadSince() {
+        apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.ALERT_FIRING, "a0"), "r0"));
+        for (int i = 0; i < 12_000; i++) {
+            String service = "service-" + (i % 60);
+            Release bad = new Release(service, "2.0." + i, "ghcr.io/example/" + service, "sha256:" + "c".repeat(64),
+                    "abc1234", "carol");
+            apply(new RollbackCompleted("staging", service, bad, null, new Trigger(Trigger.Type.ALERT_FIRING,
+                    "a" + i), "r" + i));
+        }
+
+        assertThat(ledger.checkpoint(SERVICE).held()).containsExactly(release("1.1.0"));
+        assertThat(ledger.checkpoint("service-0").held()).hasSize(EnvironmentLedger.MAX_HELD);
     }
 }

@@ -25,8 +25,10 @@ import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.List;
@@ -389,5 +391,77 @@ class LedgerFeedTests {
         append(real);
         waiting.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         assertThat(feed.ledger().isVerified(release("9.0.1"))).isTrue();
+    }
+
+    CloudEvent<?> rolledBack(String from, String to) {
+        return CloudEvent.of(new RollbackCompleted("dev", SERVICE, release(from), release(to),
+                new Trigger(Trigger.Type.SMOKETEST_FAILED, EventIds.derive("failed", from)), "rev-back-" + to),
+                "/stagecoach/dev/rollback", "dev", EventIds.derive("run", from), EventIds.derive("failed", from),
+                EventIds.derive("rolled back", from));
+    }
+
+    @Test
+    void aRestartFromASnapshotReadsOnlyWhatCameAfterItAndDecidesAsAFullReplay(@TempDir Path directory)
+            throws Exception {
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"));
+        append(deployed("10.0.0"));
+        append(verified("10.0.0"));
+        append(deployed("10.1.0"));
+        append(rolledBack("10.1.0", "10.0.0"));
+        appendRaw("not an event".getBytes(StandardCharsets.UTF_8));
+        // its own key from a publisher that is not its producer: refused, but the event's own publish
+        append(verified("10.2.0"), "smoketest.passed.dev", Principal.PROMOTION);
+        append(deployed("10.2.0"));
+        long snapshotAt;
+        try (LedgerFeed first = new LedgerFeed(factory, ledger(), codec).snapshotTo(file, Duration.ofHours(1))
+                .start(WAIT)) {
+            snapshotAt = first.ledger().position();
+        }
+        assertThat(file.read()).get().extracting(LedgerSnapshot::position).isEqualTo(snapshotAt);
+
+        // a redelivery of a deployment from before the snapshot must be known as seen, or 10.1.0 would run again
+        append(deployed("10.1.0"));
+        append(verified("10.2.0"));
+        append(deployed("10.3.0"), "deployment.completed.dev", Principal.SMOKE_TEST);
+        List<Long> read = new CopyOnWriteArrayList<>();
+        feed = new LedgerFeed(factory, ledger(), codec).snapshotTo(file, Duration.ofHours(1));
+        feed.onRecord(record -> read.add(record.offset())).onRefused((record, refusal) -> read.add(record.offset()));
+        feed.start(WAIT);
+
+        assertThat(feed.restoredFrom()).isEqualTo(snapshotAt);
+        assertThat(read).containsExactly(snapshotAt + 1, snapshotAt + 2, snapshotAt + 3);
+        try (LedgerFeed everything = new LedgerFeed(factory, ledger(), codec).start(WAIT)) {
+            assertThat(feed.ledger().snapshot()).isEqualTo(everything.ledger().snapshot());
+            assertThat(feed.skipped()).isEqualTo(everything.skipped()).isEqualTo(1);
+        }
+        EnvironmentLedger ledger = feed.ledger();
+        assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("10.2.0");
+        assertThat(ledger.isHeld(release("10.1.0"))).isTrue();
+        assertThat(ledger.refused()).isEqualTo(2);
+        // the refused record from before the snapshot was its event's own publish: a wait for it ends at once
+        assertTimeoutPreemptively(Duration.ofMillis(500), () -> feed.awaitEvent(verified("10.2.0"), WAIT));
+    }
+
+    @Test
+    void aSnapshotOfAnotherStreamIsIgnoredAndTheWholeStreamReplayed(@TempDir Path directory) throws Exception {
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"));
+        append(deployed("11.0.0"));
+        append(deployed("11.1.0"));
+        new LedgerFeed(factory, ledger(), codec).snapshotTo(file, Duration.ofHours(1)).start(WAIT).close();
+        // the stream is recreated: offset 1 now holds another record
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(BrokerNames.AUDIT_STREAM);
+            channel.queueDeclare(BrokerNames.AUDIT_STREAM, true, false, false, Map.of("x-queue-type", "stream"));
+            channel.queueBind(BrokerNames.AUDIT_STREAM, BrokerNames.EVENTS_EXCHANGE, "#");
+        }
+        append(deployed("12.0.0"));
+        append(verified("12.0.0"));
+
+        feed = new LedgerFeed(factory, ledger(), codec).snapshotTo(file, Duration.ofHours(1)).start(WAIT);
+
+        assertThat(feed.restoredFrom()).isEqualTo(-1);
+        assertThat(feed.ledger().running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("12.0.0");
+        assertThat(feed.ledger().seen(deployed("11.1.0").id())).isFalse();
+        assertThat(feed.ledger().applied()).isEqualTo(2);
     }
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
+import io.stagecoach.ledger.LedgerSnapshotFile;
 import io.stagecoach.platform.topology.Provenance;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -41,7 +43,7 @@ public final class StagecoachLedgerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
-            StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
+            StagecoachIdentity identity, LedgerProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
         // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
         // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
         ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
@@ -49,6 +51,10 @@ public final class StagecoachLedgerAutoConfiguration {
         recovering.setTopologyRecoveryEnabled(true);
         MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
         LedgerFeed feed = new LedgerFeed(recovering, ledger, codec);
+        if (properties.snapshotFile() != null) {
+            // start-up reads only what came after the last snapshot (ADR 19)
+            feed.snapshotTo(new LedgerSnapshotFile(properties.snapshotFile()), properties.snapshotEvery());
+        }
         FunctionCounter.builder(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER, feed,
                         LedgerFeed::connectionsOpened)
                 .description("AMQP connections this service opened")
@@ -115,9 +121,14 @@ public final class StagecoachLedgerAutoConfiguration {
     /**
      * @param replayTimeout how long start-up may take to replay the audit stream
      * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (start-up has replayTimeout)
+     * @param snapshotFile   where the service keeps its ledger's snapshot, on storage of its own (ADR 19); none: every
+     *                       start replays the whole audit stream
+     * @param snapshotEvery  how often the snapshot is rewritten while records arrive
      */
     @ConfigurationProperties("stagecoach.ledger")
     public record LedgerProperties(@DefaultValue("60s") Duration replayTimeout,
-                                   @DefaultValue("10s") Duration catchUpTimeout) {
+                                   @DefaultValue("10s") Duration catchUpTimeout,
+                                   Path snapshotFile,
+                                   @DefaultValue("1m") Duration snapshotEvery) {
     }
 }

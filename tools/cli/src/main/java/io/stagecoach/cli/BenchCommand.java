@@ -48,7 +48,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code stagecoach bench}: how fast builds travel through a local pipeline, and what that costs. */
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", sortOptions = false, subcommands = BenchReplayCommand.class,
         description = {"Measure how fast builds travel through a local pipeline.", "",
                 "Publishes build.completed events as CI does (the first environment's CI user, confirmed and",
                 "mandatory), a unique version per build, for --services promoted services, --builds each, at",
@@ -68,6 +68,7 @@ import java.util.regex.Pattern;
         footer = {"", "Examples:",
                 "  stagecoach bench --start --services 8 --builds 5 --rate 4",
                 "  stagecoach up && stagecoach bench --builds 3 --rate max --json bench.json",
+                "  stagecoach bench replay --records 1000000   (a service's start-up replay; see bench replay --help)",
                 "",
                 "Versions are 0.<start time in seconds>.<n>: newer than an earlier bench's, older than a release",
                 "1.0.0 or later (a service running one blocks them: OLDER_THAN_RUNNING). Builds of one service",

@@ -88,6 +88,12 @@ final class Broker {
 
     ConnectionFactory factory(Environment environment, Principal role) {
         String user = userFor(environment, role);
+        return factory(environment.vhost(), user, passwordOverride != null ? passwordOverride
+                : credentials.password(user));
+    }
+
+    /** A factory for this broker's address, in {@code vhost}, as the user given. */
+    ConnectionFactory factory(String vhost, String user, String password) {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(host);
         factory.setPort(port);
@@ -98,9 +104,9 @@ final class Broker {
                 throw CliException.usage("Cannot use TLS for " + address() + ": " + e.getMessage());
             }
         }
-        factory.setVirtualHost(environment.vhost());
+        factory.setVirtualHost(vhost);
         factory.setUsername(user);
-        factory.setPassword(passwordOverride != null ? passwordOverride : credentials.password(user));
+        factory.setPassword(password);
         factory.setConnectionTimeout(CONNECT_TIMEOUT_MS);
         factory.setHandshakeTimeout(CONNECT_TIMEOUT_MS);
         factory.setAutomaticRecoveryEnabled(false);

@@ -41,6 +41,24 @@ class UsageTests {
     }
 
     @Test
+    void benchReplayHasHelpWithExamplesAndExitCodes() {
+        Cli.Result result = run("bench", "replay", "--help");
+
+        assertThat(result.status()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("Usage: stagecoach bench replay", "--records", "--tail", "Examples:",
+                "Exit status:", "3  RabbitMQ unreachable");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--records=0", "--services=0", "--tail=-1"})
+    void benchReplayRefusesCountsItCannotUse(String option) {
+        Cli.Result result = run("bench", "replay", option);
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains(option.substring(0, option.indexOf('=')) + " must be");
+    }
+
+    @Test
     void theDemoWithNoBrokerAndNoDockerEngineSaysHowToGetOne() {
         Map<String, String> env = new java.util.HashMap<>(NO_BROKER);
         env.put("STAGECOACH_REPOSITORY", Path.of("../..").toAbsolutePath().normalize().toString());
