@@ -187,17 +187,13 @@ final class BenchCommand implements Callable<Integer> {
                 throw CliException.pipeline(report.describe());
             }
             step("Starting the pipeline");
-            Path jar = new PipelineJar(LocalOptions.repository(context)).prepare(noBuild,
-                    pipeline.logs().resolve("build.log"), out);
-            PipelineProcess.Launch launch = new PipelineProcess.Launch(jar, broker, own.file(context),
-                    own.vhostPrefix(context), List.of(), 0, Map.of(), Map.of(), Duration.ofSeconds(30));
             PipelineProcess stopping = pipeline;
             stopper = new Thread(() -> List.copyOf(processes).forEach(stopping::stop), "stagecoach-bench-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
-            PipelineProcess.Ready ready = UpCommand.start(context, pipeline, launch,
-                    environments.all().stream().map(Environment::name).toList(), readyTimeout, processes);
-            UpCommand.describe(ready, pipeline, out);
-            description = ready.description();
+            description = PipelineStart.run(context, pipeline, noBuild, jar -> new PipelineProcess.Launch(jar, broker,
+                            own.file(context), own.vhostPrefix(context), List.of(), 0, Map.of(), Map.of(),
+                            Duration.ofSeconds(30)), environments.all().stream().map(Environment::name).toList(),
+                    readyTimeout, processes).description();
         } else {
             pipeline = new PipelineProcess(local.home(context, null));
             description = pipeline.running().flatMap(PipelineProcess.Running::description).orElseThrow(() ->
