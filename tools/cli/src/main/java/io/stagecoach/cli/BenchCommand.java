@@ -63,7 +63,8 @@ import java.util.regex.Pattern;
                 "(publish to delivery, one confirm outstanding) with the ratio of a hop's p50 to it.",
                 "",
                 "Uses the pipeline `stagecoach up` runs in --home, or with --start starts one of its own (own",
-                "vhosts, reset first; an environments file with --services services) and stops it at the end.",
+                "vhosts and GitOps repository, reset first; an environments file with --services services) and stops",
+                "it at the end.",
                 ""},
         footer = {"", "Examples:",
                 "  stagecoach bench --start --services 8 --builds 5 --rate 4",
@@ -182,6 +183,7 @@ final class BenchCommand implements Callable<Integer> {
             } catch (BrokerUnreachableException e) {
                 throw CliException.broker(e.getMessage(), e);
             }
+            resetGitOps(pipeline);
             ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
             if (!report.isClean()) {
                 throw CliException.pipeline(report.describe());
@@ -238,6 +240,21 @@ final class BenchCommand implements Callable<Integer> {
                 } catch (IllegalStateException e) {
                     // already shutting down: the hook is running
                 }
+            }
+        }
+    }
+
+    /**
+     * The GitOps repository and clones go with the vhosts: every run pushes a commit per build and environment, and
+     * a repository grown over earlier runs made deployments several times slower (one gave up: "kept moving"), so
+     * runs would not measure the same pipeline.
+     */
+    private void resetGitOps(PipelineProcess pipeline) {
+        for (Path part : List.of(pipeline.gitopsRepository(), pipeline.home().resolve("clones"))) {
+            try {
+                PipelineProcess.deleteTree(part);
+            } catch (IOException e) {
+                throw CliException.pipeline("Cannot remove the earlier bench's " + part + ": " + e.getMessage());
             }
         }
     }
