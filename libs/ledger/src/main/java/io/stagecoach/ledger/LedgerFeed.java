@@ -41,8 +41,8 @@ import java.util.function.Consumer;
  * <p>A service decides on an event once the ledger has read that event: {@link #awaitEvent} waits for it on the
  * feed's own consumer. One publish routes an event to its inbox and to the audit stream, so by the time a handler
  * runs its event is in the stream, and everything before it in the stream has been applied once it has.
- * {@link #catchUp(Duration)} waits for the stream's end, found on a probe connection: start-up needs it, and so does
- * work that no event in the stream started (a build arriving over HTTP, a periodic sweep).
+ * {@link #catchUp(Duration)} waits for the stream's end, found on a probe connection: start-up needs it; after start
+ * the services decide from the ledger as the feed has read it (ADR 18).
  *
  * <p>With a {@link #snapshotTo snapshot file}, a start replays only what the stream holds after the offset of the
  * last snapshot this feed wrote (ADR 19): the snapshot is the feed's own fold, every record after it is judged as ever,

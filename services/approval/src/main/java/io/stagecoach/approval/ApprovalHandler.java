@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The approval service's work: catch the ledger up, ask {@link ApprovalPolicy}, publish what it says unless the
+ * The approval service's work: wait until the ledger read what the work is about, ask {@link ApprovalPolicy}, publish what it says unless the
  * ledger has seen it already (a redelivery or another instance did the work), count it. The audit stream is the
  * only store: nothing here survives a restart, nothing needs to.
  */
@@ -42,6 +42,8 @@ final class ApprovalHandler {
     private final Clock clock;
     /** One decision, request or sweep at a time in this process, so a grant and an expiry do not cross. */
     private final Object lock = new Object();
+    /** The last event this process published (under {@code lock}): a sweep waits until the ledger read it. */
+    private CloudEvent<?> lastPublished;
 
     ApprovalHandler(ApprovalPolicy policy, ApprovalRules rules, LedgerFeed feed, ApprovalRecords records,
             EventPublisher publisher, ApprovalMetrics metrics, ApprovalProperties properties, Clock clock) {
@@ -86,13 +88,23 @@ final class ApprovalHandler {
 
     /**
      * Opens what arrived but was not opened, ends what the previous environment withdrew, expires what timed out,
-     * supersedes what a newer request replaced,
-     * finishes grants whose promotion failed.
+     * supersedes what a newer request replaced, finishes grants whose promotion failed.
+     *
+     * <p>It decides from the ledger as the feed has read it, once the feed has read everything this process
+     * published: no connection to find the stream's end. That is safe because what the ledger may not have read yet
+     * comes from others, and each of those is handled on its own: a request or decision arrives in an inbox too and
+     * is judged under this lock once its own record is read, after this sweep's endings; a withdrawal or a grant
+     * left without its promotion is found by the next sweep. So a sweep on a lagging ledger decides as a sweep that
+     * ran a moment earlier would, and the end a probe found was stale as soon as it was found anyway. What it
+     * publishes has ids derived from the request, so an ending or opening another instance published meanwhile is
+     * the same event, skipped by the ledger.
      */
     void sweep() throws Exception {
         synchronized (lock) {
-            // no event started a sweep: it reads up to the stream's end
-            feed.catchUp(properties.catchUpTimeout());
+            if (lastPublished != null) {
+                // this process's own endings and openings, so it does not end or open anything twice
+                feed.awaitEvent(lastPublished, properties.catchUpTimeout());
+            }
             openArrived();
             endWithdrawn(Optional.empty());
             endPending();
@@ -113,7 +125,7 @@ final class ApprovalHandler {
             CloudEvent<ApprovalOpened> opening = policy.opening(approval, rules, clock.instant());
             if (!ledger.seen(opening.id())) {
                 publisher.publish(opening);
-                opened = opening;
+                opened = published(opening);
                 log.info("approval request {} for {} {} opened, expires at {}", approval.requestId(),
                         opening.data().release().service(), opening.data().release().version(),
                         opening.data().expiresAt());
@@ -132,6 +144,7 @@ final class ApprovalHandler {
                     waiting.add(new ApprovalPolicy.Waiting(approval, opened)));
         }
         publisher.publishUnseen(policy.endings(waiting, rules.environment(), clock.instant()), ledger::seen, ending -> {
+            published(ending);
             metrics.counted(ending.data().reason().name().toLowerCase(Locale.ROOT));
             log.info("approval request {} for {} {} ended: {}", ending.data().requestId(),
                     ending.data().release().service(), ending.data().release().version(), ending.data().reason());
@@ -146,6 +159,7 @@ final class ApprovalHandler {
     private void endWithdrawn(Optional<CloudEvent<ApprovalRequested>> arrived) throws Exception {
         List<CloudEvent<ApprovalExpired>> ended = publisher.publishUnseen(
                 policy.withdrawals(pendingRequests(arrived), rules, ledger), ledger::seen, ending -> {
+                    published(ending);
                     metrics.counted("withdrawn");
                     log.warn("approval request {} for {} {} ended: {}", ending.data().requestId(),
                             ending.data().release().service(), ending.data().release().version(),
@@ -184,12 +198,20 @@ final class ApprovalHandler {
             return;
         }
         log.warn("request {} was granted without its promotion; publishing the promotion now", requestId);
-        publisher.publish(policy.promotion(grant.get(), request.get().data()));
+        CloudEvent<?> promotion = policy.promotion(grant.get(), request.get().data());
+        publisher.publish(promotion);
+        published(promotion);
     }
 
     /** Publishes the events the ledger has not seen; false when it had seen all of them (the work was done). */
     private boolean publishUnseen(List<CloudEvent<?>> events) {
-        return events.isEmpty() || !publisher.publishUnseen(events, ledger::seen).isEmpty();
+        return events.isEmpty() || !publisher.publishUnseen(events, ledger::seen, this::published).isEmpty();
+    }
+
+    /** Remembers an event the broker confirmed, the last one of which a sweep waits for. */
+    private <E extends CloudEvent<?>> E published(E event) {
+        lastPublished = event;
+        return event;
     }
 
     private void count(Verdict verdict, CloudEvent<ApprovalDecided> decision) {

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How the approval service keeps time.
  *
  * @param sweepInterval  how often pending requests are checked for expiry (and supersession)
- * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (a sweep: the stream.s end)
+ * @param catchUpTimeout how long a decision waits for the ledger to read the event it decides on (a sweep: this process's last publish)
  */
 @ConfigurationProperties("stagecoach.approval")
 record ApprovalProperties(

@@ -27,6 +27,7 @@ import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.support.StagecoachMessagingAutoConfiguration;
 import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.RealPipeline;
@@ -74,6 +75,9 @@ class ApprovalFlowTests {
 
     @Autowired
     RabbitListenerEndpointRegistry listeners;
+
+    @Autowired
+    ApprovalHandler handler;
 
     private final EventCodec codec = new EventCodec();
 
@@ -262,6 +266,25 @@ class ApprovalFlowTests {
         assertThat(prod.of(EventType.APPROVAL_EXPIRED, request.data().requestId())).isEmpty();
         await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() ->
                 assertThat(prod.of(EventType.APPROVAL_OPENED, request.data().requestId())).hasSize(1));
+    }
+
+    @Test
+    void sweepsOpenNoConnection() throws Exception {
+        CloudEvent<ApprovalRequested> request = requestIntoProd(Fixtures.release("sweep-connections-svc", "1.0.0"));
+        awaitOne(EventType.APPROVAL_OPENED, request);
+        double opened = connectionsOpened();
+
+        for (int i = 0; i < 3; i++) {
+            handler.sweep();
+        }
+
+        assertThat(opened).as("the inboxes' and the ledger's connections, counted").isGreaterThanOrEqualTo(2);
+        assertThat(connectionsOpened()).isEqualTo(opened);
+    }
+
+    private double connectionsOpened() {
+        return meters.find(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER).tag("environment", "prod")
+                .meters().stream().mapToDouble(meter -> meter.measure().iterator().next().getValue()).sum();
     }
 
     @Test

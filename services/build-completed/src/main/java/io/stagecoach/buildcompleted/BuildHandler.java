@@ -1,6 +1,5 @@
 package io.stagecoach.buildcompleted;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +30,7 @@ import org.springframework.stereotype.Component;
  * Decides on a build with the environment's current knowledge ({@link BuildPolicy}) and carries the decision out:
  * publishes its events (the promotion request, or the block that ends a refused build's run) unless the audit stream
  * has them already, registers the release, counts and logs it. Shared by the inbox and the webhook (which asks
- * before it publishes).
+ * before it publishes, from the view as it is).
  */
 @Component
 public class BuildHandler {
@@ -73,20 +72,15 @@ public class BuildHandler {
         return identity.environmentName();
     }
 
-    /**
-     * Brings the view up to the stream's end, found on a probe connection: for a build arriving over HTTP, which is not
-     * in the stream yet. A build from the inbox waits for its own record instead.
-     */
-    public void catchUp() throws IOException, TimeoutException {
-        feed.catchUp(ledgerProperties.catchUpTimeout());
-    }
-
     /** Whether the environment's audit stream holds an event with this id (as far as the view has read). */
     public boolean seen(String eventId) {
         return ledger.seen(eventId);
     }
 
-    /** The decision on {@code build} with what the view holds now (call {@link #catchUp()} first). */
+    /**
+     * The decision on {@code build} with what the view holds now. The webhook asks before it publishes; a build from
+     * the inbox is decided once the ledger read its record ({@link #handle}), and that decision is the one that counts.
+     */
     public BuildDecision decide(CloudEvent<BuildCompleted> build) {
         return BuildPolicy.decide(build, knowledge(), identity.environmentName(), source());
     }

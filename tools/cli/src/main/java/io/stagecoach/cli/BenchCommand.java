@@ -63,7 +63,8 @@ import java.util.regex.Pattern;
                 "(publish to delivery, one confirm outstanding) with the ratio of a hop's p50 to it.",
                 "",
                 "Uses the pipeline `stagecoach up` runs in --home, or with --start starts one of its own (own",
-                "vhosts, reset first; an environments file with --services services) and stops it at the end.",
+                "vhosts and GitOps repository, reset first; an environments file with --services services) and stops",
+                "it at the end.",
                 ""},
         footer = {"", "Examples:",
                 "  stagecoach bench --start --services 8 --builds 5 --rate 4",
@@ -183,22 +184,19 @@ final class BenchCommand implements Callable<Integer> {
             } catch (BrokerUnreachableException e) {
                 throw CliException.broker(e.getMessage(), e);
             }
+            resetGitOps(pipeline);
             ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
             if (!report.isClean()) {
                 throw CliException.pipeline(report.describe());
             }
             step("Starting the pipeline");
-            Path jar = new PipelineJar(LocalOptions.repository(context)).prepare(noBuild,
-                    pipeline.logs().resolve("build.log"), out);
-            PipelineProcess.Launch launch = new PipelineProcess.Launch(jar, broker, own.file(context),
-                    own.vhostPrefix(context), List.of(), 0, Map.of(), Map.of(), Duration.ofSeconds(30));
             PipelineProcess stopping = pipeline;
             stopper = new Thread(() -> List.copyOf(processes).forEach(stopping::stop), "stagecoach-bench-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
-            PipelineProcess.Ready ready = UpCommand.start(context, pipeline, launch,
-                    environments.all().stream().map(Environment::name).toList(), readyTimeout, processes);
-            UpCommand.describe(ready, pipeline, out);
-            description = ready.description();
+            description = PipelineStart.run(context, pipeline, noBuild, jar -> new PipelineProcess.Launch(jar, broker,
+                            own.file(context), own.vhostPrefix(context), List.of(), 0, Map.of(), Map.of(),
+                            Duration.ofSeconds(30)), environments.all().stream().map(Environment::name).toList(),
+                    readyTimeout, processes).description();
         } else {
             pipeline = new PipelineProcess(local.home(context, null));
             description = pipeline.running().flatMap(PipelineProcess.Running::description).orElseThrow(() ->
@@ -243,6 +241,21 @@ final class BenchCommand implements Callable<Integer> {
                 } catch (IllegalStateException e) {
                     // already shutting down: the hook is running
                 }
+            }
+        }
+    }
+
+    /**
+     * The GitOps repository and clones go with the vhosts: every run pushes a commit per build and environment, and
+     * a repository grown over earlier runs made deployments several times slower (one gave up: "kept moving"), so
+     * runs would not measure the same pipeline.
+     */
+    private void resetGitOps(PipelineProcess pipeline) {
+        for (Path part : List.of(pipeline.gitopsRepository(), pipeline.home().resolve("clones"))) {
+            try {
+                PipelineProcess.deleteTree(part);
+            } catch (IOException e) {
+                throw CliException.pipeline("Cannot remove the earlier bench's " + part + ": " + e.getMessage());
             }
         }
     }

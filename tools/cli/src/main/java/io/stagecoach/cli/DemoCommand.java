@@ -141,8 +141,8 @@ final class DemoCommand implements Callable<Integer> {
         Thread stopper = new Thread(() -> List.copyOf(processes).forEach(pipeline::stop), "stagecoach-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            UpCommand.describe(UpCommand.start(context, pipeline, launch, names, readyTimeout, processes), pipeline,
-                    out);
+            PipelineStart.describe(PipelineStart.start(context, pipeline, launch, names, readyTimeout, processes),
+                    pipeline, out);
             int status = scenario(context, broker, environments);
             lookNext(environments, pipeline);
             return status;

@@ -46,16 +46,18 @@ final class PipelineJar {
     }
 
     /**
-     * The jar, built first when it is stale (unless {@code noBuild}).
+     * The jar to run: built first when it is stale (unless {@code noBuild}), then unpacked once per build into plain
+     * jars, which start the pipeline's contexts several times faster ({@link ExtractedJar}).
      *
-     * @throws CliException when there is no jar, or the build failed
+     * @throws CliException when there is no jar, or the build or unpacking failed
      */
     Path prepare(boolean noBuild, Path log, PrintWriter out) throws InterruptedException {
         if (!noBuild && stale()) {
             build(log, out);
         }
-        return jar().orElseThrow(() -> CliException.pipeline("No local pipeline jar in " + MODULE + "/target; build "
-                + "it with ./mvnw -B -pl " + MODULE + " -am package -DskipTests"));
+        Path jar = jar().orElseThrow(() -> CliException.pipeline("No local pipeline jar in " + MODULE + "/target; "
+                + "build it with ./mvnw -B -pl " + MODULE + " -am package -DskipTests"));
+        return ExtractedJar.of(jar, out);
     }
 
     /** Builds the module and what it needs with the Maven wrapper, output in {@code log}; throws when it fails. */

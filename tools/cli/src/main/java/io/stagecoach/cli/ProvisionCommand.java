@@ -2,6 +2,7 @@ package io.stagecoach.cli;
 
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.topology.BrokerDefinitions;
 import io.stagecoach.platform.topology.BrokerUnreachableException;
 import io.stagecoach.platform.topology.ManagementApiException;
 import io.stagecoach.platform.topology.ManagementClient;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code stagecoach provision}: the broker definitions of the environments, applied and read back. */
@@ -54,7 +56,7 @@ final class ProvisionCommand implements Callable<Integer> {
         Environments environments = environmentOptions.environments(context);
         ManagementClient client = management.client(context);
         if (!check) {
-            warnOfDefaultPasswords(context, client, environments);
+            warnOfDefaultPasswords(context, environments);
         }
         ProvisioningReport report = provision(context, client, environments, check);
         if (!report.queueSummary().isEmpty()) {
@@ -69,10 +71,9 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     /** Names the users that get the local-only password, and how to give them real ones, before creating any. */
-    private static void warnOfDefaultPasswords(CliContext context, ManagementClient client,
-                                               Environments environments) {
-        var defaulted = new Provisioner(client, Credentials.fromVariables(context.env()), line -> { })
-                .usersWithDefaultPassword(environments);
+    private static void warnOfDefaultPasswords(CliContext context, Environments environments) {
+        List<String> defaulted = BrokerDefinitions.plan(environments)
+                .usersWithDefaultPassword(Credentials.fromVariables(context.env()));
         if (!defaulted.isEmpty()) {
             String user = defaulted.get(0);
             context.err().println("Warning: " + defaulted.size() + " of the users get the local-only default password "

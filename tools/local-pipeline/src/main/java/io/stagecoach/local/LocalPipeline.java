@@ -115,17 +115,12 @@ public final class LocalPipeline implements AutoCloseable {
         try {
             ServicePlan plan = plan(environments, settings);
             List<Integer> ports = ports(settings, plan.workloads().size() + plan.services().size());
-            long seedStart = System.nanoTime();
-            boolean created = GitOpsRepository.prepare(workdir, environments, settings::image);
-            progress.accept(String.format(Locale.ROOT, "%-24s %s in %s", "gitops",
-                    (created ? "created " : "opened ") + GitOpsRepository.bare(workdir), seconds(since(seedStart))));
-
-            for (ServicePlan.Workload workload : plan.workloads()) {
-                workloads.add(startWorkload(settings, workdir, workload, ports.get(workloads.size())));
-            }
+            long workloadsStart = System.nanoTime();
+            seedAndStartWorkloads(plan, ports, settings, environments, workdir, workloads, progress);
             List<Workload> endpoints = workloads.stream().map(StartedWorkload::workload).toList();
-            progress.accept(String.format(Locale.ROOT, "%-24s %d started (%s)", "demo workloads", workloads.size(),
-                    String.join(", ", endpoints.stream().map(w -> w.environment() + " :" + w.port()).toList())));
+            progress.accept(String.format(Locale.ROOT, "%-24s %d started in %s (%s)", "demo workloads",
+                    workloads.size(), seconds(since(workloadsStart)), String.join(", ", endpoints.stream()
+                            .map(w -> w.environment() + " :" + w.port()).toList())));
 
             List<Planned> planned = new ArrayList<>();
             for (ServicePlan.Entry entry : plan.services()) {
@@ -145,6 +140,56 @@ public final class LocalPipeline implements AutoCloseable {
                 ordered.size(), workloads.size(), seconds(startup)));
         return new LocalPipeline(settings, environments, ordered, List.copyOf(workloads),
                 Map.copyOf(environmentStartups), startup);
+    }
+
+    /**
+     * Seeds the GitOps repository and starts the demo workloads, side by side and {@code parallelism} at a time: with
+     * fifty promoted services there are 150 workloads, each reading its command line before it listens, and they
+     * need the repository only when asked for a version. Every workload that started is in {@code started}, in plan
+     * order, also when another one or the seed failed, so the caller stops them.
+     */
+    private static void seedAndStartWorkloads(ServicePlan plan, List<Integer> ports, LocalPipelineSettings settings,
+                                              Environments environments, Path workdir, List<StartedWorkload> started,
+                                              Consumer<String> progress) throws IOException {
+        ExecutorService executor = Executors.newFixedThreadPool(settings.parallelism(), daemon("stagecoach-workload"));
+        try {
+            Future<String> seed = executor.submit(() -> {
+                long begin = System.nanoTime();
+                boolean created = GitOpsRepository.prepare(workdir, environments, settings::image);
+                return String.format(Locale.ROOT, "%-24s %s in %s", "gitops",
+                        (created ? "created " : "opened ") + GitOpsRepository.bare(workdir), seconds(since(begin)));
+            });
+            List<Future<StartedWorkload>> starts = new ArrayList<>();
+            for (ServicePlan.Workload workload : plan.workloads()) {
+                int port = ports.get(starts.size());
+                starts.add(executor.submit(() -> startWorkload(settings, workdir, workload, port)));
+            }
+            Throwable failure = null;
+            for (Future<StartedWorkload> start : starts) {
+                try {
+                    started.add(start.get());
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : e.getCause();
+                }
+            }
+            try {
+                progress.accept(seed.get());
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause();
+            }
+            if (failure instanceof IOException io) {
+                throw io;
+            }
+            if (failure != null) {
+                throw new LocalPipelineException("the demo workloads did not start: " + failure.getMessage(), failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalPipelineException("interrupted while starting the demo workloads", e);
+        } finally {
+            executor.shutdown();
+            awaitTermination(executor, Duration.ofMinutes(2));
+        }
     }
 
     /** The services and workloads of the environments the settings name (all when they name none). */

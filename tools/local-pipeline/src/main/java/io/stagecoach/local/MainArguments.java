@@ -81,7 +81,8 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                 description = "how long one deployment's smoke checks may retry, e.g. 30s (default 20s)")
         String smokeDeadline;
 
-        @Option(names = "--parallelism", paramLabel = "N", description = "services starting at the same time (default 4)")
+        @Option(names = "--parallelism", paramLabel = "N", description = "services starting at the same time (default "
+                + LocalPipelineSettings.DEFAULT_PARALLELISM + ")")
         String parallelism;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
@@ -121,7 +122,8 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         options.badMarkers.forEach(value -> pair("bad-marker", value, badMarkers, problems));
         int amqpPort = number("amqp-port", options.amqpPort, 5672, 1, 65535, problems);
         int basePort = number("base-port", options.basePort, 0, 0, 65535, problems);
-        int parallelism = number("parallelism", options.parallelism, 4, 1, 64, problems);
+        int parallelism = number("parallelism", options.parallelism, LocalPipelineSettings.DEFAULT_PARALLELISM, 1, 64,
+                problems);
         Duration smokeDeadline = null;
         if (options.smokeDeadline != null) {
             try {

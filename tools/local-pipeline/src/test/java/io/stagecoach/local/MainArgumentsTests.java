@@ -17,7 +17,8 @@ class MainArgumentsTests {
         MainArguments arguments = MainArguments.parse();
 
         assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, false,
-                List.of(), null, null, 0, 4, Map.of(), Map.of(), null, null, false));
+                List.of(), null, null, 0, LocalPipelineSettings.DEFAULT_PARALLELISM, Map.of(), Map.of(), null, null,
+                false));
         assertThat(arguments.settings().image("knative-lambda-builder"))
                 .isEqualTo("ghcr.io/acme/knative-lambda-builder");
     }

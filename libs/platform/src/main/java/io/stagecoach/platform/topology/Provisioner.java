@@ -57,15 +57,6 @@ public final class Provisioner {
     }
 
     /** Plans {@code environments}, applies the plan and reads it back. */
-    /**
-     * The users of the plan that would get the local-only default password ({@code <user>-local-only}): no
-     * {@code STAGECOACH_PASSWORD_<USER>} variable and no file in {@code $STAGECOACH_SECRETS_DIR} names theirs.
-     */
-    public List<String> usersWithDefaultPassword(Environments environments) {
-        return BrokerDefinitions.plan(environments).users().stream().map(Definitions.User::name)
-                .filter(name -> !credentials.hasConfiguredPassword(name)).toList();
-    }
-
     public ProvisioningReport apply(Environments environments) {
         return apply(BrokerDefinitions.plan(environments), labels(environments));
     }

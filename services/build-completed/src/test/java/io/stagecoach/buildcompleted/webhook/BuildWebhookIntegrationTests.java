@@ -26,14 +26,18 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.ledger.EnvironmentLedger;
+import io.stagecoach.support.StagecoachMessagingAutoConfiguration;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -60,6 +64,12 @@ class BuildWebhookIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    EnvironmentLedger ledger;
 
     @DynamicPropertySource
     static void runAsBuildCompletedInDev(DynamicPropertyRegistry registry) {
@@ -137,12 +147,42 @@ class BuildWebhookIntegrationTests {
         // what the previous process published before it stopped
         fixture.as("dev", Principal.BUILD_COMPLETED).publish("build.completed.dev", eventId,
                 new EventCodec().encode(earlier));
-        await().atMost(Duration.ofSeconds(30)).until(() -> auditHas(eventId));
+        // as a process started after it would have it: replayed into its ledger
+        await().atMost(Duration.ofSeconds(30)).until(() -> ledger.seen(eventId));
         String body = plain("6.0.0", DIGEST_A);
 
         HttpResponse<String> replayed = post(body, sign(body), delivery);
 
         assertThat(replayed.statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void acceptingBuildsOpensNoConnection() throws Exception {
+        String first = plain("11.0.0", DIGEST_A);
+        assertThat(post(first, sign(first), UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release("11.0.0", DIGEST_A))).size() == 1);
+        double opened = connectionsOpened();
+
+        List<String> versions = List.of("11.0.1", "11.0.2", "11.0.3", "11.0.4", "11.0.5");
+        for (String version : versions) {
+            String body = plain(version, DIGEST_A);
+            assertThat(post(body, sign(body), UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        }
+        String conflicting = plain("11.0.0", DIGEST_B);
+        assertThat(post(conflicting, sign(conflicting), UUID.randomUUID().toString()).statusCode()).isEqualTo(409);
+        for (String version : versions) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release(version, DIGEST_A))).size() == 1);
+        }
+
+        assertThat(opened).as("the inboxes' and the ledger's connections, counted").isGreaterThanOrEqualTo(2);
+        assertThat(connectionsOpened()).isEqualTo(opened);
+    }
+
+    private double connectionsOpened() {
+        return meters.find(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER).tag("environment", "dev")
+                .meters().stream().mapToDouble(meter -> meter.measure().iterator().next().getValue()).sum();
     }
 
     @Test
