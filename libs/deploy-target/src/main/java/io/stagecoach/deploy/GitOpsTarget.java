@@ -117,6 +117,12 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                 config.setString("remote", ORIGIN, "fetch", "+refs/heads/*:refs/remotes/" + ORIGIN + "/*");
                 config.save();
             }
+            if (!clone.workTreeKnown) {
+                // the work tree is what the branch is when the directory is first opened in this process
+                Ref branch = repository.exactRef(Constants.R_HEADS + settings.branch());
+                clone.workTreeAt = branch == null ? null : branch.getObjectId();
+                clone.workTreeKnown = true;
+            }
             var target = new GitOpsTarget(settings, repository, clone);
             target.seed();
             return target;
@@ -477,6 +483,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         return switch (result) {
             case NEW, FAST_FORWARD -> {
                 syncWorkTree(expected, commit);
+                clone.workTreeAt = commit;
                 yield true;
             }
             case LOCK_FAILURE, REJECTED -> false;
@@ -487,16 +494,20 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     /** Takes the local branch to {@code commit} whatever it was (the remote is the truth in a clone). */
     private void takeRemoteTip(ObjectId commit) throws IOException {
         ObjectId current = tip(branchRef);
-        if (commit.equals(current)) {
-            return;
+        if (!commit.equals(current)) {
+            RefUpdate update = repository.updateRef(branchRef);
+            update.setNewObjectId(commit);
+            update.setRefLogMessage("stagecoach: take " + trackingRef, false);
+            RefUpdate.Result result = update.forceUpdate();
+            switch (result) {
+                case NEW, FAST_FORWARD, FORCED, NO_CHANGE -> { }
+                default -> throw new TransientTargetException("cannot move " + branchRef + ": " + result);
+            }
         }
-        RefUpdate update = repository.updateRef(branchRef);
-        update.setNewObjectId(commit);
-        update.setRefLogMessage("stagecoach: take " + trackingRef, false);
-        RefUpdate.Result result = update.forceUpdate();
-        switch (result) {
-            case NEW, FAST_FORWARD, FORCED, NO_CHANGE -> syncWorkTree(current, commit);
-            default -> throw new TransientTargetException("cannot move " + branchRef + ": " + result);
+        // a clone's work tree is for people to look at: brought along once nothing waits to land, not per batch
+        if (queue.isEmpty() && !commit.equals(clone.workTreeAt)) {
+            syncWorkTree(clone.workTreeAt, commit);
+            clone.workTreeAt = commit;
         }
     }
 
@@ -564,6 +575,9 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         /** {@link System#nanoTime()} at the start of the last fetch or landed push; only moved under the lock. */
         private long syncedAt = Long.MIN_VALUE;
         private boolean synced;
+        /** The commit the work tree was last brought to (null: none yet); moved under the lock. */
+        private ObjectId workTreeAt;
+        private boolean workTreeKnown;
         /** Fetches from the remote so far, for tests. */
         private volatile long fetches;
 

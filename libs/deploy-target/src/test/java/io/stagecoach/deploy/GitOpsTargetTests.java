@@ -406,6 +406,11 @@ class GitOpsTargetTests {
             }
             assertThat(target.running("staging", SERVICE)).map(RunningRelease::version).hasValue("2.0.4");
             assertThat(target.running("dev", SERVICE)).map(RunningRelease::version).hasValue("2.0.3");
+            assertThat(temp.resolve("clone").resolve(STAGING)).as("the work tree caught up once the queue was empty")
+                    .content().contains("newTag: 2.0.4");
+            assertThat(temp.resolve("clone").resolve("overlays/dev/kustomization.yaml")).content()
+                    .contains("newTag: 2.0.3");
+            assertThat(GitRepos.isClean(temp.resolve("clone"))).isTrue();
         } finally {
             pool.shutdownNow();
         }

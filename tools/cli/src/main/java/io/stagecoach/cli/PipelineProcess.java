@@ -44,8 +44,20 @@ final class PipelineProcess {
     /** Eleven contexts close in a few seconds; then it is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
     /** One JVM for many small contexts on a small machine: the quick JIT tier and the serial collector. */
-    static final List<String> JVM_OPTIONS = List.of(MARKER, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Xshare:auto");
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+    /** Replaces {@link #JVM_OPTIONS} when set, e.g. to measure with both JIT tiers. */
+    static final String JVM_OPTIONS_VARIABLE = "STAGECOACH_PIPELINE_JAVA_OPTIONS";
+
+    /** The pipeline JVM's options: the marker, then {@code configured} split at white space, or the defaults. */
+    static List<String> jvmOptions(String configured) {
+        List<String> options = new ArrayList<>(List.of(MARKER));
+        if (configured == null || configured.isBlank()) {
+            options.addAll(JVM_OPTIONS);
+        } else {
+            options.addAll(List.of(configured.trim().split("\\s+")));
+        }
+        return options;
+    }
     /** Variables that would give the services another identity or path than the one on their command line. */
     static final List<String> IDENTITY_VARIABLES = List.of(AmqpOptions.USER_VARIABLE, AmqpOptions.PASSWORD_VARIABLE,
             EnvironmentOptions.FILE_VARIABLE, EnvironmentOptions.PREFIX_VARIABLE, "STAGECOACH_ENVIRONMENT",
@@ -66,7 +78,7 @@ final class PipelineProcess {
         List<String> command(Path home) {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(JVM_OPTIONS);
+            command.addAll(jvmOptions(System.getenv(JVM_OPTIONS_VARIABLE)));
             command.addAll(List.of("-jar", jar.toString(), "--workdir", home.toString(), "--log",
                     home.resolve("logs").resolve(NAME + ".log").toString(), "--amqp-host", broker.host(),
                     "--amqp-port", String.valueOf(broker.port())));

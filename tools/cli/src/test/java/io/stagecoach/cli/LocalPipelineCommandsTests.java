@@ -114,6 +114,15 @@ class LocalPipelineCommandsTests {
     }
 
     @Test
+    void thePipelineJvmTakesItsOptionsFromTheVariableInsteadOfTheDefaults() {
+        assertThat(PipelineProcess.jvmOptions(null)).first().isEqualTo(PipelineProcess.MARKER);
+        assertThat(PipelineProcess.jvmOptions(" ")).containsExactly(PipelineProcess.MARKER, "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-Xshare:auto");
+        assertThat(PipelineProcess.jvmOptions(" -XX:+UseSerialGC  -Xmx512m "))
+                .containsExactly(PipelineProcess.MARKER, "-XX:+UseSerialGC", "-Xmx512m");
+    }
+
+    @Test
     void showsALineForEachEnvironmentOnceItIsReadyAndNotForItsServices() {
         Set<String> environments = Set.of("dev", "staging", "prod");
 
