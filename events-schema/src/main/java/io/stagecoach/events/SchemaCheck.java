@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * One shipped schema compiled into plain checks, to tell in a few microseconds that an event is valid. The general
@@ -267,8 +269,7 @@ final class SchemaCheck {
                 case "pattern": {
                     RegularExpression pattern = JDKRegularExpressionFactory.getInstance()
                             .getRegularExpression(value.asString());
-                    return instance -> !instance.isString() ? Verdict.VALID
-                            : pattern.matches(instance.asString()) ? Verdict.VALID : Verdict.INVALID;
+                    return strings(new Memo(pattern::matches));
                 }
                 case "format":
                     return format(file, value.asString());
@@ -325,13 +326,51 @@ final class SchemaCheck {
             Format format = Formats.DEFAULT.stream().filter(f -> f.getName().equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(file + ": unknown format " + name));
             ExecutionConfig config = ExecutionConfig.builder().formatAssertionsEnabled(true).build();
+            return strings(new Memo(text -> format.matches(new ExecutionContext(config), text)));
+        }
+
+        /** A check of strings that lets anything else pass, as patterns and formats do. */
+        private static Check strings(Memo memo) {
             return instance -> !instance.isString() ? Verdict.VALID
-                    : format.matches(new ExecutionContext(config), instance.asString()) ? Verdict.VALID
-                    : Verdict.INVALID;
+                    : memo.test(instance.asString()) ? Verdict.VALID : Verdict.INVALID;
         }
 
         private static IllegalArgumentException unknown(String file, String keyword) {
             return new IllegalArgumentException(file + ": keyword " + keyword + " is not compiled");
+        }
+    }
+
+    /**
+     * A pattern's or format's answers for the strings it saw last: the same names, images, digests and sources come
+     * back in record after record (a checkpoint repeats every held release), and a regular expression costs more than
+     * a lookup. The answer is the same function's, so it changes no verdict; the memory is bounded.
+     */
+    private static final class Memo implements Predicate<String> {
+        static final int MAX_ENTRIES = 4096;
+        static final int MAX_LENGTH = 512;
+
+        private final Predicate<String> test;
+        private final Map<String, Boolean> answers = new ConcurrentHashMap<>();
+
+        Memo(Predicate<String> test) {
+            this.test = test;
+        }
+
+        @Override
+        public boolean test(String text) {
+            if (text.length() > MAX_LENGTH) {
+                return test.test(text);
+            }
+            Boolean known = answers.get(text);
+            if (known != null) {
+                return known;
+            }
+            boolean answer = test.test(text);
+            if (answers.size() >= MAX_ENTRIES) {
+                answers.clear();
+            }
+            answers.put(text, answer);
+            return answer;
         }
     }
 
