@@ -25,7 +25,7 @@ import java.util.function.Predicate;
 
 /**
  * One shipped schema compiled into plain checks, to tell in a few microseconds that an event is valid. The general
- * validator costs about fifty times more per event (it tracks evaluation paths, annotations and errors for every
+ * validator costs several times more per event (it tracks evaluation paths, annotations and errors for every
  * keyword) and was most of the time a service took to replay its audit stream (ADR 19).
  *
  * <p>It answers only what it is sure of: {@link Verdict#VALID} when the event is valid by the schema, otherwise
