@@ -183,8 +183,22 @@ public final class EnvironmentLedger {
     }
 
     private void hold(Release release) {
-        heldReleases.put(key(release), release);
-        holdsOf(release.service()).add(key(release));
+        String key = key(release);
+        heldReleases.put(key, release);
+        holdsOf(release.service()).add(key);
+    }
+
+    /**
+     * A checkpoint's hold: it changes nothing when this very release is held already, which is most of them (a
+     * checkpoint repeats every hold of its service), so the key set is left alone.
+     */
+    private void holdFromCheckpoint(Release release) {
+        String key = key(release);
+        if (release.equals(heldReleases.get(key)) && held.getOrDefault(release.service(), Set.of()).contains(key)) {
+            return;
+        }
+        heldReleases.put(key, release);
+        holdsOf(release.service()).add(key);
     }
 
     /**
@@ -232,7 +246,7 @@ public final class EnvironmentLedger {
             running.put(c.service(), new Deployed(r.release(), r.revision(), r.eventId(), r.at(), r.rollback()));
         }
         c.verified().forEach(v -> verify(new Verified(v.release(), v.eventId(), v.at())));
-        c.held().forEach(this::hold);
+        c.held().forEach(this::holdFromCheckpoint);
         for (LedgerCheckpointed.Withdrawn w : c.withdrawn()) {
             List<Withdrawal> known = withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>());
             if (known.stream().noneMatch(k -> k.eventId().equals(w.eventId()))) {

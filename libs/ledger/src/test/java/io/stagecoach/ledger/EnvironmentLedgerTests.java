@@ -492,4 +492,33 @@ class EnvironmentLedgerTests {
         assertThat(ledger.checkpoint(SERVICE).held()).containsExactly(release("1.1.0"));
         assertThat(ledger.checkpoint("service-0").held()).hasSize(EnvironmentLedger.MAX_HELD);
     }
+    /**
+     * A checkpoint lists every hold of its service again, in whatever order; folding it leaves the holds as they
+     * were, so the oldest still goes first when a newer hold comes: as in a ledger that never read the checkpoint.
+     */
+    @Test
+    void aCheckpointRepeatingTheHoldsOfItsServiceLeavesTheirOrderAlone() {
+        holdReleases(0, EnvironmentLedger.MAX_HELD);
+        LedgerCheckpointed c = ledger.checkpoint(SERVICE);
+        List<Release> newestFirst = new java.util.ArrayList<>(c.held());
+        java.util.Collections.reverse(newestFirst);
+        apply(event(new LedgerCheckpointed(c.environment(), c.service(), c.position(), c.running(), c.verified(),
+                newestFirst, c.decided(), c.withdrawn()), "staging"));
+        holdReleases(EnvironmentLedger.MAX_HELD, 1);
+        List<Release> withCheckpoint = ledger.checkpoint(SERVICE).held();
+
+        ledger = new EnvironmentLedger("staging", PROVENANCE);
+        holdReleases(0, EnvironmentLedger.MAX_HELD + 1);
+
+        assertThat(withCheckpoint).hasSize(EnvironmentLedger.MAX_HELD).doesNotContain(release("3.0.0"))
+                .startsWith(release("3.0.1")).endsWith(release("3.0." + EnvironmentLedger.MAX_HELD))
+                .isEqualTo(ledger.checkpoint(SERVICE).held());
+    }
+
+    private void holdReleases(int first, int count) {
+        for (int i = first; i < first + count; i++) {
+            apply(new RollbackCompleted("staging", SERVICE, release("3.0." + i), release("1.0.0"),
+                    new Trigger(Trigger.Type.ALERT_FIRING, "h" + i), "r" + i));
+        }
+    }
 }

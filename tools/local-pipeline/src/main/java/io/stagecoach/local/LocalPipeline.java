@@ -369,7 +369,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** Where this JVM's services find the broker, the GitOps repository and the workloads. */
-    private static ServicePlan.Site site(LocalPipelineSettings settings, Path workdir, List<Workload> workloads) {
+    static ServicePlan.Site site(LocalPipelineSettings settings, Path workdir, List<Workload> workloads) {
         return new ServicePlan.Site(settings.amqpHost(), settings.amqpPort(), settings.vhostPrefix(),
                 settings.environmentsFile() != null ? settings.environmentsFile().toAbsolutePath().toString() : null,
                 GitOpsRepository.bare(workdir).toString(),
@@ -377,7 +377,15 @@ public final class LocalPipeline implements AutoCloseable {
                 (env, service) -> workloads.stream().filter(w -> w.environment().equals(env)
                                 && w.service().equals(service)).map(Workload::url).findFirst()
                         .orElseThrow(() -> new IllegalStateException("no workload for " + service + " in " + env)),
-                settings::image);
+                settings::image, (env, service) -> snapshotFile(workdir, env, service).toString());
+    }
+
+    /**
+     * Where a service of this pipeline keeps its ledger's snapshot: under the workdir, so a restarted pipeline reads
+     * only the audit records after it rather than every stream from its first record (ADR 19).
+     */
+    static Path snapshotFile(Path workdir, String environment, String service) {
+        return workdir.resolve("ledger").resolve(environment + "-" + service + ".snapshot").toAbsolutePath();
     }
 
     private static StartedWorkload startWorkload(LocalPipelineSettings settings, Path workdir,

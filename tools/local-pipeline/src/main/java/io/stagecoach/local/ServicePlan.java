@@ -57,10 +57,13 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
      * @param clones           (environment, service) to the deploying service's own clone of it
      * @param workloadUrls     (environment, promoted service) to the health URL of its demo workload
      * @param images           promoted service to the image repository the overlays pin
+     * @param snapshotFiles    (environment, service) to the file the service keeps its ledger's snapshot in (ADR 19),
+     *                         on storage that outlives the process; null: none, every start replays the whole stream
      */
     public record Site(String amqpHost, int amqpPort, @Nullable String vhostPrefix, @Nullable String environmentsFile,
                        String gitopsRemote, BiFunction<String, String, String> clones,
-                       BiFunction<String, String, String> workloadUrls, Function<String, String> images) {
+                       BiFunction<String, String, String> workloadUrls, Function<String, String> images,
+                       @Nullable BiFunction<String, String, String> snapshotFiles) {
     }
 
     public ServicePlan {
@@ -110,7 +113,7 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
 
     /**
      * The settings that make a process {@code entry}'s service in its environment: its identity, broker, web
-     * server port, deploy target and smoke checks. Values are what Spring reads from a command line.
+     * server port, ledger snapshot file, deploy target and smoke checks. Values are what Spring reads from a command line.
      */
     public static Map<String, String> settings(Entry entry, Environments environments, Site site, int port) {
         String env = entry.environment().name();
@@ -128,6 +131,10 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
         settings.put("spring.rabbitmq.host", site.amqpHost());
         settings.put("spring.rabbitmq.port", String.valueOf(site.amqpPort()));
         settings.put("server.port", String.valueOf(port));
+        if (site.snapshotFiles() != null) {
+            // a file per service and environment: one JVM runs several of them (ADR 9), each with a ledger of its own
+            settings.put("stagecoach.ledger.snapshot-file", site.snapshotFiles().apply(env, service));
+        }
         if (entry.service() == Principal.PROMOTION || entry.service() == Principal.ROLLBACK) {
             settings.put("stagecoach.target.type", "gitops");
             settings.put("stagecoach.target.gitops.repository", site.clones().apply(env, service));

@@ -83,7 +83,7 @@ class ComposeFileTests {
         return new ServicePlan.Site("rabbitmq", 5672, null, "/app/deploy/environments.yaml", GITOPS,
                 (env, service) -> "/gitops/clones/" + env + "-" + service,
                 (env, service) -> "http://" + workloadName(env, service) + ":" + PORT + "/health",
-                LocalPipelineSettings.builder(Path.of(".")).build()::image);
+                LocalPipelineSettings.builder(Path.of(".")).build()::image, null);
     }
 
     static List<String> command(String folder, String jarModule, List<String> arguments) {

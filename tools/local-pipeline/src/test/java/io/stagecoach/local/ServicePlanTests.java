@@ -105,7 +105,7 @@ class ServicePlanTests {
         ServicePlan plan = ServicePlan.of(environments, List.of());
         ServicePlan.Site site = new ServicePlan.Site("rabbit", 5672, null, null, "/g.git",
                 (env, service) -> "/clones/" + env + "-" + service,
-                (env, service) -> "http://" + env + "-" + service + ":8080/health", service -> "r/" + service);
+                (env, service) -> "http://" + env + "-" + service + ":8080/health", service -> "r/" + service, null);
         ServicePlan.Entry stagingSmokeTest = plan.services().stream()
                 .filter(e -> e.name().equals("staging smoke-test")).findFirst().orElseThrow();
         ServicePlan.Entry prodRollback = plan.services().stream()
@@ -125,5 +125,25 @@ class ServicePlanTests {
                 .containsEntry("stagecoach.target.gitops.remote", "/g.git")
                 .containsEntry("stagecoach.target.gitops.images.service-2", "r/service-2")
                 .containsEntry("spring.rabbitmq.host", "rabbit");
+        assertThat(rollback).as("no snapshot file where the site keeps none")
+                .doesNotContainKey("stagecoach.ledger.snapshot-file");
+    }
+
+    @Test
+    void everyServiceOfTheLocalPipelineKeepsItsLedgerSnapshotInAFileOfItsOwnUnderTheWorkdir() {
+        ServicePlan plan = ServicePlan.of(DEFAULT, List.of());
+        Path workdir = Path.of("build", "pipeline").toAbsolutePath();
+        List<LocalPipeline.Workload> workloads = plan.workloads().stream().map(w -> new LocalPipeline.Workload(
+                w.environment().name(), w.service(), 0, "http://localhost/" + w.service())).toList();
+        ServicePlan.Site site = LocalPipeline.site(LocalPipelineSettings.builder(workdir).build(), workdir, workloads);
+
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        plan.services().forEach(entry -> files.put(entry.name(),
+                ServicePlan.settings(entry, DEFAULT, site, 0).get("stagecoach.ledger.snapshot-file")));
+
+        assertThat(files).hasSize(plan.services().size()).doesNotContainValue(null)
+                .containsEntry("prod approval", workdir.resolve("ledger/prod-approval.snapshot").toString());
+        assertThat(files.values()).doesNotHaveDuplicates()
+                .allSatisfy(file -> assertThat(Path.of(file)).startsWithRaw(workdir));
     }
 }

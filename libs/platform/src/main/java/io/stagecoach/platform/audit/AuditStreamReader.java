@@ -38,6 +38,8 @@ public final class AuditStreamReader {
 
     /** Messages the broker sends ahead of acks. */
     static final int PREFETCH = 500;
+    /** A subscription acks every this many messages at once (fewer than {@link #PREFETCH}). */
+    static final int ACK_EVERY = PREFETCH / 4;
     /** Stream offset of a delivery, set by the broker. */
     static final String OFFSET_HEADER = "x-stream-offset";
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(1);
@@ -120,6 +122,8 @@ public final class AuditStreamReader {
         try {
             channel.basicQos(PREFETCH);
             channel.basicConsume(stream, false, Map.of(OFFSET_HEADER, from.argument()), new DefaultConsumer(channel) {
+                private int unacked;
+
                 @Override
                 public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
                                            byte[] body) {
@@ -137,7 +141,12 @@ public final class AuditStreamReader {
                             return;
                         }
                     }
-                    ack(channel, envelope);
+                    // one ack for many: a replay reads hundreds of thousands, and each ack is a frame the broker
+                    // handles; fewer than PREFETCH stay unacked, so the broker never stops for credit
+                    if (++unacked >= ACK_EVERY) {
+                        ackUpTo(channel, envelope);
+                        unacked = 0;
+                    }
                 }
             });
             return subscription;
@@ -227,6 +236,15 @@ public final class AuditStreamReader {
     private static void ack(Channel channel, Envelope envelope) {
         try {
             channel.basicAck(envelope.getDeliveryTag(), false);
+        } catch (IOException | ShutdownSignalException e) {
+            // the channel is closing: no more deliveries will come
+        }
+    }
+
+    /** {@link #ack} of this message and every one before it. */
+    private static void ackUpTo(Channel channel, Envelope envelope) {
+        try {
+            channel.basicAck(envelope.getDeliveryTag(), true);
         } catch (IOException | ShutdownSignalException e) {
             // the channel is closing: no more deliveries will come
         }
