@@ -75,7 +75,7 @@ public final class LedgerFeed implements AutoCloseable {
     /** How long a start waits for the record a snapshot was taken at (it is there at once when it is there). */
     static final Duration SNAPSHOT_CHECK_IDLE = Duration.ofSeconds(2);
 
-    private LedgerSnapshotFile snapshots;
+    private volatile LedgerSnapshotFile snapshots;
     private Duration snapshotEvery;
     private ScheduledExecutorService snapshotWriter;
     /** The body of the record at the ledger's position (the caller holds {@code arrivals}). */
@@ -128,6 +128,12 @@ public final class LedgerFeed implements AutoCloseable {
         this.snapshots = file;
         this.snapshotEvery = every;
         return this;
+    }
+
+    /** Snapshot files a start found but did not take: not sealed with this feed's key, or unreadable. */
+    public long snapshotsRefused() {
+        LedgerSnapshotFile file = snapshots;
+        return file == null ? 0 : file.refusals();
     }
 
     /** The offset of the snapshot the last start restored, -1 when it replayed from the first record. */

@@ -436,7 +436,8 @@ class EnvironmentLedgerTests {
         // a forged grant changes nothing, in either ledger, before or after the snapshot
         apply(event(new ApprovalGranted("req-39", release("1.39.0"), "prod", List.of("mallory"), 60, false, null),
                 "prod"), "prod-chatops");
-        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("ledger.snapshot"));
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("ledger.snapshot"),
+                SnapshotSeal.random("prod's promotion service"));
         file.write(ledger.snapshot());
         EnvironmentLedger restored = new EnvironmentLedger("prod", PROVENANCE);
         restored.restore(file.read().orElseThrow());

@@ -403,7 +403,7 @@ class LedgerFeedTests {
     @Test
     void aRestartFromASnapshotReadsOnlyWhatCameAfterItAndDecidesAsAFullReplay(@TempDir Path directory)
             throws Exception {
-        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"));
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"), seal());
         append(deployed("10.0.0"));
         append(verified("10.0.0"));
         append(deployed("10.1.0"));
@@ -442,9 +442,74 @@ class LedgerFeedTests {
         assertTimeoutPreemptively(Duration.ofMillis(500), () -> feed.awaitEvent(verified("10.2.0"), WAIT));
     }
 
+    /** The seal of dev's promotion service, from its password. */
+    SnapshotSeal seal() {
+        return SnapshotSeal.derive(PASSWORD, vhost, Principal.PROMOTION.userIn(vhost));
+    }
+
+    @Test
+    void aSnapshotForgedByWhoeverCanWriteItsFileIsRefusedAndTheWholeStreamReplayed(@TempDir Path directory)
+            throws Exception {
+        Path path = directory.resolve("dev.ledger");
+        append(deployed("13.0.0"));
+        append(verified("13.0.0"));
+        append(deployed("13.1.0"));
+        new LedgerFeed(factory, ledger(), codec).snapshotTo(new LedgerSnapshotFile(path, seal()), Duration.ofHours(1))
+                .start(WAIT).close();
+        LedgerSnapshot taken = new LedgerSnapshotFile(path, seal()).read().orElseThrow();
+        // what the file's writer would have the service believe: 66.6.0 runs
+        EnvironmentLedger.Deployed running = taken.running().get(SERVICE);
+        LedgerSnapshot forged = new LedgerSnapshot(taken.format(), taken.environment(), taken.position(),
+                taken.recordDigest(), taken.applied(), taken.refused(), taken.skipped(), taken.seen(),
+                Map.of(SERVICE, new EnvironmentLedger.Deployed(release("66.6.0"), running.revision(),
+                        running.eventId(), running.at(), false)),
+                taken.verified(), taken.held(), taken.heldReleases(), taken.servicesOfRequests(),
+                taken.lastFailure(), taken.pending(), taken.decided(), taken.votes(), taken.changedAt(),
+                taken.checkpointed(), taken.opened(), taken.openings(), taken.withdrawals(), taken.stopped(),
+                taken.refusedIds());
+        byte[] sealed = java.nio.file.Files.readAllBytes(path);
+        int header = LedgerSnapshotFile.MAGIC.length + SnapshotSeal.LENGTH;
+
+        // sealed with the key of each other user of the vhost (the same password), and the real seal kept
+        List<SnapshotSeal> attempts = new java.util.ArrayList<>();
+        for (Principal principal : Principal.values()) {
+            if (principal != Principal.PROMOTION) {
+                attempts.add(SnapshotSeal.derive(PASSWORD, vhost, principal.userIn(vhost)));
+            }
+        }
+        attempts.add(null);
+        for (SnapshotSeal attempt : attempts) {
+            if (attempt != null) {
+                new LedgerSnapshotFile(path, attempt).write(forged);
+            } else {
+                new LedgerSnapshotFile(path, SnapshotSeal.random("mallory")).write(forged);
+                byte[] bytes = java.nio.file.Files.readAllBytes(path);
+                System.arraycopy(sealed, LedgerSnapshotFile.MAGIC.length, bytes, LedgerSnapshotFile.MAGIC.length,
+                        SnapshotSeal.LENGTH);
+                java.nio.file.Files.write(path, bytes);
+            }
+            assertThat(java.nio.file.Files.size(path)).isGreaterThan(header);
+            try (LedgerFeed restarted = new LedgerFeed(factory, ledger(), codec)
+                    .snapshotTo(new LedgerSnapshotFile(path, seal()), Duration.ofHours(1)).start(WAIT)) {
+                assertThat(restarted.restoredFrom()).as("sealed by %s", attempt).isEqualTo(-1);
+                assertThat(restarted.snapshotsRefused()).isEqualTo(1);
+                assertThat(restarted.ledger().running(SERVICE)).get().extracting(d -> d.release().version())
+                        .isEqualTo("13.1.0");
+                assertThat(restarted.ledger().applied()).isEqualTo(3);
+            }
+            // the restarted feed wrote its own snapshot when it closed: put the forgery back for the next attempt
+        }
+        // and the service's own snapshot, written by the last restart, is taken
+        feed = new LedgerFeed(factory, ledger(), codec).snapshotTo(new LedgerSnapshotFile(path, seal()),
+                Duration.ofHours(1)).start(WAIT);
+        assertThat(feed.restoredFrom()).isEqualTo(taken.position());
+        assertThat(feed.snapshotsRefused()).isZero();
+        assertThat(feed.ledger().running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("13.1.0");
+    }
+
     @Test
     void aSnapshotOfAnotherStreamIsIgnoredAndTheWholeStreamReplayed(@TempDir Path directory) throws Exception {
-        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"));
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve("dev.ledger"), seal());
         append(deployed("11.0.0"));
         append(deployed("11.1.0"));
         new LedgerFeed(factory, ledger(), codec).snapshotTo(file, Duration.ofHours(1)).start(WAIT).close();

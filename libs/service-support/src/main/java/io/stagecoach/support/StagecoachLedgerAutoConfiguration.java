@@ -8,7 +8,10 @@ import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.ledger.LedgerSnapshotFile;
+import io.stagecoach.ledger.SnapshotSeal;
 import io.stagecoach.platform.topology.Provenance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The environment's ledger, replayed from its audit stream while the context starts — so it is complete before
@@ -32,6 +36,10 @@ public final class StagecoachLedgerAutoConfiguration {
 
     /** Counter of audit records that do not count, tagged {@code type} and {@code reason}. */
     public static final String REFUSED_METER = "stagecoach.audit.refused";
+    /** Counter of ledger snapshot files a start did not take. */
+    public static final String SNAPSHOTS_REFUSED_METER = "stagecoach.ledger.snapshots.refused";
+
+    private static final Logger log = LoggerFactory.getLogger(StagecoachLedgerAutoConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -52,9 +60,16 @@ public final class StagecoachLedgerAutoConfiguration {
         MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
         LedgerFeed feed = new LedgerFeed(recovering, ledger, codec);
         if (properties.snapshotFile() != null) {
-            // start-up reads only what came after the last snapshot (ADR 19)
-            feed.snapshotTo(new LedgerSnapshotFile(properties.snapshotFile()), properties.snapshotEvery());
+            // start-up reads only what came after the last snapshot (ADR 19), sealed with a key only this service
+            // derives: its own key, or its broker password, for its user on its vhost
+            snapshotSeal(properties, recovering).ifPresent(seal -> feed.snapshotTo(
+                    new LedgerSnapshotFile(properties.snapshotFile(), seal), properties.snapshotEvery()));
         }
+        FunctionCounter.builder(SNAPSHOTS_REFUSED_METER, feed, LedgerFeed::snapshotsRefused)
+                .description("Ledger snapshot files found at start but not taken: not sealed with this service's "
+                        + "key, or unreadable; the whole audit stream was replayed instead")
+                .tag("environment", identity.environmentName())
+                .register(registry);
         FunctionCounter.builder(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER, feed,
                         LedgerFeed::connectionsOpened)
                 .description("AMQP connections this service opened")
@@ -68,6 +83,21 @@ public final class StagecoachLedgerAutoConfiguration {
                 .tag("reason", refusal.reason())
                 .register(registry)
                 .increment());
+    }
+
+    /**
+     * The seal of this service's snapshots: derived from {@code stagecoach.ledger.snapshot-key}, or else from the
+     * password it connects to the broker with, for its user on its vhost. Empty (no snapshot is kept, said in the log)
+     * when there is no secret to derive it from.
+     */
+    static Optional<SnapshotSeal> snapshotSeal(LedgerProperties properties, ConnectionFactory broker) {
+        String secret = properties.snapshotKey() != null ? properties.snapshotKey() : broker.getPassword();
+        try {
+            return Optional.of(SnapshotSeal.derive(secret, broker.getVirtualHost(), broker.getUsername()));
+        } catch (IllegalArgumentException e) {
+            log.warn("keeping no ledger snapshot in {}: {}", properties.snapshotFile(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     @Bean
@@ -124,11 +154,15 @@ public final class StagecoachLedgerAutoConfiguration {
      * @param snapshotFile   where the service keeps its ledger's snapshot, on storage of its own (ADR 19); none: every
      *                       start replays the whole audit stream
      * @param snapshotEvery  how often the snapshot is rewritten while records arrive
+     * @param snapshotKey    the secret the snapshot is sealed with; none: the service's broker password. Whoever
+     *                       holds it can make the service believe a forged snapshot, so it is a secret of this
+     *                       service alone; a snapshot sealed before it changed is refused once (a full replay)
      */
     @ConfigurationProperties("stagecoach.ledger")
     public record LedgerProperties(@DefaultValue("60s") Duration replayTimeout,
                                    @DefaultValue("10s") Duration catchUpTimeout,
                                    Path snapshotFile,
-                                   @DefaultValue("1m") Duration snapshotEvery) {
+                                   @DefaultValue("1m") Duration snapshotEvery,
+                                   String snapshotKey) {
     }
 }

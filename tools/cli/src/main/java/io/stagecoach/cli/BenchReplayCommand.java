@@ -10,6 +10,7 @@ import io.stagecoach.events.Principal;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.ledger.LedgerSnapshotFile;
+import io.stagecoach.ledger.SnapshotSeal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.BrokerUnreachableException;
@@ -248,7 +249,8 @@ final class BenchReplayCommand implements Callable<Integer> {
         Environment first = environments.first();
         step("Replaying the audit stream of " + first.vhost() + " into a fresh ledger, as a service starts");
         Path directory = Files.createTempDirectory("stagecoach-bench-replay");
-        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve(first.name() + ".ledger"));
+        LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve(first.name() + ".ledger"),
+                SnapshotSeal.random("the benchmark's feeds"));
         try (LedgerFeed feed = new LedgerFeed(admin(context, broker, first), ledger(environments), new EventCodec())
                 .snapshotTo(file, Duration.ofDays(1))) {
             Figures full = start(feed);
