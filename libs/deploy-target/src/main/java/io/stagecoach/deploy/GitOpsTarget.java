@@ -75,6 +75,10 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private static final Map<Path, Clone> CLONES = new ConcurrentHashMap<>();
     /** At most this many edits in one push, so one caller's wait stays bounded under a flood. */
     static final int MAX_BATCH = 64;
+    /** Fetches and landed batches after which the repository's objects are packed, when nothing waits to land. */
+    static final int PACK_AFTER = 32;
+    /** The same while promotions keep queuing: packing then waits for no quiet moment. */
+    static final int PACK_AFTER_BUSY = 256;
 
     private final GitOpsSettings settings;
     private final Repository repository;
@@ -82,6 +86,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     private final ReentrantLock lock;
     private final Queue<Pending<?>> queue;
     private final Clone clone;
+    /** The remote when it is a bare repository on this machine, kept packed by its writers; else empty. */
+    private final Optional<LocalRemote> localRemote;
     private final String branchRef;
     private final String trackingRef;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -91,6 +97,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         this.settings = settings;
         this.repository = repository;
         this.clone = clone;
+        this.localRemote = LocalRemote.of(settings.remote());
         this.lock = clone.lock();
         this.queue = clone.queue();
         this.manifests = new Manifests(settings.layout(), settings.images());
@@ -221,6 +228,16 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         return clone.fetches;
     }
 
+    /** Times a writer in this process packed the remote, when it is a bare repository on this machine. */
+    long remotePackings() {
+        return localRemote.map(LocalRemote::packings).orElse(0L);
+    }
+
+    /** Times the objects of this directory were packed so far. */
+    long packings() {
+        return clone.packings;
+    }
+
     /** Promotions waiting for the push in progress: they land together with the next one. */
     int queued() {
         return queue.size();
@@ -281,10 +298,42 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                 }
                 land(batch);
             }
+            packIfDue();
         } finally {
             lock.unlock();
         }
         return mine.outcome();
+    }
+
+    /**
+     * Packs the repository's objects once enough fetches and commits have added packs and loose objects to it
+     * (the caller holds the lock). Neither a fetch nor a commit ever packs on its own, so without this every
+     * object lookup, and every push, would search more files the longer the service runs. A clone of a remote is
+     * this process's alone (every other writer has a directory of its own and nothing reads it behind the lock), so
+     * its old packs and unreachable objects go at once; a repository without a remote may be read by others (a
+     * GitOps controller), so Git's own grace periods apply there. Done once nothing waits to land, or after
+     * {@link #PACK_AFTER_BUSY} writes when something always does.
+     */
+    private void packIfDue() {
+        if (clone.writesSincePacked < (queue.isEmpty() ? PACK_AFTER : PACK_AFTER_BUSY)) {
+            return;
+        }
+        clone.writesSincePacked = 0;
+        long started = System.nanoTime();
+        try (Git git = new Git(repository)) {
+            var gc = git.gc();
+            if (settings.remote() != null) {
+                repository.getConfig().setString("gc", null, "prunePackExpire", "now");
+                gc.setExpire(java.time.Instant.now());
+            }
+            gc.call();
+            clone.packings++;
+            log.debug("packed the objects of {} in {} ms", settings.directory(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (GitAPIException | RuntimeException e) {
+            // the next write tries again; what landed stays landed
+            log.warn("could not pack the objects of {}: {}", settings.directory(), e.toString());
+        }
     }
 
     /** Lands a batch; every edit in it is done afterwards, with its result or its failure. */
@@ -321,6 +370,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     landed = settings.remote() != null ? push(base, head) : moveBranch(base, head);
                 }
                 if (landed) {
+                    clone.writesSincePacked++;
                     if (head != null && settings.remote() != null) {
                         takeRemoteTip(head);
                     }
@@ -379,6 +429,18 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
 
     private ObjectId fetch() throws IOException {
         long started = System.nanoTime();
+        if (localRemote.isPresent()) {
+            localRemote.get().use(this::fetchNow);
+        } else {
+            fetchNow();
+        }
+        clone.synced(started);
+        clone.fetches++;
+        clone.writesSincePacked++;
+        return tip(trackingRef);
+    }
+
+    private Void fetchNow() {
         try (Git git = new Git(repository)) {
             git.fetch().setRemote(ORIGIN)
                     // a wildcard, because an exact ref that the remote does not have yet fails the fetch
@@ -387,12 +449,10 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     .setTimeout(timeoutSeconds())
                     .setCredentialsProvider(settings.credentials())
                     .call();
+            return null;
         } catch (GitAPIException e) {
             throw new TransientTargetException("cannot fetch from " + settings.remote() + ": " + e.getMessage(), e);
         }
-        clone.synced(started);
-        clone.fetches++;
-        return tip(trackingRef);
     }
 
     /** Pushes the commit if the remote branch still is {@code base}; false when another writer moved it. */
@@ -401,16 +461,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         long started = System.nanoTime();
         var update = new RemoteRefUpdate(repository, null, commit, branchRef, false, trackingRef,
                 base == null ? ObjectId.zeroId() : base);
-        PushResult result;
-        try (Transport transport = Transport.open(repository, ORIGIN)) {
-            transport.setCredentialsProvider(settings.credentials());
-            transport.setTimeout(timeoutSeconds());
-            result = transport.push(NullProgressMonitor.INSTANCE, List.of(update));
-        } catch (TransportException e) {
-            throw new TransientTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
-        } catch (NotSupportedException | URISyntaxException e) {
-            throw new PermanentTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
-        }
+        PushResult result = localRemote.isPresent() ? localRemote.get().use(() -> pushNow(update)) : pushNow(update);
+        localRemote.ifPresent(LocalRemote::packIfDue);
         RemoteRefUpdate outcome = result.getRemoteUpdate(branchRef);
         String message = outcome.getMessage() == null ? "" : outcome.getMessage();
         return switch (outcome.getStatus()) {
@@ -431,6 +483,18 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
             default -> throw new PermanentTargetException("push to " + settings.remote() + " ended "
                     + outcome.getStatus() + (message.isEmpty() ? "" : ": " + message));
         };
+    }
+
+    private PushResult pushNow(RemoteRefUpdate update) throws IOException {
+        try (Transport transport = Transport.open(repository, ORIGIN)) {
+            transport.setCredentialsProvider(settings.credentials());
+            transport.setTimeout(timeoutSeconds());
+            return transport.push(NullProgressMonitor.INSTANCE, List.of(update));
+        } catch (TransportException e) {
+            throw new TransientTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
+        } catch (NotSupportedException | URISyntaxException e) {
+            throw new PermanentTargetException("cannot push to " + settings.remote() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes a commit with the files changed on top of {@code base} (null: a first commit). */
@@ -580,6 +644,10 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         private boolean workTreeKnown;
         /** Fetches from the remote so far, for tests. */
         private volatile long fetches;
+        /** Fetches and landed batches since the objects were last packed; moved under the lock. */
+        private int writesSincePacked;
+        /** Times the objects were packed, for tests. */
+        private volatile long packings;
 
         ReentrantLock lock() {
             return lock;

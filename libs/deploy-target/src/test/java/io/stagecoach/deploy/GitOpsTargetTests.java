@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.revwalk.FooterLine;
+import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -493,6 +496,71 @@ class GitOpsTargetTests {
                 throw new AssertionError("the question did not wait for the push: " + thread.getState());
             }
             Thread.onSpinWait();
+        }
+    }
+
+    /** Pack files and loose objects in a repository's object store. */
+    private static long[] objectFiles(Path gitDir) throws java.io.IOException {
+        Path objects = gitDir.resolve("objects");
+        long packs;
+        try (var files = java.nio.file.Files.list(objects.resolve("pack"))) {
+            packs = files.filter(f -> f.toString().endsWith(".pack")).count();
+        }
+        long loose;
+        try (var files = java.nio.file.Files.walk(objects, 2)) {
+            loose = files.filter(f -> f.getParent().getFileName().toString().matches("[0-9a-f]{2}")).count();
+        }
+        return new long[] {packs, loose};
+    }
+
+    @Test
+    void aLongRunningCloneAndItsLocalRemoteKeepTheirObjectsPackedAndLoseNothing() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
+        GitOpsTarget second = open(settings(temp.resolve("second")).remote(remote.toUri().toString()).build());
+        int seeded = GitRepos.log(remote).size();
+        int rounds = 2 * GitOpsTarget.PACK_AFTER + 20;
+        // two writers take turns, so every push of one finds the other's commit first: a fetch (a pack) and a
+        // commit (loose objects) each time
+        for (int i = 0; i < rounds; i++) {
+            first.deploy(release("dev", "3.0." + i, null));
+            second.deploy(release("staging", "3.0." + i, null));
+        }
+
+        for (Path clone : List.of(temp.resolve("first/.git"), temp.resolve("second/.git"))) {
+            long[] files = objectFiles(clone);
+            // without packing: one pack per fetch (a round each) and four loose objects per commit
+            assertThat(files[0]).as("packs in %s", clone).isLessThanOrEqualTo(GitOpsTarget.PACK_AFTER / 2 + 2);
+            assertThat(files[1]).as("loose objects in %s", clone).isLessThanOrEqualTo(4L * GitOpsTarget.PACK_AFTER);
+        }
+        // the remote, a bare repository on this machine, is kept packed by its writers (one pack per push otherwise)
+        assertThat(objectFiles(remote)[0]).as("packs in the remote").isLessThanOrEqualTo(LocalRemote.PACK_LIMIT + 1);
+        assertThat(first.remotePackings() + second.remotePackings()).isGreaterThanOrEqualTo(2);
+        assertThat(first.packings()).isGreaterThanOrEqualTo(2);
+        assertThat(second.packings()).isGreaterThanOrEqualTo(2);
+        // every promotion is still there, and both clones still read and write
+        List<RevCommit> log = GitRepos.log(remote);
+        assertThat(log).hasSize(seeded + 2 * rounds);
+        assertThat(log.get(0).getShortMessage())
+                .isEqualTo("Promote knative-lambda-builder 3.0." + (rounds - 1) + " to staging");
+        assertThat(first.running("staging", SERVICE)).map(RunningRelease::version).hasValue("3.0." + (rounds - 1));
+        assertThat(second.running("dev", SERVICE)).map(RunningRelease::version).hasValue("3.0." + (rounds - 1));
+        DeployResult after = first.deploy(release("prod", "3.1.0", DIGEST_1));
+        assertThat(after.changed()).isTrue();
+        assertThat(GitRepos.fileAt(remote, after.revision(), "overlays/prod/kustomization.yaml"))
+                .contains("newTag: 3.1.0");
+        try (Git git = Git.open(temp.resolve("first").toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            // every commit and tree the clone knows is readable after its old packs went
+            for (RevCommit commit : git.log().call()) {
+                assertThat(walk.parseCommit(commit).getTree()).isNotNull();
+                try (TreeWalk tree = new TreeWalk(git.getRepository())) {
+                    tree.addTree(commit.getTree());
+                    tree.setRecursive(true);
+                    while (tree.next()) {
+                        git.getRepository().open(tree.getObjectId(0)).getBytes();
+                    }
+                }
+            }
         }
     }
 
