@@ -85,10 +85,10 @@ import java.util.regex.Pattern;
                 "Versions are 0.<start time in seconds>.<n>: newer than an earlier bench's, older than a release",
                 "1.0.0 or later (a service running one blocks them: OLDER_THAN_RUNNING). Builds of one service",
                 "sent faster than the pipeline moves them supersede each other, as they would from CI; those stop.",
-                "With --failing N, the last build of each of the first N services has the version 0.<time>.<n>-bad-in-<first",
-                "environment>, which the demo workloads answer 503 for: its smoke tests fail and it is rolled back.",
-                "It is sent once the build before it of its service passed its smoke tests there (so there is a",
-                "verified release to go back to).",
+                "With --failing N, the last build of each of the first N services is 0.<time>.<n>-bad-in-<first>",
+                "(<first>: the first environment), a version the demo workloads answer 503 for: its smoke tests",
+                "fail there and it is rolled back. It is sent once the build of its service before it passed its",
+                "smoke tests there, so that there is a verified release to go back to.",
                 "Exit status 0 when every build got to the gate (with --approve, through the gated environment) and",
                 "every failing one was rolled back, 1 when any did not.",
                 ExitCodes.SECTION})
@@ -364,7 +364,8 @@ final class BenchCommand implements Callable<Integer> {
             Instant since = firstPublish;
             long deadline = System.nanoTime() + timeout.toNanos();
             Thread publisher = new Thread(() -> publish(sender, ci, first, broker.userFor(first, Principal.CI),
-                    journeys, failingAfter, deadline, perSecond, published, publishFailure), "stagecoach-bench-publish");
+                    journeys, failingAfter, deadline, perSecond, published, publishFailure),
+                    "stagecoach-bench-publish");
             publisher.setDaemon(true);
             publisher.start();
             Set<String> approved = new HashSet<>();

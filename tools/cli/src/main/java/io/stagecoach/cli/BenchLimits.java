@@ -129,8 +129,8 @@ record BenchLimits(List<Row> rows) {
     void print(PrintWriter out) {
         out.println();
         out.println("limits, control plane only: each ends when the release is verified (smoketest.passed) or put "
-                + "back (rollback.completed), by the times the events carry; a deployment is done when the local GitOps "
-                + "repository has it");
+                + "back (rollback.completed), by the times the events carry; a deployment is done when the local "
+                + "GitOps repository has it");
         int name = Math.max("limit".length(), rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
         int measured = Math.max("measured".length(),
                 rows.stream().mapToInt(r -> r.measured().length()).max().orElse(0));
