@@ -159,16 +159,13 @@ final class BenchCommand implements Callable<Integer> {
     LocalOptions local;
 
     @Mixin
-    AmqpOptions amqp;
-
-    @Mixin
-    ManagementOptions management;
+    BenchBrokerOptions brokerOptions;
 
     @Mixin
     EnvironmentOptions environmentOptions;
 
     private PrintWriter out;
-    private long began;
+    private StepClock clock;
     /** The vhost prefix of the pipeline measured, or null. */
     private String prefix;
 
@@ -176,16 +173,12 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliContext context = root.context;
         out = context.out();
-        began = System.nanoTime();
+        clock = new StepClock(out);
         double perSecond = rate(rate);
-        if (builds < 1) {
-            throw CliException.usage("--builds must be 1 or more, not " + builds);
-        }
-        if (services != null && services < 1) {
-            throw CliException.usage("--services must be 1 or more, not " + services);
-        }
-        if (failing < 0) {
-            throw CliException.usage("--failing must be 0 or more, not " + failing);
+        CliException.requireAtLeast("--builds", builds, 1);
+        CliException.requireAtLeast("--failing", failing, 0);
+        if (services != null) {
+            CliException.requireAtLeast("--services", services, 1);
         }
         if (services != null && failing > services) {
             throw CliException.usage("--failing " + failing + ": only the last build of a service fails, and there are "
@@ -195,9 +188,7 @@ final class BenchCommand implements Callable<Integer> {
             throw CliException.usage("--failing needs --builds 2 or more: a failing build is rolled back to the "
                     + "build of its service before it, which must have been verified");
         }
-        if (rawMessages < 0) {
-            throw CliException.usage("--raw-messages must be 0 or more, not " + rawMessages);
-        }
+        CliException.requireAtLeast("--raw-messages", rawMessages, 0);
         if (!start && (noBuild || !readyTimeout.equals(Duration.ofMinutes(4)))) {
             throw CliException.usage("--no-build and --ready-timeout only apply with --start");
         }
@@ -205,8 +196,8 @@ final class BenchCommand implements Callable<Integer> {
             // the bench's own users have the local-only passwords on purpose: not a warning per user
             System.setProperty("org.slf4j.simpleLogger.log.io.stagecoach.platform.credentials.Credentials", "error");
         }
-        Broker broker = amqp.broker(context);
-        ManagementClient client = management.client(context);
+        Broker broker = brokerOptions.broker(context);
+        ManagementClient client = brokerOptions.client(context);
         List<Process> processes = Collections.synchronizedList(new ArrayList<>());
         PipelineProcess pipeline;
         Environments environments;
@@ -220,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
             environments = own.environments(context);
             prefix = own.vhostPrefix(context);
             promoted = environments.services();
-            step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
+            clock.step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
                     + " for " + count(promoted.size(), "service") + " (reset from any earlier bench)");
             try {
                 DemoCommand.resetVhosts(client, environments, out);
@@ -232,7 +223,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!report.isClean()) {
                 throw CliException.pipeline(report.describe());
             }
-            step("Starting the pipeline");
+            clock.step("Starting the pipeline");
             PipelineProcess stopping = pipeline;
             stopper = new Thread(() -> List.copyOf(processes).forEach(stopping::stop), "stagecoach-bench-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
@@ -335,7 +326,7 @@ final class BenchCommand implements Callable<Integer> {
         journeys.forEach(j -> byRun.put(j.runId(), j));
         Set<String> vhosts = new HashSet<>(environments.all().stream().map(Environment::vhost).toList());
 
-        step("Sending " + count(journeys.size(), "build") + " (" + count(promoted.size(), "service") + " x "
+        clock.step("Sending " + count(journeys.size(), "build") + " (" + count(promoted.size(), "service") + " x "
                 + builds + ") at "
                 + (perSecond == 0 ? "the highest rate confirms allow" : rate + " builds/s") + " to " + path.end()
                 + (approve ? ", approving there as " + approver + " and following them through " + gated.name() : "")
@@ -449,7 +440,7 @@ final class BenchCommand implements Callable<Integer> {
 
         RawBrokerLatency.Result raw = null;
         if (rawMessages > 0) {
-            step("Measuring the broker alone: " + rawMessages + " messages through a throw-away quorum queue");
+            clock.step("Measuring the broker alone: " + rawMessages + " messages through a throw-away quorum queue");
             raw = raw(context, broker, client, environments);
         }
         BenchReport report = new BenchReport(String.format(Locale.ROOT,
@@ -559,7 +550,7 @@ final class BenchCommand implements Callable<Integer> {
         long arrived = journeys.stream().filter(BuildJourney::arrived).count();
         long stopped = journeys.stream().filter(j -> !j.arrived() && j.settled()).count();
         out.println(String.format(Locale.ROOT, "[%s] published %d/%d, at the gate %d, stopped %d, on the way %d",
-                elapsed(), published, journeys.size(), arrived, stopped, published - arrived - stopped));
+                clock.elapsed(), published, journeys.size(), arrived, stopped, published - arrived - stopped));
         out.flush();
     }
 
@@ -586,23 +577,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private RawBrokerLatency.Result raw(CliContext context, Broker broker, ManagementClient client,
                                         Environments environments) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        factory.setUsername(management.user(context));
-        factory.setPassword(management.password(context));
-        factory.setConnectionTimeout(Broker.CONNECT_TIMEOUT_MS);
-        factory.setAutomaticRecoveryEnabled(false);
         String vhost = (prefix != null ? prefix : "stagecoach") + "-bench-raw";
+        // RawBrokerLatency sets the vhost once it created it
+        ConnectionFactory factory = brokerOptions.asAdministrator(context, broker, "/");
         try {
-            if (broker.tls()) {
-                factory.useSslProtocol();
-            }
             return new RawBrokerLatency(client, factory, vhost).measure(Math.min(200, rawMessages), rawMessages);
-        } catch (IOException | TimeoutException | java.security.GeneralSecurityException
-                 | ManagementApiException | BrokerUnreachableException e) {
+        } catch (IOException | TimeoutException | ManagementApiException | BrokerUnreachableException e) {
             throw CliException.broker("Measuring the broker alone in vhost " + vhost + " as "
-                    + management.user(context) + " failed: " + e.getMessage(), e);
+                    + brokerOptions.administrator(context) + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CliException.pipeline("Interrupted");
@@ -690,16 +672,5 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code 1 build}, {@code 2 builds}. */
     static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    private void step(String what) {
-        out.println();
-        out.println("[" + elapsed() + "] " + what);
-        out.flush();
-    }
-
-    private String elapsed() {
-        long seconds = Duration.ofNanos(System.nanoTime() - began).toSeconds();
-        return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 }
