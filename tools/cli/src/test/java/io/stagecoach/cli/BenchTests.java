@@ -260,6 +260,36 @@ class BenchTests {
         assertThat(result.err()).contains("No pipeline runs in " + home, "stagecoach up", "--start");
     }
 
+    @Test
+    void aFailingBuildWaitsUntilTheBuildBeforeItWasVerifiedInTheFirstEnvironment() throws Exception {
+        Release release = Events.release("0.1.1");
+        BuildJourney before = new BuildJourney(release, PATH, "prod");
+        before.apply(at(Events.deployed(release, "dev", null), 0));
+
+        assertThat(before.awaitVerifiedInFirst(Duration.ofMillis(20))).as("deployed, not verified").isFalse();
+        before.apply(at(Events.passed(release, "dev"), 500));
+        assertThat(before.awaitVerifiedInFirst(Duration.ofMillis(20))).isTrue();
+
+        BuildJourney superseded = new BuildJourney(Events.release("0.1.3"), PATH, "prod");
+        superseded.apply(at(Events.superseded(Events.release("0.1.3"), "dev", "0.1.4"), 0));
+        assertThat(superseded.awaitVerifiedInFirst(Duration.ofMillis(20))).as("it will go no further").isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--builds 1 --failing 1 | --failing needs --builds 2 or more",
+            "--services 1 --builds 2 --failing 2 | --failing 2: only the last build of a service fails",
+            "--failing -1 | --failing must be 0 or more, not -1"})
+    void aFailingCountThatCannotBeIsAUsageError(String options, String message, @TempDir Path home) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "--home", home.toString()));
+        args.addAll(List.of(options.split(" ")));
+
+        Cli.Result result = new Cli(Map.of(), home).run(args.toArray(String[]::new));
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains(message);
+    }
+
     private static CloudEvent<?> decided(Release release) {
         return Events.event(new ApprovalDecided(Events.requestId(release, "prod"), release.service(),
                 release.version(), release.digest(), "prod", ApprovalDecided.Decision.APPROVE, "alice", null, false),
