@@ -179,10 +179,7 @@ final class BenchCommand implements Callable<Integer> {
         CliException.requireAtLeast("--failing", failing, 0);
         if (services != null) {
             CliException.requireAtLeast("--services", services, 1);
-        }
-        if (services != null && failing > services) {
-            throw CliException.usage("--failing " + failing + ": only the last build of a service fails, and there are "
-                    + count(services, "service") + "; use --services " + failing + " or more");
+            failingAmong(services);
         }
         if (failing > 0 && builds < 2) {
             throw CliException.usage("--failing needs --builds 2 or more: a failing build is rolled back to the "
@@ -261,10 +258,7 @@ final class BenchCommand implements Callable<Integer> {
                 promoted = promoted.subList(0, services);
             }
         }
-        if (failing > promoted.size()) {
-            throw CliException.usage("--failing " + failing + ": only the last build of a service fails, and there are "
-                    + count(promoted.size(), "service") + "; use --services " + failing + " or more");
-        }
+        failingAmong(promoted.size());
         try {
             return bench(context, broker, client, environments, promoted, description, perSecond);
         } finally {
@@ -280,6 +274,14 @@ final class BenchCommand implements Callable<Integer> {
                     // already shutting down: the hook is running
                 }
             }
+        }
+    }
+
+    /** A usage error when --failing asks for more failing builds than there are services: one fails per service. */
+    private void failingAmong(int services) {
+        if (failing > services) {
+            throw CliException.usage("--failing " + failing + ": only the last build of a service fails, and there are "
+                    + count(services, "service") + "; use --services " + failing + " or more");
         }
     }
 
