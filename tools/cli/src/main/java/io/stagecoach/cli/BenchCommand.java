@@ -2,10 +2,13 @@ package io.stagecoach.cli;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.stagecoach.events.ApprovalDecided;
+import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.EventType;
 import io.stagecoach.events.InvalidEventException;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.Release;
@@ -32,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,6 +66,12 @@ import java.util.regex.Pattern;
                 "pipeline process's memory and start time; and the broker alone on a throw-away quorum queue",
                 "(publish to delivery, one confirm outstanding) with the ratio of a hop's p50 to it.",
                 "",
+                "Last, the pipeline's limits beside this run's figures (control plane only): a build until it is",
+                "verified in the environment before the gate (dev -> staging, under 3 min), from there until it is",
+                "verified behind the gate without the wait for the decision (staging -> prod, under 5 min; with",
+                "--approve, else only to the gate), and a failed smoke test until the rollback put the last verified",
+                "release back (under 2 min; with --failing), with what a real rollout would add to each.",
+                "",
                 "Uses the pipeline `stagecoach up` runs in --home, or with --start starts one of its own (own",
                 "vhosts and GitOps repository, reset first; an environments file with --services services) and stops",
                 "it at the end.",
@@ -69,18 +79,30 @@ import java.util.regex.Pattern;
         footer = {"", "Examples:",
                 "  stagecoach bench --start --services 8 --builds 5 --rate 4",
                 "  stagecoach up && stagecoach bench --builds 3 --rate max --json bench.json",
+                "  stagecoach bench --start --services 2 --builds 2 --approve --failing 1",
                 "  stagecoach bench replay --records 1000000   (a service's start-up replay; see bench replay --help)",
                 "",
                 "Versions are 0.<start time in seconds>.<n>: newer than an earlier bench's, older than a release",
                 "1.0.0 or later (a service running one blocks them: OLDER_THAN_RUNNING). Builds of one service",
                 "sent faster than the pipeline moves them supersede each other, as they would from CI; those stop.",
-                "Exit status 0 when every build got to the gate, 1 when any did not.",
+                "With --failing N, the last build of each of the first N services is 0.<time>.<n>-bad-in-<first>",
+                "(<first>: the first environment), a version the demo workloads answer 503 for: its smoke tests",
+                "fail there and it is rolled back. It is sent once the build of its service before it passed its",
+                "smoke tests there, so that there is a verified release to go back to.",
+                "Exit status 0 when every build got to the gate (with --approve, through the gated environment) and",
+                "every failing one was rolled back, 1 when any did not.",
                 ExitCodes.SECTION})
 final class BenchCommand implements Callable<Integer> {
 
     static final String HOME = "bench";
     static final String PREFIX = "bench";
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    /**
+     * What a failing build's version carries, followed by the first environment's name: the demo workloads answer 503
+     * for a version with their bad marker in it ({@code -bad} by default, {@code -bad-in-<first>} where
+     * {@code stagecoach demo} runs them), so its smoke tests fail there.
+     */
+    static final String BAD_MARKER = "-bad-in-";
 
     @Mixin
     HelpOption help;
@@ -112,6 +134,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the figures to FILE as JSON")
     Path json;
 
+    @Option(names = "--approve", negatable = false,
+            description = "approve every build at the manual gate as the chat bot would (an approver who is not the "
+                    + "author) and follow it through the gated environment")
+    boolean approve;
+
+    @Option(names = "--failing", paramLabel = "N", defaultValue = "0",
+            description = "make the last build of N services fail its smoke tests in the first environment, to "
+                    + "measure the rollback (needs --builds 2 or more; default ${DEFAULT-VALUE})")
+    int failing;
+
     @Option(names = "--raw-messages", paramLabel = "N", defaultValue = "2000",
             description = "messages of the broker-alone measurement, 0 to skip it (default ${DEFAULT-VALUE})")
     int rawMessages;
@@ -127,16 +159,13 @@ final class BenchCommand implements Callable<Integer> {
     LocalOptions local;
 
     @Mixin
-    AmqpOptions amqp;
-
-    @Mixin
-    ManagementOptions management;
+    BenchBrokerOptions brokerOptions;
 
     @Mixin
     EnvironmentOptions environmentOptions;
 
     private PrintWriter out;
-    private long began;
+    private StepClock clock;
     /** The vhost prefix of the pipeline measured, or null. */
     private String prefix;
 
@@ -144,17 +173,19 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliContext context = root.context;
         out = context.out();
-        began = System.nanoTime();
+        clock = new StepClock(out);
         double perSecond = rate(rate);
-        if (builds < 1) {
-            throw CliException.usage("--builds must be 1 or more, not " + builds);
+        CliException.requireAtLeast("--builds", builds, 1);
+        CliException.requireAtLeast("--failing", failing, 0);
+        if (services != null) {
+            CliException.requireAtLeast("--services", services, 1);
+            failingAmong(services);
         }
-        if (services != null && services < 1) {
-            throw CliException.usage("--services must be 1 or more, not " + services);
+        if (failing > 0 && builds < 2) {
+            throw CliException.usage("--failing needs --builds 2 or more: a failing build is rolled back to the "
+                    + "build of its service before it, which must have been verified");
         }
-        if (rawMessages < 0) {
-            throw CliException.usage("--raw-messages must be 0 or more, not " + rawMessages);
-        }
+        CliException.requireAtLeast("--raw-messages", rawMessages, 0);
         if (!start && (noBuild || !readyTimeout.equals(Duration.ofMinutes(4)))) {
             throw CliException.usage("--no-build and --ready-timeout only apply with --start");
         }
@@ -162,8 +193,8 @@ final class BenchCommand implements Callable<Integer> {
             // the bench's own users have the local-only passwords on purpose: not a warning per user
             System.setProperty("org.slf4j.simpleLogger.log.io.stagecoach.platform.credentials.Credentials", "error");
         }
-        Broker broker = amqp.broker(context);
-        ManagementClient client = management.client(context);
+        Broker broker = brokerOptions.broker(context);
+        ManagementClient client = brokerOptions.client(context);
         List<Process> processes = Collections.synchronizedList(new ArrayList<>());
         PipelineProcess pipeline;
         Environments environments;
@@ -177,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
             environments = own.environments(context);
             prefix = own.vhostPrefix(context);
             promoted = environments.services();
-            step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
+            clock.step("Provisioning " + String.join(", ", environments.all().stream().map(Environment::vhost).toList())
                     + " for " + count(promoted.size(), "service") + " (reset from any earlier bench)");
             try {
                 DemoCommand.resetVhosts(client, environments, out);
@@ -189,7 +220,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!report.isClean()) {
                 throw CliException.pipeline(report.describe());
             }
-            step("Starting the pipeline");
+            clock.step("Starting the pipeline");
             PipelineProcess stopping = pipeline;
             stopper = new Thread(() -> List.copyOf(processes).forEach(stopping::stop), "stagecoach-bench-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
@@ -227,6 +258,7 @@ final class BenchCommand implements Callable<Integer> {
                 promoted = promoted.subList(0, services);
             }
         }
+        failingAmong(promoted.size());
         try {
             return bench(context, broker, client, environments, promoted, description, perSecond);
         } finally {
@@ -242,6 +274,14 @@ final class BenchCommand implements Callable<Integer> {
                     // already shutting down: the hook is running
                 }
             }
+        }
+    }
+
+    /** A usage error when --failing asks for more failing builds than there are services: one fails per service. */
+    private void failingAmong(int services) {
+        if (failing > services) {
+            throw CliException.usage("--failing " + failing + ": only the last build of a service fails, and there are "
+                    + count(services, "service") + "; use --services " + failing + " or more");
         }
     }
 
@@ -264,22 +304,35 @@ final class BenchCommand implements Callable<Integer> {
                       List<String> promoted, JsonNode description, double perSecond) throws Exception {
         BenchPath path = BenchPath.of(environments);
         String last = environments.all().get(environments.all().size() - 1).name();
+        Environment gated = environments.all().stream().filter(Environment::isManual).findFirst().orElse(null);
+        String approver = approve ? approver(environments, gated) : null;
         long versionBase = Instant.now().getEpochSecond();
-        // round robin over the services, so builds of one service are as far apart as the rate allows
+        // round robin over the services, so builds of one service are as far apart as the rate allows; the last
+        // build of the first --failing services fails its smoke tests, after the one before it
         List<BuildJourney> journeys = new ArrayList<>();
+        Map<BuildJourney, BuildJourney> failingAfter = new HashMap<>();
         for (int n = 1; n <= builds; n++) {
-            for (String service : promoted) {
-                journeys.add(new BuildJourney(DemoCommand.release(service, DemoCommand.IMAGES + service,
-                        "0." + versionBase + "." + n), path, last));
+            for (int s = 0; s < promoted.size(); s++) {
+                String service = promoted.get(s);
+                boolean fails = n == builds && s < failing;
+                String version = "0." + versionBase + "." + n + (fails ? BAD_MARKER + environments.first().name() : "");
+                BuildJourney journey = new BuildJourney(DemoCommand.release(service, DemoCommand.IMAGES + service,
+                        version), path, last, approve && !fails);
+                if (fails) {
+                    failingAfter.put(journey, journeys.get(journeys.size() - promoted.size()));
+                }
+                journeys.add(journey);
             }
         }
         Map<String, BuildJourney> byRun = new LinkedHashMap<>();
         journeys.forEach(j -> byRun.put(j.runId(), j));
         Set<String> vhosts = new HashSet<>(environments.all().stream().map(Environment::vhost).toList());
 
-        step("Sending " + count(journeys.size(), "build") + " (" + count(promoted.size(), "service") + " x "
+        clock.step("Sending " + count(journeys.size(), "build") + " (" + count(promoted.size(), "service") + " x "
                 + builds + ") at "
                 + (perSecond == 0 ? "the highest rate confirms allow" : rate + " builds/s") + " to " + path.end()
+                + (approve ? ", approving there as " + approver + " and following them through " + gated.name() : "")
+                + (failing > 0 ? ", " + failing + " of them failing in " + environments.first().name() : "")
                 + ", for up to " + EventLines.age(timeout));
         Environment first = environments.first();
         EventSender sender = new EventSender(broker);
@@ -294,18 +347,21 @@ final class BenchCommand implements Callable<Integer> {
         int pipelineOpened;
         Instant firstPublish;
         try (AuditStreams streams = new AuditStreams(broker);
-             Connection ci = broker.connect(first, Principal.CI)) {
+             Connection ci = broker.connect(first, Principal.CI);
+             Connection chatops = approve ? broker.connect(gated, Principal.CHATOPS) : null) {
             for (Environment environment : environments.all()) {
                 streams.subscribe(environment, StreamOffset.next());
             }
             long connectionsBefore = connectionsCreated(client);
             firstPublish = Instant.now();
             Instant since = firstPublish;
+            long deadline = System.nanoTime() + timeout.toNanos();
             Thread publisher = new Thread(() -> publish(sender, ci, first, broker.userFor(first, Principal.CI),
-                    journeys, perSecond, published, publishFailure), "stagecoach-bench-publish");
+                    journeys, failingAfter, deadline, perSecond, published, publishFailure),
+                    "stagecoach-bench-publish");
             publisher.setDaemon(true);
             publisher.start();
-            long deadline = System.nanoTime() + timeout.toNanos();
+            Set<String> approved = new HashSet<>();
             long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
             while (published.get() < journeys.size() || !journeys.stream().allMatch(BuildJourney::settled)) {
                 if (publishFailure.get() != null) {
@@ -316,7 +372,11 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 AuditStreams.Item item = streams.poll(Duration.ofMillis(200));
                 if (item != null) {
-                    take(item, codec, provenance, byRun);
+                    CloudEvent<?> event = take(item, codec, provenance, byRun);
+                    if (approve && event != null && event.data() instanceof ApprovalRequested request
+                            && item.environment().name().equals(gated.name()) && approved.add(request.requestId())) {
+                        approve(sender, chatops, gated, broker.userFor(gated, Principal.CHATOPS), event, approver);
+                    }
                 } else if (streams.anyClosed()) {
                     throw CliException.broker("RabbitMQ closed an audit stream subscription", null);
                 }
@@ -342,11 +402,22 @@ final class BenchCommand implements Callable<Integer> {
         arrived = (int) journeys.stream().filter(BuildJourney::arrived).count();
         stopped = (int) journeys.stream().filter(j -> !j.arrived() && j.settled()).count();
         int timedOut = journeys.size() - arrived - stopped;
+        BenchPath.Step rolledBack = new BenchPath.Step(EventType.ROLLBACK_COMPLETED, first.name());
+        boolean allWent = true;
         for (BuildJourney journey : journeys) {
-            if (!journey.arrived()) {
-                out.println((journey.settled() ? "  stopped:   " : "  timed out: ")
-                        + (journey.stage() == RunProgress.Stage.NOT_SEEN ? journey.release().service() + " "
-                        + journey.release().version() + ": nothing of its run seen" : journey.description()));
+            String where = journey.stage() == RunProgress.Stage.NOT_SEEN ? journey.release().service() + " "
+                    + journey.release().version() + ": nothing of its run seen" : journey.description();
+            if (failingAfter.containsKey(journey)) {
+                // meant to fail: it is done when rolled back
+                allWent &= journey.at(rolledBack).isPresent();
+                out.println("  failing:   " + where);
+            } else if (!journey.arrived()) {
+                allWent = false;
+                out.println((journey.settled() ? "  stopped:   " : "  timed out: ") + where);
+            } else if (approve && journey.stage() != RunProgress.Stage.DONE) {
+                allWent = false;
+                out.println((journey.settled() ? "  stopped behind the gate:   " : "  timed out behind the gate: ")
+                        + where);
             }
         }
         Instant lastArrival = journeys.stream().map(j -> j.at(path.last())).flatMap(Optional::stream)
@@ -371,7 +442,7 @@ final class BenchCommand implements Callable<Integer> {
 
         RawBrokerLatency.Result raw = null;
         if (rawMessages > 0) {
-            step("Measuring the broker alone: " + rawMessages + " messages through a throw-away quorum queue");
+            clock.step("Measuring the broker alone: " + rawMessages + " messages through a throw-away quorum queue");
             raw = raw(context, broker, client, environments);
         }
         BenchReport report = new BenchReport(String.format(Locale.ROOT,
@@ -381,7 +452,8 @@ final class BenchCommand implements Callable<Integer> {
                 journeys.size(), arrived, stopped, timedOut, hops, whole, LatencySummary.of(any),
                 seconds > 0 ? arrived / seconds : 0, seconds,
                 settledSeconds > 0 ? (arrived + stopped) / settledSeconds : 0, settledSeconds,
-                opened, pipelineOpened, figures(description), raw);
+                opened, pipelineOpened, figures(description), raw,
+                BenchLimits.of(environments, journeys, approve, failingAfter.size(), approver));
         report.print(out);
         if (json != null) {
             Path file = context.resolve(json);
@@ -389,12 +461,17 @@ final class BenchCommand implements Callable<Integer> {
                     .writeValueAsString(report.json()) + System.lineSeparator());
             out.println("Figures written to " + file);
         }
-        return arrived == journeys.size() ? ExitCodes.OK : ExitCodes.PIPELINE;
+        return allWent ? ExitCodes.OK : ExitCodes.PIPELINE;
     }
 
-    /** Publishes every build in order, {@code perSecond} a second (0: each as soon as the last was confirmed). */
+    /**
+     * Publishes every build in order, {@code perSecond} a second (0: each as soon as the last was confirmed); a
+     * failing build not before the build it follows was verified in the first environment (or went as far as it
+     * will), so that there is a release to roll back to, nor after {@code deadline}.
+     */
     private static void publish(EventSender sender, Connection connection, Environment first, String user,
-                                List<BuildJourney> journeys, double perSecond, AtomicInteger published,
+                                List<BuildJourney> journeys, Map<BuildJourney, BuildJourney> failingAfter,
+                                long deadline, double perSecond, AtomicInteger published,
                                 AtomicReference<RuntimeException> failure) {
         long begin = System.nanoTime();
         try {
@@ -405,6 +482,10 @@ final class BenchCommand implements Callable<Integer> {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
+                }
+                BuildJourney before = failingAfter.get(journeys.get(i));
+                if (before != null && !before.awaitVerifiedInFirst(Duration.ofNanos(deadline - System.nanoTime()))) {
+                    return;
                 }
                 Release release = journeys.get(i).release();
                 CloudEvent<BuildCompleted> event = CloudEvent.of(new BuildCompleted(release, null),
@@ -420,27 +501,58 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void take(AuditStreams.Item item, EventCodec codec, Provenance provenance,
-                             Map<String, BuildJourney> byRun) {
+    /** Gives a record to its build's journey; returns its event when it counted, else null. */
+    private static CloudEvent<?> take(AuditStreams.Item item, EventCodec codec, Provenance provenance,
+                                      Map<String, BuildJourney> byRun) {
         CloudEvent<?> event;
         try {
             event = codec.decode(item.message().body());
         } catch (InvalidEventException e) {
-            return;
+            return null;
         }
         BuildJourney journey = byRun.get(event.correlationid());
         // only records that count: a publisher may not speak for another service
         if (journey != null && provenance.judge(item.environment().name(), event.eventType(), event.environment(),
                 item.message().routingKey(), item.message().userId()).isEmpty()) {
             journey.apply(event);
+            return event;
         }
+        return null;
+    }
+
+    /**
+     * Publishes {@code approval.decided} (APPROVE) for the request {@code requested} carries, as the chat bot does
+     * ({@code stagecoach approve}): the gated environment's chatops user, the request's run and event as correlation
+     * and causation.
+     */
+    private static void approve(EventSender sender, Connection chatops, Environment gated, String user,
+                                CloudEvent<?> requested, String approver) {
+        ApprovalRequested request = (ApprovalRequested) requested.data();
+        Release release = request.release();
+        ApprovalDecided data = new ApprovalDecided(request.requestId(), release.service(), release.version(),
+                release.digest(), gated.name(), ApprovalDecided.Decision.APPROVE, approver, null, false);
+        CloudEvent<ApprovalDecided> event = CloudEvent.of(data, BuildCommand.SOURCE, gated.name(),
+                requested.correlationid(), requested.id(), EventIds.derive("approval.decided", request.requestId(),
+                        approver, ApprovalDecided.Decision.APPROVE.name(), "normal"));
+        sender.publish(chatops, gated, user, event, sender.encode(event, Map.of()));
+    }
+
+    /** Who the bench approves as: the gated environment's first approver who did not author the builds. */
+    static String approver(Environments environments, Environment gated) {
+        if (gated == null) {
+            throw CliException.usage("--approve: " + environments.source() + " has no manual gate to approve at");
+        }
+        return environments.approvingPeople(gated.name()).stream()
+                .filter(p -> !p.equalsIgnoreCase(DemoCommand.AUTHOR)).findFirst()
+                .orElseThrow(() -> CliException.usage("--approve: nobody but the builds' author ("
+                        + DemoCommand.AUTHOR + ") may approve into " + gated.name() + " in " + environments.source()));
     }
 
     private void progress(List<BuildJourney> journeys, int published) {
         long arrived = journeys.stream().filter(BuildJourney::arrived).count();
         long stopped = journeys.stream().filter(j -> !j.arrived() && j.settled()).count();
         out.println(String.format(Locale.ROOT, "[%s] published %d/%d, at the gate %d, stopped %d, on the way %d",
-                elapsed(), published, journeys.size(), arrived, stopped, published - arrived - stopped));
+                clock.elapsed(), published, journeys.size(), arrived, stopped, published - arrived - stopped));
         out.flush();
     }
 
@@ -467,23 +579,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private RawBrokerLatency.Result raw(CliContext context, Broker broker, ManagementClient client,
                                         Environments environments) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        factory.setUsername(management.user(context));
-        factory.setPassword(management.password(context));
-        factory.setConnectionTimeout(Broker.CONNECT_TIMEOUT_MS);
-        factory.setAutomaticRecoveryEnabled(false);
         String vhost = (prefix != null ? prefix : "stagecoach") + "-bench-raw";
+        // RawBrokerLatency sets the vhost once it created it
+        ConnectionFactory factory = brokerOptions.asAdministrator(context, broker, "/");
         try {
-            if (broker.tls()) {
-                factory.useSslProtocol();
-            }
             return new RawBrokerLatency(client, factory, vhost).measure(Math.min(200, rawMessages), rawMessages);
-        } catch (IOException | TimeoutException | java.security.GeneralSecurityException
-                 | ManagementApiException | BrokerUnreachableException e) {
+        } catch (IOException | TimeoutException | ManagementApiException | BrokerUnreachableException e) {
             throw CliException.broker("Measuring the broker alone in vhost " + vhost + " as "
-                    + management.user(context) + " failed: " + e.getMessage(), e);
+                    + brokerOptions.administrator(context) + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CliException.pipeline("Interrupted");
@@ -571,16 +674,5 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code 1 build}, {@code 2 builds}. */
     static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    private void step(String what) {
-        out.println();
-        out.println("[" + elapsed() + "] " + what);
-        out.flush();
-    }
-
-    private String elapsed() {
-        long seconds = Duration.ofNanos(System.nanoTime() - began).toSeconds();
-        return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 }

@@ -1,13 +1,11 @@
 package io.stagecoach.cli;
 
-import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventType;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The events a release passes on its way from CI to the first manual gate (or through the last environment when
@@ -68,11 +66,5 @@ record BenchPath(List<Step> steps) {
         Step last = last();
         return last.type() == EventType.APPROVAL_REQUESTED ? "the " + last.environment() + " gate"
                 : "through " + last.environment();
-    }
-
-    /** The step an event is, if it is one of the way. */
-    Optional<Step> stepOf(CloudEvent<?> event) {
-        Step step = new Step(event.eventType(), event.environment());
-        return steps.contains(step) ? Optional.of(step) : Optional.empty();
     }
 }

@@ -96,37 +96,28 @@ final class BenchReplayCommand implements Callable<Integer> {
     Duration timeout;
 
     @Mixin
-    AmqpOptions amqp;
-
-    @Mixin
-    ManagementOptions management;
+    BenchBrokerOptions brokerOptions;
 
     private PrintWriter out;
-    private long began;
+    private StepClock clock;
 
     @Override
     public Integer call() throws Exception {
         CliContext context = bench.root.context;
         out = context.out();
-        began = System.nanoTime();
-        if (records < 1) {
-            throw CliException.usage("--records must be 1 or more, not " + records);
-        }
-        if (tail < 0) {
-            throw CliException.usage("--tail must be 0 or more, not " + tail);
-        }
-        if (services < 1) {
-            throw CliException.usage("--services must be 1 or more, not " + services);
-        }
-        Broker broker = amqp.broker(context);
-        ManagementClient client = management.client(context);
+        clock = new StepClock(out);
+        CliException.requireAtLeast("--records", records, 1);
+        CliException.requireAtLeast("--tail", tail, 0);
+        CliException.requireAtLeast("--services", services, 1);
+        Broker broker = brokerOptions.broker(context);
+        ManagementClient client = brokerOptions.client(context);
         String given = context.variable(EnvironmentOptions.PREFIX_VARIABLE);
         String prefix = (given == null ? "" : given + "-") + PREFIX
                 + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
         Environments environments = Environments.loadDefault().withVhostPrefix(prefix);
         Environment first = environments.first();
         String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
-        step("Creating vhost " + first.vhost() + " with the audit stream and the users of "
+        clock.step("Creating vhost " + first.vhost() + " with the audit stream and the users of "
                 + String.join(", ", PRODUCERS.stream().map(Principal::id).toList()));
         try {
             create(client, first, password);
@@ -134,14 +125,14 @@ final class BenchReplayCommand implements Callable<Integer> {
                 declare(admin);
             }
             ReplayHistory history = new ReplayHistory(environments, services, 20261203L);
-            step("Filling the audit stream with " + records + " records about " + services + " services, in batches "
+            clock.step("Filling the audit stream with " + records + " records about " + services + " services, in batches "
                     + "of " + BATCH + " with confirms");
             fill(broker, environments, password, history, records);
             return replay(context, broker, environments, password, history);
         } catch (BrokerUnreachableException | ManagementApiException e) {
             throw CliException.broker("The replay bench in vhost " + first.vhost() + " failed: " + e.getMessage(), e);
         } finally {
-            step("Deleting vhost " + first.vhost() + " and its users");
+            clock.step("Deleting vhost " + first.vhost() + " and its users");
             remove(client, first);
         }
     }
@@ -171,7 +162,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     }
 
     private ConnectionFactory admin(CliContext context, Broker broker, Environment environment) {
-        return broker.factory(environment.vhost(), management.user(context), management.password(context));
+        return brokerOptions.asAdministrator(context, broker, environment.vhost());
     }
 
     /** The audit stream bound to everything published in the vhost, as provisioning declares it. */
@@ -227,7 +218,7 @@ final class BenchReplayCommand implements Callable<Integer> {
                 }
                 if (System.nanoTime() >= nextProgress || sent == records) {
                     double seconds = (System.nanoTime() - fillStarted) / 1e9;
-                    out.println(String.format(Locale.ROOT, "[%s] published %d/%d (%.0f records/s)", elapsed(),
+                    out.println(String.format(Locale.ROOT, "[%s] published %d/%d (%.0f records/s)", clock.elapsed(),
                             sent, records, sent / seconds));
                     out.flush();
                     nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
@@ -247,7 +238,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     private int replay(CliContext context, Broker broker, Environments environments, String password,
                        ReplayHistory history) throws Exception {
         Environment first = environments.first();
-        step("Replaying the audit stream of " + first.vhost() + " into a fresh ledger, as a service starts");
+        clock.step("Replaying the audit stream of " + first.vhost() + " into a fresh ledger, as a service starts");
         Path directory = Files.createTempDirectory("stagecoach-bench-replay");
         LedgerSnapshotFile file = new LedgerSnapshotFile(directory.resolve(first.name() + ".ledger"),
                 SnapshotSeal.random("the benchmark's feeds"));
@@ -267,12 +258,12 @@ final class BenchReplayCommand implements Callable<Integer> {
             feed.writeSnapshot();
             double written = (System.nanoTime() - writing) / 1e9;
             long snapshotAt = feed.ledger().position();
-            step(String.format(Locale.ROOT, "Snapshot of the ledger at offset %d written in %.2f s (%d KB); appending "
+            clock.step(String.format(Locale.ROOT, "Snapshot of the ledger at offset %d written in %.2f s (%d KB); appending "
                     + "%d records after it", snapshotAt, written, Files.size(file.path()) >> 10, tail));
             fill(broker, environments, password, history, tail);
             feed.catchUp(timeout);
 
-            step("Restarting from the snapshot: a fresh ledger, as a service with its snapshot file starts");
+            clock.step("Restarting from the snapshot: a fresh ledger, as a service with its snapshot file starts");
             try (LedgerFeed restarted = new LedgerFeed(admin(context, broker, first), ledger(environments),
                     new EventCodec()).snapshotTo(file, Duration.ofDays(1))) {
                 Figures restart = start(restarted);
@@ -330,16 +321,5 @@ final class BenchReplayCommand implements Callable<Integer> {
     private static long usedHeapAfterGc(Runtime runtime) {
         System.gc();
         return runtime.totalMemory() - runtime.freeMemory();
-    }
-
-    private void step(String what) {
-        out.println();
-        out.println("[" + elapsed() + "] " + what);
-        out.flush();
-    }
-
-    private String elapsed() {
-        long seconds = Duration.ofNanos(System.nanoTime() - began).toSeconds();
-        return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 }

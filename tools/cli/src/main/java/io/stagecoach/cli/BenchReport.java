@@ -20,11 +20,13 @@ import java.util.Map;
  * @param pipelineOpened connections opened in the pipeline's vhosts during the run and still open at its end
  * @param process       the local pipeline process, if the bench knows it
  * @param raw           the broker alone, or null when not measured
+ * @param limits        the pipeline's limits beside what the run measured of them
  */
 record BenchReport(String description, int builds, int arrived, int stopped, int timedOut,
                    Map<String, LatencySummary> hops, LatencySummary whole, LatencySummary anyHop,
                    double buildsPerSecond, double seconds, double settledPerSecond, double settledSeconds,
-                   long connections, int pipelineOpened, PipelineFigures process, RawBrokerLatency.Result raw) {
+                   long connections, int pipelineOpened, PipelineFigures process, RawBrokerLatency.Result raw,
+                   BenchLimits limits) {
 
     /** The local pipeline process: its pid, resident memory now and at most, and how long it took to be ready. */
     record PipelineFigures(long pid, long residentKb, long peakResidentKb, long readyMillis) {
@@ -66,6 +68,7 @@ record BenchReport(String description, int builds, int arrived, int stopped, int
                         anyHop.p50() / raw.latency().p50()));
             }
         }
+        limits.print(out);
         out.flush();
     }
 
@@ -112,6 +115,7 @@ record BenchReport(String description, int builds, int arrived, int stopped, int
                 json.put("hopP50OverRawP50", anyHop.p50() / raw.latency().p50());
             }
         }
+        json.put("limits", limits.json());
         return json;
     }
 

@@ -28,6 +28,13 @@ final class CliException extends RuntimeException {
         return new CliException(ExitCodes.BROKER, message, cause);
     }
 
+    /** A usage error when {@code option}'s {@code value} is below {@code least}: {@code --builds must be 1 or more}. */
+    static void requireAtLeast(String option, int value, int least) {
+        if (value < least) {
+            throw usage(option + " must be " + least + " or more, not " + value);
+        }
+    }
+
     int exitCode() {
         return exitCode;
     }

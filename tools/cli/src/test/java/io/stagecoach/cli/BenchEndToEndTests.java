@@ -15,9 +15,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code stagecoach bench} against a pipeline {@code up} started with two promoted services: every build reaches
- * the prod gate and the report has every figure. Nothing here depends on how fast it is. Runs after
- * {@code package} (failsafe).
+ * {@code stagecoach bench} against a pipeline {@code up} started: with two promoted services every build reaches
+ * the prod gate and the report has every figure; with one, approved at the gate and with a failing build, every
+ * limit is measured. Nothing here depends on how fast it is. Runs after {@code package} (failsafe).
  */
 @RealBroker
 class BenchEndToEndTests {
@@ -85,5 +85,53 @@ class BenchEndToEndTests {
         assertThat(json.path("wholeWayMillis").path("n").asInt()).isEqualTo(4);
         assertThat(json.path("rawBrokerMillis").path("p50").asDouble()).isPositive();
         assertThat(json.path("pipeline").path("pid").asLong()).isEqualTo(pid);
+    }
+
+    @Test
+    void approvedAndWithAFailingBuildEveryLimitIsMeasured(TestBroker broker, @TempDir Path home) throws Exception {
+        Cli cli = UpEndToEndTests.cli(broker, broker.name("limits"));
+        assertThat(cli.run("provision").status()).isZero();
+        Path pipelineHome = home.resolve("home");
+        // a short smoke deadline: the failing build's checks retry until it ends
+        Cli.Result up = cli.run("up", "--home", pipelineHome.toString(), "--no-build", "--smoke-deadline", "5s");
+        assertThat(up.status()).as(up.toString()).isZero();
+        long pid = UpEndToEndTests.pipelineJson(pipelineHome).path("pid").asLong();
+        Cli.Result bench;
+        try {
+            bench = cli.run("bench", "--home", pipelineHome.toString(), "--builds", "2", "--rate", "1",
+                    "--approve", "--failing", "1", "--timeout", "4m", "--raw-messages", "0",
+                    "--json", home.resolve("bench.json").toString());
+            System.out.println("[bench --approve --failing 1]\n" + bench.out() + bench.err());
+        } finally {
+            UpEndToEndTests.down(cli, pipelineHome, pid);
+        }
+
+        assertThat(bench.status()).as(bench.toString()).isZero();
+        assertThat(bench.out())
+                .contains("Sending 2 builds (1 service x 2) at 1 builds/s to the prod gate, approving there as alice "
+                        + "and following them through prod, 1 of them failing in dev")
+                .containsPattern("failing: +knative-lambda-builder 0\\.\\d+\\.2-bad-in-dev -> 0\\.\\d+\\.1 "
+                        + "ROLLED BACK in dev")
+                .contains("2 builds: 1 at the end of the way, 1 stopped, 0 timed out")
+                .containsSubsequence("limits, control plane only", "a real rollout would add:",
+                        "dev -> staging: ", "staging -> prod: ", "rollback (dev): ")
+                .containsPattern("(?m)^dev -> staging +build\\.completed \\(dev\\) -> smoketest\\.passed \\(staging\\)"
+                        + " +< 3 min +1 +\\d+ +\\d+ +\\d+  yes$")
+                .containsPattern("(?m)^staging -> prod +smoketest\\.passed \\(staging\\) -> smoketest\\.passed "
+                        + "\\(prod\\), without the wait at the gate +< 5 min +1 +\\d+ +\\d+ +\\d+  yes$")
+                .containsPattern("(?m)^rollback \\(dev\\) +smoketest\\.failed \\(dev\\) -> rollback\\.completed "
+                        + "\\(dev\\) +< 2 min +1 +\\d+ +\\d+ +\\d+  yes$")
+                .doesNotContain("stopped:", "timed out:", "behind the gate:");
+
+        JsonNode limits = JsonMapper.builder().build().readTree(Files.readString(home.resolve("bench.json")))
+                .path("limits");
+        assertThat(limits).hasSize(3).allSatisfy(limit -> {
+            assertThat(limit.path("n").asInt()).isEqualTo(1);
+            assertThat(limit.path("p50").asDouble()).isPositive()
+                    .isLessThan(limit.path("limitMillis").asDouble());
+            assertThat(limit.path("complete").asBoolean()).isTrue();
+            assertThat(limit.path("within").asBoolean()).isTrue();
+        });
+        assertThat(limits.get(1).path("note").asString()).contains("approval.requested (prod) -> approval.decided");
     }
 }

@@ -1,5 +1,6 @@
 package io.stagecoach.cli;
 
+import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.Release;
 import io.stagecoach.platform.environments.Environments;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +96,114 @@ class BenchTests {
     }
 
     @Test
+    void aBuildTheBenchApprovesGoesOnThroughTheGateAndSettlesWhenVerifiedBehindIt() {
+        Release release = Events.release("0.1.1");
+        BuildJourney journey = new BuildJourney(release, PATH, "prod", true);
+
+        journey.apply(at(Events.approvalRequested(release, "prod", "x"), 0));
+        assertThat(journey.arrived()).isTrue();
+        assertThat(journey.settled()).as("at the gate, the bench approves it").isFalse();
+
+        journey.apply(at(decided(release), 40));
+        journey.apply(at(Events.granted(release, "prod"), 90));
+        journey.apply(at(Events.deployed(release, "prod", null), 400));
+        assertThat(journey.settled()).isFalse();
+        journey.apply(at(Events.passed(release, "prod"), 900));
+        assertThat(journey.settled()).isTrue();
+        assertThat(journey.settledAt()).contains(T0.plusMillis(900));
+    }
+
+    @Test
+    void theLimitsComeFromEachBuildsEventsAndLeaveOutTheWaitAtTheGate() {
+        Release good = Events.release("0.1.1");
+        BuildJourney through = new BuildJourney(good, PATH, "prod", true);
+        List.of(at(Events.event(new io.stagecoach.events.BuildCompleted(good, null), "dev", good), 0),
+                at(Events.passed(good, "dev"), 2_100),
+                at(Events.passed(good, "staging"), 4_000),
+                at(Events.approvalRequested(good, "prod", "x"), 4_250),
+                // a person would take minutes here: it does not count
+                at(decided(good), 604_250),
+                at(Events.granted(good, "prod"), 604_300),
+                at(Events.deployed(good, "prod", null), 605_000),
+                at(Events.passed(good, "prod"), 606_250)).forEach(through::apply);
+        Release bad = Events.release("0.1.2-bad-in-dev");
+        BuildJourney failing = new BuildJourney(bad, PATH, "prod");
+        List.of(at(Events.event(new io.stagecoach.events.BuildCompleted(bad, null), "dev", bad), 10_000),
+                at(Events.deployed(bad, "dev", "0.1.1"), 11_000),
+                at(Events.failed(bad, "dev"), 41_000),
+                at(Events.rolledBack(bad, good, "dev", "t"), 41_800)).forEach(failing::apply);
+
+        BenchLimits limits = BenchLimits.of(ENVIRONMENTS, List.of(through, failing), true, 1, "alice");
+
+        assertThat(limits.rows()).extracting(BenchLimits.Row::name)
+                .containsExactly("dev -> staging", "staging -> prod", "rollback (dev)");
+        BenchLimits.Row toStaging = limits.rows().get(0);
+        assertThat(toStaging.measured()).isEqualTo("build.completed (dev) -> smoketest.passed (staging)");
+        assertThat(toStaging.summary()).isEqualTo(new LatencySummary(1, 4_000, 4_000, 4_000));
+        assertThat(toStaging.within()).contains(true);
+        BenchLimits.Row toProd = limits.rows().get(1);
+        assertThat(toProd.summary()).as("250 ms to the gate and 2,000 ms from the decision to prod verified")
+                .isEqualTo(new LatencySummary(1, 2_250, 2_250, 2_250));
+        assertThat(toProd.within()).contains(true);
+        assertThat(toProd.note()).contains("approval.requested (prod) -> approval.decided (prod)", "alice",
+                "left out");
+        BenchLimits.Row rollback = limits.rows().get(2);
+        assertThat(rollback.measured()).isEqualTo("smoketest.failed (dev) -> rollback.completed (dev)");
+        assertThat(rollback.summary()).isEqualTo(new LatencySummary(1, 800, 800, 800));
+        assertThat(rollback.within()).contains(true);
+        assertThat(rollback.note()).isNull();
+        assertThat(limits.rows()).allSatisfy(row -> assertThat(row.rollout()).isNotBlank());
+    }
+
+    @Test
+    void withoutApprovalOrAFailingBuildALimitIsOnlyPartlyMeasuredAndNotJudged() {
+        Release release = Events.release("0.1.1");
+        BuildJourney journey = new BuildJourney(release, PATH, "prod");
+        List.of(at(Events.event(new io.stagecoach.events.BuildCompleted(release, null), "dev", release), 0),
+                at(Events.passed(release, "staging"), 200_000),
+                at(Events.approvalRequested(release, "prod", "x"), 200_300)).forEach(journey::apply);
+
+        BenchLimits limits = BenchLimits.of(ENVIRONMENTS, List.of(journey), false, 0, null);
+
+        assertThat(limits.rows().get(0).within()).as("200 s is over 3 min").contains(false);
+        BenchLimits.Row toProd = limits.rows().get(1);
+        assertThat(toProd.measured()).isEqualTo("smoketest.passed (staging) -> approval.requested (prod)");
+        assertThat(toProd.summary()).isEqualTo(new LatencySummary(1, 300, 300, 300));
+        assertThat(toProd.complete()).isFalse();
+        assertThat(toProd.within()).isEmpty();
+        assertThat(toProd.note()).contains("prod was not approved in this run", "--approve");
+        BenchLimits.Row rollback = limits.rows().get(2);
+        assertThat(rollback.summary().isEmpty()).isTrue();
+        assertThat(rollback.within()).isEmpty();
+        assertThat(rollback.note()).contains("--failing");
+
+        StringWriter text = new StringWriter();
+        limits.print(new PrintWriter(text));
+        assertThat(text.toString())
+                .containsPattern("(?m)^dev -> staging +build.completed \\(dev\\) -> smoketest.passed \\(staging\\)"
+                        + " +< 3 min +1 +200000 +200000 +200000  no$")
+                .containsPattern("(?m)^staging -> prod .* +< 5 min +1 +300 +300 +300  -$")
+                .containsPattern("(?m)^rollback \\(dev\\) .* +< 2 min +0 +- +- +-  -$")
+                .contains("a real rollout would add:", "Argo CD or Flux", "image pull");
+        assertThat(limits.json()).hasSize(3).first().satisfies(row -> assertThat(row)
+                .containsEntry("limit", "dev -> staging").containsEntry("limitMillis", 180_000L)
+                .containsEntry("p99", 200_000.0).containsEntry("within", false));
+    }
+
+    @Test
+    void aFailingBuildThatWasNotRolledBackIsNamedInTheRollbacksNote() {
+        Release bad = Events.release("0.1.2-bad-in-dev");
+        BuildJourney failing = new BuildJourney(bad, PATH, "prod");
+        failing.apply(at(Events.failed(bad, "dev"), 0));
+
+        BenchLimits.Row rollback = BenchLimits.of(ENVIRONMENTS, List.of(failing), false, 1, null).rows().get(2);
+
+        assertThat(rollback.summary().isEmpty()).isTrue();
+        assertThat(rollback.within()).isEmpty();
+        assertThat(rollback.note()).isEqualTo("0 of the 1 failing build rolled back");
+    }
+
+    @Test
     void percentilesAreMeasuredSamplesByNearestRank() {
         LatencySummary hundred = LatencySummary.of(IntStream.rangeClosed(1, 100).mapToObj(i -> (double) (101 - i))
                 .toList());
@@ -147,6 +258,42 @@ class BenchTests {
 
         assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("No pipeline runs in " + home, "stagecoach up", "--start");
+    }
+
+    @Test
+    void aFailingBuildWaitsUntilTheBuildBeforeItWasVerifiedInTheFirstEnvironment() throws Exception {
+        Release release = Events.release("0.1.1");
+        BuildJourney before = new BuildJourney(release, PATH, "prod");
+        before.apply(at(Events.deployed(release, "dev", null), 0));
+
+        assertThat(before.awaitVerifiedInFirst(Duration.ofMillis(20))).as("deployed, not verified").isFalse();
+        before.apply(at(Events.passed(release, "dev"), 500));
+        assertThat(before.awaitVerifiedInFirst(Duration.ofMillis(20))).isTrue();
+
+        BuildJourney superseded = new BuildJourney(Events.release("0.1.3"), PATH, "prod");
+        superseded.apply(at(Events.superseded(Events.release("0.1.3"), "dev", "0.1.4"), 0));
+        assertThat(superseded.awaitVerifiedInFirst(Duration.ofMillis(20))).as("it will go no further").isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--builds 1 --failing 1 | --failing needs --builds 2 or more",
+            "--services 1 --builds 2 --failing 2 | --failing 2: only the last build of a service fails",
+            "--failing -1 | --failing must be 0 or more, not -1"})
+    void aFailingCountThatCannotBeIsAUsageError(String options, String message, @TempDir Path home) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "--home", home.toString()));
+        args.addAll(List.of(options.split(" ")));
+
+        Cli.Result result = new Cli(Map.of(), home).run(args.toArray(String[]::new));
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains(message);
+    }
+
+    private static CloudEvent<?> decided(Release release) {
+        return Events.event(new ApprovalDecided(Events.requestId(release, "prod"), release.service(),
+                release.version(), release.digest(), "prod", ApprovalDecided.Decision.APPROVE, "alice", null, false),
+                "prod", release, release.version());
     }
 
     private static CloudEvent<?> at(CloudEvent<?> event, long millis) {
