@@ -386,7 +386,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     return;
                 }
                 if (attempt >= settings.pushAttempts()) {
-                    throw new TransientTargetException(built.size() == 1
+                    throw TransientTargetException.contention(built.size() == 1
                             ? built.get(0).pending().what + ": " + describe() + " kept moving; gave up after "
                                     + attempt + " attempts"
                             : built.size() + " promotions: " + describe() + " kept moving; gave up after "
@@ -412,10 +412,13 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         }
     }
 
-    /** Up to 10 ms times the attempt, at random: racing clones spread out instead of colliding again. */
+    /**
+     * Up to 10 ms at random after the first lost race, doubling with each further one (at most 320 ms): racing clones
+     * spread out further the more of them there are, instead of colliding again.
+     */
     private static void pauseBeforeAttempt(int attempt) {
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L * attempt + 1));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, (10L << Math.min(attempt - 1, 5)) + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransientTargetException("interrupted while waiting to rebuild on the new tip", e);

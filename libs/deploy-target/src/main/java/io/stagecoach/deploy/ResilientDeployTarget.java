@@ -7,6 +7,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,6 +23,8 @@ import java.util.function.Supplier;
  */
 public final class ResilientDeployTarget implements DeployTarget {
 
+    private static final Logger log = LoggerFactory.getLogger(ResilientDeployTarget.class);
+
     private final DeployTarget delegate;
     private final Retry retry;
     private final CircuitBreaker circuitBreaker;
@@ -29,6 +34,12 @@ public final class ResilientDeployTarget implements DeployTarget {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+        // a failure that a later attempt makes good is still a failure, and counts against the breaker: say it
+        retry.getEventPublisher().onRetry(event -> log.warn("{}: attempt {} failed ({}); trying again in {} ms",
+                retry.getName(), event.getNumberOfRetryAttempts(), String.valueOf(event.getLastThrowable()),
+                event.getWaitInterval().toMillis()));
+        circuitBreaker.getEventPublisher().onStateTransition(event -> log.warn("{}: circuit breaker {}",
+                circuitBreaker.getName(), event.getStateTransition()));
     }
 
     /** Wraps with a retry and breaker named {@code name}, configured from the settings. */
@@ -47,7 +58,10 @@ public final class ResilientDeployTarget implements DeployTarget {
                 .build();
     }
 
-    /** Opens on transient failures only: a permanent error says nothing about the target's health. */
+    /**
+     * Opens on transient failures only, contention with other writers excepted: a permanent error, or a repository
+     * that other writers keep busy, says nothing about the target's health.
+     */
     public static CircuitBreakerConfig circuitBreakerConfig(Settings settings) {
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -56,7 +70,7 @@ public final class ResilientDeployTarget implements DeployTarget {
                 .failureRateThreshold(settings.failureRateThreshold())
                 .waitDurationInOpenState(settings.waitInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .recordException(ResilientDeployTarget::isTransient)
+                .recordException(ResilientDeployTarget::countsAgainstTheTarget)
                 .build();
     }
 
@@ -84,6 +98,14 @@ public final class ResilientDeployTarget implements DeployTarget {
 
     private <T> T call(Supplier<T> supplier) {
         return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(circuitBreaker, supplier)).get();
+    }
+
+    /**
+     * Whether a failure says the target may be unwell: a transient one, except other writers having kept it moving
+     * (a busy repository is a healthy one; the retry takes care of it).
+     */
+    static boolean countsAgainstTheTarget(Throwable failure) {
+        return isTransient(failure) && !(failure instanceof TransientTargetException t && t.isContention());
     }
 
     /**

@@ -115,6 +115,26 @@ class ResilientDeployTargetTests {
     }
 
     @Test
+    void otherWritersKeepingTheRepositoryBusyAreRetriedButNeverOpenTheBreaker() {
+        // the same breaker that opens after two failures of two calls above
+        var settings = new ResilientDeployTarget.Settings(2, Duration.ofMillis(10), 2.0, Duration.ofMillis(10),
+                50f, 2, 2, Duration.ofMinutes(1));
+        var scripted = new Scripted();
+        for (int i = 0; i < 6; i++) {
+            scripted.failing(TransientTargetException.contention("the remote kept moving; gave up after 5 attempts"));
+        }
+        var target = ResilientDeployTarget.of("staging", scripted, settings);
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> target.deploy(RELEASE)).isInstanceOf(TransientTargetException.class)
+                    .hasMessageContaining("kept moving");
+        }
+
+        assertThat(scripted.calls).as("each retried once").hasValue(6);
+        assertThat(target.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(target.deploy(RELEASE).revision()).isEqualTo("abc123");
+    }
+
+    @Test
     void ridesOutARemoteThatIsBrieflyGoneThenPromotes() throws IOException {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         Path away = temp.resolve("remote-away.git");
