@@ -286,12 +286,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The GitOps repository and clones go with the vhosts: every run pushes a commit per build and environment, and
-     * a repository grown over earlier runs made deployments several times slower (one gave up: "kept moving"), so
-     * runs would not measure the same pipeline.
+     * The GitOps repository, its clones and the services' ledger snapshots go with the vhosts: every run pushes a
+     * commit per build and environment, so runs would not start from the same repository, and a snapshot of a
+     * stream that was deleted with its vhost is only refused at the next start (a warning per service).
      */
     private void resetGitOps(PipelineProcess pipeline) {
-        for (Path part : List.of(pipeline.gitopsRepository(), pipeline.home().resolve("clones"))) {
+        for (Path part : List.of(pipeline.gitopsRepository(), pipeline.home().resolve("clones"),
+                pipeline.home().resolve("ledger"))) {
             try {
                 PipelineProcess.deleteTree(part);
             } catch (IOException e) {
