@@ -94,6 +94,13 @@ public final class ManagementClient {
         check("POST", path, send("POST", path, body));
     }
 
+    /** {@code POST} that answers a JSON array (e.g. getting messages from a queue). */
+    public List<JsonNode> postForList(String path, Object body) {
+        HttpResponse<String> response = send("POST", path, body);
+        check("POST", path, response);
+        return StreamSupport.stream(Definitions.JSON.readTree(response.body()).spliterator(), false).toList();
+    }
+
     /** {@code DELETE}; false when the object did not exist (any more). */
     public boolean delete(String path) {
         HttpResponse<String> response = send("DELETE", path, null);

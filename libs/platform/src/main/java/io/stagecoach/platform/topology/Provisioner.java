@@ -154,6 +154,21 @@ public final class Provisioner {
                         ordered("durable", q.durable(), "auto_delete", q.autoDelete(), "arguments", q.arguments())));
             }
         }
+        // a hand-off queue a shovel declared in the plan's place is replaced, its messages moved (and a replacement
+        // that stopped halfway finished)
+        HandoffQueueReplacement replacement = new HandoffQueueReplacement(management, progress);
+        for (Queue q : part.queues()) {
+            if (!HandoffQueueReplacement.isHandoff(q, part.parameters())) {
+                continue;
+            }
+            JsonNode existing = queues.get(q.name());
+            if (existing != null && !existing.path("type").asString("").equals(q.arguments().get("x-queue-type"))) {
+                attempt(failures, vhost, "queue " + q.name(),
+                        () -> progress.accept(label + ": " + replacement.replace(q, existing, label)));
+            } else {
+                attempt(failures, vhost, "queue " + q.name(), () -> replacement.resume(q, label));
+            }
+        }
         List<JsonNode> bindings = management.list(path("api", "bindings", vhost));
         int newBindings = 0;
         for (Binding b : part.bindings()) {

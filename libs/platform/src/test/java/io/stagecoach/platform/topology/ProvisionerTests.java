@@ -185,6 +185,105 @@ class ProvisionerTests {
         }
     }
 
+    /**
+     * What a vhost deleted and re-created under a running shovel is left with: the hand-off queue declared by the
+     * shovel, classic and without arguments, holding hand-offs. Provisioning replaces it with the planned quorum
+     * queue, moves its messages into it with their routing keys and publisher, and the hand-off carries them on.
+     */
+    @Test
+    void aHandoffQueueAShovelDeclaredClassicIsReplacedAndItsMessagesCarriedOn() throws Exception {
+        ProvisionedBroker target = ProvisionedBroker.provisioned(broker, "converge");
+        String dev = target.vhost("dev");
+        String handoff = io.stagecoach.events.BrokerNames.handoffQueue("staging");
+        String shovel = io.stagecoach.events.BrokerNames.handoffShovel("staging");
+        target.management().delete(ManagementClient.path("api", "parameters", "shovel", dev, shovel));
+        await().atMost(Duration.ofSeconds(30)).until(() -> target.management()
+                .list(ManagementClient.path("api", "shovels", dev)).isEmpty());
+        target.management().delete(ManagementClient.path("api", "queues", dev, handoff));
+        declare(target, dev, handoff, Map.of());
+        target.management().post(ManagementClient.path("api", "bindings", dev, "e",
+                        io.stagecoach.events.BrokerNames.EVENTS_EXCHANGE, "q", handoff),
+                Map.of("routing_key", "promotion.requested.staging", "arguments", Map.of()));
+        for (int i = 1; i <= 3; i++) {
+            target.publish("dev", Principal.PROMOTION, "promotion.requested.staging", "{\"handoff\":" + i + "}");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> target.messagesIn("dev", handoff) == 3);
+        assertThat(target.provisioner(line -> { }).verify(target.environments()).differences())
+                .anySatisfy(d -> assertThat(d.object()).isEqualTo("queue " + handoff));
+        List<String> progress = new ArrayList<>();
+
+        ProvisioningReport report = target.provisioner(progress::add).apply(target.environments());
+
+        assertThat(report.isClean()).as(report.describe()).isTrue();
+        assertThat(progress).anySatisfy(line -> assertThat(line).contains("replaced the classic queue " + handoff
+                + " with a quorum one (3 messages moved into it)"));
+        assertThat(target.management().get(ManagementClient.path("api", "queues", dev, handoff)).orElseThrow()
+                .path("type").asString()).isEqualTo("quorum");
+        assertThat(target.management().list(ManagementClient.path("api", "queues", dev)))
+                .noneMatch(q -> q.path("name").asString().endsWith(".replacing"));
+        // the hand-off shovel is back and carries the three on, as their publisher sent them
+        List<String> arrived = new ArrayList<>();
+        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
+             Channel channel = connection.createChannel()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
+                if (got != null) {
+                    assertThat(got.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
+                    assertThat(got.getProps().getUserId()).isEqualTo(target.user("dev", Principal.PROMOTION));
+                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
+                }
+                assertThat(arrived).hasSize(3);
+            });
+        }
+        assertThat(arrived).containsExactlyInAnyOrder("{\"handoff\":1}", "{\"handoff\":2}", "{\"handoff\":3}");
+        // and provisioning again changes nothing
+        List<String> again = new ArrayList<>();
+        assertThat(target.provisioner(again::add).apply(target.environments()).isClean()).isTrue();
+        assertThat(again).noneMatch(line -> line.contains("replac") || line.contains("moved"));
+    }
+
+    /** A replacement that stopped after moving the messages out: the next provisioning moves them into the queue. */
+    @Test
+    void aReplacementInterruptedHalfwayIsFinishedByTheNextProvisioning() throws Exception {
+        ProvisionedBroker target = ProvisionedBroker.provisioned(broker, "resume");
+        String dev = target.vhost("dev");
+        String handoff = io.stagecoach.events.BrokerNames.handoffQueue("staging");
+        String waiting = handoff + HandoffQueueReplacement.WAITING_SUFFIX;
+        String events = io.stagecoach.events.BrokerNames.EVENTS_EXCHANGE;
+        declare(target, dev, waiting, target.management().get(ManagementClient.path("api", "queues", dev, handoff))
+                .map(q -> Definitions.JSON.convertValue(q.path("arguments"), Map.class)).orElseThrow());
+        // the two hand-offs went to the waiting copy instead of the hand-off queue
+        String key = "promotion.requested.staging";
+        target.management().delete(ManagementClient.path("api", "bindings", dev, "e", events, "q", handoff, key));
+        target.management().post(ManagementClient.path("api", "bindings", dev, "e", events, "q", waiting),
+                Map.of("routing_key", key, "arguments", Map.of()));
+        target.publish("dev", Principal.PROMOTION, key, "{\"waiting\":1}");
+        target.publish("dev", Principal.PROMOTION, key, "{\"waiting\":2}");
+        target.management().delete(ManagementClient.path("api", "bindings", dev, "e", events, "q", waiting, key));
+        await().atMost(Duration.ofSeconds(30)).until(() -> target.messagesIn("dev", waiting) == 2);
+        List<String> progress = new ArrayList<>();
+
+        ProvisioningReport report = target.provisioner(progress::add).apply(target.environments());
+
+        assertThat(report.isClean()).as(report.describe()).isTrue();
+        assertThat(progress).anySatisfy(line -> assertThat(line)
+                .contains("finished replacing " + handoff + " (2 waiting messages moved into it)"));
+        assertThat(target.management().get(ManagementClient.path("api", "queues", dev, waiting))).isEmpty();
+        List<String> arrived = new ArrayList<>();
+        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
+             Channel channel = connection.createChannel()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
+                if (got != null) {
+                    assertThat(got.getEnvelope().getRoutingKey()).isEqualTo(key);
+                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
+                }
+                assertThat(arrived).hasSize(2);
+            });
+        }
+        assertThat(arrived).containsExactlyInAnyOrder("{\"waiting\":1}", "{\"waiting\":2}");
+    }
+
     @Test
     void checkingAnUnprovisionedBrokerReportsWhatIsMissingAndCreatesNothing() {
         ProvisionedBroker target = ProvisionedBroker.planned(broker, "check");
