@@ -94,6 +94,10 @@ public final class Provisioner {
     }
 
     private ProvisioningReport apply(Definitions definitions, Function<String, String> label) {
+        Optional<Difference> tooMany = capacity(definitions);
+        if (tooMany.isPresent()) {
+            return new ProvisioningReport(List.of(tooMany.get()), List.of(), null);
+        }
         List<Difference> failures = new ArrayList<>();
         for (Definitions.Vhost vhost : definitions.vhosts()) {
             applyVhost(definitions.inVhost(vhost.name()), vhost.name(), label.apply(vhost.name()), failures);
@@ -280,6 +284,55 @@ public final class Provisioner {
                 return null;
             }
         }
+    }
+
+    /**
+     * Refuses a plan whose new quorum queues would take the broker past what its open-file limit leaves for them:
+     * each reserves {@value ProvisioningReport#FILE_HANDLES_PER_QUORUM_QUEUE} file handles, and once they are taken
+     * every new connection hangs in the handshake (and {@code rabbitmqctl stop_app} with it). Empty when the plan
+     * fits, or when the broker does not say its limit.
+     */
+    Optional<Difference> capacity(Definitions definitions) {
+        List<JsonNode> queues;
+        long limit;
+        try {
+            queues = management.list("/api/queues?columns=name,vhost,type");
+            limit = management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
+                    .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
+        } catch (ManagementApiException e) {
+            return Optional.empty();
+        }
+        if (limit == 0) {
+            return Optional.empty();
+        }
+        Set<String> existing = new java.util.HashSet<>();
+        long quorum = 0;
+        for (JsonNode queue : queues) {
+            existing.add(queue.path("vhost").asString() + "/" + queue.path("name").asString());
+            if ("quorum".equals(queue.path("type").asString())) {
+                quorum++;
+            }
+        }
+        long added = definitions.queues().stream().filter(q -> "quorum".equals(q.arguments().get("x-queue-type")))
+                .filter(q -> !existing.contains(q.vhost() + "/" + q.name())).count();
+        long room = (limit - ProvisioningReport.NodeQueues.RESERVED_FOR_OTHER_USES)
+                / ProvisioningReport.FILE_HANDLES_PER_QUORUM_QUEUE;
+        if (added == 0 || quorum + added <= room) {
+            return Optional.empty();
+        }
+        long perEnvironment = Math.max(1, Math.round((double) definitions.queues().stream()
+                .filter(q -> "quorum".equals(q.arguments().get("x-queue-type"))).count()
+                / Math.max(1, definitions.vhosts().size())));
+        long fit = Math.max(0, room - quorum) / perEnvironment;
+        return Optional.of(new Difference("", "broker capacity", String.format(java.util.Locale.ROOT,
+                "this plan adds %d quorum queues to the %d the broker holds; each takes %d file handles, and its "
+                        + "open-file limit of %d leaves room for about %d in all: past that, every new connection hangs "
+                        + "in the handshake. Nothing was changed. About %d more environment%s of %d quorum queues fit",
+                added, quorum, ProvisioningReport.FILE_HANDLES_PER_QUORUM_QUEUE, limit, room, fit,
+                fit == 1 ? "" : "s", perEnvironment),
+                "raise RabbitMQ's open-file limit and restart it (RabbitMQ recommends at least 65,536 in production; "
+                        + "locally: ulimit -n 65536 before rabbitmq-server, or LimitNOFILE=65536 in its systemd unit), "
+                        + "or delete vhosts nobody uses, then provision again"));
     }
 
     private void putUser(User user) {

@@ -1,0 +1,108 @@
+package io.stagecoach.platform.topology;
+
+import com.sun.net.httpserver.HttpServer;
+import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environments;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Provisioning against a broker whose open-file limit its quorum queues nearly take up: a stand-in for the
+ * management API answers what RabbitMQ 3.10 answers for its nodes and queues, and records every call.
+ */
+class ProvisionerCapacityTests {
+
+    HttpServer server;
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    /** A management API of a node with {@code fdTotal} open files that holds {@code quorum} quorum queues. */
+    ManagementClient broker(long fdTotal, int quorum) throws IOException {
+        StringBuilder queues = new StringBuilder("[");
+        for (int i = 0; i < quorum; i++) {
+            queues.append(i == 0 ? "" : ",").append("{\"name\":\"q").append(i)
+                    .append("\",\"vhost\":\"other-pipeline\",\"type\":\"quorum\"}");
+        }
+        String queuesJson = queues.append("]").toString();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String call = exchange.getRequestMethod() + " " + exchange.getRequestURI();
+            calls.add(call);
+            String body;
+            int status = 200;
+            if (call.startsWith("GET /api/nodes")) {
+                body = "[{\"name\":\"rabbit@here\",\"running\":true,\"fd_total\":" + fdTotal + "}]";
+            } else if (call.startsWith("GET /api/queues?")) {
+                body = queuesJson;
+            } else if (call.startsWith("GET ")) {
+                body = "[]";
+                status = 404;
+            } else {
+                body = "";
+                status = 204;
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, status == 204 ? -1 : bytes.length);
+            if (status != 204) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+            exchange.close();
+        });
+        server.start();
+        return new ManagementClient("http://127.0.0.1:" + server.getAddress().getPort(), "guest", "guest");
+    }
+
+    static Provisioner provisioner(ManagementClient management) {
+        return new Provisioner(management, Credentials.fromVariables(Map.of()), line -> { });
+    }
+
+    @Test
+    void aPlanThatWouldTakeTheBrokerPastItsOpenFileLimitIsRefusedBeforeAnythingChanges() throws IOException {
+        // 1,024 open files leave room for about 308 quorum queues; other pipelines hold 260, this one adds 54
+        ManagementClient management = broker(1024, 260);
+
+        ProvisioningReport report = provisioner(management).apply(Environments.loadDefault());
+
+        assertThat(report.isClean()).isFalse();
+        assertThat(report.differences()).singleElement().satisfies(difference -> {
+            assertThat(difference.object()).isEqualTo("broker capacity");
+            assertThat(difference.problem()).contains("this plan adds 54 quorum queues to the 260 the broker holds",
+                    "open-file limit of 1024 leaves room for about 308", "hangs in the handshake",
+                    "Nothing was changed", "About 2 more environments of 18 quorum queues fit");
+            assertThat(difference.fix()).contains("65,536", "ulimit -n", "LimitNOFILE", "delete vhosts");
+        });
+        assertThat(calls).as("nothing but reads").allMatch(call -> call.startsWith("GET "));
+    }
+
+    @Test
+    void aPlanThatFitsIsAppliedAndSaysHowManyMoreEnvironmentsWould() throws IOException {
+        ManagementClient management = broker(1024, 186);
+
+        Provisioner provisioner = provisioner(management);
+
+        assertThat(provisioner.capacity(BrokerDefinitions.plan(Environments.loadDefault()))).isEmpty();
+        provisioner.apply(Environments.loadDefault());
+        assertThat(calls).anyMatch(call -> call.startsWith("PUT /api/vhosts/"));
+        // with a limit that holds every queue there is no question to ask
+        assertThat(provisioner(broker(65_536, 5_000)).capacity(BrokerDefinitions.plan(Environments.loadDefault())))
+                .isEmpty();
+    }
+}
