@@ -32,6 +32,7 @@ final class Broker {
     private final String userOverride;
     private final String passwordOverride;
     private final Credentials credentials;
+    private final Map<String, String> variables;
     private final String host;
     private final int port;
     private final boolean tls;
@@ -41,6 +42,7 @@ final class Broker {
         this.userOverride = userOverride;
         this.passwordOverride = passwordOverride;
         this.credentials = Credentials.fromVariables(variables);
+        this.variables = Map.copyOf(variables);
         URI parsed;
         try {
             parsed = URI.create(uri);
@@ -154,11 +156,24 @@ final class Broker {
         }
         if (root instanceof TimeoutException) {
             return CliException.broker("RabbitMQ at " + address() + " accepted the connection but did not finish the "
-                    + "handshake within " + CONNECT_TIMEOUT_MS / 1000 + " s — is it starting up, or is that port "
-                    + "something else?", e);
+                    + "handshake within " + CONNECT_TIMEOUT_MS / 1000 + " s: " + handshakeDiagnosis()
+                    .orElse("its management API did not say why — is it starting up, or is that port something "
+                            + "else?"), e);
         }
         return CliException.broker("cannot talk to RabbitMQ at " + address() + " as " + user + ": " + describe(root)
                 + " — is it running? try `rabbitmq-server -detached` or set " + AmqpOptions.URI_VARIABLE, e);
+    }
+
+    /** Asks the management API (the configured one, or port 15672 of the broker's host) why handshakes hang. */
+    private java.util.Optional<String> handshakeDiagnosis() {
+        try {
+            String url = variables.getOrDefault(ManagementOptions.URL_VARIABLE, "http://" + host + ":15672");
+            return HandshakeDiagnosis.ask(new io.stagecoach.platform.topology.ManagementClient(url,
+                    variables.getOrDefault(ManagementOptions.USER_VARIABLE, "guest"),
+                    variables.getOrDefault(ManagementOptions.PASSWORD_VARIABLE, "guest")));
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     CliException channelClosed(AMQP.Channel.Close close, Environment environment, String user, Exception cause) {
