@@ -222,19 +222,7 @@ class ProvisionerTests {
         assertThat(target.management().list(ManagementClient.path("api", "queues", dev)))
                 .noneMatch(q -> q.path("name").asString().endsWith(".replacing"));
         // the hand-off shovel is back and carries the three on, as their publisher sent them
-        List<String> arrived = new ArrayList<>();
-        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
-             Channel channel = connection.createChannel()) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
-                if (got != null) {
-                    assertThat(got.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
-                    assertThat(got.getProps().getUserId()).isEqualTo(target.user("dev", Principal.PROMOTION));
-                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
-                }
-                assertThat(arrived).hasSize(3);
-            });
-        }
+        List<String> arrived = handOffsInStaging(target, 3);
         assertThat(arrived).containsExactlyInAnyOrder("{\"handoff\":1}", "{\"handoff\":2}", "{\"handoff\":3}");
         // and provisioning again changes nothing
         List<String> again = new ArrayList<>();
@@ -269,18 +257,7 @@ class ProvisionerTests {
         assertThat(progress).anySatisfy(line -> assertThat(line)
                 .contains("finished replacing " + handoff + " (2 waiting messages moved into it)"));
         assertThat(target.management().get(ManagementClient.path("api", "queues", dev, waiting))).isEmpty();
-        List<String> arrived = new ArrayList<>();
-        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
-             Channel channel = connection.createChannel()) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
-                if (got != null) {
-                    assertThat(got.getEnvelope().getRoutingKey()).isEqualTo(key);
-                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
-                }
-                assertThat(arrived).hasSize(2);
-            });
-        }
+        List<String> arrived = handOffsInStaging(target, 2);
         assertThat(arrived).containsExactlyInAnyOrder("{\"waiting\":1}", "{\"waiting\":2}");
     }
 
@@ -312,6 +289,27 @@ class ProvisionerTests {
             assertThat(difference.fix()).isEqualTo("remove them: rabbitmqctl clear_permissions -p "
                     + target.vhost("prod") + " " + devPromotion);
         });
+    }
+
+    /**
+     * Takes {@code count} hand-offs from staging's promotion inbox, each under its own type's key and published by
+     * dev's promotion service; returns their bodies.
+     */
+    private static List<String> handOffsInStaging(ProvisionedBroker target, int count) throws Exception {
+        List<String> arrived = new ArrayList<>();
+        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
+             Channel channel = connection.createChannel()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
+                if (got != null) {
+                    assertThat(got.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
+                    assertThat(got.getProps().getUserId()).isEqualTo(target.user("dev", Principal.PROMOTION));
+                    arrived.add(new String(got.getBody(), StandardCharsets.UTF_8));
+                }
+                assertThat(arrived).hasSize(count);
+            });
+        }
+        return arrived;
     }
 
     private static void declare(ProvisionedBroker target, String vhost, String queue, Map<String, Object> arguments) {
