@@ -5,7 +5,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * push reads more index files the longer the pipeline runs. So the writers in this process keep it packed
  * themselves: fetches and pushes share the remote (a read lock), and once it holds more than {@link #PACK_LIMIT}
  * packs a writer repacks it alone (the write lock), dropping the old packs at once, which no other writer in the
- * process can be using then.
+ * process can be using then. A writer in another process (compose runs each service in a container of its own on
+ * one volume) is safe too: the pack it is receiving carries a {@code .keep} file until its refs are updated, and a
+ * repack keeps kept packs.
  */
 final class LocalRemote {
 
@@ -87,8 +88,11 @@ final class LocalRemote {
             long started = System.nanoTime();
             try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setMustExist(true)
                     .build(); Git git = new Git(repository)) {
+                // old packs go at once: a pack another process is still receiving carries a .keep file until its
+                // refs are updated, and a repack never deletes a kept pack; loose objects (a C Git receive-pack
+                // unpacks small pushes) keep Git's own two weeks' grace
                 repository.getConfig().setString("gc", null, "prunePackExpire", "now");
-                git.gc().setExpire(Instant.now()).call();
+                git.gc().call();
             }
             packings++;
             log.debug("packed the GitOps remote {} in {} ms", gitDir, (System.nanoTime() - started) / 1_000_000);

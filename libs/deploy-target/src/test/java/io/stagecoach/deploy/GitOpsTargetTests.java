@@ -565,6 +565,30 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aRepackOfTheLocalRemoteLeavesAPackAnotherProcessIsStillReceiving() throws Exception {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        for (int i = 0; i < 4; i++) {
+            target.deploy(release("dev", "4.0." + i, null));
+        }
+        // what a receive-pack in another process leaves while its refs are not updated yet: a pack with a .keep
+        Path kept;
+        try (var files = java.nio.file.Files.list(remote.resolve("objects/pack"))) {
+            kept = files.filter(f -> f.toString().endsWith(".pack")).findFirst().orElseThrow();
+        }
+        Path keep = kept.resolveSibling(kept.getFileName().toString().replace(".pack", ".keep"));
+        java.nio.file.Files.writeString(keep, "receive-pack in another process");
+        for (int i = 0; i < LocalRemote.PACK_LIMIT + 4; i++) {
+            target.deploy(release("staging", "4.1." + i, null));
+        }
+
+        assertThat(target.remotePackings()).isGreaterThanOrEqualTo(1);
+        assertThat(kept).as("the kept pack").exists();
+        assertThat(objectFiles(remote)[0]).isLessThanOrEqualTo(LocalRemote.PACK_LIMIT + 1);
+        assertThat(GitRepos.fileAt(remote, "main", STAGING)).contains("newTag: 4.1." + (LocalRemote.PACK_LIMIT + 3));
+    }
+
+    @Test
     void aCloneThatDidNotSeeAnotherWritersPushStillDecidesOnTheRemoteTip() {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
