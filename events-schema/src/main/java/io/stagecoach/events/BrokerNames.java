@@ -12,6 +12,13 @@ public final class BrokerNames {
     /** Topic exchange for dead letters; a dead-letter queue binds with its inbox's name. */
     public static final String DEAD_LETTER_EXCHANGE = "stagecoach.events.dlx";
 
+    /**
+     * Direct exchange through which dead letters are replayed: each inbox binds it under its own name. No user may
+     * publish to it; only a shovel an operator starts ({@code stagecoach dead-letters replay}) moves a dead-letter
+     * queue into it, so a delivery that arrives through it came from that inbox's dead-letter queue.
+     */
+    public static final String REPLAY_EXCHANGE = "stagecoach.replay";
+
     /** Stream holding every event of an environment, in order: the audit log. */
     public static final String AUDIT_STREAM = "stagecoach.audit";
 
@@ -36,6 +43,15 @@ public final class BrokerNames {
     /** Header naming the broker-validated user that published the dead letter first. */
     public static final String ORIGINAL_USER_HEADER = "x-stagecoach-original-user-id";
 
+    /** Header naming the class of a dead letter's reason: {@code invalid}, {@code refused} or {@code failed}. */
+    public static final String REASON_CLASS_HEADER = "x-stagecoach-reason-class";
+
+    /** Header with the instant (ISO-8601) a consumer dead-lettered the message. */
+    public static final String DEAD_LETTERED_AT_HEADER = "x-stagecoach-dead-lettered-at";
+
+    /** Header counting how often the message was dead-lettered, replays included. */
+    public static final String DEAD_LETTER_COUNT_HEADER = "x-stagecoach-dead-letter-count";
+
     /** Content type of a structured-mode CloudEvent. */
     public static final String CONTENT_TYPE = "application/cloudevents+json";
 
@@ -58,6 +74,11 @@ public final class BrokerNames {
     /** Queue in an environment's vhost whose messages a shovel moves into {@code nextEnvironment}. */
     public static String handoffQueue(String nextEnvironment) {
         return HANDOFF_PREFIX + nextEnvironment;
+    }
+
+    /** Name of the shovel that replays the dead letters of {@code inbox} into it, once. */
+    public static String replayShovel(String inbox) {
+        return "stagecoach-replay-" + inbox;
     }
 
     /** Name of the shovel (in the source vhost) that moves hand-offs into {@code nextEnvironment}. */

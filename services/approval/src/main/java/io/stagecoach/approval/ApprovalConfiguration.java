@@ -62,7 +62,7 @@ class ApprovalConfiguration {
     @Bean
     DecisionInbox decisionInbox(EventCodec codec, DeadLetters deadLetters, ApprovalMetrics metrics,
             StagecoachIdentity identity) {
-        return new DecisionInbox(codec, deadLetters, metrics, identity.environmentName());
+        return new DecisionInbox(codec, deadLetters, metrics, identity.environmentName(), identity.user());
     }
 
     @Bean

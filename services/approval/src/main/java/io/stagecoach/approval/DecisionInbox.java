@@ -9,9 +9,9 @@ import io.stagecoach.events.EventType;
 import io.stagecoach.events.InvalidEventException;
 import io.stagecoach.support.inbound.DeadLetters;
 import io.stagecoach.support.inbound.DeadLetters.ReasonClass;
+import io.stagecoach.support.inbound.Origin;
 
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 
 /**
  * The inbound checks of {@code approval.decided}. Unlike the other inboxes, who published a decision is not
@@ -26,8 +26,12 @@ final class DecisionInbox {
     private final DeadLetters deadLetters;
     private final ApprovalMetrics metrics;
     private final String environment;
+    /** This service's broker user: a replayed dead letter it moved itself says where it came from. */
+    private final String ownUser;
 
-    DecisionInbox(EventCodec codec, DeadLetters deadLetters, ApprovalMetrics metrics, String environment) {
+    DecisionInbox(EventCodec codec, DeadLetters deadLetters, ApprovalMetrics metrics, String environment,
+            String ownUser) {
+        this.ownUser = ownUser;
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -40,7 +44,7 @@ final class DecisionInbox {
 
     /** The decision in {@code message}; empty when it was dead-lettered (the delivery is then done with). */
     Optional<Received> accept(Message message) {
-        MessageProperties properties = message.getMessageProperties();
+        Origin origin = Origin.of(message.getMessageProperties(), ownUser);
         CloudEvent<?> event;
         try {
             event = codec.decode(message.getBody());
@@ -52,19 +56,23 @@ final class DecisionInbox {
             return refused(message, "wrong-type", ReasonClass.REFUSED, "event " + event.id() + " is a "
                     + event.eventType().eventName() + ", this inbox handles approval.decided");
         }
+        if (!origin.attested()) {
+            return refused(message, "replay-unattested", ReasonClass.REFUSED, "event " + event.id() + ": "
+                    + origin.refusal());
+        }
         if (!environment.equals(event.environment())) {
             return refused(message, "wrong-environment", ReasonClass.REFUSED, "event " + event.id()
                     + " is addressed to environment '" + event.environment() + "', this is '" + environment + "'");
         }
         String expectedKey = EventType.APPROVAL_DECIDED.routingKey(environment);
-        String routingKey = properties.getReceivedRoutingKey();
+        String routingKey = origin.routingKey();
         if (routingKey != null && !routingKey.equals(expectedKey)) {
             return refused(message, "wrong-routing-key", ReasonClass.REFUSED, "event " + event.id()
                     + " arrived with routing key '" + routingKey + "', expected '" + expectedKey + "'");
         }
         @SuppressWarnings("unchecked")
         CloudEvent<ApprovalDecided> decision = (CloudEvent<ApprovalDecided>) event;
-        return Optional.of(new Received(decision, properties.getReceivedUserId()));
+        return Optional.of(new Received(decision, origin.publisher()));
     }
 
     private Optional<Received> refused(Message message, String reasonTag, ReasonClass reasonClass, String reason) {

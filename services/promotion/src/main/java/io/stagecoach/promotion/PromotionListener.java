@@ -30,7 +30,7 @@ class PromotionListener {
 
     @RabbitListener(id = "promotion-requested", queues = PROMOTION_REQUESTED)
     public void onPromotionRequested(Message message) throws Exception {
-        String publisher = message.getMessageProperties().getReceivedUserId();
+        String publisher = inbound.origin(message).publisher();
         inbound.receive(message, PromotionRequested.class, request -> handler.promote(request, publisher));
     }
 

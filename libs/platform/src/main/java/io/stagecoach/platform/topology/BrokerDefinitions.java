@@ -5,6 +5,7 @@ import static io.stagecoach.events.BrokerNames.DEAD_LETTER_EXCHANGE;
 import static io.stagecoach.events.BrokerNames.DEAD_LETTER_SUFFIX;
 import static io.stagecoach.events.BrokerNames.DELIVERY_LIMIT;
 import static io.stagecoach.events.BrokerNames.EVENTS_EXCHANGE;
+import static io.stagecoach.events.BrokerNames.REPLAY_EXCHANGE;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,7 @@ public final class BrokerDefinitions {
             vhosts.add(new Vhost(vhost));
             exchanges.add(topicExchange(EVENTS_EXCHANGE, vhost));
             exchanges.add(topicExchange(DEAD_LETTER_EXCHANGE, vhost));
+            exchanges.add(new Exchange(REPLAY_EXCHANGE, vhost, "direct", true, false, false, Map.of()));
 
             for (Principal service : rights.principalsIn(env.name())) {
                 for (EventType type : rights.inboxes(service, env.name())) {
@@ -70,6 +72,8 @@ public final class BrokerDefinitions {
                     String deadLetters = BrokerNames.deadLetterQueue(inbox);
                     queues.add(new Queue(deadLetters, vhost, true, false, Map.of("x-queue-type", "quorum")));
                     bindings.add(toQueue(DEAD_LETTER_EXCHANGE, vhost, deadLetters, inbox));
+                    // a replay of the dead letters arrives under the inbox's own name; nobody may publish there
+                    bindings.add(toQueue(REPLAY_EXCHANGE, vhost, inbox, inbox));
                 }
             }
 

@@ -93,6 +93,65 @@ class CredentialMatrixTests {
         assertThat(wrong).as("users whose read access differs from what they need").isEmpty();
     }
 
+    /**
+     * A delivery through the replay exchange is believed to come from the inbox's dead-letter queue, and one in a
+     * dead-letter queue from that inbox's consumer or the broker: so no user may publish to the replay exchange,
+     * and none to the dead-letter exchange under another consumer's inbox name.
+     */
+    @Test
+    void noUserPublishesAReplayNorAnotherConsumersDeadLetter() throws Exception {
+        List<String> admitted = new ArrayList<>();
+        int tried = 0;
+        for (Environment environment : pipeline.environments().all()) {
+            List<String> inboxes = DeadLetterQueues.inboxes(pipeline.environments(), environment);
+            for (Principal principal : usersOf(environment)) {
+                String user = pipeline.user(environment.name(), principal);
+                try (Connection connection = pipeline.connectionFactory(environment.name(), principal)
+                        .newConnection()) {
+                    for (String inbox : inboxes) {
+                        tried++;
+                        if (published(connection, BrokerNames.REPLAY_EXCHANGE, inbox, user)) {
+                            admitted.add(user + " -> " + BrokerNames.REPLAY_EXCHANGE + " " + inbox);
+                        }
+                        boolean own = principal.isService() && inbox.startsWith(principal.id() + ".");
+                        if (!own) {
+                            tried++;
+                            if (published(connection, BrokerNames.DEAD_LETTER_EXCHANGE, inbox, user)) {
+                                admitted.add(user + " -> " + BrokerNames.DEAD_LETTER_EXCHANGE + " " + inbox);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(tried).as("publishes tried").isGreaterThanOrEqualTo(200);
+        assertThat(admitted).as("publishes the broker admitted").isEmpty();
+    }
+
+    /** Whether the broker confirmed a publish (mandatory, so an unroutable one counts as admitted too). */
+    static boolean published(Connection connection, String exchange, String routingKey, String user)
+            throws IOException, InterruptedException {
+        Channel channel = connection.createChannel();
+        try {
+            channel.confirmSelect();
+            channel.basicPublish(exchange, routingKey, false, new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                    .userId(user).build(), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(5_000);
+            return true;
+        } catch (IOException | com.rabbitmq.client.ShutdownSignalException | TimeoutException refused) {
+            assertThat(BrokerIsolationTests.chain(refused)).contains("ACCESS_REFUSED");
+            return false;
+        } finally {
+            if (channel.isOpen()) {
+                try {
+                    channel.close();
+                } catch (TimeoutException | IOException ignored) {
+                    // closing a channel the broker is closing anyway
+                }
+            }
+        }
+    }
+
     @Test
     void noUserExistsForAPrincipalWhereItDoesNotRun() {
         PublishingRights rights = PublishingRights.of(pipeline.environments());

@@ -1,6 +1,8 @@
 package io.stagecoach.support.inbound;
 
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +21,11 @@ import org.springframework.amqp.core.MessageProperties;
  * Moves a delivery that will not be processed into its inbox's dead-letter queue, with the reason: republished
  * (mandatory, confirmed) to {@code stagecoach.events.dlx} with the inbox name as routing key, which is what the
  * {@code <inbox>.dlq} binds. Only after the broker confirmed it may the delivery be acked.
+ *
+ * <p>The dead letter keeps the body and the publisher's headers; its {@code x-stagecoach-*} headers say why, when,
+ * how often, and where it came from ({@link Origin}: the routing key and publisher it was first published with, also
+ * for a replay that failed again). {@code stagecoach dead-letters} lists them; {@code stagecoach dead-letters replay}
+ * moves them back into their inbox through {@link BrokerNames#REPLAY_EXCHANGE}.
  */
 public final class DeadLetters {
 
@@ -27,6 +34,12 @@ public final class DeadLetters {
 
     /** Header values are bounded so a long exception message cannot exceed the frame size. */
     static final int MAX_REASON_LENGTH = 4000;
+
+    /** The headers a dead letter carries that only the service moving it may write. */
+    private static final List<String> OWN_HEADERS = List.of(BrokerNames.REASON_HEADER,
+            BrokerNames.REASON_CLASS_HEADER, BrokerNames.DEAD_LETTERED_AT_HEADER, BrokerNames.DEAD_LETTER_COUNT_HEADER,
+            BrokerNames.ORIGINAL_QUEUE_HEADER, BrokerNames.ORIGINAL_ROUTING_KEY_HEADER,
+            BrokerNames.ORIGINAL_EXCHANGE_HEADER, BrokerNames.ORIGINAL_USER_HEADER);
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
@@ -67,7 +80,7 @@ public final class DeadLetters {
             throw new IllegalArgumentException("Only a delivery from an inbox can be dead-lettered (no consumer queue)");
         }
         String boundedReason = reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason;
-        Message deadLetter = new Message(delivery.getBody(), properties(received, queue, boundedReason));
+        Message deadLetter = new Message(delivery.getBody(), properties(received, queue, reasonClass, boundedReason));
         send.send(BrokerNames.DEAD_LETTER_EXCHANGE, queue, deadLetter,
                 "dead letter of message " + received.getMessageId() + " from " + queue);
         Counter.builder(DEAD_LETTERS_METER)
@@ -80,14 +93,21 @@ public final class DeadLetters {
                 boundedReason);
     }
 
-    private MessageProperties properties(MessageProperties received, String queue, String reason) {
+    private MessageProperties properties(MessageProperties received, String queue, ReasonClass reasonClass,
+            String reason) {
         MessageProperties properties = new MessageProperties();
+        Origin origin = Origin.of(received, identity.user());
         Map<String, Object> headers = new HashMap<>(received.getHeaders());
+        // what this service vouches for is written here, never copied: a publisher may have sent any of these
+        OWN_HEADERS.forEach(headers::remove);
         headers.put(BrokerNames.REASON_HEADER, reason);
+        headers.put(BrokerNames.REASON_CLASS_HEADER, reasonClass.tag());
+        headers.put(BrokerNames.DEAD_LETTERED_AT_HEADER, Instant.now().toString());
+        headers.put(BrokerNames.DEAD_LETTER_COUNT_HEADER, previousCount(received, origin) + 1);
         headers.put(BrokerNames.ORIGINAL_QUEUE_HEADER, queue);
-        putIfPresent(headers, BrokerNames.ORIGINAL_ROUTING_KEY_HEADER, received.getReceivedRoutingKey());
-        putIfPresent(headers, BrokerNames.ORIGINAL_EXCHANGE_HEADER, received.getReceivedExchange());
-        putIfPresent(headers, BrokerNames.ORIGINAL_USER_HEADER, received.getReceivedUserId());
+        putIfPresent(headers, BrokerNames.ORIGINAL_ROUTING_KEY_HEADER, origin.routingKey());
+        putIfPresent(headers, BrokerNames.ORIGINAL_EXCHANGE_HEADER, origin.exchange());
+        putIfPresent(headers, BrokerNames.ORIGINAL_USER_HEADER, origin.publisher());
         headers.forEach(properties::setHeader);
         properties.setContentType(received.getContentType());
         properties.setContentEncoding(received.getContentEncoding());
@@ -96,10 +116,20 @@ public final class DeadLetters {
         properties.setType(received.getType());
         properties.setTimestamp(received.getTimestamp());
         properties.setAppId(received.getAppId());
-        // the dead letter is attributable to whoever moved it; the publisher's user stays in a header
+        // the dead letter is attributable to whoever moved it; the publisher's user stays in a header, which a
+        // replay believes because only this service's user could have written it (Origin)
         properties.setUserId(identity.user());
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         return properties;
+    }
+
+    /** How often a replayed dead letter was dead-lettered before; 0 for anything else. */
+    private static long previousCount(MessageProperties received, Origin origin) {
+        if (!origin.replayed() || !origin.attested()
+                || !(received.getHeaders().get(BrokerNames.DEAD_LETTER_COUNT_HEADER) instanceof Number count)) {
+            return 0;
+        }
+        return count.longValue();
     }
 
     private static void putIfPresent(Map<String, Object> headers, String name, String value) {

@@ -14,7 +14,6 @@ import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.inbound.DeadLetters.ReasonClass;
 
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 
 /**
  * The checks every delivery passes before a service acts on it. A thin {@code @RabbitListener} method hands the
@@ -31,7 +30,9 @@ import org.springframework.amqp.core.MessageProperties;
  * {@link Provenance} (its routing key and broker-validated {@code user_id} must be those of its type's producers
  * here; builds from CI may come without {@code user_id}) is dead-lettered with the reason and returns normally (the
  * container acks it): never handled, never retried. An exception from the handler propagates, so the listener
- * retry repeats the delivery and finally the recoverer dead-letters it.
+ * retry repeats the delivery and finally the recoverer dead-letters it. A replayed dead letter is judged by the
+ * routing key and publisher it was first published with ({@link Origin}); one whose origin nobody vouches for is
+ * refused.
  */
 public final class InboundEvents {
 
@@ -75,8 +76,8 @@ public final class InboundEvents {
      * not be acted on.
      */
     public <T extends EventData> Optional<CloudEvent<T>> accept(Message message, Class<T> dataType) {
-        MessageProperties properties = message.getMessageProperties();
-        String routingKey = properties.getReceivedRoutingKey();
+        Origin origin = origin(message);
+        String routingKey = origin.routingKey();
         CloudEvent<?> event;
         try {
             event = codec.decode(message.getBody());
@@ -87,13 +88,16 @@ public final class InboundEvents {
             return Optional.empty();
         }
         EventType type = event.eventType();
+        if (!origin.attested()) {
+            return refused(message, type, "replay-unattested", "event " + event.id() + ": " + origin.refusal());
+        }
         String environment = identity.environmentName();
         if (!environment.equals(event.environment())) {
             return refused(message, type, "wrong-environment", "event " + event.id() + " is addressed to environment '"
                     + event.environment() + "', this is '" + environment + "'");
         }
         Optional<Provenance.Refusal> refusal = provenance.judge(environment, type, event.environment(), routingKey,
-                properties.getReceivedUserId());
+                origin.publisher());
         if (refusal.isPresent()) {
             return refused(message, type, refusal.get().reason(), "event " + event.id() + ": "
                     + refusal.get().message());
@@ -105,6 +109,14 @@ public final class InboundEvents {
         @SuppressWarnings("unchecked")
         CloudEvent<T> typed = (CloudEvent<T>) event;
         return Optional.of(typed);
+    }
+
+    /**
+     * Where {@code message} came from: what the broker says of this delivery, or for a replayed dead letter what
+     * the dead letter says of the delivery it was ({@link Origin}).
+     */
+    public Origin origin(Message message) {
+        return Origin.of(message.getMessageProperties(), identity.user());
     }
 
     private <T extends EventData> Optional<CloudEvent<T>> refused(Message message, EventType type, String reasonTag,

@@ -2,6 +2,7 @@ package io.stagecoach.support.app;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The promotion service's inbox listener, reduced to recording what it was given. A release whose version
- * contains {@code unreachable} makes the handler fail, as a deploy target that is down would.
+ * contains {@code unreachable} makes the handler fail, as a deploy target that is down would, until
+ * {@link #reachAgain} says it is back.
  */
 @Component
 public class PromotionRequestedListener {
@@ -26,6 +28,8 @@ public class PromotionRequestedListener {
     private final InboundEvents inbound;
     private final List<CloudEvent<PromotionRequested>> handled = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+    private final Map<String, String> publishers = new ConcurrentHashMap<>();
+    private final Set<String> reachableAgain = ConcurrentHashMap.newKeySet();
 
     public PromotionRequestedListener(InboundEvents inbound) {
         this.inbound = inbound;
@@ -36,11 +40,23 @@ public class PromotionRequestedListener {
         inbound.receive(message, PromotionRequested.class, event -> {
             attempts.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
             String version = event.data().release().version();
-            if (version.contains("unreachable")) {
+            if (version.contains("unreachable") && !reachableAgain.contains(version)) {
                 throw new IllegalStateException("deploy target unreachable while deploying " + version);
             }
+            String publisher = inbound.origin(message).publisher();
+            publishers.put(event.id(), publisher == null ? "" : publisher);
             handled.add(event);
         });
+    }
+
+    /** From now on, deploying {@code version} works. */
+    public void reachAgain(String version) {
+        reachableAgain.add(version);
+    }
+
+    /** The publisher the handled event counted as ({@code ""} for none). */
+    public String publisher(String eventId) {
+        return publishers.get(eventId);
     }
 
     public List<CloudEvent<PromotionRequested>> handled() {
