@@ -1,0 +1,289 @@
+package io.stagecoach.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+import io.stagecoach.events.ApprovalExpired;
+import io.stagecoach.events.ApprovalRequested;
+import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.Release;
+import io.stagecoach.ledger.AuditRecord;
+import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.TestBroker;
+import io.stagecoach.testing.pipeline.Publisher;
+import io.stagecoach.testing.pipeline.TestPipeline;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.stagecoach.local.Releases.build;
+import static io.stagecoach.local.Releases.release;
+import static io.stagecoach.local.Releases.runId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Faults while 200 builds are in flight through the whole pipeline (every service of dev, staging and prod on the
+ * real broker, a real GitOps repository), each case with services of its own. Afterwards every run is reconciled from
+ * the audit streams and the Git history: lost (a build whose run never ended: not at the prod gate, not blocked,
+ * not superseded), duplicated side effects (a second commit or a second {@code deployment.completed} of one run in
+ * one environment), and how long after the fault ended the broker connections were back and the last run ended.
+ * Each case prints one line of figures ({@code [fault]}), which the README's table quotes.
+ */
+@RealBroker
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultSuiteEndToEndTests {
+
+    private static final int SERVICES = 10;
+    private static final int VERSIONS = 20;
+    private static final String RUN_ID = "Stagecoach-Run-Id";
+    private static final List<String> ENVIRONMENTS = List.of("dev", "staging", "prod");
+    private static final Duration SETTLE = Duration.ofMinutes(4);
+    private static final List<String> CASES = List.of("closed", "cut", "duplicated");
+
+    @TempDir
+    static Path workdir;
+
+    private static TestPipeline broker;
+    private static LocalPipeline pipeline;
+    private static GitOpsHistory git;
+
+    @BeforeAll
+    static void startThePipeline(TestBroker testBroker) throws Exception {
+        broker = TestPipeline.provision(testBroker);
+        List<String> services = new ArrayList<>();
+        CASES.forEach(c -> services.addAll(services(c)));
+        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
+                .amqp(testBroker.host(), testBroker.amqpPort())
+                .environmentsFile(EnvironmentsFile.write(workdir, services, "1h"))
+                .vhostPrefix(testBroker.prefix())
+                .smokeDeadline(Duration.ofSeconds(3))
+                .logFile(Path.of("target", "fault-suite-tests.log"))
+                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
+                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
+        services.forEach(service -> settings.image(service, Releases.IMAGES + service));
+        pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
+        git = new GitOpsHistory(pipeline.gitopsRepository());
+    }
+
+    @AfterAll
+    static void stopThePipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyConnectionOfEveryEnvironmentClosedMidRun() throws Exception {
+        List<Release> releases = releases("closed");
+        Map<String, Integer> before = connections();
+        Thread publisher = publishInBackground(releases, false);
+        Thread.sleep(3_000);
+
+        long fault = System.nanoTime();
+        for (String environment : ENVIRONMENTS) {
+            broker.disconnect(environment);
+            broker.reconnect(environment);
+        }
+        double reconnected = awaitConnections(before, fault);
+        publisher.join();
+
+        reconcile("every connection of every environment closed", releases, fault, reconnected);
+    }
+
+    @Test
+    @Order(2)
+    void stagingCutOffFromTheBrokerForTenSecondsMidRun() throws Exception {
+        List<Release> releases = releases("cut");
+        Map<String, Integer> before = connections();
+        Thread publisher = publishInBackground(releases, false);
+        Thread.sleep(3_000);
+
+        broker.disconnect("staging");
+        Thread.sleep(10_000);
+        long faultEnded = System.nanoTime();
+        broker.reconnect("staging");
+        double reconnected = awaitConnections(before, faultEnded);
+        publisher.join();
+
+        reconcile("staging cut off from the broker for 10 s", releases, faultEnded, reconnected);
+    }
+
+    @Test
+    @Order(3)
+    void everyBuildPublishedTwiceAndOutOfOrder() throws Exception {
+        List<Release> releases = releases("duplicated");
+        long start = System.nanoTime();
+        Thread publisher = publishInBackground(releases, true);
+        publisher.join();
+
+        reconcile("every build published twice, shuffled", releases, start, 0);
+    }
+
+    /** Waits until every environment has as many connections as before the fault; seconds after {@code since}. */
+    private static double awaitConnections(Map<String, Integer> before, long since) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .alias("every environment's services connected again")
+                .until(() -> connections().entrySet().stream().allMatch(e -> e.getValue() >= before.get(e.getKey())));
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static Map<String, Integer> connections() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String environment : ENVIRONMENTS) {
+            counts.put(environment, broker.connectionsOf(environment));
+        }
+        return counts;
+    }
+
+    /**
+     * Every run ended, nothing done twice: prints the figures and asserts lost = 0 and duplicated = 0, and that the
+     * last run ended within the settle time.
+     */
+    private static void reconcile(String fault, List<Release> releases, long faultEnded, double reconnected)
+            throws Exception {
+        Map<String, String> ends = new ConcurrentHashMap<>();
+        try {
+            await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                for (Release release : releases) {
+                    String run = runId(release);
+                    if (!ends.containsKey(run)) {
+                        end(release).ifPresent(end -> ends.put(run, end));
+                    }
+                }
+                return ends.size() == releases.size();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported below as lost
+        }
+        double settled = (System.nanoTime() - faultEnded) / 1e9;
+        List<String> lost = releases.stream().filter(r -> !ends.containsKey(runId(r)))
+                .map(r -> r.service() + " " + r.version()).toList();
+
+        List<String> duplicated = new ArrayList<>();
+        for (String environment : ENVIRONMENTS) {
+            Map<String, Integer> deployments = new TreeMap<>();
+            broker.audit(environment).caughtUp().records(DeploymentCompleted.class, d -> true).stream()
+                    .filter(r -> releases.stream().anyMatch(x -> ((DeploymentCompleted) r.event().data()).release()
+                            .sameBuildAs(x)))
+                    .forEach(r -> deployments.merge(r.event().correlationid(), 1, Integer::sum));
+            deployments.forEach((run, count) -> {
+                if (count > 1) {
+                    duplicated.add(count + " deployment.completed of run " + run + " in " + environment);
+                }
+            });
+        }
+        Map<String, Integer> commits = new TreeMap<>();
+        for (Release release : releases) {
+            for (RevCommit commit : git.commitsWithTrailer(RUN_ID, runId(release))) {
+                for (String path : git.changedPaths(commit)) {
+                    commits.merge(runId(release) + " " + path, 1, Integer::sum);
+                }
+            }
+        }
+        commits.forEach((key, count) -> {
+            if (count > 1) {
+                duplicated.add(count + " commits of run and overlay " + key);
+            }
+        });
+        Map<String, Integer> byEnd = new TreeMap<>();
+        ends.values().forEach(end -> byEnd.merge(end, 1, Integer::sum));
+        System.out.printf("[fault] %s: %d builds, lost %d, duplicated side effects %d, connections back %.1f s "
+                        + "after the fault, last run ended %.1f s after it; ends %s%n", fault, releases.size(),
+                lost.size(), duplicated.size(), reconnected, settled, byEnd);
+        assertThat(lost).as("runs that never ended").isEmpty();
+        assertThat(duplicated).as("side effects done twice").isEmpty();
+        assertThat(reconnected).as("seconds until every service was connected again").isLessThanOrEqualTo(15);
+    }
+
+    /** How the run of {@code release} ended, if it did: at the prod gate, blocked, or superseded there. */
+    private static java.util.Optional<String> end(Release release) throws Exception {
+        String run = runId(release);
+        for (String environment : ENVIRONMENTS) {
+            for (AuditRecord record : broker.audit(environment).run(run)) {
+                if (record.event().data() instanceof PromotionBlocked blocked) {
+                    return java.util.Optional.of("blocked " + blocked.reason());
+                }
+                if (record.event().data() instanceof ApprovalExpired expired) {
+                    return java.util.Optional.of("approval " + expired.reason());
+                }
+                if (record.event().data() instanceof ApprovalRequested) {
+                    return java.util.Optional.of("at the prod gate");
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static List<String> services(String fault) {
+        return IntStream.range(0, SERVICES).mapToObj(i -> String.format("svc-%s-%02d", fault, i)).toList();
+    }
+
+    private static List<Release> releases(String fault) {
+        List<Release> releases = new ArrayList<>();
+        for (int version = 0; version < VERSIONS; version++) {
+            for (String service : services(fault)) {
+                releases.add(release(service, "1.0." + version, "jane"));
+            }
+        }
+        return releases;
+    }
+
+    /** Publishes the builds as CI does, 40 a second; {@code twiceShuffled}: each twice, in a shuffled order. */
+    private static Thread publishInBackground(List<Release> releases, boolean twiceShuffled) {
+        List<Release> order = new ArrayList<>(releases);
+        if (twiceShuffled) {
+            order.addAll(releases);
+            Collections.shuffle(order, new Random(20_261_204L));
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                Publisher ci = broker.as("dev", Principal.CI).withoutUserId();
+                for (int i = 0; i < order.size(); i += 4) {
+                    List<Publisher.Message> batch = order.subList(i, Math.min(order.size(), i + 4)).stream()
+                            .map(r -> Publisher.Message.of(build(r).routingKey(), build(r))).toList();
+                    publishPatiently(ci, batch);
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fault-suite-ci");
+        thread.start();
+        return thread;
+    }
+
+    /** CI retries a publish the broker did not confirm (its connection was closed under it): same event, same id. */
+    private static void publishPatiently(Publisher ci, List<Publisher.Message> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ci.publishAll(batch);
+                return;
+            } catch (Exception e) {
+                if (attempt == 50) {
+                    throw new IllegalStateException("CI could not publish for 25 s", e);
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+}
