@@ -104,7 +104,7 @@ public final class ResilientDeployTarget implements DeployTarget {
      * Whether a failure says the target may be unwell: a transient one, except other writers having kept it moving
      * (a busy repository is a healthy one; the retry takes care of it).
      */
-    static boolean countsAgainstTheTarget(Throwable failure) {
+    public static boolean countsAgainstTheTarget(Throwable failure) {
         return isTransient(failure) && !(failure instanceof TransientTargetException t && t.isContention());
     }
 

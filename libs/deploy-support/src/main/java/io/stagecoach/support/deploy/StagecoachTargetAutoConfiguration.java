@@ -59,11 +59,13 @@ public final class StagecoachTargetAutoConfiguration {
     ResilientDeployTarget deployTarget(@Qualifier("deployTargetDelegate") DeployTarget delegate,
                                        TargetSettings settings, Resilience resilience, MeterRegistry meterRegistry) {
         String name = "deploy-target-" + settings.type().id();
-        // only failures that may go away are retried and count against the breaker
+        // only failures that may go away are retried; of those, a race lost to other writers of the same repository
+        // says nothing about the target's health and does not count against the breaker (ADR 18)
         RetryConfig retry = RetryConfig.from(resilience.retryConfig())
                 .retryOnException(ResilientDeployTarget::isTransient).build();
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig
-                .from(resilience.circuitBreakerConfig()).recordException(ResilientDeployTarget::isTransient).build());
+                .from(resilience.circuitBreakerConfig()).recordException(ResilientDeployTarget::countsAgainstTheTarget)
+                .build());
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meterRegistry);
         CircuitBreaker breaker = breakers.circuitBreaker(name);
         return new ResilientDeployTarget(delegate, resilience.retry(name, retry), breaker);

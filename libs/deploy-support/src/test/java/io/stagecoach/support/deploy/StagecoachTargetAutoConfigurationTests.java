@@ -3,9 +3,21 @@ package io.stagecoach.support.deploy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.stagecoach.platform.environments.Environments;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stagecoach.deploy.DeployResult;
+import io.stagecoach.deploy.DeployTarget;
+import io.stagecoach.deploy.Deployment;
+import io.stagecoach.deploy.ResilientDeployTarget;
+import io.stagecoach.deploy.RunningRelease;
 import io.stagecoach.deploy.TargetSettings;
+import io.stagecoach.deploy.TransientTargetException;
+import io.stagecoach.support.resilience.Resilience;
+import io.stagecoach.support.resilience.ResilienceProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +29,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class StagecoachTargetAutoConfigurationTests {
 
@@ -39,6 +52,50 @@ class StagecoachTargetAutoConfigurationTests {
         String target() {
             return "target";
         }
+    }
+
+    /**
+     * The services' own wiring (not only the target's defaults): races lost to other writers of the repository are
+     * retried but never open the breaker; a repository that cannot be reached does.
+     */
+    @Test
+    void theServicesBreakerOpensOnAnUnreachableTargetButNotOnContention() {
+        ResilienceProperties properties = new ResilienceProperties(
+                new ResilienceProperties.Retry(2, Duration.ofMillis(1), 1.0, Duration.ofMillis(1)),
+                new ResilienceProperties.CircuitBreaker(50, 10, 5, Duration.ofSeconds(30), 1));
+        Resilience resilience = new Resilience(properties, new SimpleMeterRegistry());
+        TargetSettings settings = configuration.targetSettings(new MockEnvironment());
+
+        ResilientDeployTarget contended = configuration.deployTarget(failing(
+                TransientTargetException.contention("main kept moving; gave up after 5 attempts")), settings,
+                resilience, new SimpleMeterRegistry());
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> contended.running("dev", "svc")).isInstanceOf(TransientTargetException.class);
+        }
+        assertThat(contended.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        ResilientDeployTarget unreachable = configuration.deployTarget(failing(
+                new TransientTargetException("cannot fetch from /srv/gitops.git: connection refused")), settings,
+                new Resilience(properties, new SimpleMeterRegistry()), new SimpleMeterRegistry());
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> unreachable.running("dev", "svc")).isInstanceOfAny(
+                    TransientTargetException.class, CallNotPermittedException.class);
+        }
+        assertThat(unreachable.circuitBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    private static DeployTarget failing(RuntimeException failure) {
+        return new DeployTarget() {
+            @Override
+            public DeployResult deploy(Deployment deployment) {
+                throw failure;
+            }
+
+            @Override
+            public Optional<RunningRelease> running(String environment, String service) {
+                throw failure;
+            }
+        };
     }
 
     @Test
