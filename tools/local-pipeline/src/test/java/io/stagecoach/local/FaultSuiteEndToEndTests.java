@@ -19,6 +19,7 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
+import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.ledger.AuditRecord;
 import io.stagecoach.platform.topology.DeadLetterQueues;
 import io.stagecoach.platform.topology.ManagementClient;
@@ -289,7 +290,10 @@ class FaultSuiteEndToEndTests {
                 testBroker.adminPassword()));
     }
 
-    /** How the run of {@code release} ended, if it did: at the prod gate, blocked, or superseded there. */
+    /**
+     * How the run of {@code release} ended, if it did: at the prod gate, blocked, superseded, or failed (its
+     * deployment, or the rollback after it) where a fault made it fail.
+     */
     private static java.util.Optional<String> end(Release release) throws Exception {
         String run = runId(release);
         for (String environment : ENVIRONMENTS) {
@@ -302,6 +306,9 @@ class FaultSuiteEndToEndTests {
                 }
                 if (record.event().data() instanceof DeploymentFailed) {
                     return java.util.Optional.of("deployment failed in " + environment);
+                }
+                if (record.event().data() instanceof RollbackFailed) {
+                    return java.util.Optional.of("rollback failed in " + environment);
                 }
                 if (record.event().data() instanceof ApprovalRequested) {
                     return java.util.Optional.of("at the prod gate");
