@@ -28,6 +28,9 @@ public final class BrokerNames {
     /** Suffix of a dead-letter queue. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
+    /** Suffix of a service's leader queue, see {@link #leaderQueue}. */
+    public static final String LEADER_SUFFIX = ".leader";
+
     /** Header naming why a message was dead-lettered (human-readable). */
     public static final String REASON_HEADER = "x-stagecoach-reason";
 
@@ -79,6 +82,15 @@ public final class BrokerNames {
     /** Name of the shovel that replays the dead letters of {@code inbox} into it, once. */
     public static String replayShovel(String inbox) {
         return "stagecoach-replay-" + inbox;
+    }
+
+    /**
+     * Exclusive queue a replica of {@code service} holds while it is the one that runs the service's sweeps and
+     * timers in its environment: {@code <service>.leader}, e.g. {@code approval.leader}. Never provisioned: the
+     * broker deletes it with the connection that declared it, and a standby's next declaration takes it.
+     */
+    public static String leaderQueue(String service) {
+        return service + LEADER_SUFFIX;
     }
 
     /** Name of the shovel (in the source vhost) that moves hand-offs into {@code nextEnvironment}. */

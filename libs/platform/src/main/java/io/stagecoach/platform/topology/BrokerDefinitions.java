@@ -163,7 +163,11 @@ public final class BrokerDefinitions {
         List<String> inboxes = inboxes(rights, principal, env);
         String ownQueues = inboxes.isEmpty() ? null
                 : Regexes.group(inboxes) + "(" + Regexes.quote(DEAD_LETTER_SUFFIX) + ")?";
-        String configure = ownQueues == null ? Regexes.NOTHING : "^" + ownQueues + "$";
+        // a service also declares its exclusive leader queue, and nothing else
+        String leader = principal.isService() && ownQueues != null
+                ? Regexes.quote(BrokerNames.leaderQueue(principal.id())) : null;
+        String configure = ownQueues == null ? Regexes.NOTHING
+                : leader == null ? "^" + ownQueues + "$" : "^(" + ownQueues + "|" + leader + ")$";
 
         if (ownQueues != null) {
             resources.add(ownQueues);
@@ -181,6 +185,9 @@ public final class BrokerDefinitions {
             readable.add(ownQueues);
             // services rebuild their view of the environment from the audit stream
             readable.add(Regexes.quote(AUDIT_STREAM));
+        }
+        if (leader != null) {
+            readable.add(leader);
         }
         if (principal == Principal.OPERATOR) {
             readable.add(Regexes.quote(AUDIT_STREAM));
@@ -206,7 +213,9 @@ public final class BrokerDefinitions {
                 "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE,
                 "x-dead-letter-routing-key", inbox,
                 "x-dead-letter-strategy", "at-least-once",
-                "x-overflow", "reject-publish");
+                "x-overflow", "reject-publish",
+                // one replica consumes at a time, the others wait as hot standbys (ADR 22)
+                "x-single-active-consumer", true);
     }
 
     private static Map<String, Object> shovel(String vhost, String handoffQueue, String nextVhost) {

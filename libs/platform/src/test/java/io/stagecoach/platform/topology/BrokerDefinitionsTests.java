@@ -100,7 +100,8 @@ class BrokerDefinitionsTests {
                             "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE,
                             "x-dead-letter-routing-key", inbox,
                             "x-dead-letter-strategy", "at-least-once",
-                            "x-overflow", "reject-publish"));
+                            "x-overflow", "reject-publish",
+                            "x-single-active-consumer", true));
                     assertThat(plan.bindings()).contains(
                             new Binding(EVENTS_EXCHANGE, env.vhost(), inbox, "queue", type.routingKey(env.name()), Map.of()),
                             new Binding(DEAD_LETTER_EXCHANGE, env.vhost(), inbox + ".dlq", "queue", inbox, Map.of()));
@@ -207,6 +208,14 @@ class BrokerDefinitionsTests {
                 boolean publishes = !rights.routingKeys(service, env.name()).isEmpty();
 
                 assertThat(matching(permission.configure(), resources)).allMatch(own).isNotEmpty();
+                String leader = BrokerNames.leaderQueue(service.id());
+                assertThat(leader).as("its leader queue").matches(permission.configure()).matches(permission.read());
+                for (Principal other : Principal.values()) {
+                    if (other != service) {
+                        assertThat(BrokerNames.leaderQueue(other.id())).as("the leader queue of %s", other)
+                                .doesNotMatch(permission.configure()).doesNotMatch(permission.read());
+                    }
+                }
                 assertThat(matching(permission.read(), resources))
                         .containsExactlyInAnyOrderElementsOf(resources.stream()
                                 .filter(own.or(AUDIT_STREAM::equals)).toList());

@@ -152,6 +152,64 @@ class CredentialMatrixTests {
         }
     }
 
+    /**
+     * A replica of a service becomes the one that runs its sweeps by declaring its exclusive leader queue: each
+     * service user may declare its own, while a second connection is refused it (the broker keeps it for the first),
+     * and may declare no other service's.
+     */
+    @Test
+    void everyServiceDeclaresOnlyItsOwnLeaderQueueAndOnlyOneConnectionHoldsIt() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int services = 0;
+        for (Environment environment : pipeline.environments().all()) {
+            for (Principal principal : usersOf(environment)) {
+                if (!principal.isService()) {
+                    continue;
+                }
+                services++;
+                String user = pipeline.user(environment.name(), principal);
+                try (Connection leader = pipeline.connectionFactory(environment.name(), principal).newConnection();
+                     Connection standby = pipeline.connectionFactory(environment.name(), principal).newConnection()) {
+                    String own = BrokerNames.leaderQueue(principal.id());
+                    if (!declaresExclusively(leader, own)) {
+                        wrong.add(user + " cannot declare " + own);
+                    }
+                    Throwable locked = catchThrowable(() -> leader(standby, own));
+                    if (locked == null || !BrokerIsolationTests.chain(locked).contains("RESOURCE_LOCKED")) {
+                        wrong.add("a second connection of " + user + " took " + own + ": " + locked);
+                    }
+                    for (Principal other : Principal.values()) {
+                        if (other != principal && declaresExclusively(leader, BrokerNames.leaderQueue(other.id()))) {
+                            wrong.add(user + " declares " + BrokerNames.leaderQueue(other.id()));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(services).as("service users tried").isGreaterThanOrEqualTo(10);
+        assertThat(wrong).isEmpty();
+    }
+
+    private static boolean declaresExclusively(Connection connection, String queue) throws IOException {
+        try {
+            leader(connection, queue);
+            return true;
+        } catch (IOException refused) {
+            assertThat(BrokerIsolationTests.chain(refused)).contains("ACCESS_REFUSED");
+            return false;
+        }
+    }
+
+    private static void leader(Connection connection, String queue) throws IOException {
+        Channel channel = connection.createChannel();
+        channel.queueDeclare(queue, false, true, true, Map.of());
+        try {
+            channel.close();
+        } catch (TimeoutException ignored) {
+            // the declaration is what counts
+        }
+    }
+
     @Test
     void noUserExistsForAPrincipalWhereItDoesNotRun() {
         PublishingRights rights = PublishingRights.of(pipeline.environments());
