@@ -105,7 +105,8 @@ class DecisionCommandTests {
                  var channel = connection.createChannel()) {
                 long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
                 while (System.nanoTime() < deadline) {
-                    var delivery = channel.basicGet("approval.approval-decided", true);
+                    var delivery = io.stagecoach.testing.Deliveries.takeOne(connection, "approval.approval-decided",
+                            java.time.Duration.ofMillis(100));
                     if (delivery == null) {
                         Thread.sleep(100);
                         continue;

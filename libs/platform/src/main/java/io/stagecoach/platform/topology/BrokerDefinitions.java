@@ -128,6 +128,18 @@ public final class BrokerDefinitions {
         return false;
     }
 
+    /** Whether a queue of this name is a service's inbox for a type it consumes (not its dead-letter queue). */
+    public static boolean isInbox(String name) {
+        for (Principal service : Principal.values()) {
+            for (EventType type : service.consumes()) {
+                if (BrokerNames.inboxQueue(service.id(), type).equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The principal whose user in {@code vhost} is named {@code user} ({@code <vhost>-<principal>}), if any. */
     public static Optional<Principal> principalOf(String user, String vhost) {
         for (Principal principal : Principal.values()) {

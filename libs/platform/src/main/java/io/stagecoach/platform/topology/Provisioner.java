@@ -35,7 +35,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Configuration (vhosts, users, passwords, permissions, shovels) is set to the plan; objects holding data
  * (exchanges, queues) are only created when missing, because RabbitMQ silently keeps an existing queue declared
- * with other arguments: that shows up in the report.
+ * with other arguments: that shows up in the report. Inboxes and hand-off queues are the exception: one with other
+ * arguments than the plan's is replaced, its messages moved into the planned one ({@link QueueReplacement}).
  *
  * <p>What the plan no longer has is removed only when nothing can be lost: in a vhost of the plan, a Stagecoach
  * queue (an inbox, a dead-letter queue, a hand-off queue) the plan does not declare is deleted when the broker
@@ -158,15 +159,15 @@ public final class Provisioner {
                         ordered("durable", q.durable(), "auto_delete", q.autoDelete(), "arguments", q.arguments())));
             }
         }
-        // a hand-off queue a shovel declared in the plan's place is replaced, its messages moved (and a replacement
-        // that stopped halfway finished)
-        HandoffQueueReplacement replacement = new HandoffQueueReplacement(management, progress);
+        // a hand-off queue a shovel declared in the plan's place, or an inbox declared before the plan changed its
+        // arguments, is replaced, its messages moved (and a replacement that stopped halfway finished)
+        QueueReplacement replacement = new QueueReplacement(management, progress);
         for (Queue q : part.queues()) {
-            if (!HandoffQueueReplacement.isHandoff(q, part.parameters())) {
+            if (!QueueReplacement.isHandoff(q, part.parameters()) && !BrokerDefinitions.isInbox(q.name())) {
                 continue;
             }
             JsonNode existing = queues.get(q.name());
-            if (existing != null && !existing.path("type").asString("").equals(q.arguments().get("x-queue-type"))) {
+            if (existing != null && !QueueReplacement.differingArguments(q, existing).isEmpty()) {
                 attempt(failures, vhost, "queue " + q.name(),
                         () -> progress.accept(label + ": " + replacement.replace(q, existing, label)));
             } else {

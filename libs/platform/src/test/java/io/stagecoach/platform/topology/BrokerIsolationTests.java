@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.nio.charset.StandardCharsets;
 
 import com.rabbitmq.client.AMQP;
+import java.time.Duration;
+
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.ProvisionedBroker;
+import io.stagecoach.testing.Deliveries;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +43,8 @@ class BrokerIsolationTests {
     void aDevServiceCannotReadAnotherServicesQueue() throws Exception {
         try (Connection connection = pipeline.connectionFactory("dev", Principal.SMOKE_TEST).newConnection()) {
             Channel channel = connection.createChannel();
-            Throwable refused = catchThrowable(() -> channel.basicGet("promotion.promotion-requested", false));
+            Throwable refused = catchThrowable(() -> channel.basicConsume("promotion.promotion-requested", false,
+                    new com.rabbitmq.client.DefaultConsumer(channel)));
 
             assertThat(chain(refused)).contains("403", "ACCESS_REFUSED", "promotion.promotion-requested");
         }
@@ -50,7 +54,7 @@ class BrokerIsolationTests {
     void aServiceReadsItsOwnInboxAndTheAuditStream() throws Exception {
         try (Connection connection = pipeline.connectionFactory("dev", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            assertThat(channel.basicGet("promotion.promotion-requested", false)).isNull();
+            assertThat(Deliveries.takeOne(connection, "promotion.promotion-requested", Duration.ofMillis(500))).isNull();
             assertThat(channel.queueDeclarePassive(BrokerNames.AUDIT_STREAM).getQueue()).isEqualTo(BrokerNames.AUDIT_STREAM);
         }
     }
@@ -106,7 +110,7 @@ class BrokerIsolationTests {
 
         try (Connection connection = pipeline.connectionFactory("dev", Principal.BUILD_COMPLETED).newConnection();
              Channel channel = connection.createChannel()) {
-            GetResponse build = channel.basicGet("build-completed.build-completed", true);
+            GetResponse build = Deliveries.takeOne(connection, "build-completed.build-completed", Duration.ofSeconds(10));
             assertThat(build).isNotNull();
             assertThat(build.getProps().getUserId()).isEqualTo(pipeline.user("dev", Principal.CI));
             assertThat(build.getEnvelope().getRoutingKey()).isEqualTo("build.completed.dev");

@@ -18,6 +18,7 @@ import io.stagecoach.platform.ProvisionedBroker;
 import io.stagecoach.platform.audit.AuditMessage;
 import io.stagecoach.platform.audit.AuditStreamReader;
 import io.stagecoach.platform.audit.StreamOffset;
+import io.stagecoach.testing.Deliveries;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,12 +46,11 @@ class HandoffTests {
 
         try (Connection connection = pipeline.connectionFactory("staging", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            GetResponse event = awaitMessage("the event in staging's inbox", channel, inbox, false);
+            GetResponse event = awaitMessage("the event in staging's inbox", connection, inbox);
             assertThat(event.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
             assertThat(event.getProps().getUserId()).as("the dev producer, kept by the shovel").isEqualTo(devPromotion);
             assertThat(event.getProps().getMessageId()).isEqualTo(sent.getMessageId());
             assertThat(new String(event.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"version\":\"1.2.3\"}");
-            channel.basicAck(event.getEnvelope().getDeliveryTag(), false);
 
             await("no second copy, and the hand-off queue drained").during(Duration.ofSeconds(2))
                     .atMost(Duration.ofSeconds(30)).until(() -> channel.messageCount(inbox) == 0
@@ -59,7 +59,8 @@ class HandoffTests {
 
         try (Connection connection = pipeline.connectionFactory("dev", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            assertThat(channel.basicGet(inbox, true)).as("dev's own inbox is not addressed").isNull();
+            assertThat(Deliveries.takeOne(connection, inbox, Duration.ofSeconds(1)))
+                    .as("dev's own inbox is not addressed").isNull();
         }
         try (Connection connection = pipeline.connectionFactory("staging", Principal.OPERATOR).newConnection()) {
             assertThat(new AuditStreamReader(connection).read(StreamOffset.first(), 10))
@@ -78,16 +79,16 @@ class HandoffTests {
 
         try (Connection connection = pipeline.connectionFactory("prod", Principal.PROMOTION).newConnection();
              Channel channel = connection.createChannel()) {
-            GetResponse withdrawal = awaitMessage("the withdrawal in prod's inbox", channel, inbox, true);
+            GetResponse withdrawal = awaitMessage("the withdrawal in prod's inbox", connection, inbox);
             assertThat(withdrawal.getEnvelope().getRoutingKey()).isEqualTo("release.withdrawn.prod");
             assertThat(withdrawal.getProps().getUserId()).isEqualTo(stagingRollback);
             assertThat(withdrawal.getProps().getMessageId()).isEqualTo(sent.getMessageId());
         }
     }
 
-    /** The first message that arrives in {@code queue}, taken with {@code autoAck}. */
-    private static GetResponse awaitMessage(String what, Channel channel, String queue, boolean autoAck) {
-        return await(what).atMost(Duration.ofSeconds(30)).until(() -> channel.basicGet(queue, autoAck),
-                Objects::nonNull);
+    /** The first message that arrives in {@code queue}, taken (an inbox refuses basic.get: it is consumed). */
+    private static GetResponse awaitMessage(String what, Connection connection, String queue) {
+        return await(what).atMost(Duration.ofSeconds(30)).until(
+                () -> Deliveries.takeOne(connection, queue, Duration.ofSeconds(1)), Objects::nonNull);
     }
 }

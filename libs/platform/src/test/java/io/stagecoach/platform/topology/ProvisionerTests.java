@@ -20,7 +20,9 @@ import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.topology.ProvisioningReport.Difference;
 import io.stagecoach.platform.topology.ProvisioningReport.QueueCount;
 import io.stagecoach.testing.RealBroker;
+import io.stagecoach.testing.Deliveries;
 import io.stagecoach.testing.TestBroker;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 @RealBroker
@@ -67,7 +69,8 @@ class ProvisionerTests {
         assertThat(queueNames(target)).isEqualTo(before);
         try (Connection connection = target.connectionFactory("dev", Principal.BUILD_COMPLETED).newConnection();
              Channel channel = connection.createChannel()) {
-            assertThat(channel.basicGet("build-completed.build-completed", true)).as("the waiting build").isNotNull();
+            assertThat(Deliveries.takeOne(connection, "build-completed.build-completed", Duration.ofSeconds(10)))
+                    .as("the waiting build").isNotNull();
         }
     }
 
@@ -143,7 +146,8 @@ class ProvisionerTests {
 
         try (Connection connection = target.adminConnectionFactory("prod").newConnection();
              Channel channel = connection.createChannel()) {
-            assertThat(new String(channel.basicGet("build-completed.build-completed", true).getBody(),
+            assertThat(new String(Deliveries.takeOne(connection, "build-completed.build-completed",
+                    Duration.ofSeconds(10)).getBody(),
                     StandardCharsets.UTF_8)).isEqualTo("waiting");
         }
         await("the queue reported empty").atMost(Duration.ofSeconds(30))
@@ -154,35 +158,126 @@ class ProvisionerTests {
         assertThat(queueNames(target).get("prod")).doesNotContain("build-completed.build-completed");
     }
 
+    /** A dead-letter queue is no inbox: one with other arguments is reported, never replaced. */
     @Test
-    void aQueueThatExistedWithOtherArgumentsIsReportedAndKeepsItsMessages() throws Exception {
+    void aDeadLetterQueueThatExistedWithOtherArgumentsIsReportedAndKeepsItsMessages() throws Exception {
         ProvisionedBroker target = ProvisionedBroker.planned(broker, "pre");
         String dev = target.vhost("dev");
+        String deadLetters = "promotion.promotion-requested.dlq";
         target.management().put(ManagementClient.path("api", "vhosts", dev), Map.of());
         target.management().put(ManagementClient.path("api", "permissions", dev, broker.adminUser()),
                 Map.of("configure", ".*", "write", ".*", "read", ".*"));
         try (Connection connection = target.adminConnectionFactory("dev").newConnection();
              Channel channel = connection.createChannel()) {
-            channel.queueDeclare("promotion.promotion-requested", true, false, false, Map.of());
-            channel.basicPublish("", "promotion.promotion-requested", null, "waiting".getBytes(StandardCharsets.UTF_8));
+            channel.queueDeclare(deadLetters, true, false, false, Map.of());
+            channel.basicPublish("", deadLetters, null, "waiting".getBytes(StandardCharsets.UTF_8));
         }
 
         ProvisioningReport report = target.provisioner(line -> { }).apply(target.environments());
 
         assertThat(report.differences()).singleElement().satisfies(difference -> {
             assertThat(difference.vhost()).isEqualTo(dev);
-            assertThat(difference.object()).isEqualTo("queue promotion.promotion-requested");
-            assertThat(difference.problem()).contains("arguments x-queue-type is absent (plan: \"quorum\")",
-                    "arguments x-delivery-limit is absent (plan: 5)");
+            assertThat(difference.object()).isEqualTo("queue " + deadLetters);
+            assertThat(difference.problem()).contains("arguments x-queue-type is absent (plan: \"quorum\")");
             assertThat(difference.fix()).contains("delete the queue", "provision again");
         });
         assertThat(report.describe()).startsWith("The broker differs from the plan in 1 place:");
         try (Connection connection = target.adminConnectionFactory("dev").newConnection();
              Channel channel = connection.createChannel()) {
-            GetResponse kept = channel.basicGet("promotion.promotion-requested", true);
+            GetResponse kept = channel.basicGet(deadLetters, true);
             assertThat(kept).as("the message in the old queue").isNotNull();
             assertThat(new String(kept.getBody(), StandardCharsets.UTF_8)).isEqualTo("waiting");
         }
+    }
+
+    /**
+     * A broker provisioned before inboxes had a single active consumer: quorum inboxes without
+     * {@code x-single-active-consumer}, some holding events, one with a consumer attached (a service still running).
+     * Provisioning replaces every inbox with the planned one and moves the events into it with their routing key and
+     * publisher. RabbitMQ 3.10 does not cancel a deleted quorum queue's consumers, so the consumer's connection is
+     * closed, and a client that reconnects consumes the new queue. A second provisioning changes nothing.
+     */
+    @Test
+    void inboxesWithoutASingleActiveConsumerAreReplacedAndKeepTheirMessages() throws Exception {
+        ProvisionedBroker target = ProvisionedBroker.planned(broker, "sac");
+        Definitions planned = BrokerDefinitions.plan(target.environments());
+        Definitions before = new Definitions(planned.users(), planned.vhosts(), planned.permissions(),
+                planned.topicPermissions(), planned.parameters(), planned.queues().stream().map(q -> {
+                    Map<String, Object> arguments = new java.util.LinkedHashMap<>(q.arguments());
+                    arguments.remove("x-single-active-consumer");
+                    return new Definitions.Queue(q.name(), q.vhost(), q.durable(), q.autoDelete(), arguments);
+                }).toList(), planned.exchanges(), planned.bindings());
+        ProvisioningReport old = target.provisioner(line -> { }).apply(before);
+        assertThat(old.isClean()).as(old.describe()).isTrue();
+        for (int i = 1; i <= 2; i++) {
+            target.publish("dev", Principal.CI, "build.completed.dev", "{\"build\":" + i + "}");
+        }
+        target.publish("dev", Principal.BUILD_COMPLETED, "promotion.requested.dev", "{\"promotion\":1}");
+        String consumed = "smoke-test.deployment-completed";
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Connection service = target.connectionFactory("dev", Principal.SMOKE_TEST).newConnection();
+        try {
+            service.addShutdownListener(cause -> closed.countDown());
+            Channel channel = service.createChannel();
+            channel.basicConsume(consumed, false, new com.rabbitmq.client.DefaultConsumer(channel));
+            await().atMost(Duration.ofSeconds(30)).until(() -> target.messagesIn("dev", "build-completed.build-completed") == 2
+                    && target.management().get(ManagementClient.path("api", "queues", target.vhost("dev"), consumed))
+                    .orElseThrow().path("consumers").asLong() == 1);
+            assertThat(target.provisioner(line -> { }).verify(target.environments()).differences())
+                    .anySatisfy(d -> assertThat(d.problem()).contains("x-single-active-consumer is absent"));
+            List<String> progress = new ArrayList<>();
+
+            ProvisioningReport report = target.provisioner(progress::add).apply(target.environments());
+
+            assertThat(report.isClean()).as(report.describe()).isTrue();
+            assertThat(progress).anySatisfy(line -> assertThat(line).contains("replaced the quorum queue "
+                    + "build-completed.build-completed, whose arguments differed from the plan "
+                    + "(x-single-active-consumer), with the planned one (2 messages moved into it)"));
+            for (Environment env : target.environments().all()) {
+                List<JsonNode> queues = target.management().list(ManagementClient.path("api", "queues", env.vhost()));
+                assertThat(queues).filteredOn(q -> BrokerDefinitions.isInbox(q.path("name").asString()))
+                        .isNotEmpty().allSatisfy(q -> assertThat(q.path("arguments")
+                                .path("x-single-active-consumer").asBoolean()).as(q.path("name").asString()).isTrue());
+                assertThat(queues).noneMatch(q -> q.path("name").asString().endsWith(".replacing"));
+            }
+            assertThat(progress).anySatisfy(line -> assertThat(line).contains("replaced the quorum queue " + consumed,
+                    "closed the connection that consumed the old queue"));
+            assertThat(closed.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the consumer's connection closed")
+                    .isTrue();
+        } finally {
+            service.abort();
+        }
+        try (Connection reconnected = target.connectionFactory("dev", Principal.SMOKE_TEST).newConnection()) {
+            Channel channel = reconnected.createChannel();
+            channel.basicConsume(consumed, false, new com.rabbitmq.client.DefaultConsumer(channel));
+            await().atMost(Duration.ofSeconds(30)).until(() -> target.management().get(ManagementClient.path("api",
+                    "queues", target.vhost("dev"), consumed)).orElseThrow().path("consumers").asLong() == 1);
+        }
+        assertThat(take(target, Principal.BUILD_COMPLETED, "build-completed.build-completed", 2))
+                .containsExactlyInAnyOrder("build.completed.dev " + target.user("dev", Principal.CI) + " {\"build\":1}",
+                        "build.completed.dev " + target.user("dev", Principal.CI) + " {\"build\":2}");
+        assertThat(take(target, Principal.PROMOTION, "promotion.promotion-requested", 1)).containsExactly(
+                "promotion.requested.dev " + target.user("dev", Principal.BUILD_COMPLETED) + " {\"promotion\":1}");
+        List<String> second = new ArrayList<>();
+        assertThat(target.provisioner(second::add).apply(target.environments()).isClean()).isTrue();
+        assertThat(second).noneMatch(line -> line.contains("replac") || line.contains("moved"));
+    }
+
+    /** Takes {@code count} messages from {@code queue} in dev as {@code principal}: routing key, publisher, body. */
+    private static List<String> take(ProvisionedBroker target, Principal principal, String queue, int count)
+            throws Exception {
+        List<String> taken = new ArrayList<>();
+        try (Connection connection = target.connectionFactory("dev", principal).newConnection()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                GetResponse got = Deliveries.takeOne(connection, queue, Duration.ofSeconds(1));
+                if (got != null) {
+                    taken.add(got.getEnvelope().getRoutingKey() + " " + got.getProps().getUserId() + " "
+                            + new String(got.getBody(), StandardCharsets.UTF_8));
+                }
+                assertThat(taken).hasSize(count);
+            });
+        }
+        return taken;
     }
 
     /**
@@ -236,7 +331,7 @@ class ProvisionerTests {
         ProvisionedBroker target = ProvisionedBroker.provisioned(broker, "resume");
         String dev = target.vhost("dev");
         String handoff = io.stagecoach.events.BrokerNames.handoffQueue("staging");
-        String waiting = handoff + HandoffQueueReplacement.WAITING_SUFFIX;
+        String waiting = handoff + QueueReplacement.WAITING_SUFFIX;
         String events = io.stagecoach.events.BrokerNames.EVENTS_EXCHANGE;
         declare(target, dev, waiting, target.management().get(ManagementClient.path("api", "queues", dev, handoff))
                 .map(q -> Definitions.JSON.convertValue(q.path("arguments"), Map.class)).orElseThrow());
@@ -297,10 +392,9 @@ class ProvisionerTests {
      */
     private static List<String> handOffsInStaging(ProvisionedBroker target, int count) throws Exception {
         List<String> arrived = new ArrayList<>();
-        try (Connection connection = target.adminConnectionFactory("staging").newConnection();
-             Channel channel = connection.createChannel()) {
+        try (Connection connection = target.adminConnectionFactory("staging").newConnection()) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                GetResponse got = channel.basicGet("promotion.promotion-requested", true);
+                GetResponse got = Deliveries.takeOne(connection, "promotion.promotion-requested", Duration.ofSeconds(1));
                 if (got != null) {
                     assertThat(got.getEnvelope().getRoutingKey()).isEqualTo("promotion.requested.staging");
                     assertThat(got.getProps().getUserId()).isEqualTo(target.user("dev", Principal.PROMOTION));
