@@ -101,8 +101,15 @@ public final class StagecoachAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ConnectionNameStrategy stagecoachConnectionNames(StagecoachIdentity identity) {
-        return connectionFactory -> "stagecoach " + identity.user();
+    ConnectionNameStrategy stagecoachConnectionNames(StagecoachIdentity identity, StagecoachProperties properties) {
+        String name = connectionName(identity.user(), properties);
+        return connectionFactory -> name;
+    }
+
+    /** {@code stagecoach <user>}, and {@code (<instance>)} when the replica has a name. */
+    static String connectionName(String what, StagecoachProperties properties) {
+        return "stagecoach " + what + (StringUtils.hasText(properties.instance()) ? " (" + properties.instance() + ")"
+                : "");
     }
 
     /** Confirms and returns are what make a publish count as done: not left to configuration. */

@@ -1,6 +1,7 @@
 package io.stagecoach.support;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.EventCodec;
@@ -15,6 +16,7 @@ import io.stagecoach.support.publish.ConfirmedSend;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.publish.RabbitEventPublisher;
 
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,6 +24,7 @@ import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -30,7 +33,11 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = { StagecoachAutoConfiguration.class, RabbitAutoConfiguration.class })
 @ConditionalOnBean({ ConnectionFactory.class, StagecoachIdentity.class })
+@EnableConfigurationProperties(LeadershipProperties.class)
 public final class StagecoachMessagingAutoConfiguration {
+
+    /** Gauge, tagged {@code environment}: 1 while this replica runs its service's sweeps and timers, else 0. */
+    public static final String LEADER_METER = "stagecoach.leader";
 
     /**
      * Counter of AMQP connections this service opened, tagged {@code environment} and {@code purpose}
@@ -107,6 +114,22 @@ public final class StagecoachMessagingAutoConfiguration {
     @ConditionalOnMissingBean
     MessageRecoverer stagecoachDeadLetteringRecoverer(DeadLetters deadLetters) {
         return new DeadLetteringRecoverer(deadLetters);
+    }
+
+    /** Which replica runs the service's sweeps and timers (ADR 22). */
+    @Bean
+    @ConditionalOnMissingBean
+    Leadership stagecoachLeadership(AbstractConnectionFactory connectionFactory, StagecoachIdentity identity,
+            LeadershipProperties properties, StagecoachProperties stagecoach,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        Leadership leadership = new Leadership(connectionFactory.getRabbitConnectionFactory(), identity,
+                properties.retryInterval(), StagecoachAutoConfiguration.connectionName(identity.user() + " leadership",
+                        stagecoach));
+        Gauge.builder(LEADER_METER, leadership, l -> l.isLeader() ? 1 : 0)
+                .description("1 while this replica runs its service's sweeps and timers, else 0")
+                .tag("environment", identity.environmentName())
+                .register(registry(meterRegistry));
+        return leadership;
     }
 
     static MeterRegistry registry(ObjectProvider<MeterRegistry> meterRegistry) {

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param environmentsFile an environments file to use instead of the one shipped on the classpath
  * @param vhostPrefix prefix of every vhost and namespace (isolates test runs on a shared broker)
  * @param publish how publishing waits for the broker
+ * @param instance which replica this process is (e.g. its pod's name), shown in its connection names so that the
+ *                 management UI says which replica holds an inbox's active consumer; none: the names say only the user
  */
 @ConfigurationProperties("stagecoach")
 public record StagecoachProperties(
@@ -24,7 +26,8 @@ public record StagecoachProperties(
         @Nullable String service,
         @Nullable Path environmentsFile,
         @Nullable String vhostPrefix,
-        @DefaultValue Publish publish) {
+        @DefaultValue Publish publish,
+        @Nullable String instance) {
 
     /**
      * @param confirmTimeout how long a publish waits for the broker's confirm before it counts as failed

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.support.Leadership;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.inbound.DeadLetters;
 import io.stagecoach.platform.topology.Provenance;
@@ -70,10 +71,18 @@ class ApprovalConfiguration {
         return new ApprovalListener(inbound, decisions, handler);
     }
 
-    /** The expiry sweep, every {@code stagecoach.approval.sweep-interval}; a failed sweep is retried by the next. */
+    /**
+     * The expiry sweep, every {@code stagecoach.approval.sweep-interval}, on the replica that leads (ADR 22); a failed
+     * sweep is retried by the next.
+     */
     @Bean
-    SchedulingConfigurer approvalSweep(ApprovalHandler handler, ApprovalProperties properties) {
+    SchedulingConfigurer approvalSweep(ApprovalHandler handler, ApprovalProperties properties, Leadership leadership,
+            ApprovalMetrics metrics) {
         return registrar -> registrar.addFixedDelayTask(() -> {
+            if (!leadership.isLeader()) {
+                return;
+            }
+            metrics.swept();
             try {
                 handler.sweep();
             } catch (Exception ex) {

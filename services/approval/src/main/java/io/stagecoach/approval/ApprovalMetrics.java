@@ -16,6 +16,7 @@ final class ApprovalMetrics {
     static final String APPROVALS = "stagecoach.approvals";
     static final String WAIT = "stagecoach.approval.wait";
     static final String OVERRIDE = "stagecoach.approval.override";
+    static final String SWEEPS = "stagecoach.approval.sweeps";
 
     private final MeterRegistry registry;
 
@@ -43,6 +44,14 @@ final class ApprovalMetrics {
                 .maximumExpectedValue(Duration.ofDays(2))
                 .register(registry)
                 .record(waited);
+    }
+
+    /** This replica ran an expiry sweep (only the replica that leads does, ADR 22). */
+    void swept() {
+        Counter.builder(SWEEPS)
+                .description("Expiry sweeps this replica ran; only the replica that leads runs them")
+                .register(registry)
+                .increment();
     }
 
     /** An emergency override was granted: an alert, every time. */

@@ -8,15 +8,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.EnvironmentLedger.Checkpoint;
+import io.stagecoach.support.Leadership;
 import io.stagecoach.support.StagecoachIdentity;
 import io.stagecoach.support.publish.EventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -26,22 +31,31 @@ import org.springframework.stereotype.Component;
  * checkpoint once its state changed and the last one is at least {@code checkpoint-interval} old, and again every
  * quarter of the retention even when nothing changed, so the newest checkpoint is never the one the stream drops.
  * Ids derive from the service, the state's last change and the refresh period, so replicas writing at once write
- * the same event and the ledger keeps one.
+ * the same event and the ledger keeps one. Only the replica that leads writes them (ADR 22).
  */
 @Component
 class LedgerCheckpoints implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerCheckpoints.class);
+    /** Counter of the checks for due checkpoints this replica ran: only the replica that leads runs them. */
+    static final String CHECKS = "stagecoach.ledger.checkpoint.checks";
 
     private final EnvironmentLedger ledger;
     private final EventPublisher publisher;
     private final StagecoachIdentity identity;
     private final PromotionProperties properties;
     private final Clock clock;
+    private final Leadership leadership;
+    private final Counter checks;
     private ScheduledExecutorService executor;
 
     LedgerCheckpoints(EnvironmentLedger ledger, EventPublisher publisher, StagecoachIdentity identity,
-            PromotionProperties properties, Optional<Clock> clock) {
+            PromotionProperties properties, Optional<Clock> clock, Leadership leadership,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        this.leadership = leadership;
+        this.checks = Counter.builder(CHECKS)
+                .description("Checks for due ledger checkpoints this replica ran; only the replica that leads runs them")
+                .register(meterRegistry.getIfUnique(SimpleMeterRegistry::new));
         this.ledger = ledger;
         this.publisher = publisher;
         this.identity = identity;
@@ -93,6 +107,10 @@ class LedgerCheckpoints implements SmartLifecycle {
         });
         long every = Math.max(1, properties.checkpointCheck().toMillis());
         executor.scheduleWithFixedDelay(() -> {
+            if (!leadership.isLeader()) {
+                return;
+            }
+            checks.increment();
             try {
                 int written = writeDue();
                 if (written > 0) {
