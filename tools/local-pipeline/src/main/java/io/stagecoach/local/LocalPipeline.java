@@ -61,8 +61,11 @@ public final class LocalPipeline implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread shutdownHook;
 
-    /** A service context that started: where, which, on what port (-1 without a web server), how fast. */
-    public record Service(String environment, String service, int port, Duration startup) {
+    /**
+     * A service context that started: where, which, on what port (-1 without a web server), how fast, and which
+     * instance of the service it is (1 to {@link LocalPipelineSettings#replicas}).
+     */
+    public record Service(String environment, String service, int port, Duration startup, int replica) {
     }
 
     /** A demo workload: the stand-in for {@code service} in {@code environment}, answering on {@code url}. */
@@ -72,10 +75,11 @@ public final class LocalPipeline implements AutoCloseable {
     private record StartedWorkload(Workload workload, DemoWorkload server) {
     }
 
-    private record Planned(ServicePlan.Entry entry, int port) {
+    /** One instance of a service to start; {@code replicas} of them per plan entry. */
+    private record Planned(ServicePlan.Entry entry, int port, int replica, int replicas) {
 
         String name() {
-            return entry.name();
+            return replicas == 1 ? entry.name() : entry.name() + " #" + replica;
         }
     }
 
@@ -114,7 +118,8 @@ public final class LocalPipeline implements AutoCloseable {
         Map<String, Duration> environmentStartups = new ConcurrentHashMap<>();
         try {
             ServicePlan plan = plan(environments, settings);
-            List<Integer> ports = ports(settings, plan.workloads().size() + plan.services().size());
+            List<Integer> ports = ports(settings, plan.workloads().size()
+                    + plan.services().size() * settings.replicas());
             long workloadsStart = System.nanoTime();
             seedAndStartWorkloads(plan, ports, settings, environments, workdir, workloads, progress);
             List<Workload> endpoints = workloads.stream().map(StartedWorkload::workload).toList();
@@ -124,11 +129,13 @@ public final class LocalPipeline implements AutoCloseable {
 
             List<Planned> planned = new ArrayList<>();
             for (ServicePlan.Entry entry : plan.services()) {
-                planned.add(new Planned(entry, settings.webServers() ? ports.get(workloads.size() + planned.size())
-                        : -1));
+                for (int replica = 1; replica <= settings.replicas(); replica++) {
+                    planned.add(new Planned(entry, settings.webServers()
+                            ? ports.get(workloads.size() + planned.size()) : -1, replica, settings.replicas()));
+                }
             }
-            startAll(planned, settings, environments, workdir, endpoints, running, environmentProgress(plan, begin,
-                    environmentStartups, progress));
+            startAll(planned, settings, environments, workdir, endpoints, running, environmentProgress(plan,
+                    settings.replicas(), begin, environmentStartups, progress));
         } catch (RuntimeException | IOException e) {
             stop(running, workloads);
             throw e instanceof LocalPipelineException failure ? failure
@@ -138,7 +145,7 @@ public final class LocalPipeline implements AutoCloseable {
         List<Running> ordered = new ArrayList<>(running);
         progress.accept(String.format(Locale.ROOT, "%-24s %d services and %d workloads in %s", "ready",
                 ordered.size(), workloads.size(), seconds(startup)));
-        return new LocalPipeline(settings, environments, ordered, List.copyOf(workloads),
+        return new LocalPipeline(settings, environments, Collections.synchronizedList(ordered), List.copyOf(workloads),
                 Map.copyOf(environmentStartups), startup);
     }
 
@@ -222,16 +229,16 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** Reports a service as ready, and its environment once the last of its services is. */
-    private static Consumer<Running> environmentProgress(ServicePlan plan, long begin,
+    private static Consumer<Running> environmentProgress(ServicePlan plan, int replicas, long begin,
                                                          Map<String, Duration> environmentStartups,
                                                          Consumer<String> progress) {
         Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
         plan.services().forEach(e -> waiting.computeIfAbsent(e.environment().name(), n -> new AtomicInteger())
-                .incrementAndGet());
+                .addAndGet(replicas));
         return started -> {
             Service service = started.service();
             progress.accept(String.format(Locale.ROOT, "%-24s ready in %s%s", service.environment() + " "
-                    + service.service(), seconds(service.startup()), service.port() > 0
+                    + service.service() + (replicas == 1 ? "" : " #" + service.replica()), seconds(service.startup()), service.port() > 0
                     ? "  http://127.0.0.1:" + service.port() : ""));
             if (waiting.get(service.environment()).decrementAndGet() == 0) {
                 Duration took = since(begin);
@@ -326,7 +333,7 @@ public final class LocalPipeline implements AutoCloseable {
         int port = planned.port() >= 0
                 ? context.getEnvironment().getProperty("local.server.port", Integer.class, -1) : -1;
         Service service = new Service(planned.entry().environment().name(), planned.entry().service().id(), port,
-                since(begin));
+                since(begin), planned.replica());
         return new Running(service, context, order);
     }
 
@@ -340,6 +347,14 @@ public final class LocalPipeline implements AutoCloseable {
         String service = planned.entry().service().id();
         Map<String, Object> properties = new LinkedHashMap<>(ServicePlan.settings(planned.entry(), environments,
                 site(settings, workdir, workloads), Math.max(planned.port(), 0)));
+        if (planned.replicas() > 1) {
+            // which instance it is, in its connection names; a second one's own GitOps clone and ledger snapshot
+            properties.put("stagecoach.instance", planned.name().replace(' ', '-').replace("#", ""));
+            if (planned.replica() > 1) {
+                properties.computeIfPresent("stagecoach.target.gitops.repository", (k, v) -> v + "-" + planned.replica());
+                properties.computeIfPresent("stagecoach.ledger.snapshot-file", (k, v) -> v + "-" + planned.replica());
+            }
+        }
         // overrides a person may drop in: for every service, or for one
         properties.put("spring.config.location", "optional:file:" + workdir.resolve("config") + "/,optional:file:"
                 + workdir.resolve("config").resolve(env + "-" + service) + "/");
@@ -408,7 +423,9 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** The service contexts, in start-plan order. */
     public List<Service> services() {
-        return services.stream().map(Running::service).toList();
+        synchronized (services) {
+            return services.stream().map(Running::service).toList();
+        }
     }
 
     public List<Workload> workloads() {
@@ -430,11 +447,41 @@ public final class LocalPipeline implements AutoCloseable {
         return startup;
     }
 
-    /** The context of {@code service} in {@code environment}: what a test looks into. */
+    /** The context of {@code service} in {@code environment} (its first instance): what a test looks into. */
     ConfigurableApplicationContext context(String environment, String service) {
-        return services.stream().filter(r -> r.service().environment().equals(environment)
-                        && r.service().service().equals(service)).map(Running::context).findFirst()
+        return contexts(environment, service).stream().findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no " + service + " in " + environment));
+    }
+
+    /** The contexts of every running instance of {@code service} in {@code environment}, by replica. */
+    Map<Integer, ConfigurableApplicationContext> replicas(String environment, String service) {
+        Map<Integer, ConfigurableApplicationContext> replicas = new LinkedHashMap<>();
+        synchronized (services) {
+            services.stream().filter(r -> r.service().environment().equals(environment)
+                    && r.service().service().equals(service)).forEach(r -> replicas.put(r.service().replica(),
+                    r.context()));
+        }
+        return replicas;
+    }
+
+    private List<ConfigurableApplicationContext> contexts(String environment, String service) {
+        return List.copyOf(replicas(environment, service).values());
+    }
+
+    /**
+     * Stops one instance of {@code service} in {@code environment}, as a replica that goes away: the others carry
+     * on, a standby consumer of each inbox becomes the active one, and another instance takes the lead.
+     */
+    public void stop(String environment, String service, int replica) {
+        Running running;
+        synchronized (services) {
+            running = services.stream().filter(r -> r.service().environment().equals(environment)
+                            && r.service().service().equals(service) && r.service().replica() == replica).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no " + service + " #" + replica + " in "
+                            + environment));
+            services.remove(running);
+        }
+        running.context().close();
     }
 
     /**

@@ -32,12 +32,14 @@ import org.jspecify.annotations.Nullable;
  *                         {@code ghcr.io/acme/<service>}, what the README's builds use)
  * @param logFile          where the services log (the console then shows errors only), or null for the console
  * @param properties       further Spring properties for every service, e.g. shorter retry waits
+ * @param replicas         how many instances of each service run side by side (each inbox has one active consumer,
+ *                         the others stand by; one instance leads the sweeps): 1, or more to try a failover
  */
 public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort, boolean amqpTls,
                                     List<String> environmentNames, @Nullable Path environmentsFile,
                                     @Nullable String vhostPrefix, boolean webServers, int basePort, int parallelism,
                                     Duration smokeDeadline, Map<String, String> badMarkers, Map<String, String> images,
-                                    @Nullable Path logFile, Map<String, String> properties) {
+                                    @Nullable Path logFile, Map<String, String> properties, int replicas) {
 
     public static final String DEFAULT_BAD_MARKER = "-bad";
     public static final String DEFAULT_IMAGES = "ghcr.io/acme/";
@@ -56,6 +58,9 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         }
         if (basePort < 0 || basePort > 65535) {
             throw new IllegalArgumentException("the base port must be between 0 and 65535, was " + basePort);
+        }
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
         }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
@@ -98,6 +103,7 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         private final Map<String, String> images = new LinkedHashMap<>();
         private Path logFile;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private int replicas = 1;
 
         private Builder(Path workdir) {
             this.workdir = workdir;
@@ -171,10 +177,16 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
             return this;
         }
 
+        /** Instances of each service side by side (default 1). */
+        public Builder replicas(int instances) {
+            this.replicas = instances;
+            return this;
+        }
+
         public LocalPipelineSettings build() {
             return new LocalPipelineSettings(workdir, amqpHost, amqpPort, amqpTls, environmentNames,
                     environmentsFile, vhostPrefix, webServers,
-                    basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties);
+                    basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties, replicas);
         }
     }
 }
