@@ -43,7 +43,8 @@ import org.springframework.core.env.StandardEnvironment;
  * The whole pipeline in one JVM: every service of every environment as a Spring application context of its own
  * (its own environment, broker user and vhost, web server and GitOps clone, exactly as a separate process would
  * have), and a demo workload per service and environment that "runs" what the environment's overlay declares.
- * For a laptop, the demo and end-to-end tests; production runs one process per service per environment.
+ * For a laptop, the demo and end-to-end tests; production runs each service as processes of its own, two replicas
+ * per environment ({@link LocalPipelineSettings#replicas} tries that here).
  *
  * <p>The broker must be provisioned for the environments first ({@code stagecoach provision}).
  */

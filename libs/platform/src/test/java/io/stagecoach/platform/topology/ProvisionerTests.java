@@ -227,7 +227,10 @@ class ProvisionerTests {
                     .anySatisfy(d -> assertThat(d.problem()).contains("x-single-active-consumer is absent"));
             List<String> progress = new ArrayList<>();
 
+            long began = System.nanoTime();
             ProvisioningReport report = target.provisioner(progress::add).apply(target.environments());
+            System.out.printf("[provision] replaced %d inboxes in %d ms%n", progress.stream()
+                    .filter(line -> line.contains("replaced the")).count(), (System.nanoTime() - began) / 1_000_000);
 
             assertThat(report.isClean()).as(report.describe()).isTrue();
             assertThat(progress).anySatisfy(line -> assertThat(line).contains("replaced the quorum queue "
