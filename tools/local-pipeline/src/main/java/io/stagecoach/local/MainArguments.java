@@ -23,12 +23,13 @@ import org.springframework.boot.convert.DurationStyle;
  * @param badMarkers       per environment, the version marker its workloads answer 503 for
  * @param smokeDeadline    how long one deployment's smoke checks may retry, or null for the default
  * @param logFile          where the services log, or null for {@code <workdir>/pipeline.log}
+ * @param replicas         instances of each service (one active consumer per inbox, the others standing by)
  * @param help             whether only the usage was asked for
  */
 record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTls, List<String> environmentNames,
                      @Nullable Path environments, @Nullable String vhostPrefix, int basePort, int parallelism,
                      Map<String, String> images, Map<String, String> badMarkers, @Nullable Duration smokeDeadline,
-                     @Nullable Path logFile, boolean help) {
+                     @Nullable Path logFile, int replicas, boolean help) {
 
     /** The command line as picocli reads it; {@link #parse} checks the values. */
     @Command(name = "java -jar stagecoach-local-pipeline-exec.jar", sortOptions = false, usageHelpWidth = 110,
@@ -85,6 +86,10 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                 + LocalPipelineSettings.DEFAULT_PARALLELISM + ")")
         String parallelism;
 
+        @Option(names = "--replicas", paramLabel = "N",
+                description = "instances of each service, to watch a standby take over (default 1)")
+        String replicas;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
     }
@@ -113,7 +118,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                 .map(Exception::getMessage).toList());
         if (commandLine.isUsageHelpRequested()) {
             return new MainArguments(Path.of("."), "", 0, false, List.of(), null, null, 0, 1, Map.of(), Map.of(),
-                    null, null, true);
+                    null, null, 1, true);
         }
         Options options = commandLine.getCommand();
         Map<String, String> images = new LinkedHashMap<>();
@@ -124,6 +129,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         int basePort = number("base-port", options.basePort, 0, 0, 65535, problems);
         int parallelism = number("parallelism", options.parallelism, LocalPipelineSettings.DEFAULT_PARALLELISM, 1, 64,
                 problems);
+        int replicas = number("replicas", options.replicas, 1, 1, 8, problems);
         Duration smokeDeadline = null;
         if (options.smokeDeadline != null) {
             try {
@@ -145,7 +151,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         return new MainArguments(Path.of(options.workdir), options.amqpHost, amqpPort, options.amqpTls,
                 environmentNames, options.environments == null ? null : Path.of(options.environments),
                 options.vhostPrefix, basePort, parallelism, images, badMarkers, smokeDeadline,
-                options.log == null ? null : Path.of(options.log), false);
+                options.log == null ? null : Path.of(options.log), replicas, false);
     }
 
     private static void pair(String name, String value, Map<String, String> into, List<String> problems) {
@@ -182,6 +188,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                 .vhostPrefix(vhostPrefix)
                 .basePort(basePort)
                 .parallelism(parallelism)
+                .replicas(replicas)
                 .logFile(logFile != null ? logFile : workdir.resolve(LocalPipelineMain.LOG));
         images.forEach(builder::image);
         badMarkers.forEach(builder::badMarker);

@@ -18,7 +18,7 @@ class MainArgumentsTests {
 
         assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, false,
                 List.of(), null, null, 0, LocalPipelineSettings.DEFAULT_PARALLELISM, Map.of(), Map.of(), null, null,
-                false));
+                1, false));
         assertThat(arguments.settings().image("knative-lambda-builder"))
                 .isEqualTo("ghcr.io/acme/knative-lambda-builder");
     }
@@ -29,12 +29,12 @@ class MainArgumentsTests {
                 "--amqp-tls", "--environments", "/e.yaml", "--vhost-prefix=demo", "--env", "staging, prod",
                 "--base-port", "18080", "--parallelism", "3", "--image", "klb=registry.local/klb",
                 "--image=api=registry.local/api", "--bad-marker", "dev=-bad-in-dev", "--smoke-deadline", "6s",
-                "--log", "/w/logs/pipeline.log");
+                "--log", "/w/logs/pipeline.log", "--replicas", "2");
 
         assertThat(arguments).isEqualTo(new MainArguments(Path.of("/w"), "rabbit", 5673, true,
                 List.of("staging", "prod"), Path.of("/e.yaml"), "demo", 18080, 3,
                 Map.of("klb", "registry.local/klb", "api", "registry.local/api"), Map.of("dev", "-bad-in-dev"),
-                Duration.ofSeconds(6), Path.of("/w/logs/pipeline.log"), false));
+                Duration.ofSeconds(6), Path.of("/w/logs/pipeline.log"), 2, false));
         LocalPipelineSettings settings = arguments.settings();
         assertThat(settings.vhostPrefix()).isEqualTo("demo");
         assertThat(settings.environmentNames()).containsExactly("staging", "prod");
@@ -43,6 +43,7 @@ class MainArgumentsTests {
         assertThat(settings.badMarker("staging")).isEqualTo("-bad");
         assertThat(settings.smokeDeadline()).isEqualTo(Duration.ofSeconds(6));
         assertThat(settings.logFile()).isEqualTo(Path.of("/w/logs/pipeline.log"));
+        assertThat(settings.replicas()).isEqualTo(2);
         assertThat(MainArguments.parse("--workdir", "/w").settings().logFile()).isEqualTo(Path.of("/w/pipeline.log"));
     }
 
