@@ -55,17 +55,16 @@ public final class Deliveries {
             List<GetResponse> taken = new ArrayList<>();
             GetResponse next = arrivals.poll(first.toMillis(), TimeUnit.MILLISECONDS);
             while (next != null) {
+                // acknowledged as taken, so that the prefetch window lets the rest of the queue through
+                channel.basicAck(next.getEnvelope().getDeliveryTag(), false);
                 taken.add(next);
                 if (taken.size() >= most) {
                     break;
                 }
                 next = arrivals.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
             }
-            // cancelled first: what arrives afterwards stays unacknowledged and returns when the channel closes
+            // what arrived after the last one taken stays unacknowledged and returns when the channel closes
             channel.basicCancel(tag);
-            for (GetResponse response : taken) {
-                channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
-            }
             return taken;
         } finally {
             if (channel.isOpen()) {
