@@ -56,16 +56,9 @@ class DeadLetterReplayEndToEndTests {
     @BeforeAll
     static void startThePipeline(TestBroker testBroker) throws Exception {
         broker = TestPipeline.provision(testBroker);
-        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(EnvironmentsFile.write(workdir, List.of(SERVICE), "30s"))
-                .vhostPrefix(testBroker.prefix())
-                .smokeDeadline(Duration.ofSeconds(3))
-                .logFile(Path.of("target", "dead-letter-replay-tests.log"))
-                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
-                .property("stagecoach.resilience.circuit-breaker.wait-in-open-state", BREAKER_OPEN.toMillis() + "ms")
-                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
-        settings.image(SERVICE, Releases.IMAGES + SERVICE);
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, List.of(SERVICE),
+                "30s", "dead-letter-replay-tests.log")
+                .property("stagecoach.resilience.circuit-breaker.wait-in-open-state", BREAKER_OPEN.toMillis() + "ms");
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
         deadLetters = new DeadLetterQueues(new ManagementClient(testBroker.managementUrl(), testBroker.adminUser(),
                 testBroker.adminPassword()));

@@ -76,16 +76,9 @@ class FaultSuiteEndToEndTests {
         broker = TestPipeline.provision(testBroker);
         List<String> services = new ArrayList<>();
         CASES.forEach(c -> services.addAll(services(c)));
-        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(EnvironmentsFile.write(workdir, services, "1h"))
-                .vhostPrefix(testBroker.prefix())
-                .smokeDeadline(Duration.ofSeconds(3))
-                .logFile(Path.of("target", "fault-suite-tests.log"))
-                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
-                .property("stagecoach.resilience.circuit-breaker.wait-in-open-state", BREAKER_OPEN.toMillis() + "ms")
-                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
-        services.forEach(service -> settings.image(service, Releases.IMAGES + service));
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, services, "1h",
+                "fault-suite-tests.log")
+                .property("stagecoach.resilience.circuit-breaker.wait-in-open-state", BREAKER_OPEN.toMillis() + "ms");
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
         git = new GitOpsHistory(pipeline.gitopsRepository());
     }

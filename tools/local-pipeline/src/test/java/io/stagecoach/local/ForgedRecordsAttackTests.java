@@ -357,9 +357,11 @@ class ForgedRecordsAttackTests {
         if (queues == null) {
             queues = new ArrayList<>();
             for (JsonNode queue : testBroker.management().get("/api/queues/" + ManagementApi.encode(vhost)
-                    + "?columns=name,type").orElseThrow()) {
+                    + "?columns=name,type,exclusive").orElseThrow()) {
                 String name = queue.path("name").asString();
-                if (!queue.path("type").asString().equals("stream") && !name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)) {
+                // a replica's exclusive leader queue holds nothing and is another connection's to declare
+                if (!queue.path("type").asString().equals("stream") && !name.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)
+                        && !queue.path("exclusive").asBoolean(false)) {
                     queues.add(name);
                 }
             }

@@ -81,18 +81,13 @@ class FuzzedEventsEndToEndTests {
     @BeforeAll
     static void startThePipeline(TestBroker testBroker) throws Exception {
         broker = TestPipeline.provision(testBroker);
-        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(EnvironmentsFile.write(workdir, List.of(SERVICE), "30s"))
-                .vhostPrefix(testBroker.prefix())
-                .smokeDeadline(Duration.ofSeconds(3))
-                .logFile(Path.of("target", "fuzzed-events-tests.log"))
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, List.of(SERVICE),
+                "30s", "fuzzed-events-tests.log")
                 .property("stagecoach.resilience.retry.initial-backoff", "20ms")
                 .property("stagecoach.promotion.catch-up-timeout", "2s")
                 .property("stagecoach.rollback.catch-up-timeout", "2s")
                 .property("stagecoach.approval.catch-up-timeout", "2s")
                 .property("spring.rabbitmq.listener.simple.retry.initial-interval", "20ms");
-        settings.image(SERVICE, Releases.IMAGES + SERVICE);
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
     }
 

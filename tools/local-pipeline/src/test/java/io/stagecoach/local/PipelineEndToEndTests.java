@@ -92,17 +92,10 @@ class PipelineEndToEndTests {
     @BeforeAll
     static void startThePipeline(TestBroker testBroker) throws Exception {
         broker = TestPipeline.provision(testBroker);
-        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(testBroker.host(), testBroker.amqpPort())
-                .environmentsFile(EnvironmentsFile.write(workdir, SERVICES, PROD_APPROVAL_TTL))
-                .vhostPrefix(testBroker.prefix())
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, SERVICES,
+                PROD_APPROVAL_TTL, "local-pipeline-tests.log")
                 .badMarker("dev", "-bad-dev")
-                .smokeDeadline(Duration.ofSeconds(3))
-                .logFile(Path.of("target", "local-pipeline-tests.log"))
-                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
-                .property("stagecoach.approval.sweep-interval", "1s")
-                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
-        SERVICES.forEach(service -> settings.image(service, Releases.IMAGES + service));
+                .property("stagecoach.approval.sweep-interval", "1s");
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
         git = new GitOpsHistory(pipeline.gitopsRepository());
         System.out.println("[local pipeline] ready in " + LocalPipeline.seconds(pipeline.startup()));

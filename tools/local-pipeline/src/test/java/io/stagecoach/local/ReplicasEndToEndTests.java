@@ -61,19 +61,12 @@ class ReplicasEndToEndTests {
     static void startTwoInstancesOfEveryServiceOfDev(TestBroker given) throws Exception {
         testBroker = given;
         broker = TestPipeline.provision(given);
-        LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(given.host(), given.amqpPort())
-                .environmentsFile(EnvironmentsFile.write(workdir, List.of(SERVICE), "30s"))
-                .vhostPrefix(given.prefix())
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(given, workdir, List.of(SERVICE), "30s",
+                "local-pipeline-replicas-tests.log")
                 .environmentNames(List.of(DEV))
                 .replicas(2)
                 .webServers(false)
-                .smokeDeadline(Duration.ofSeconds(3))
-                .logFile(Path.of("target", "local-pipeline-replicas-tests.log"))
-                .property("stagecoach.resilience.retry.initial-backoff", "50ms")
-                .property("stagecoach.promotion.checkpoint-check", "300ms")
-                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "100ms");
-        settings.image(SERVICE, Releases.IMAGES + SERVICE);
+                .property("stagecoach.promotion.checkpoint-check", "300ms");
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[replicas] " + line));
     }
 
