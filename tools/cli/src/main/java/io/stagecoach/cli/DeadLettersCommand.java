@@ -1,12 +1,10 @@
 package io.stagecoach.cli;
 
 import io.stagecoach.platform.environments.Environment;
-import io.stagecoach.platform.topology.BrokerUnreachableException;
 import io.stagecoach.platform.topology.DeadLetterQueues;
 import io.stagecoach.platform.topology.DeadLetterQueues.DeadLetter;
 import io.stagecoach.platform.topology.DeadLetterQueues.InboxDeadLetters;
 import io.stagecoach.platform.topology.DeadLetterQueues.Replayed;
-import io.stagecoach.platform.topology.ManagementApiException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +13,6 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 
 /** {@code stagecoach dead-letters}: what an environment's consumers set aside, why, and putting it back. */
 @Command(name = "dead-letters", sortOptions = false, subcommands = DeadLettersCommand.Replay.class,
@@ -72,7 +69,7 @@ final class DeadLettersCommand implements Callable<Integer> {
         long total = 0;
         int holding = 0;
         for (String name : inboxes) {
-            InboxDeadLetters letters = call(() -> queues.peek(environment.vhost(), name, limit));
+            InboxDeadLetters letters = ManagementOptions.call(() -> queues.peek(environment.vhost(), name, limit));
             if (letters.total() == 0) {
                 continue;
             }
@@ -134,16 +131,6 @@ final class DeadLettersCommand implements Callable<Integer> {
         return List.of(name);
     }
 
-    static <T> T call(Supplier<T> request) {
-        try {
-            return request.get();
-        } catch (BrokerUnreachableException e) {
-            throw CliException.broker(e.getMessage(), e);
-        } catch (ManagementApiException e) {
-            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
-        }
-    }
-
     /** {@code stagecoach dead-letters replay}. */
     @Command(name = "replay", sortOptions = false,
             description = {"Put an environment's dead letters back into their inboxes.", "",
@@ -189,7 +176,7 @@ final class DeadLettersCommand implements Callable<Integer> {
             for (String name : inboxes) {
                 Replayed result;
                 try {
-                    result = DeadLettersCommand.call(() -> queues.replay(environment.vhost(), name, line -> {
+                    result = ManagementOptions.call(() -> queues.replay(environment.vhost(), name, line -> {
                         out.println(line);
                         out.flush();
                     }));

@@ -4,10 +4,8 @@ import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.platform.topology.BrokerUnreachableException;
 import io.stagecoach.platform.topology.DeadLetterQueues;
 import io.stagecoach.platform.topology.Definitions;
-import io.stagecoach.platform.topology.ManagementApiException;
 import io.stagecoach.platform.topology.ManagementClient;
 import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
@@ -65,7 +63,7 @@ final class DoctorCommand implements Callable<Integer> {
         Environments environments = environmentOptions.environments(context);
         ManagementClient client = management.client(context);
         out = context.out();
-        try {
+        ManagementOptions.call(() -> {
             List<JsonNode> nodes = client.list("/api/nodes");
             String version = client.get("/api/overview").map(o -> o.path("rabbitmq_version").asString("?"))
                     .orElse("?");
@@ -77,11 +75,8 @@ final class DoctorCommand implements Callable<Integer> {
             checkPlan(client, environments);
             checkShovels(client, environments);
             checkDeadLetters(client, environments);
-        } catch (BrokerUnreachableException e) {
-            throw CliException.broker(e.getMessage(), e);
-        } catch (ManagementApiException e) {
-            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
-        }
+            return null;
+        });
         out.println(problems == 0 ? "Everything checked is ok." : problems + " check" + (problems == 1 ? "" : "s")
                 + " not ok: see the lines above for what to fix.");
         out.flush();

@@ -35,6 +35,17 @@ final class ManagementOptions {
         return context.setting(password, PASSWORD_VARIABLE, "guest");
     }
 
+    /** Runs a call to the management API, and says as the CLI does when it is unreachable or refuses. */
+    static <T> T call(java.util.function.Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (io.stagecoach.platform.topology.BrokerUnreachableException e) {
+            throw CliException.broker(e.getMessage(), e);
+        } catch (io.stagecoach.platform.topology.ManagementApiException e) {
+            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
+        }
+    }
+
     ManagementClient client(CliContext context) {
         try {
             return new ManagementClient(url(context), user(context), password(context));

@@ -3,8 +3,6 @@ package io.stagecoach.cli;
 import io.stagecoach.platform.credentials.Credentials;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.BrokerDefinitions;
-import io.stagecoach.platform.topology.BrokerUnreachableException;
-import io.stagecoach.platform.topology.ManagementApiException;
 import io.stagecoach.platform.topology.ManagementClient;
 import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
@@ -89,12 +87,6 @@ final class ProvisionCommand implements Callable<Integer> {
                 line -> context.out().println("  " + line));
         context.out().println((check ? "Checking " : "Provisioning ") + environments + " on " + client.baseUrl()
                 + " as " + client.user());
-        try {
-            return check ? provisioner.verify(environments) : provisioner.apply(environments);
-        } catch (BrokerUnreachableException e) {
-            throw CliException.broker(e.getMessage(), e);
-        } catch (ManagementApiException e) {
-            throw CliException.broker("RabbitMQ's management API refused: " + e.getMessage(), e);
-        }
+        return ManagementOptions.call(() -> check ? provisioner.verify(environments) : provisioner.apply(environments));
     }
 }

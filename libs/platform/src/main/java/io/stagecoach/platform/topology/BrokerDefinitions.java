@@ -165,6 +165,28 @@ public final class BrokerDefinitions {
         return seconds + "s";
     }
 
+    /**
+     * The definition of a shovel that moves, within {@code vhost}, as many messages as {@code queue} holds when it
+     * starts into {@code exchange}, then deletes itself. With {@code routingKey} null each message keeps its own;
+     * a local shovel keeps every message's {@code user_id} and headers either way.
+     */
+    static Map<String, Object> moveOnce(String vhost, String queue, String exchange, String routingKey) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("src-protocol", "amqp091");
+        value.put("src-uri", directUri(vhost));
+        value.put("src-queue", queue);
+        value.put("dest-protocol", "amqp091");
+        value.put("dest-uri", directUri(vhost));
+        value.put("dest-exchange", exchange);
+        if (routingKey != null) {
+            value.put("dest-exchange-key", routingKey);
+        }
+        value.put("ack-mode", "on-confirm");
+        // what comes back into the queue while it moves (a replay that fails again) is not moved a second time
+        value.put("src-delete-after", "queue-length");
+        return value;
+    }
+
     /** A direct URI to a vhost of this node: the shovel needs no password. */
     static String directUri(String vhost) {
         return "amqp:///" + URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");

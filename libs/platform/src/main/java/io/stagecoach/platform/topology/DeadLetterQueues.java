@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -97,17 +96,8 @@ public final class DeadLetterQueues {
         if (held == 0) {
             return new Replayed(inbox, 0);
         }
-        Map<String, Object> value = new LinkedHashMap<>();
-        value.put("src-protocol", "amqp091");
-        value.put("src-uri", BrokerDefinitions.directUri(vhost));
-        value.put("src-queue", BrokerNames.deadLetterQueue(inbox));
-        value.put("dest-protocol", "amqp091");
-        value.put("dest-uri", BrokerDefinitions.directUri(vhost));
-        value.put("dest-exchange", BrokerNames.REPLAY_EXCHANGE);
-        value.put("dest-exchange-key", inbox);
-        value.put("ack-mode", "on-confirm");
-        // as many as the queue holds now: what fails again and comes back is not moved a second time
-        value.put("src-delete-after", "queue-length");
+        Map<String, Object> value = BrokerDefinitions.moveOnce(vhost, BrokerNames.deadLetterQueue(inbox),
+                BrokerNames.REPLAY_EXCHANGE, inbox);
         management.put(shovel, Map.of("component", "shovel", "vhost", vhost, "name", name, "value", value));
         progress.accept("moving " + held + " dead letter" + (held == 1 ? "" : "s") + " of " + inbox
                 + " back into it (shovel " + name + ")");

@@ -214,16 +214,8 @@ final class QueueReplacement {
         long held = management.get(path("api", "queues", vhost, from))
                 .map(q -> q.path("messages").asLong(0)).orElse(0L);
         String name = "stagecoach-move-" + from;
-        Map<String, Object> value = new LinkedHashMap<>();
-        value.put("src-protocol", "amqp091");
-        value.put("src-uri", BrokerDefinitions.directUri(vhost));
-        value.put("src-queue", from);
-        value.put("dest-protocol", "amqp091");
-        value.put("dest-uri", BrokerDefinitions.directUri(vhost));
-        // no dest-exchange-key: each message keeps its routing key, and the shovel keeps its user_id
-        value.put("dest-exchange", through);
-        value.put("ack-mode", "on-confirm");
-        value.put("src-delete-after", "queue-length");
+        // no routing key: each message keeps its own
+        Map<String, Object> value = BrokerDefinitions.moveOnce(vhost, from, through, null);
         management.put(path("api", "parameters", "shovel", vhost, name),
                 Map.of("component", "shovel", "vhost", vhost, "name", name, "value", value));
         await("the messages of " + from + " in " + vhost + " to move",
