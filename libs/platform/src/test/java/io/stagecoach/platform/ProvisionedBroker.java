@@ -20,6 +20,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.credentials.PasswordPolicy;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.BrokerDefinitions;
@@ -79,7 +80,7 @@ public final class ProvisionedBroker {
     }
 
     public Provisioner provisioner(Consumer<String> progress) {
-        return new Provisioner(management(), credentials, progress);
+        return new Provisioner(management(), PasswordPolicy.of(credentials).allowingLocalOnly(), progress);
     }
 
     public String vhost(String environment) {

@@ -216,7 +216,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw CliException.broker(e.getMessage(), e);
             }
             resetGitOps(pipeline);
-            ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
+            ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false,
+                ProvisionCommand.passwords(context, environments, null, null, true));
             if (!report.isClean()) {
                 throw CliException.pipeline(report.describe());
             }

@@ -128,7 +128,8 @@ final class DemoCommand implements Callable<Integer> {
                 .toList()) + " (reset from any earlier demo)");
         resetVhosts(client, environments, out);
         out.println("  the demo's users get the local-only passwords (<user>-local-only): fine on this machine only");
-        ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false);
+        ProvisioningReport report = ProvisionCommand.provision(context, client, environments, false,
+                ProvisionCommand.passwords(context, environments, null, null, true));
         if (!report.isClean()) {
             throw CliException.pipeline(report.describe());
         }

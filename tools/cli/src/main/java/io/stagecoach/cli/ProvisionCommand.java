@@ -1,8 +1,10 @@
 package io.stagecoach.cli;
 
 import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.credentials.GeneratedSecrets;
+import io.stagecoach.platform.credentials.PasswordPolicy;
+import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.topology.BrokerDefinitions;
 import io.stagecoach.platform.topology.ManagementClient;
 import io.stagecoach.platform.topology.Provisioner;
 import io.stagecoach.platform.topology.ProvisioningReport;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.util.List;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 
 /** {@code stagecoach provision}: the broker definitions of the environments, applied and read back. */
@@ -28,8 +31,13 @@ import java.util.concurrent.Callable;
                 "  STAGECOACH_MANAGEMENT_URL=https://rabbit.example.com:15671 stagecoach provision \\",
                 "      --management-user admin --management-password \"$RABBIT_ADMIN_PASSWORD\"",
                 "",
-                "Passwords of the created users come from STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>",
-                "(else the local-only <user>-local-only). Exits 1 when the broker differs from the plan afterwards.",
+                "  STAGECOACH_SECRETS_DIR=/etc/stagecoach/secrets stagecoach provision --rotate prod-chatops",
+                "  stagecoach provision --secret-manifests secrets.yaml   (then kubectl apply -f secrets.yaml)",
+                "",
+                "Passwords: a user the broker has keeps its password; only --rotate USER changes one, one user at a",
+                "time. A new user gets STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>, else a generated",
+                "one (256 bits) written to $STAGECOACH_SECRETS_DIR/<user> (mode 0600) or --secret-manifests FILE",
+                "before the broker is given it. Exits 1 when the broker differs from the plan afterwards.",
                 ExitCodes.SECTION})
 final class ProvisionCommand implements Callable<Integer> {
 
@@ -42,6 +50,21 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--check", description = "change nothing; only report where the broker differs from the plan")
     boolean check;
 
+    @Option(names = "--rotate", paramLabel = "USER",
+            description = "set USER's password anew: its configured one if that changed, else a generated one "
+                    + "(one user per run)")
+    String rotate;
+
+    @Option(names = "--secret-manifests", paramLabel = "FILE",
+            description = "write generated passwords as Kubernetes Secret manifests to FILE (mode 0600) instead of "
+                    + "$STAGECOACH_SECRETS_DIR")
+    Path secretManifests;
+
+    @Option(names = "--local-only-passwords",
+            description = "new users without a configured password get <user>-local-only; only for a broker on "
+                    + "this machine (the demo passes it)")
+    boolean localOnly;
+
     @Mixin
     ManagementOptions management;
 
@@ -53,10 +76,12 @@ final class ProvisionCommand implements Callable<Integer> {
         CliContext context = root.context;
         Environments environments = environmentOptions.environments(context);
         ManagementClient client = management.client(context);
-        if (!check) {
-            warnOfDefaultPasswords(context, environments);
+        if (check && (rotate != null || secretManifests != null || localOnly)) {
+            throw CliException.usage("--check changes nothing: leave out --rotate, --secret-manifests and "
+                    + "--local-only-passwords, or --check");
         }
-        ProvisioningReport report = provision(context, client, environments, check);
+        ProvisioningReport report = provision(context, client, environments, check,
+                passwords(context, environments, rotate, secretManifests, localOnly));
         if (!report.queueSummary().isEmpty()) {
             context.out().println(report.queueSummary());
         }
@@ -68,23 +93,33 @@ final class ProvisionCommand implements Callable<Integer> {
         return ExitCodes.PIPELINE;
     }
 
-    /** Names the users that get the local-only password, and how to give them real ones, before creating any. */
-    private static void warnOfDefaultPasswords(CliContext context, Environments environments) {
-        List<String> defaulted = BrokerDefinitions.plan(environments)
-                .usersWithDefaultPassword(Credentials.fromVariables(context.env()));
-        if (!defaulted.isEmpty()) {
-            String user = defaulted.get(0);
-            context.err().println("Warning: " + defaulted.size() + " of the users get the local-only default password "
-                    + "(<user>" + Credentials.LOCAL_ONLY_SUFFIX + "), e.g. " + user + ": set "
-                    + Credentials.variableFor(user) + " or put the password in $" + Credentials.SECRETS_DIR_VARIABLE
-                    + "/" + user + ". Fine on a developer machine only.");
+    /** How this run sets passwords (see {@link PasswordPolicy}). */
+    static PasswordPolicy passwords(CliContext context, Environments environments, String rotate, Path manifests,
+                                    boolean localOnly) {
+        PasswordPolicy policy = PasswordPolicy.of(Credentials.fromVariables(context.env()));
+        if (rotate != null) {
+            policy = policy.rotating(rotate);
         }
+        if (manifests != null) {
+            Path file = context.resolve(manifests);
+            policy = policy.keepingGeneratedIn(GeneratedSecrets.kubernetesManifests(file,
+                    user -> secretOf(environments, user)));
+        }
+        return localOnly ? policy.allowingLocalOnly() : policy;
+    }
+
+    /** {@code stagecoach-<principal>-rabbitmq} in the namespace of the environment whose vhost the user belongs to. */
+    static GeneratedSecrets.KubernetesSecret secretOf(Environments environments, String user) {
+        Environment owner = environments.all().stream().filter(env -> user.startsWith(env.vhost() + "-"))
+                .max(Comparator.comparingInt(env -> env.vhost().length()))
+                .orElseThrow(() -> new IllegalArgumentException("user " + user + " belongs to no environment"));
+        return new GeneratedSecrets.KubernetesSecret(owner.namespace(),
+                "stagecoach-" + user.substring(owner.vhost().length() + 1) + "-rabbitmq");
     }
 
     static ProvisioningReport provision(CliContext context, ManagementClient client, Environments environments,
-                                        boolean check) {
-        Provisioner provisioner = new Provisioner(client, Credentials.fromVariables(context.env()),
-                line -> context.out().println("  " + line));
+                                        boolean check, PasswordPolicy passwords) {
+        Provisioner provisioner = new Provisioner(client, passwords, line -> context.out().println("  " + line));
         context.out().println((check ? "Checking " : "Provisioning ") + environments + " on " + client.baseUrl()
                 + " as " + client.user());
         return ManagementOptions.call(() -> check ? provisioner.verify(environments) : provisioner.apply(environments));

@@ -39,7 +39,7 @@ class AuditAndStatusTests {
     static void aRunAndARollback(TestBroker broker, @TempDir Path workingDirectory) throws Exception {
         prefix = broker.prefix();
         cli = Cli.against(broker, workingDirectory);
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         streams = new Streams(broker, Environments.loadDefault().withVhostPrefix(broker.prefix()));
         Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
         streams.append(Events.promotionRequested(GOOD, "dev").withTime(twoHoursAgo),

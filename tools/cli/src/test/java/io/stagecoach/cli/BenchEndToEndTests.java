@@ -38,7 +38,7 @@ class BenchEndToEndTests {
                 List.of("knative-lambda-builder", "service-2")));
         Cli cli = UpEndToEndTests.cli(broker, broker.name("bench"))
                 .with(EnvironmentOptions.FILE_VARIABLE, file.toString());
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         Path pipelineHome = home.resolve("home");
         Cli.Result up = cli.run("up", "--home", pipelineHome.toString(), "--no-build");
         assertThat(up.status()).as(up.toString()).isZero();
@@ -90,7 +90,7 @@ class BenchEndToEndTests {
     @Test
     void approvedAndWithAFailingBuildEveryLimitIsMeasured(TestBroker broker, @TempDir Path home) throws Exception {
         Cli cli = UpEndToEndTests.cli(broker, broker.name("limits"));
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         Path pipelineHome = home.resolve("home");
         // a short smoke deadline: the failing build's checks retry until it ends
         Cli.Result up = cli.run("up", "--home", pipelineHome.toString(), "--no-build", "--smoke-deadline", "5s");

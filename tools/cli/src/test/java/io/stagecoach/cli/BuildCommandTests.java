@@ -25,7 +25,7 @@ class BuildCommandTests {
     @BeforeAll
     static void provision(TestBroker broker, @TempDir Path workingDirectory) {
         cli = Cli.against(broker, workingDirectory);
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         streams = new Streams(broker, Environments.loadDefault().withVhostPrefix(broker.prefix()));
     }
 

@@ -42,7 +42,7 @@ class DeadLettersCommandTests {
     static void provision(TestBroker testBroker, @TempDir Path workingDirectory) {
         broker = testBroker;
         cli = Cli.against(testBroker, workingDirectory);
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         // the administrator may read and write the test's vhosts
         new Streams(testBroker, Environments.loadDefault().withVhostPrefix(testBroker.prefix()));
     }

@@ -28,7 +28,7 @@ class RollbackCommandTests {
     @BeforeAll
     static void twoReleasesInStaging(TestBroker broker, @TempDir Path workingDirectory) throws Exception {
         cli = Cli.against(broker, workingDirectory);
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         streams = new Streams(broker, Environments.loadDefault().withVhostPrefix(broker.prefix()));
         streams.append(Events.deployed(GOOD, "staging", null), Events.passed(GOOD, "staging"),
                 Events.deployed(NEW, "staging", "1.0.0"));

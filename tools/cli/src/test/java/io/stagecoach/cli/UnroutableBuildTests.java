@@ -18,7 +18,7 @@ class UnroutableBuildTests {
     @Test
     void aBuildNoQueueTakesExitsOne(TestBroker broker, @TempDir Path workingDirectory) {
         Cli cli = Cli.against(broker, workingDirectory);
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
         String vhost = ManagementApi.encode(broker.prefix() + "-dev");
         String exchange = ManagementApi.encode(BrokerNames.EVENTS_EXCHANGE);
         broker.management().delete("/api/bindings/" + vhost + "/e/" + exchange + "/q/"

@@ -73,7 +73,7 @@ class UpEndToEndTests {
     void upRunsTheDefaultPathInOneProcessAndABuildReachesTheProdGate(TestBroker broker, @TempDir Path home)
             throws Exception {
         Cli cli = cli(broker, broker.name("up"));
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
 
         Cli.Result up = cli.run("up", "--home", home.toString(), "--no-build");
         System.out.println("[up, default path]\n" + up.out() + up.err());
@@ -113,7 +113,7 @@ class UpEndToEndTests {
         Files.writeString(file, Files.readString(REPOSITORY.resolve("deploy/environments.yaml"))
                 .replace("services:\n  - knative-lambda-builder", "services:\n" + services));
         Cli cli = cli(broker, broker.name("twelve")).with(EnvironmentOptions.FILE_VARIABLE, file.toString());
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
 
         Cli.Result up = cli.run("up", "--home", home.resolve("home").toString(), "--no-build");
         System.out.println("[up, twelve services]\n" + up.out() + up.err());
@@ -143,7 +143,7 @@ class UpEndToEndTests {
     @Test
     void upRunsOnlyTheEnvironmentsItIsGiven(TestBroker broker, @TempDir Path home) throws Exception {
         Cli cli = cli(broker, broker.name("some"));
-        assertThat(cli.run("provision").status()).isZero();
+        assertThat(cli.run("provision", "--local-only-passwords").status()).isZero();
 
         Cli.Result up = cli.run("up", "--home", home.toString(), "--no-build", "--env", "prod,staging");
         System.out.println("[up --env prod,staging]\n" + up.out() + up.err());

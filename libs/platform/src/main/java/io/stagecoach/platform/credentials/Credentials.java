@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -65,12 +66,17 @@ public final class Credentials {
         if (environment.apply(variableFor(user)) != null) {
             return true;
         }
-        String secretsDir = environment.apply(SECRETS_DIR_VARIABLE);
-        return secretsDir != null && !secretsDir.isBlank() && Files.isRegularFile(Path.of(secretsDir).resolve(user));
+        return secretsDirectory().map(dir -> Files.isRegularFile(dir.resolve(user))).orElse(false);
     }
 
-    /** The password of {@code user}. */
-    public String password(String user) {
+    /** {@code $STAGECOACH_SECRETS_DIR}, when set. */
+    public Optional<Path> secretsDirectory() {
+        String secretsDir = environment.apply(SECRETS_DIR_VARIABLE);
+        return secretsDir == null || secretsDir.isBlank() ? Optional.empty() : Optional.of(Path.of(secretsDir));
+    }
+
+    /** The password configured for {@code user} (its variable, else its secret file), if any. */
+    public Optional<String> configured(String user) {
         String variable = variableFor(user);
         String fromVariable = environment.apply(variable);
         if (fromVariable != null) {
@@ -78,20 +84,34 @@ public final class Credentials {
                 throw new IllegalStateException(variable + " is set but empty; set the password of " + user
                         + " or unset the variable");
             }
-            return fromVariable;
+            return Optional.of(fromVariable);
         }
-        String secretsDir = environment.apply(SECRETS_DIR_VARIABLE);
-        if (secretsDir != null && !secretsDir.isBlank()) {
-            Path file = Path.of(secretsDir).resolve(user);
-            if (Files.isRegularFile(file)) {
-                return readSecret(file, user);
-            }
+        return secretsDirectory().map(dir -> dir.resolve(user)).filter(Files::isRegularFile)
+                .map(file -> readSecret(file, user));
+    }
+
+    /** Where {@code user}'s configured password comes from, for messages (never the password). */
+    public String source(String user) {
+        if (environment.apply(variableFor(user)) != null) {
+            return variableFor(user);
+        }
+        return secretsDirectory().map(dir -> dir.resolve(user).toString())
+                .orElse("$" + SECRETS_DIR_VARIABLE + "/" + user);
+    }
+
+    /**
+     * The password of {@code user} to log in with: the configured one, else {@code <user>-local-only}, which only a
+     * broker on this machine provisioned with local-only passwords has ({@link PasswordPolicy}); a login with it
+     * anywhere else is refused.
+     */
+    public String password(String user) {
+        Optional<String> configured = configured(user);
+        if (configured.isPresent()) {
+            return configured.get();
         }
         if (warned.add(user)) {
             log.warn("No password configured for RabbitMQ user {} (neither {} nor {}): using the local-only default. "
-                            + "Never run like this outside a developer machine.", user, variable,
-                    secretsDir == null || secretsDir.isBlank() ? "$" + SECRETS_DIR_VARIABLE + "/" + user
-                            : Path.of(secretsDir).resolve(user));
+                            + "Never run like this outside a developer machine.", user, variableFor(user), source(user));
         }
         return user + LOCAL_ONLY_SUFFIX;
     }

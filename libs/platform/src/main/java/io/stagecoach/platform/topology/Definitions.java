@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import io.stagecoach.platform.credentials.Credentials;
 import tools.jackson.core.util.DefaultIndenter;
 import tools.jackson.core.util.DefaultPrettyPrinter;
 import tools.jackson.core.util.Separators;
@@ -50,7 +49,7 @@ public record Definitions(
     public record Vhost(String name) {
     }
 
-    /** A user; the definitions never carry a password hash: the provisioner sets passwords from {@code Credentials}. */
+    /** A user; the definitions never carry a password hash: the provisioner sets passwords ({@code PasswordPolicy}). */
     @JsonPropertyOrder({"name", "password_hash", "hashing_algorithm", "tags"})
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record User(
@@ -149,15 +148,6 @@ public record Definitions(
                 only(queues, Queue::vhost, vhost),
                 only(exchanges, Exchange::vhost, vhost),
                 only(bindings, Binding::vhost, vhost));
-    }
-
-    /**
-     * The users of this plan that would get the local-only default password ({@code <user>-local-only}): no
-     * {@code STAGECOACH_PASSWORD_<USER>} variable and no file in {@code $STAGECOACH_SECRETS_DIR} names theirs.
-     * A function of the plan and the credentials alone: nothing asks the broker.
-     */
-    public List<String> usersWithDefaultPassword(Credentials credentials) {
-        return users.stream().map(User::name).filter(name -> !credentials.hasConfiguredPassword(name)).toList();
     }
 
     public Optional<Queue> queue(String vhost, String name) {

@@ -2,6 +2,9 @@ package io.stagecoach.platform.topology;
 
 import static io.stagecoach.platform.topology.ManagementClient.path;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,6 +20,8 @@ import java.util.function.Function;
 
 import io.stagecoach.events.BrokerNames;
 import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.credentials.PasswordHashes;
+import io.stagecoach.platform.credentials.PasswordPolicy;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.Definitions.Binding;
@@ -48,12 +53,20 @@ import tools.jackson.databind.JsonNode;
 public final class Provisioner {
 
     private final ManagementClient management;
-    private final Credentials credentials;
+    private final PasswordPolicy passwords;
     private final Consumer<String> progress;
+    /** Decided at the start of each {@link #apply}: whose password to set, and the users the broker had then. */
+    private PasswordPolicy.Plan decided = new PasswordPolicy.Plan(Map.of(), Map.of(), List.of());
+    private Map<String, JsonNode> usersBefore = Map.of();
 
+    /** Passwords as {@link PasswordPolicy#of(Credentials)}: never a guessable one, existing ones left alone. */
     public Provisioner(ManagementClient management, Credentials credentials, Consumer<String> progress) {
+        this(management, PasswordPolicy.of(credentials), progress);
+    }
+
+    public Provisioner(ManagementClient management, PasswordPolicy passwords, Consumer<String> progress) {
         this.management = management;
-        this.credentials = credentials;
+        this.passwords = passwords;
         this.progress = progress;
     }
 
@@ -98,6 +111,10 @@ public final class Provisioner {
         Optional<Difference> tooMany = capacity(definitions);
         if (tooMany.isPresent()) {
             return new ProvisioningReport(List.of(tooMany.get()), List.of(), null);
+        }
+        List<Difference> refused = decidePasswords(definitions);
+        if (!refused.isEmpty()) {
+            return new ProvisioningReport(refused, List.of(), null);
         }
         List<Difference> failures = new ArrayList<>();
         for (Definitions.Vhost vhost : definitions.vhosts()) {
@@ -336,9 +353,72 @@ public final class Provisioner {
                         + "or delete vhosts nobody uses, then provision again"));
     }
 
+    /**
+     * Decides every user's password before anything changes, and keeps the generated ones first; what refuses
+     * (local-only passwords for a broker elsewhere, a generated password with nowhere to keep it) changes nothing.
+     */
+    private List<Difference> decidePasswords(Definitions definitions) {
+        usersBefore = byName(management.list("/api/users"), "name");
+        List<String> refusals = new ArrayList<>();
+        if (passwords.localOnly() && !onThisMachine(management.baseUrl())) {
+            refusals.add("local-only passwords (<user>" + Credentials.LOCAL_ONLY_SUFFIX + ") are only for a broker on "
+                    + "this machine, and " + management.baseUrl() + " is not a loopback address: leave out "
+                    + "--local-only-passwords");
+        }
+        Map<String, PasswordPolicy.Existing> existing = new LinkedHashMap<>();
+        usersBefore.forEach((name, node) -> existing.put(name, new PasswordPolicy.Existing(
+                node.path("password_hash").asString(""), node.path("hashing_algorithm").asString(""))));
+        PasswordPolicy.Plan plan = passwords.plan(definitions.users().stream().map(User::name).toList(), existing);
+        refusals.addAll(plan.refusals());
+        if (refusals.isEmpty()) {
+            try {
+                passwords.keep(plan);
+            } catch (RuntimeException e) {
+                refusals.add("cannot keep the generated passwords, so none was set: " + e.getMessage());
+            }
+        }
+        if (!refusals.isEmpty()) {
+            return refusals.stream().map(r -> new Difference("", "passwords", r, "nothing was changed")).toList();
+        }
+        decided = plan;
+        return List.of();
+    }
+
+    private static boolean onThisMachine(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host != null && InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Sets the decided password of a new or rotated user; for any other user only the plan's tags, with the hash the
+     * broker already keeps, so its password stays what it was.
+     */
     private void putUser(User user) {
-        management.put(path("api", "users", user.name()),
-                Map.of("password", credentials.password(user.name()), "tags", user.tags()));
+        PasswordPolicy.NewPassword set = decided.toSet().get(user.name());
+        if (set != null) {
+            management.put(path("api", "users", user.name()), Map.of("password", set.password(), "tags", user.tags()));
+            // a generated or rotated password is news; one set as configured for a new user is what was asked
+            if (decided.generated().containsKey(user.name()) || passwords.rotate().filter(user.name()::equals)
+                    .isPresent()) {
+                progress.accept("user " + user.name() + ": password set (" + set.source() + ")");
+            }
+            return;
+        }
+        JsonNode current = usersBefore.get(user.name());
+        if (current == null) {
+            throw new IllegalStateException("user " + user.name() + " was deleted while provisioning ran; provision "
+                    + "again");
+        }
+        if (!tags(Definitions.JSON.valueToTree(user.tags())).equals(tags(current.path("tags")))) {
+            management.put(path("api", "users", user.name()), Map.of(
+                    "password_hash", current.path("password_hash").asString(""),
+                    "hashing_algorithm", current.path("hashing_algorithm").asString("rabbit_password_hashing_sha256"),
+                    "tags", user.tags()));
+        }
     }
 
     private String applyParameter(Parameter parameter) {
@@ -459,6 +539,14 @@ public final class Provisioner {
         if (actual == null) {
             differences.add(new Difference("", "user " + user.name(), "missing", "provision again"));
             return;
+        }
+        Optional<String> configured = passwords.credentials().configured(user.name());
+        if (configured.isPresent() && !PasswordHashes.matches(actual.path("password_hash").asString(""),
+                actual.path("hashing_algorithm").asString(""), configured.get()).orElse(true)) {
+            String source = passwords.credentials().source(user.name());
+            differences.add(new Difference("", "user " + user.name(), "its password on the broker is not the one in "
+                    + source + ", so whoever reads that cannot log in", "stagecoach provision --rotate " + user.name()
+                    + " sets it (provisioning leaves existing passwords alone), or correct " + source));
         }
         Set<String> plannedTags = tags(Definitions.JSON.valueToTree(user.tags()));
         Set<String> actualTags = tags(actual.path("tags"));

@@ -49,18 +49,6 @@ class BrokerDefinitionsTests {
     }
 
     @Test
-    void namesEveryPlannedUserWithoutAPasswordOfItsOwnAndNoOneWhoHasOne() {
-        List<String> planned = plan.users().stream().map(Definitions.User::name).toList();
-
-        List<String> defaulted = plan.usersWithDefaultPassword(io.stagecoach.platform.credentials.Credentials
-                .fromVariables(Map.of("STAGECOACH_PASSWORD_DEV_CI", "from-a-vault")));
-
-        assertThat(planned).contains("dev-ci", "prod-chatops");
-        assertThat(defaulted).doesNotContain("dev-ci")
-                .containsExactlyElementsOf(planned.stream().filter(user -> !user.equals("dev-ci")).toList());
-    }
-
-    @Test
     void devPromotionPublishesItsOutcomesAndHandsOffToStaging() {
         assertThat(plan.topicPermission("dev", "dev-promotion", EVENTS_EXCHANGE).orElseThrow().write())
                 .isEqualTo("^(promotion\\.blocked\\.dev|deployment\\.(completed|failed)\\.dev|ledger\\.checkpointed\\.dev|promotion\\.requested\\.staging)$");
