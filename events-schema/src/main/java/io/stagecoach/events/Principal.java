@@ -40,7 +40,9 @@ public enum Principal {
     /** The chat bot and people deciding approvals: may publish decisions only. */
     CHATOPS("chatops", false, List.of(), Set.of(EventType.APPROVAL_DECIDED)),
     /** Operators using the CLI: may ask for a rollback and read the audit stream. */
-    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED));
+    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED)),
+    /** People looking at an environment's queues in the RabbitMQ management UI: may see, never read or touch. */
+    VIEWER("viewer", false, List.of(), Set.of());
 
     private final String id;
     private final boolean service;

@@ -43,8 +43,8 @@ class ProvisionAndLintTests {
             assertThat(result.out()).contains("Queues per environment:")
                     .containsPattern("  dev \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
                     .containsPattern("  staging \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
-                    .containsPattern("  prod \\(vhost [a-z0-9-]+\\) +20 quorum \\+ 1 stream")
-                    .containsPattern("  in all +54 quorum \\+ 3 streams")
+                    .containsPattern("  prod \\(vhost [a-z0-9-]+\\) +21 quorum \\+ 1 stream")
+                    .containsPattern("  in all +55 quorum \\+ 3 streams")
                     .containsPattern("The broker holds \\d+ quorum queues in all its vhosts");
         }
     }
@@ -91,7 +91,7 @@ class ProvisionAndLintTests {
         assertThat(result.out()).contains("qa -> live")
                 .as("build-completed only where builds enter, approval only behind the manual gate")
                 .containsPattern("  qa \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
-                .containsPattern("  live \\(vhost [a-z0-9-]+\\) +20 quorum \\+ 1 stream");
+                .containsPattern("  live \\(vhost [a-z0-9-]+\\) +21 quorum \\+ 1 stream");
         assertThat(broker.management().get("/api/vhosts/" + ManagementApi.encode(broker.name("file") + "-live")))
                 .isPresent();
     }

@@ -69,7 +69,7 @@ class ProvisionPasswordsTests {
 
         assertThat(result.status()).as(result.toString()).isZero();
         Map<String, String> hashes = hashes();
-        assertThat(hashes).hasSize(16);
+        assertThat(hashes).hasSize(19);
         for (String user : hashes.keySet()) {
             Path file = secrets.resolve(user);
             assertThat(file).as("the password of " + user + " is kept before the broker has it").isRegularFile();
@@ -81,7 +81,7 @@ class ProvisionPasswordsTests {
                     .doesNotContain(kept);
             assertLogsIn(user, kept);
         }
-        assertThat(hashes.keySet().stream().map(this::kept).distinct()).hasSize(16);
+        assertThat(hashes.keySet().stream().map(this::kept).distinct()).hasSize(19);
     }
 
     @Test
@@ -124,7 +124,7 @@ class ProvisionPasswordsTests {
         Cli.Result result = remote.run("provision");
 
         assertThat(result.status()).as(result.toString()).isEqualTo(1);
-        assertThat(result.err()).contains("16 users need passwords", "nowhere to keep a generated one",
+        assertThat(result.err()).contains("19 users need passwords", "nowhere to keep a generated one",
                 "STAGECOACH_SECRETS_DIR", "--secret-manifests FILE", "nothing was changed");
         assertThat(hashes()).isEmpty();
         assertThat(broker.management().get("/api/vhosts/" + ManagementApi.encode(remote.prefix() + "-dev")))
@@ -150,7 +150,7 @@ class ProvisionPasswordsTests {
         Path file = workingDirectory.resolve("secrets.yaml");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         List<Map<String, Object>> manifests = loadAll(file);
-        assertThat(manifests).hasSize(16);
+        assertThat(manifests).hasSize(19);
         Map<String, Object> chatops = manifests.stream()
                 .filter(m -> ((Map<?, ?>) m.get("metadata")).get("name").equals("stagecoach-chatops-rabbitmq")
                         && ((Map<?, ?>) m.get("metadata")).get("namespace").toString().endsWith("knative-lambda-prod"))

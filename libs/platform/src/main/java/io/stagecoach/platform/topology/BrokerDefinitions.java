@@ -40,6 +40,15 @@ import io.stagecoach.platform.topology.Definitions.Vhost;
 public final class BrokerDefinitions {
 
     public static final String SHOVEL_COMPONENT = "shovel";
+    /**
+     * The chat bot's queue behind a manual gate: every request that waits for a decision there and every outcome,
+     * as the approval service published them, for the bot to consume with its own credential.
+     */
+    public static final String CHATOPS_FEED = "chatops.approvals";
+    /** What the bot's queue keeps while no bot reads it; the oldest go first (the audit stream keeps them all). */
+    static final int CHATOPS_FEED_LENGTH = 10_000;
+    static final List<EventType> CHATOPS_FEED_TYPES = List.of(EventType.APPROVAL_OPENED, EventType.APPROVAL_GRANTED,
+            EventType.APPROVAL_REJECTED, EventType.APPROVAL_REFUSED, EventType.APPROVAL_EXPIRED);
     /** Every stream and queue binding that takes all events of a vhost. */
     public static final String ALL_EVENTS = "#";
 
@@ -90,9 +99,19 @@ public final class BrokerDefinitions {
                         BrokerNames.handoffShovel(n.name())));
             });
 
+            if (rights.runsIn(Principal.CHATOPS, env.name())) {
+                // the chat bot's own read path: what waits for a decision here, and how each ended
+                queues.add(new Queue(CHATOPS_FEED, vhost, true, false, ordered("x-queue-type", "quorum",
+                        "x-max-length", CHATOPS_FEED_LENGTH, "x-overflow", "drop-head")));
+                CHATOPS_FEED_TYPES.forEach(type -> bindings.add(toQueue(EVENTS_EXCHANGE, vhost, CHATOPS_FEED,
+                        type.routingKey(env.name()))));
+            }
+
             for (Principal principal : rights.principalsIn(env.name())) {
                 String user = principal.userIn(vhost);
-                users.add(new User(user, "", "rabbit_password_hashing_sha256", ""));
+                // viewers log in to the management UI, which shows them only their environment's vhost
+                users.add(new User(user, "", "rabbit_password_hashing_sha256",
+                        principal == Principal.VIEWER ? "management" : ""));
                 permissions.add(permission(principal, user, env, rights));
                 topicPermissions.add(new TopicPermission(user, vhost, EVENTS_EXCHANGE,
                         Regexes.anyOf(Regexes.routingKeyFragments(rights.grants(principal, env.name()))),
@@ -113,7 +132,7 @@ public final class BrokerDefinitions {
      * own when it finds one the plan no longer has.
      */
     public static boolean isStagecoachQueue(String name) {
-        if (name.equals(AUDIT_STREAM) || name.startsWith(BrokerNames.HANDOFF_PREFIX)) {
+        if (name.equals(AUDIT_STREAM) || name.equals(CHATOPS_FEED) || name.startsWith(BrokerNames.HANDOFF_PREFIX)) {
             return true;
         }
         String inbox = name.endsWith(DEAD_LETTER_SUFFIX)
@@ -222,6 +241,9 @@ public final class BrokerDefinitions {
         }
         if (leader != null) {
             readable.add(leader);
+        }
+        if (principal == Principal.CHATOPS) {
+            readable.add(Regexes.quote(CHATOPS_FEED));
         }
         if (principal == Principal.OPERATOR) {
             readable.add(Regexes.quote(AUDIT_STREAM));

@@ -37,7 +37,7 @@ import io.stagecoach.platform.environments.Environments;
  * environment ({@code promotion.requested.staging} published in dev) leave through the hand-off
  * queue and its shovel.
  *
- * <p>People and tools run by rule: operators everywhere, CI where builds enter (the first environment), decision
+ * <p>People and tools run by rule: operators and viewers everywhere, CI where builds enter (the first environment), decision
  * publishers behind manual gates. A service runs where it has an inbox, and it has an inbox for a type it consumes
  * where some principal may publish that type into the environment: one running there, or one running in the
  * environment before that hands it off. Services feed each other (CI feeds build-completed, which feeds promotion,
@@ -164,7 +164,7 @@ public final class PublishingRights {
     }
 
     private boolean runsByRule(Principal principal, Environment env) {
-        if (principal == Principal.OPERATOR) {
+        if (principal == Principal.OPERATOR || principal == Principal.VIEWER) {
             return true;
         }
         if (principal == Principal.CI) {

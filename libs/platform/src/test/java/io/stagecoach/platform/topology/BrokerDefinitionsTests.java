@@ -116,7 +116,7 @@ class BrokerDefinitionsTests {
     @Test
     void quorumQueuesPerEnvironmentAreWhatTheServicesRunningThereNeed() {
         assertThat(environments.all().stream().map(env -> count(env.vhost(), "quorum")).toList())
-                .containsExactly(17L, 17L, 20L);
+                .as("prod: the chat bot's queue too").containsExactly(17L, 17L, 21L);
         assertThat(environments.all().stream().map(env -> count(env.vhost(), "stream")).toList())
                 .containsExactly(1L, 1L, 1L);
     }
@@ -168,9 +168,10 @@ class BrokerDefinitionsTests {
 
     @Test
     void everyUserHasPermissionsInItsOwnVhostOnlyAndNoPasswordInTheFile() {
-        assertThat(plan.users()).hasSize(16).allSatisfy(user -> {
+        assertThat(plan.users()).hasSize(19).allSatisfy(user -> {
             assertThat(user.passwordHash()).isEmpty();
-            assertThat(user.tags()).isEmpty();
+            assertThat(user.tags()).as("only viewers may log in to the management UI")
+                    .isEqualTo(user.name().endsWith("-viewer") ? "management" : "");
             assertThat(plan.permissions()).filteredOn(p -> p.user().equals(user.name()))
                     .singleElement().satisfies(p -> assertThat(user.name()).startsWith(p.vhost() + "-"));
         });
@@ -231,7 +232,10 @@ class BrokerDefinitionsTests {
         assertThat(plan.permission("dev", "dev-ci")).get()
                 .isEqualTo(new Permission("dev-ci", "dev", "^$", "^stagecoach\\.events$", "^$"));
         assertThat(plan.permission("prod", "prod-chatops")).get()
-                .isEqualTo(new Permission("prod-chatops", "prod", "^$", "^stagecoach\\.events$", "^$"));
+                .isEqualTo(new Permission("prod-chatops", "prod", "^$", "^stagecoach\\.events$",
+                        "^chatops\\.approvals$"));
+        assertThat(plan.permission("staging", "staging-viewer")).get()
+                .isEqualTo(new Permission("staging-viewer", "staging", "^$", "^$", "^$"));
     }
 
     @Test

@@ -255,7 +255,10 @@ class CredentialMatrixTests {
         return queues;
     }
 
-    /** Services read their inboxes, their dead letters and the audit stream; operators the stream and every DLQ. */
+    /**
+     * Services read their inboxes, their dead letters and the audit stream; operators the stream and every DLQ; the
+     * chat bot its own queue; viewers nothing.
+     */
     static Set<String> readable(Principal principal, Set<String> queues) {
         Set<String> expected = new TreeSet<>();
         if (principal.isService()) {
@@ -268,6 +271,8 @@ class CredentialMatrixTests {
         } else if (principal == Principal.OPERATOR) {
             expected.add(BrokerNames.AUDIT_STREAM);
             queues.stream().filter(q -> q.endsWith(BrokerNames.DEAD_LETTER_SUFFIX)).forEach(expected::add);
+        } else if (principal == Principal.CHATOPS) {
+            expected.add(BrokerDefinitions.CHATOPS_FEED);
         }
         expected.retainAll(queues);
         return expected;

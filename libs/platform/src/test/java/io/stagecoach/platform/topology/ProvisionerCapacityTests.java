@@ -2,6 +2,7 @@ package io.stagecoach.platform.topology;
 
 import com.sun.net.httpserver.HttpServer;
 import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.credentials.PasswordPolicy;
 import io.stagecoach.platform.environments.Environments;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,8 @@ class ProvisionerCapacityTests {
     }
 
     static Provisioner provisioner(ManagementClient management) {
-        return new Provisioner(management, Credentials.fromVariables(Map.of()), line -> { });
+        return new Provisioner(management, PasswordPolicy.of(Credentials.fromVariables(Map.of())).allowingLocalOnly(),
+                line -> { });
     }
 
     @Test
@@ -84,7 +86,7 @@ class ProvisionerCapacityTests {
         assertThat(report.isClean()).isFalse();
         assertThat(report.differences()).singleElement().satisfies(difference -> {
             assertThat(difference.object()).isEqualTo("broker capacity");
-            assertThat(difference.problem()).contains("this plan adds 54 quorum queues to the 260 the broker holds",
+            assertThat(difference.problem()).contains("this plan adds 55 quorum queues to the 260 the broker holds",
                     "open-file limit of 1024 leaves room for about 308", "hangs in the handshake",
                     "Nothing was changed", "About 2 more environments of 18 quorum queues fit");
             assertThat(difference.fix()).contains("65,536", "ulimit -n", "LimitNOFILE", "delete vhosts");

@@ -8,6 +8,7 @@ import static io.stagecoach.events.Principal.OPERATOR;
 import static io.stagecoach.events.Principal.PROMOTION;
 import static io.stagecoach.events.Principal.ROLLBACK;
 import static io.stagecoach.events.Principal.SMOKE_TEST;
+import static io.stagecoach.events.Principal.VIEWER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -95,10 +96,10 @@ class PublishingRightsTests {
     @Test
     void usersExistOnlyWhereThePrincipalCanAct() {
         assertThat(rights.principalsIn("dev")).containsExactly(BUILD_COMPLETED, PROMOTION, SMOKE_TEST, ROLLBACK, CI,
-                OPERATOR);
-        assertThat(rights.principalsIn("staging")).containsExactly(PROMOTION, SMOKE_TEST, ROLLBACK, OPERATOR);
+                OPERATOR, VIEWER);
+        assertThat(rights.principalsIn("staging")).containsExactly(PROMOTION, SMOKE_TEST, ROLLBACK, OPERATOR, VIEWER);
         assertThat(rights.principalsIn("prod")).containsExactly(PROMOTION, SMOKE_TEST, ROLLBACK, APPROVAL, CHATOPS,
-                OPERATOR);
+                OPERATOR, VIEWER);
     }
 
     @Test
