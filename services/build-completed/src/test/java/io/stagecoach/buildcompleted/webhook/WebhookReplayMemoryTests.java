@@ -2,6 +2,7 @@ package io.stagecoach.buildcompleted.webhook;
 
 import static io.stagecoach.buildcompleted.TestBuilds.DIGEST_A;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -110,6 +111,17 @@ class WebhookReplayMemoryTests {
         assertThat(promotionsOf(runId)).hasSize(1);
         System.out.println("[webhook replicas] answers " + answers + ", copies of event " + eventId + " in the stream: "
                 + copies);
+    }
+
+    @Test
+    void aWindowLongerThanTheAuditStreamRemembersStopsTheServiceAtStart() {
+        // dev keeps its audit stream 7 days: a 4-day window would let a replay outlive the record that refuses it
+        assertThatThrownBy(() -> new SpringApplicationBuilder(BuildCompletedApplication.class)
+                .run(pipeline.serviceArguments("dev", "build-completed", Map.of("stagecoach.instance", "too-long",
+                        "stagecoach.webhook.secret", BuildWebhookIntegrationTests.SECRET,
+                        "stagecoach.webhook.signature-window", "4d"))))
+                .rootCause().hasMessageContaining("the audit retention of dev (PT168H) must be longer than twice "
+                        + "stagecoach.webhook.signature-window (PT96H)");
     }
 
     private ConfigurableApplicationContext start(String instance) {
