@@ -90,8 +90,9 @@ class BuildWebhookController {
     private final EventPublisher publisher;
     private final MeterRegistry meterRegistry;
 
-    BuildWebhookController(WebhookSecret secret, SignatureWindow window, DeliveryLog deliveries, EventCodec codec, BuildHandler handler,
-            ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher, MeterRegistry meterRegistry) {
+    BuildWebhookController(WebhookSecret secret, SignatureWindow window, DeliveryLog deliveries, EventCodec codec,
+            BuildHandler handler, ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher,
+            MeterRegistry meterRegistry) {
         this.secret = secret;
         this.window = window;
         this.deliveries = deliveries;
@@ -228,16 +229,21 @@ class BuildWebhookController {
     /** A refusal before anything was read or published: logged with the delivery and why, and counted. */
     private ResponseEntity<Map<String, Object>> refused(HttpStatus status, String outcome, String deliveryId,
             String why, String message) {
-        log.warn("Refused POST /builds (delivery {}): {}", deliveryId, why);
+        // the id is not checked yet when the signature is refused: only a well-formed one goes into the log
+        log.warn("Refused POST /builds (delivery {}): {}", loggable(deliveryId), why);
         return answer(status, outcome, error(message));
     }
 
     private ResponseEntity<Map<String, Object>> tooLarge(String deliveryId) {
-        log.warn("Refused POST /builds (delivery {}): body over {} bytes, not read further", deliveryId,
+        log.warn("Refused POST /builds (delivery {}): body over {} bytes, not read further", loggable(deliveryId),
                 EventCodec.MAX_EVENT_BYTES);
         // the rest of the body is not read: the connection closes after the answer
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
                 .body(countAnd("too-large", error("the body is over " + EventCodec.MAX_EVENT_BYTES + " bytes")));
+    }
+
+    private static String loggable(String deliveryId) {
+        return deliveryId != null && DELIVERY_ID.matcher(deliveryId).matches() ? deliveryId : "malformed or none";
     }
 
     private Map<String, Object> countAnd(String outcome, Map<String, Object> body) {
