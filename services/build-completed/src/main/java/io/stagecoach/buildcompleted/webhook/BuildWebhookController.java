@@ -1,8 +1,12 @@
 package io.stagecoach.buildcompleted.webhook;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Counter;
@@ -26,26 +30,37 @@ import io.stagecoach.support.publish.PublishFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /builds}: CI announces a build over HTTP. The request must be signed (HMAC-SHA256 of the raw body
- * in {@code X-Hub-Signature-256}) and carry a delivery id ({@code X-Stagecoach-Delivery} or
- * {@code X-GitHub-Delivery}) that was not accepted before. The service then publishes the {@code build.completed}
- * itself, as its own user, and its inbox registers the release like any other build.
+ * {@code POST /builds}: CI announces a build over HTTP. The request carries a delivery id
+ * ({@code X-Stagecoach-Delivery}, or {@code X-GitHub-Delivery}), the time of signing ({@code X-Stagecoach-Timestamp})
+ * and the HMAC-SHA256 of both and the raw body ({@code X-Stagecoach-Signature}, see {@link Signatures}); the
+ * timestamp must be within the {@link SignatureWindow} of this service's clock. The service then publishes the
+ * {@code build.completed} itself, as its own user, under an event id derived from the delivery id, and its inbox
+ * registers the release like any other build.
+ *
+ * <p>Replays: an id accepted before is refused while the ledger holds its event (the first environment's audit
+ * stream, kept longer than twice the window; this process, a restarted one and a second replica read the same
+ * stream). A signature older than the window is refused by its timestamp, so nothing older needs remembering. Two
+ * replicas given the same delivery at the same moment may both publish it: one event id, so the inbox registers it
+ * once.
+ *
+ * <p>The body is read only after the headers were checked, and never past {@link EventCodec#MAX_EVENT_BYTES}.
  *
  * <p>The answer is decided from the environment's ledger as its feed has read it, which opens no connection: a
  * build that conflicts with one published a moment earlier and not yet registered may get 202 and is then refused
  * by the inbox (its run ends with {@code promotion.blocked}), as it would have been before it reached the inbox.
  *
- * <p>Answers: 202 with the run id; 401 unsigned or wrongly signed (nothing published); 409 a replayed delivery, or
+ * <p>Answers: 202 with the run id; 401 unsigned, wrongly signed or signed outside the window (nothing published);
+ * 413 a body over the limit (the connection is closed); 409 a replayed delivery, or
  * a version already built with another digest; 400 an invalid body, naming each problem; 421 on an instance that
  * does not serve the first environment; 503 when the broker did not take the event.
  */
@@ -61,7 +76,12 @@ class BuildWebhookController {
     private static final Logger log = LoggerFactory.getLogger(BuildWebhookController.class);
     private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+    /** The string to sign and where, for the answers that refuse a signature. */
+    static final String HOW_TO_SIGN = "sign \"v1\\n<" + Signatures.TIMESTAMP_HEADER + ">\\n<" + DELIVERY_HEADER
+            + ">\\n<raw body>\" with HMAC-SHA256 into " + Signatures.HEADER + ": v1=<hex>";
+
     private final WebhookSecret secret;
+    private final SignatureWindow window;
     private final DeliveryLog deliveries;
     private final BuildRequests requests;
     private final BuildHandler handler;
@@ -70,9 +90,11 @@ class BuildWebhookController {
     private final EventPublisher publisher;
     private final MeterRegistry meterRegistry;
 
-    BuildWebhookController(WebhookSecret secret, DeliveryLog deliveries, EventCodec codec, BuildHandler handler,
-            ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher, MeterRegistry meterRegistry) {
+    BuildWebhookController(WebhookSecret secret, SignatureWindow window, DeliveryLog deliveries, EventCodec codec,
+            BuildHandler handler, ReleaseRegistry registry, EnvironmentLedger ledger, EventPublisher publisher,
+            MeterRegistry meterRegistry) {
         this.secret = secret;
+        this.window = window;
         this.deliveries = deliveries;
         this.requests = new BuildRequests(codec);
         this.handler = handler;
@@ -83,37 +105,56 @@ class BuildWebhookController {
     }
 
     @PostMapping("/builds")
-    ResponseEntity<Map<String, Object>> build(@RequestBody(required = false) byte[] body,
+    ResponseEntity<Map<String, Object>> build(InputStream body,
+            @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) Long contentLength,
             @RequestHeader(name = Signatures.HEADER, required = false) String signature,
+            @RequestHeader(name = Signatures.TIMESTAMP_HEADER, required = false) String timestamp,
+            @RequestHeader(name = Signatures.BODY_ONLY_HEADER, required = false) String bodyOnlySignature,
             @RequestHeader(name = DELIVERY_HEADER, required = false) String delivery,
-            @RequestHeader(name = GITHUB_DELIVERY_HEADER, required = false) String githubDelivery) {
-        byte[] raw = body == null ? new byte[0] : body;
+            @RequestHeader(name = GITHUB_DELIVERY_HEADER, required = false) String githubDelivery) throws IOException {
+        String deliveryId = delivery != null ? delivery : githubDelivery;
         if (!secret.isConfigured()) {
             return answer(HttpStatus.UNAUTHORIZED, "unauthorized", error("this webhook has no secret configured "
                     + "(STAGECOACH_WEBHOOK_SECRET): every request is refused"));
         }
-        Signatures.Verdict verdict = Signatures.verify(secret.key(), raw, signature);
-        if (verdict != Signatures.Verdict.VALID) {
-            log.warn("Refused POST /builds (delivery {}): signature {}", delivery != null ? delivery : githubDelivery,
-                    verdict.name().toLowerCase(java.util.Locale.ROOT));
-            return answer(HttpStatus.UNAUTHORIZED, "unauthorized", error(switch (verdict) {
-                case MISSING -> Signatures.HEADER + " is missing: sign the raw body with HMAC-SHA256";
-                case MALFORMED -> Signatures.HEADER + " must be sha256=<64 hex digits>";
-                default -> Signatures.HEADER + " does not match the body";
-            }));
+        // what the signature covers is checked before a byte of the body is read
+        if (signature == null || signature.isBlank()) {
+            return refused(HttpStatus.UNAUTHORIZED, "unauthorized", deliveryId, "signature missing",
+                    bodyOnlySignature != null ? Signatures.BODY_ONLY_HEADER + " (a signature of the body alone) is "
+                            + "no longer accepted: " + HOW_TO_SIGN : Signatures.HEADER + " is missing: " + HOW_TO_SIGN);
         }
-        String deliveryId = delivery != null ? delivery : githubDelivery;
+        if (!Signatures.isTimestamp(timestamp)) {
+            return refused(HttpStatus.UNAUTHORIZED, "unauthorized", deliveryId, "timestamp missing or malformed",
+                    Signatures.TIMESTAMP_HEADER + " must be the time of signing in Unix seconds: " + HOW_TO_SIGN);
+        }
         if (deliveryId == null || !DELIVERY_ID.matcher(deliveryId).matches()) {
             return answer(HttpStatus.BAD_REQUEST, "invalid", problems(List.of(DELIVERY_HEADER + " (or "
                     + GITHUB_DELIVERY_HEADER + "): required, 1 to 128 of A-Z a-z 0-9 . _ : -")));
         }
+        if (contentLength != null && contentLength > EventCodec.MAX_EVENT_BYTES) {
+            return tooLarge(deliveryId);
+        }
+        Optional<byte[]> read = BoundedBody.read(body, EventCodec.MAX_EVENT_BYTES);
+        if (read.isEmpty()) {
+            return tooLarge(deliveryId);
+        }
+        byte[] raw = read.get();
+        Signatures.Verdict verdict = Signatures.verify(secret.key(), timestamp, deliveryId, raw, signature);
+        if (verdict != Signatures.Verdict.VALID) {
+            return refused(HttpStatus.UNAUTHORIZED, "unauthorized", deliveryId,
+                    "signature " + verdict.name().toLowerCase(Locale.ROOT), switch (verdict) {
+                        case MALFORMED -> Signatures.HEADER + " must be v1=<64 hex digits>: " + HOW_TO_SIGN;
+                        default -> Signatures.HEADER + " does not match: " + HOW_TO_SIGN;
+                    });
+        }
+        Optional<String> outside = window.outside(timestamp);
+        if (outside.isPresent()) {
+            return refused(HttpStatus.UNAUTHORIZED, "expired", deliveryId, "timestamp outside the window",
+                    outside.get());
+        }
         if (!handler.servesFirstEnvironment()) {
             return answer(HttpStatus.MISDIRECTED_REQUEST, "misdirected", error("builds enter the pipeline in its "
                     + "first environment; this instance serves " + handler.environment()));
-        }
-        if (raw.length > EventCodec.MAX_EVENT_BYTES) {
-            return answer(HttpStatus.CONTENT_TOO_LARGE, "invalid", error("the body is over "
-                    + EventCodec.MAX_EVENT_BYTES + " bytes"));
         }
         String eventId = EventIds.derive(EventType.BUILD_COMPLETED.type(), handler.environment(), "webhook-delivery",
                 deliveryId);
@@ -183,6 +224,31 @@ class BuildWebhookController {
             return ResponseEntity.ok(run);
         }).orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
                 .body(error("run " + runId + " is not registered (yet) in " + handler.environment())));
+    }
+
+    /** A refusal before anything was read or published: logged with the delivery and why, and counted. */
+    private ResponseEntity<Map<String, Object>> refused(HttpStatus status, String outcome, String deliveryId,
+            String why, String message) {
+        // the id is not checked yet when the signature is refused: only a well-formed one goes into the log
+        log.warn("Refused POST /builds (delivery {}): {}", loggable(deliveryId), why);
+        return answer(status, outcome, error(message));
+    }
+
+    private ResponseEntity<Map<String, Object>> tooLarge(String deliveryId) {
+        log.warn("Refused POST /builds (delivery {}): body over {} bytes, not read further", loggable(deliveryId),
+                EventCodec.MAX_EVENT_BYTES);
+        // the rest of the body is not read: the connection closes after the answer
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
+                .body(countAnd("too-large", error("the body is over " + EventCodec.MAX_EVENT_BYTES + " bytes")));
+    }
+
+    private static String loggable(String deliveryId) {
+        return deliveryId != null && DELIVERY_ID.matcher(deliveryId).matches() ? deliveryId : "malformed or none";
+    }
+
+    private Map<String, Object> countAnd(String outcome, Map<String, Object> body) {
+        counter(outcome);
+        return body;
     }
 
     private ResponseEntity<Map<String, Object>> replayed(String deliveryId, String eventId) {

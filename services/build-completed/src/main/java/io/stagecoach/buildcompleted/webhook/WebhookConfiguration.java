@@ -1,6 +1,9 @@
 package io.stagecoach.buildcompleted.webhook;
 
+import java.time.Clock;
+
 import io.stagecoach.platform.credentials.Credentials;
+import io.stagecoach.platform.environments.Environments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,13 @@ class WebhookConfiguration {
                     + "it in $STAGECOACH_SECRETS_DIR/{})", WebhookSecret.FILE_NAME);
         }
         return secret;
+    }
+
+    @Bean
+    SignatureWindow signatureWindow(WebhookProperties properties, Environments environments) {
+        SignatureWindow window = new SignatureWindow(properties.signatureWindow(), Clock.systemUTC());
+        window.requireRetention(environments.first().name(), environments.first().auditRetention());
+        return window;
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.stagecoach.buildcompleted.webhook;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,15 +16,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param secretFile           a file holding the key, when {@code secret} is not set; default
  *                             {@code $STAGECOACH_SECRETS_DIR/webhook-secret}
  * @param rememberedDeliveries how many accepted delivery ids are kept in memory for fast replay refusal (the
- *                             audit stream remembers them all)
+ *                             audit stream remembers them while their signatures are valid)
+ * @param signatureWindow      how far a signed timestamp may be from this service's clock, either way; the first
+ *                             environment's audit retention must be longer than twice this
  */
 @ConfigurationProperties("stagecoach.webhook")
 public record WebhookProperties(@Nullable String secret, @Nullable Path secretFile,
-        @DefaultValue("10000") int rememberedDeliveries) {
+        @DefaultValue("10000") int rememberedDeliveries, @DefaultValue("5m") Duration signatureWindow) {
 
     @Override
     public String toString() {
         return "WebhookProperties[secret=" + (secret == null ? "unset" : "******") + ", secretFile=" + secretFile
-                + ", rememberedDeliveries=" + rememberedDeliveries + "]";
+                + ", rememberedDeliveries=" + rememberedDeliveries + ", signatureWindow=" + signatureWindow + "]";
     }
 }

@@ -6,14 +6,27 @@ import static io.stagecoach.buildcompleted.TestBuilds.DIGEST_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.stagecoach.buildcompleted.BuildCompletedApplication;
 import io.stagecoach.buildcompleted.BuildPolicy;
@@ -81,7 +94,7 @@ class BuildWebhookIntegrationTests {
         String body = plain("4.0.0", DIGEST_A);
         String delivery = UUID.randomUUID().toString();
 
-        HttpResponse<String> response = post(body, sign(body), delivery);
+        HttpResponse<String> response = post(body, delivery);
 
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode answer = JSON.readTree(response.body());
@@ -106,7 +119,7 @@ class BuildWebhookIntegrationTests {
         CloudEvent<BuildCompleted> event = TestBuilds.build(TestBuilds.release("4.1.0", DIGEST_A), "dev", "410");
         String body = new String(new EventCodec().encode(event), StandardCharsets.UTF_8);
 
-        HttpResponse<String> response = post(body, sign(body), UUID.randomUUID().toString());
+        HttpResponse<String> response = post(body, UUID.randomUUID().toString());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         String runId = BuildPolicy.runId(event.data().release());
@@ -121,10 +134,13 @@ class BuildWebhookIntegrationTests {
         String goodBody = plain("5.0.3", DIGEST_A);
         String delivery = UUID.randomUUID().toString();
 
-        HttpResponse<String> unsigned = post(unsignedBody, null, UUID.randomUUID().toString());
-        HttpResponse<String> tampered = post(tamperedBody, sign(signedBody), UUID.randomUUID().toString());
-        HttpResponse<String> accepted = post(goodBody, sign(goodBody), delivery);
-        HttpResponse<String> replayed = post(goodBody, sign(goodBody), delivery);
+        HttpResponse<String> unsigned = post(unsignedBody, null, now(), UUID.randomUUID().toString());
+        String tamperedDelivery = UUID.randomUUID().toString();
+        String at = now();
+        HttpResponse<String> tampered = post(tamperedBody, sign(signedBody, at, tamperedDelivery), at,
+                tamperedDelivery);
+        HttpResponse<String> accepted = post(goodBody, delivery);
+        HttpResponse<String> replayed = post(goodBody, delivery);
 
         assertThat(unsigned.statusCode()).isEqualTo(401);
         assertThat(tampered.statusCode()).isEqualTo(401);
@@ -136,6 +152,137 @@ class BuildWebhookIntegrationTests {
         assertThat(buildsOfVersions("5.0.0", "5.0.1", "5.0.2", "5.0.3")).extracting(AuditRecord::event)
                 .extracting(CloudEvent::id)
                 .containsExactly(JSON.readTree(accepted.body()).path("eventId").asString());
+    }
+
+    @Test
+    void aSignatureMovedToAnotherDeliveryOrTimeIsRefused(CapturedOutput output) throws Exception {
+        String body = plain("5.1.0", DIGEST_A);
+        String delivery = UUID.randomUUID().toString();
+        String at = now();
+        String signature = sign(body, at, delivery);
+        String otherDelivery = UUID.randomUUID().toString();
+        String otherTime = Long.toString(Long.parseLong(at) - 1);
+
+        HttpResponse<String> movedToAnotherDelivery = post(body, signature, at, otherDelivery);
+        HttpResponse<String> movedToAnotherTime = post(body, signature, otherTime, delivery);
+        HttpResponse<String> withoutTimestamp = post(body, signature, null, delivery);
+
+        assertThat(movedToAnotherDelivery.statusCode()).isEqualTo(401);
+        assertThat(movedToAnotherDelivery.body()).contains("does not match").contains("X-Stagecoach-Timestamp");
+        assertThat(movedToAnotherTime.statusCode()).isEqualTo(401);
+        assertThat(withoutTimestamp.statusCode()).isEqualTo(401);
+        assertThat(withoutTimestamp.body()).contains("X-Stagecoach-Timestamp must be");
+        assertThat(output.getAll()).contains("Refused POST /builds (delivery " + otherDelivery
+                + "): signature mismatch");
+        // the signature is still good for its own delivery and time
+        assertThat(post(body, signature, at, delivery).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release("5.1.0", DIGEST_A))).size() == 1);
+        assertThat(buildsOfVersions("5.1.0")).hasSize(1);
+    }
+
+    @Test
+    void aSignatureOlderOrNewerThanTheWindowIsRefusedAndRecorded(CapturedOutput output) throws Exception {
+        String body = plain("5.2.0", DIGEST_A);
+        long now = Instant.now().getEpochSecond();
+        String old = Long.toString(now - 301);
+        String ahead = Long.toString(now + 301);
+        String oldDelivery = UUID.randomUUID().toString();
+        String aheadDelivery = UUID.randomUUID().toString();
+        double refusedBefore = requests("expired");
+
+        HttpResponse<String> stale = post(body, sign(body, old, oldDelivery), old, oldDelivery);
+        HttpResponse<String> early = post(body, sign(body, ahead, aheadDelivery), ahead, aheadDelivery);
+
+        assertThat(stale.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(stale.body()).path("error").asString()).contains("X-Stagecoach-Timestamp " + old)
+                .contains("s old").contains("300 s either side");
+        assertThat(early.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(early.body()).path("error").asString()).contains("s ahead");
+        assertThat(requests("expired") - refusedBefore).isEqualTo(2);
+        assertThat(output.getAll())
+                .contains("Refused POST /builds (delivery " + oldDelivery + "): timestamp outside the window")
+                .contains("Refused POST /builds (delivery " + aheadDelivery + "): timestamp outside the window");
+        // a good build after them shows the stream got nothing from them
+        String good = plain("5.2.1", DIGEST_A);
+        assertThat(post(good, UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release("5.2.1", DIGEST_A))).size() == 1);
+        assertThat(buildsOfVersions("5.2.0")).isEmpty();
+    }
+
+    @Test
+    void aSignatureOfTheBodyAloneIsRefusedWithTheWayToSign() throws Exception {
+        String body = plain("5.3.0", DIGEST_A);
+        String bodyOnly = "sha256=" + Signatures.hmacHex(SECRET.getBytes(StandardCharsets.UTF_8),
+                body.getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> response = postWith(body, Map.of(Signatures.BODY_ONLY_HEADER, bodyOnly,
+                BuildWebhookController.DELIVERY_HEADER, UUID.randomUUID().toString()));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(response.body()).path("error").asString())
+                .contains("X-Hub-Signature-256 (a signature of the body alone) is no longer accepted")
+                .contains("v1\\n<X-Stagecoach-Timestamp>\\n<X-Stagecoach-Delivery>\\n<raw body>");
+    }
+
+    @Test
+    void anEndlessBodySentInChunksIsCutAtTheLimitWith413() throws Exception {
+        long cap = 64L * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /builds HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n" + Signatures.HEADER + ": v1=" + "0".repeat(64) + "\r\n"
+                    + Signatures.TIMESTAMP_HEADER + ": " + now() + "\r\n"
+                    + BuildWebhookController.DELIVERY_HEADER + ": " + UUID.randomUUID() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<Throwable> sender = CompletableFuture.supplyAsync(() -> {
+                byte[] chunk = ("10000\r\n" + " ".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                try {
+                    while (sent.get() < cap) {
+                        out.write(chunk);
+                        sent.addAndGet(0x10000);
+                    }
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            long sentWhenAnswered = sent.get();
+            Throwable cut = sender.get(60, TimeUnit.SECONDS);
+
+            assertThat(status).isEqualTo("HTTP/1.1 413 ");
+            assertThat(sentWhenAnswered).as("bytes sent when the answer came").isLessThan(cap);
+            assertThat(cut).as("the service closed the connection instead of reading on").isNotNull();
+            System.out.println("[webhook] 413 after " + sentWhenAnswered + " bytes sent; the sender was cut off after "
+                    + sent.get() + " bytes (" + cut + ")");
+        }
+    }
+
+    @Test
+    void theSenderExampleOfTheReadmeIsAccepted() throws Exception {
+        String readme = Files.readString(Path.of("../../README.md"));
+        String section = readme.substring(readme.indexOf("Or call the signed webhook"));
+        int start = section.indexOf("```sh\n") + "```sh\n".length();
+        String example = section.substring(start, section.indexOf("\n```", start));
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", "set -e\n" + example).redirectErrorStream(true);
+        builder.environment().put("STAGECOACH_WEBHOOK_SECRET", SECRET);
+        builder.environment().put("STAGECOACH_WEBHOOK_URL", "http://127.0.0.1:" + port + "/builds");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(printed).isZero();
+        JsonNode answer = JSON.readTree(printed);
+        assertThat(answer.path("status").asString()).isEqualTo("accepted");
+        String runId = answer.path("runId").asString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> promotionsOf(runId).size() == 1);
     }
 
     @Test
@@ -151,7 +298,7 @@ class BuildWebhookIntegrationTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> ledger.seen(eventId));
         String body = plain("6.0.0", DIGEST_A);
 
-        HttpResponse<String> replayed = post(body, sign(body), delivery);
+        HttpResponse<String> replayed = post(body, delivery);
 
         assertThat(replayed.statusCode()).isEqualTo(409);
     }
@@ -159,7 +306,7 @@ class BuildWebhookIntegrationTests {
     @Test
     void acceptingBuildsOpensNoConnection() throws Exception {
         String first = plain("11.0.0", DIGEST_A);
-        assertThat(post(first, sign(first), UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        assertThat(post(first, UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release("11.0.0", DIGEST_A))).size() == 1);
         double opened = connectionsOpened();
@@ -167,10 +314,10 @@ class BuildWebhookIntegrationTests {
         List<String> versions = List.of("11.0.1", "11.0.2", "11.0.3", "11.0.4", "11.0.5");
         for (String version : versions) {
             String body = plain(version, DIGEST_A);
-            assertThat(post(body, sign(body), UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+            assertThat(post(body, UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
         }
         String conflicting = plain("11.0.0", DIGEST_B);
-        assertThat(post(conflicting, sign(conflicting), UUID.randomUUID().toString()).statusCode()).isEqualTo(409);
+        assertThat(post(conflicting, UUID.randomUUID().toString()).statusCode()).isEqualTo(409);
         for (String version : versions) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release(version, DIGEST_A))).size() == 1);
@@ -178,6 +325,11 @@ class BuildWebhookIntegrationTests {
 
         assertThat(opened).as("the inboxes' and the ledger's connections, counted").isGreaterThanOrEqualTo(2);
         assertThat(connectionsOpened()).isEqualTo(opened);
+    }
+
+    private double requests(String outcome) {
+        return meters.find(BuildWebhookController.REQUESTS_METER).tag("outcome", outcome).counters().stream()
+                .mapToDouble(counter -> counter.count()).sum();
     }
 
     private double connectionsOpened() {
@@ -191,7 +343,7 @@ class BuildWebhookIntegrationTests {
                 {"service":"knative-lambda-builder","version":"v7","image":"ghcr.io/acme/knative-lambda-builder",
                  "digest":"md5:abc","commit":"%s","author":"jane"}""".formatted(COMMIT);
 
-        HttpResponse<String> response = post(body, sign(body), UUID.randomUUID().toString());
+        HttpResponse<String> response = post(body, UUID.randomUUID().toString());
 
         assertThat(response.statusCode()).isEqualTo(400);
         List<String> problems = JSON.readTree(response.body()).path("problems").valueStream()
@@ -204,7 +356,7 @@ class BuildWebhookIntegrationTests {
     void aSignedRequestWithoutDeliveryIdIsInvalid() throws Exception {
         String body = plain("7.1.0", DIGEST_A);
 
-        HttpResponse<String> response = post(body, sign(body), null);
+        HttpResponse<String> response = post(body, null);
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("X-Stagecoach-Delivery");
@@ -214,11 +366,11 @@ class BuildWebhookIntegrationTests {
     void aVersionAlreadyBuiltWithAnotherDigestIsAConflict() throws Exception {
         String first = plain("8.0.0", DIGEST_A);
         String other = plain("8.0.0", DIGEST_B);
-        assertThat(post(first, sign(first), UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
+        assertThat(post(first, UUID.randomUUID().toString()).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> promotionsOf(BuildPolicy.runId(TestBuilds.release("8.0.0", DIGEST_A))).size() == 1);
 
-        HttpResponse<String> response = post(other, sign(other), UUID.randomUUID().toString());
+        HttpResponse<String> response = post(other, UUID.randomUUID().toString());
 
         assertThat(response.statusCode()).isEqualTo(409);
         assertThat(response.body()).contains("already built as digest " + DIGEST_A);
@@ -231,12 +383,12 @@ class BuildWebhookIntegrationTests {
         List<TestPipeline.Binding> removed = fixture.unbind("dev", BrokerNames.EVENTS_EXCHANGE, "build.completed.dev");
         HttpResponse<String> refused;
         try {
-            refused = post(body, sign(body), delivery);
+            refused = post(body, delivery);
         } finally {
             fixture.bind("dev", BrokerNames.EVENTS_EXCHANGE, removed);
         }
 
-        HttpResponse<String> retried = post(body, sign(body), delivery);
+        HttpResponse<String> retried = post(body, delivery);
 
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
@@ -246,8 +398,8 @@ class BuildWebhookIntegrationTests {
     @Test
     void neverLogsTheSecret(CapturedOutput output) throws Exception {
         String body = plain("10.0.0", DIGEST_A);
-        post(body, sign(body), UUID.randomUUID().toString());
-        post(body, "sha256=" + "0".repeat(64), UUID.randomUUID().toString());
+        post(body, UUID.randomUUID().toString());
+        post(body, "v1=" + "0".repeat(64), now(), UUID.randomUUID().toString());
 
         assertThat(output.getAll()).contains("POST /builds").doesNotContain(SECRET);
     }
@@ -259,21 +411,41 @@ class BuildWebhookIntegrationTests {
                 .formatted(version, digest, COMMIT);
     }
 
-    private static String sign(String body) {
-        return Signatures.sign(SECRET.getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8));
+    static String now() {
+        return Long.toString(Instant.now().getEpochSecond());
     }
 
-    private HttpResponse<String> post(String body, String signature, String delivery) throws Exception {
+    static String sign(String body, String timestamp, String delivery) {
+        return Signatures.sign(SECRET.getBytes(StandardCharsets.UTF_8), timestamp, delivery,
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Signed now, as a sender following the README does. */
+    private HttpResponse<String> post(String body, String delivery) throws Exception {
+        String timestamp = now();
+        return post(body, sign(body, timestamp, delivery == null ? "" : delivery), timestamp, delivery);
+    }
+
+    private HttpResponse<String> post(String body, String signature, String timestamp, String delivery)
+            throws Exception {
+        Map<String, String> headers = new HashMap<>();
+        headers.put(Signatures.HEADER, signature);
+        headers.put(Signatures.TIMESTAMP_HEADER, timestamp);
+        headers.put(BuildWebhookController.DELIVERY_HEADER, delivery);
+        return postWith(body, headers);
+    }
+
+    /** {@code headers} with null values are left out. */
+    private HttpResponse<String> postWith(String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/builds"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        if (signature != null) {
-            request.header(Signatures.HEADER, signature);
-        }
-        if (delivery != null) {
-            request.header("X-GitHub-Delivery", delivery);
-        }
+        headers.forEach((name, value) -> {
+            if (value != null) {
+                request.header(name, value);
+            }
+        });
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
