@@ -56,6 +56,7 @@ final class RabbitDefinitions {
 								+ " (STAGECOACH_PASSWORD_<USER> or $STAGECOACH_SECRETS_DIR/<user>)"));
 			}
 		}
+		findings.addAll(managementTags(definitions, display));
 		for (JsonNode parameter : definitions.path("parameters").values()) {
 			for (String field : List.of("src-uri", "dest-uri")) {
 				for (JsonNode uri : uris(parameter.path("value").path(field))) {
@@ -68,6 +69,61 @@ final class RabbitDefinitions {
 			}
 		}
 		return findings;
+	}
+
+	/**
+	 * A tag opens the management UI and HTTP API: only {@code management} (which shows a user just its own vhosts),
+	 * and only for a user that may act on nothing there, a viewer. A pipeline credential with a tag could inspect
+	 * and use the HTTP API beside AMQP; {@code administrator}, {@code monitoring} or {@code policymaker} see or change
+	 * every environment.
+	 */
+	static List<Finding> managementTags(JsonNode definitions, String display) {
+		List<Finding> findings = new ArrayList<>();
+		for (JsonNode user : definitions.path("users").values()) {
+			String name = user.path("name").asString("");
+			List<String> tags = tags(user.path("tags"));
+			List<String> wider = tags.stream().filter(tag -> !tag.equals("management")).toList();
+			if (!wider.isEmpty()) {
+				findings.add(Finding.error(display, "RabbitMQ user " + name + " has the tag(s) " + wider
+								+ ", which open the management UI across environments",
+						"leave Stagecoach users without tags; people log in as their environment's viewer"));
+			} else if (!tags.isEmpty()) {
+				for (JsonNode permission : definitions.path("permissions").values()) {
+					if (permission.path("user").asString("").equals(name) && grantsAnything(permission)) {
+						findings.add(Finding.error(display, "RabbitMQ user " + name + " may log in to the management UI"
+										+ " (tag management) and act in vhost " + permission.path("vhost").asString("")
+										+ " (" + permission.path("configure").asString("") + " / "
+										+ permission.path("write").asString("") + " / "
+										+ permission.path("read").asString("") + ")",
+								"give the management tag only to a viewer whose permissions are ^$ / ^$ / ^$"));
+					}
+				}
+			}
+		}
+		return findings;
+	}
+
+	private static List<String> tags(JsonNode tags) {
+		List<String> all = new ArrayList<>();
+		if (tags.isArray()) {
+			tags.values().forEach(tag -> all.add(tag.asString("").strip()));
+		} else {
+			for (String tag : tags.asString("").split(",")) {
+				all.add(tag.strip());
+			}
+		}
+		all.removeIf(String::isEmpty);
+		return all;
+	}
+
+	private static boolean grantsAnything(JsonNode permission) {
+		for (String kind : List.of("configure", "write", "read")) {
+			String regex = permission.path(kind).asString("");
+			if (!regex.isEmpty() && !regex.equals("^$")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static List<JsonNode> uris(JsonNode node) {
