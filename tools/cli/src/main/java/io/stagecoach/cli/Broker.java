@@ -137,8 +137,9 @@ final class Broker {
         }
         if (root instanceof AuthenticationFailureException || e instanceof AuthenticationFailureException) {
             return CliException.broker("RabbitMQ at " + address() + " refused user " + user
-                    + ": wrong user name or password (ACCESS_REFUSED) — provision the broker (`stagecoach provision`)"
-                    + ", or give the password in " + Credentials.variableFor(user) + " or "
+                    + ": wrong user name or password (ACCESS_REFUSED) — provision the broker (`stagecoach provision`, on "
+                    + "this machine `stagecoach provision --local-only-passwords`), or give the password in "
+                    + Credentials.variableFor(user) + ", $" + Credentials.SECRETS_DIR_VARIABLE + "/" + user + " or "
                     + AmqpOptions.PASSWORD_VARIABLE, e);
         }
         ShutdownSignalException signal = find(e, ShutdownSignalException.class);

@@ -32,13 +32,14 @@ import java.util.concurrent.Callable;
                 "--base-port; listed at the end and in <home>/pipeline.json. Logs in <home>/logs, the pid file",
                 "in <home>/run.", ""},
         footer = {"", "Examples:",
-                "  stagecoach provision && stagecoach up",
+                "  stagecoach provision --local-only-passwords && stagecoach up",
                 "  stagecoach build --service knative-lambda-builder --version 1.0.0 \\",
                 "      --image ghcr.io/acme/knative-lambda-builder@sha256:<64 hex> --commit <sha> --author jane --wait",
                 "  stagecoach down",
                 "  stagecoach up --env staging,prod --base-port 28080 --image knative-lambda-builder=registry.local/klb",
                 "",
-                "The broker must be provisioned (stagecoach provision). When Stagecoach already runs in <home>, up",
+                "The broker must be provisioned (stagecoach provision; on this machine with --local-only-passwords,",
+                "else with the passwords in $STAGECOACH_SECRETS_DIR). When Stagecoach already runs in <home>, up",
                 "says so, starts nothing and exits 1; stop it first with stagecoach down.",
                 ExitCodes.SECTION})
 final class UpCommand implements Callable<Integer> {
