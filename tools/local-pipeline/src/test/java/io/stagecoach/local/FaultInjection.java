@@ -3,6 +3,7 @@ package io.stagecoach.local;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,8 @@ public final class FaultInjection implements ApplicationContextInitializer<Confi
     }
 
     private static final Pattern REPLICA = Pattern.compile("-(\\d+)$");
-    private static final Map<Instance, List<Socket>> SOCKETS = new ConcurrentHashMap<>();
+    /** Per instance, the socket factory of its running context (a restarted one gets a new one). */
+    private static final Map<Instance, RecordingSocketFactory> SOCKETS = new ConcurrentHashMap<>();
     private static final Map<String, Integer> REDIRECTS = new ConcurrentHashMap<>();
     private static volatile Hook hook = Hook.NONE;
 
@@ -85,12 +87,13 @@ public final class FaultInjection implements ApplicationContextInitializer<Confi
     }
 
     /**
-     * Kills {@code instances} abruptly: resets every TCP connection they have to the broker (RST, no AMQP close, no acks
-     * of what it holds: the broker requeues its unacknowledged deliveries as it does for a process that died), then
-     * closes their contexts at once so that nothing in them reconnects. A thread a {@link Hook} holds stays held.
+     * Kills {@code instances} abruptly: resets every TCP connection they have to the broker (RST, no AMQP close, no
+     * acks of what they hold: the broker requeues their unacknowledged deliveries as it does for a process that died),
+     * then closes their contexts; from the reset on, they open no connection again. A thread a {@link Hook} holds
+     * stays held.
      */
     static void kill(LocalPipeline pipeline, List<Instance> instances) {
-        instances.forEach(FaultInjection::reset);
+        instances.forEach(instance -> SOCKETS.get(instance).kill());
         List<Thread> stops = new ArrayList<>();
         for (Instance instance : instances) {
             Thread stop = new Thread(() -> pipeline.stop(instance.environment(), instance.service(),
@@ -104,20 +107,6 @@ public final class FaultInjection implements ApplicationContextInitializer<Confi
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        instances.forEach(FaultInjection::reset);
-    }
-
-    private static void reset(Instance instance) {
-        List<Socket> sockets = SOCKETS.getOrDefault(instance, List.of());
-        for (Socket socket : new ArrayList<>(sockets)) {
-            try {
-                socket.setSoLinger(true, 0);
-                socket.close();
-            } catch (IOException e) {
-                // closed already
-            }
-            sockets.remove(socket);
         }
     }
 
@@ -136,10 +125,11 @@ public final class FaultInjection implements ApplicationContextInitializer<Confi
             environment.getPropertySources().addFirst(new MapPropertySource("fault-injection",
                     Map.of("spring.rabbitmq.host", "127.0.0.1", "spring.rabbitmq.port", String.valueOf(port))));
         }
-        List<Socket> sockets = SOCKETS.computeIfAbsent(instance, i -> new CopyOnWriteArrayList<>());
+        RecordingSocketFactory sockets = new RecordingSocketFactory(instance);
+        SOCKETS.put(instance, sockets);
         GenericApplicationContext generic = (GenericApplicationContext) context;
         generic.registerBean("faultInjectionSockets", ConnectionFactoryCustomizer.class,
-                () -> factory -> factory.setSocketFactory(new RecordingSocketFactory(sockets)));
+                () -> factory -> factory.setSocketFactory(sockets));
         generic.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
@@ -174,23 +164,42 @@ public final class FaultInjection implements ApplicationContextInitializer<Confi
         }
     }
 
-    /** Plain sockets, each remembered until it is reset. */
+    /** Plain sockets, each remembered; once killed, it resets them and makes none: a dead process connects no more. */
     private static final class RecordingSocketFactory extends SocketFactory {
 
-        private final List<Socket> sockets;
+        private final Instance instance;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private volatile boolean dead;
 
-        RecordingSocketFactory(List<Socket> sockets) {
-            this.sockets = sockets;
+        RecordingSocketFactory(Instance instance) {
+            this.instance = instance;
         }
 
-        private Socket recorded(Socket socket) {
+        void kill() {
+            dead = true;
+            for (Socket socket : sockets) {
+                try {
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                } catch (IOException e) {
+                    // closed already
+                }
+            }
+            sockets.clear();
+        }
+
+        private Socket recorded(Socket socket) throws IOException {
             sockets.removeIf(Socket::isClosed);
             sockets.add(socket);
+            if (dead) {
+                kill();
+                throw new SocketException(instance + " was killed");
+            }
             return socket;
         }
 
         @Override
-        public Socket createSocket() {
+        public Socket createSocket() throws IOException {
             return recorded(new Socket());
         }
 
