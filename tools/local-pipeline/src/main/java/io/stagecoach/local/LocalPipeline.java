@@ -55,6 +55,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final LocalPipelineSettings settings;
     private final Environments environments;
     private final List<Running> services;
+    private final List<Planned> plan;
     private final List<StartedWorkload> workloads;
     private final Map<String, Duration> environmentStartups;
     private final Duration startup;
@@ -88,11 +89,12 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private LocalPipeline(LocalPipelineSettings settings, Environments environments, List<Running> services,
-                          List<StartedWorkload> workloads, Map<String, Duration> environmentStartups,
-                          Duration startup) {
+                          List<Planned> plan, List<StartedWorkload> workloads,
+                          Map<String, Duration> environmentStartups, Duration startup) {
         this.settings = settings;
         this.environments = environments;
         this.services = services;
+        this.plan = plan;
         this.workloads = workloads;
         this.environmentStartups = environmentStartups;
         this.startup = startup;
@@ -117,6 +119,7 @@ public final class LocalPipeline implements AutoCloseable {
         List<StartedWorkload> workloads = new ArrayList<>();
         List<Running> running = Collections.synchronizedList(new ArrayList<>());
         Map<String, Duration> environmentStartups = new ConcurrentHashMap<>();
+        List<Planned> planned = new ArrayList<>();
         try {
             ServicePlan plan = plan(environments, settings);
             List<Integer> ports = ports(settings, plan.workloads().size()
@@ -128,7 +131,6 @@ public final class LocalPipeline implements AutoCloseable {
                     workloads.size(), seconds(since(workloadsStart)), String.join(", ", endpoints.stream()
                             .map(w -> w.environment() + " :" + w.port()).toList())));
 
-            List<Planned> planned = new ArrayList<>();
             for (ServicePlan.Entry entry : plan.services()) {
                 for (int replica = 1; replica <= settings.replicas(); replica++) {
                     planned.add(new Planned(entry, settings.webServers()
@@ -146,8 +148,8 @@ public final class LocalPipeline implements AutoCloseable {
         List<Running> ordered = new ArrayList<>(running);
         progress.accept(String.format(Locale.ROOT, "%-24s %d services and %d workloads in %s", "ready",
                 ordered.size(), workloads.size(), seconds(startup)));
-        return new LocalPipeline(settings, environments, Collections.synchronizedList(ordered), List.copyOf(workloads),
-                Map.copyOf(environmentStartups), startup);
+        return new LocalPipeline(settings, environments, Collections.synchronizedList(ordered), List.copyOf(planned),
+                List.copyOf(workloads), Map.copyOf(environmentStartups), startup);
     }
 
     /**
@@ -483,6 +485,34 @@ public final class LocalPipeline implements AutoCloseable {
             services.remove(running);
         }
         running.context().close();
+    }
+
+    /**
+     * Starts instance {@code replica} of {@code service} in {@code environment} again after it stopped, as a
+     * supervisor restarts a process that died: with the settings, GitOps clone and ledger snapshot it had.
+     *
+     * @throws IllegalArgumentException when the plan has no such instance, or it is running
+     * @throws LocalPipelineException when it does not start
+     */
+    public Service restart(String environment, String service, int replica) {
+        int order = -1;
+        for (int i = 0; i < plan.size(); i++) {
+            Planned planned = plan.get(i);
+            if (planned.entry().environment().name().equals(environment)
+                    && planned.entry().service().id().equals(service) && planned.replica() == replica) {
+                order = i;
+            }
+        }
+        if (order < 0) {
+            throw new IllegalArgumentException("no " + service + " #" + replica + " in " + environment);
+        }
+        if (replicas(environment, service).containsKey(replica)) {
+            throw new IllegalArgumentException(service + " #" + replica + " in " + environment + " is running");
+        }
+        Running started = startService(plan, order, settings, environments,
+                settings.workdir().toAbsolutePath().normalize(), workloads());
+        services.add(started);
+        return started.service();
     }
 
     /**
