@@ -459,6 +459,52 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void eachEnvironmentsTargetWritesOnlyItsOwnRepository() {
+        Path stagingRemote = GitRepos.initBare(temp.resolve("deploy-staging.git"));
+        Path prodRemote = GitRepos.initBare(temp.resolve("deploy-prod.git"));
+        GitOpsTarget staging = open(GitOpsSettings.builder(temp.resolve("staging")).service(SERVICE, IMAGE)
+                .environment("staging", "knative-lambda-staging").remote(stagingRemote.toUri().toString()).build());
+        GitOpsTarget prod = open(GitOpsSettings.builder(temp.resolve("prod")).service(SERVICE, IMAGE)
+                .environment("prod", "knative-lambda-prod").remote(prodRemote.toUri().toString()).build());
+
+        staging.deploy(release("staging", "1.4.0", DIGEST_1));
+        prod.deploy(release("prod", "1.3.0", DIGEST_2));
+
+        assertThatThrownBy(() -> staging.deploy(release("prod", "6.6.6", null)))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("prod is not written through").hasMessageContaining("staging only");
+        assertThat(GitRepos.fileAt(stagingRemote, "main", STAGING)).contains("newTag: 1.4.0");
+        assertThat(GitRepos.fileAt(stagingRemote, "main", "overlays/prod/kustomization.yaml")).isNull();
+        assertThat(GitRepos.fileAt(prodRemote, "main", "overlays/prod/kustomization.yaml")).contains("newTag: 1.3.0");
+        assertThat(GitRepos.fileAt(prodRemote, "main", STAGING)).isNull();
+        assertThat(GitRepos.log(prodRemote)).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.3.0 to prod", "Seed the deploy repository for prod");
+    }
+
+    @Test
+    void eachEnvironmentsTargetWritesOnlyItsOwnBranchOfOneRepository() {
+        Path remote = GitRepos.initBare(temp.resolve("deploy.git"));
+        GitOpsTarget staging = open(GitOpsSettings.builder(temp.resolve("staging")).service(SERVICE, IMAGE)
+                .environment("staging", "knative-lambda-staging").remote(remote.toUri().toString())
+                .branch("staging").build());
+        GitOpsTarget prod = open(GitOpsSettings.builder(temp.resolve("prod")).service(SERVICE, IMAGE)
+                .environment("prod", "knative-lambda-prod").remote(remote.toUri().toString()).branch("prod")
+                .build());
+
+        staging.deploy(release("staging", "1.4.0", DIGEST_1));
+        prod.deploy(release("prod", "1.3.0", DIGEST_2));
+
+        assertThatThrownBy(() -> staging.deploy(release("prod", "6.6.6", null)))
+                .isInstanceOf(PermanentTargetException.class);
+        assertThat(GitRepos.fileAt(remote, "refs/heads/staging", STAGING)).contains("newTag: 1.4.0");
+        assertThat(GitRepos.fileAt(remote, "refs/heads/staging", "overlays/prod/kustomization.yaml")).isNull();
+        assertThat(GitRepos.log(remote, "prod")).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.3.0 to prod", "Seed the deploy repository for prod");
+        assertThat(GitRepos.log(remote, "staging")).extracting(RevCommit::getShortMessage)
+                .noneMatch(message -> message.contains("prod"));
+    }
+
+    @Test
     void promotionsQueuedDuringAPushLandTogetherInOnePushWithACommitEach() throws Exception {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
