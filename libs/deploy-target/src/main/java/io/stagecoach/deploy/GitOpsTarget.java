@@ -184,15 +184,16 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     + pinnedImage + " that " + describe() + " tracks for " + d.service()
                     + "; build the service into " + pinnedImage + " or configure its image");
         }
-        if (settings.remote() != null && !settings.environments().isEmpty()
-                && !settings.environments().contains(d.environment())) {
-            // a repository of some environments only: its credential must not write another's desired state
-            throw new PermanentTargetException(d.environment() + " is not written through " + describe()
-                    + ", which holds the desired state of " + String.join(", ", settings.environments())
-                    + " only; deploy from " + d.environment() + "'s own services");
-        }
         String path = manifests.path(d.environment(), d.service());
         return transact("promote " + d.service() + " to " + d.environment(), tip -> {
+            if (settings.remote() != null && !settings.environments().isEmpty()
+                    && !settings.environments().contains(d.environment())) {
+                // a repository of some environments only: its credential must not write another's desired state
+                throw new PermanentTargetException("the desired state for environment " + d.environment()
+                        + " is not written through " + describe() + ", which holds that of "
+                        + String.join(", ", settings.environments()) + " only; deploy from " + d.environment()
+                        + "'s own services");
+            }
             String content = read(tip, path).orElseThrow(() -> new PermanentTargetException(
                     "no " + path + " in " + describe() + " for environment " + d.environment()));
             String previous = manifests.previousVersion(path, content, d);

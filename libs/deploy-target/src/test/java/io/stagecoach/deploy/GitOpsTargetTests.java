@@ -472,7 +472,8 @@ class GitOpsTargetTests {
 
         assertThatThrownBy(() -> staging.deploy(release("prod", "6.6.6", null)))
                 .isInstanceOf(PermanentTargetException.class)
-                .hasMessageContaining("prod is not written through").hasMessageContaining("staging only");
+                .hasMessageContaining("for environment prod is not written through")
+                .hasMessageContaining("holds that of staging only");
         assertThat(GitRepos.fileAt(stagingRemote, "main", STAGING)).contains("newTag: 1.4.0");
         assertThat(GitRepos.fileAt(stagingRemote, "main", "overlays/prod/kustomization.yaml")).isNull();
         assertThat(GitRepos.fileAt(prodRemote, "main", "overlays/prod/kustomization.yaml")).contains("newTag: 1.3.0");
