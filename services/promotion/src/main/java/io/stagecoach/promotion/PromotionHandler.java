@@ -33,11 +33,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * Handles this environment's promotion requests, smoke passes and withdrawals: wait until the ledger read the event
- * (and so everything before it), skip what was
- * handled already, ask the policy, act through the target, publish the decision's events. A deployment lands only
- * over what the target said runs when it was decided; when another writer changed that in between, the request is
- * decided again on the new state (ADR 26). One event of a promoted
- * service at a time, so two decisions never race on the same state; different services decide in parallel (ADR 18).
+ * (and so everything before it), skip what was handled already, ask the policy, act through the target, publish the
+ * decision's events. A deployment lands only over what the target said runs when it was decided; when another writer
+ * changed that in between, the request is decided again on the new state (ADR 26). One event of a promoted service
+ * at a time, so two decisions never race on the same state; different services decide in parallel (ADR 18).
  */
 @Service
 class PromotionHandler {
