@@ -16,9 +16,12 @@ import java.util.regex.Pattern;
  * @param trailers    who and why, recorded with the change: {@link #EVENT_ID}, {@link #RUN_ID}, {@link #APPROVED_BY}
  *                    and any other {@code Token-Like} key; values are single lines
  * @param reason      why the release goes there, in words (may be null)
+ * @param expected    what the decision saw in the environment: the deployment lands only where the environment
+ *                    still holds exactly that, so a decision taken on a state another writer changed in between
+ *                    overwrites nothing (see {@link StaleDecisionException}); null lands it whatever is there
  */
 public record Deployment(String environment, String service, String version, String image, String digest,
-                         Map<String, String> trailers, String reason) {
+                         Map<String, String> trailers, String reason, Expected expected) {
 
     /** Trailer key of the event that asked for the deployment. */
     public static final String EVENT_ID = "Event-Id";
@@ -61,6 +64,12 @@ public record Deployment(String environment, String service, String version, Str
         trailers = java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** A deployment that lands whatever the environment holds. */
+    public Deployment(String environment, String service, String version, String image, String digest,
+                      Map<String, String> trailers, String reason) {
+        this(environment, service, version, image, digest, trailers, reason, null);
+    }
+
     /** A deployment with no trailers and no reason. */
     public static Deployment of(String environment, String service, String version, String image, String digest) {
         return new Deployment(environment, service, version, image, digest, Map.of(), null);
@@ -70,12 +79,63 @@ public record Deployment(String environment, String service, String version, Str
     public Deployment withTrailer(String key, String value) {
         var more = new LinkedHashMap<>(trailers);
         more.put(key, value);
-        return new Deployment(environment, service, version, image, digest, more, reason);
+        return new Deployment(environment, service, version, image, digest, more, reason, expected);
     }
 
     /** This deployment with the given reason. */
     public Deployment withReason(String newReason) {
-        return new Deployment(environment, service, version, image, digest, trailers, newReason);
+        return new Deployment(environment, service, version, image, digest, trailers, newReason, expected);
+    }
+
+    /** This deployment, landing only where the environment still holds what {@code saw} says. */
+    public Deployment expecting(Expected saw) {
+        return new Deployment(environment, service, version, image, digest, trailers, reason, saw);
+    }
+
+    /**
+     * What a decision saw in the environment for the service: a release (its version and, when pinned, its digest),
+     * or nothing at all.
+     *
+     * @param version the version (image tag) the environment held, or null when it held none
+     * @param digest  the digest it held, or null when it pinned none (or the decision did not know it)
+     */
+    public record Expected(String version, String digest) {
+
+        private static final Expected NOTHING = new Expected(null, null);
+
+        /** The environment held nothing for the service. */
+        public static Expected nothing() {
+            return NOTHING;
+        }
+
+        /** What a target said runs; empty, or a pin without tag and digest, is nothing. */
+        public static Expected of(java.util.Optional<RunningRelease> running) {
+            return running.filter(r -> r.version() != null || r.digest() != null)
+                    .map(r -> new Expected(r.version(), r.digest())).orElse(NOTHING);
+        }
+
+        public boolean isNothing() {
+            return version == null && digest == null;
+        }
+
+        /**
+         * Whether {@code now} (what the environment holds; null or empty for nothing) is what was seen: the same
+         * version, and the same digest where both name one.
+         */
+        public boolean matches(RunningRelease now) {
+            if (now == null || now.version() == null && now.digest() == null) {
+                return isNothing();
+            }
+            if (isNothing() || !Objects.equals(version, now.version())) {
+                return false;
+            }
+            return digest == null || now.digest() == null || digest.equals(now.digest());
+        }
+
+        @Override
+        public String toString() {
+            return isNothing() ? "nothing" : (version == null ? "" : version) + (digest == null ? "" : "@" + digest);
+        }
     }
 
     /** The image reference a runtime pulls: {@code image@digest}, or {@code image:version} without a digest. */

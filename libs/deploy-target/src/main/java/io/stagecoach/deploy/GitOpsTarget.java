@@ -57,7 +57,10 @@ import org.slf4j.LoggerFactory;
  * The embedded deploy target: a Git repository of Kustomize overlays (or Helm values) that Flux or Argo CD apply.
  * A promotion is one commit that changes only the image tag and digest lines of one file, with trailers saying
  * which event, run and approver caused it; with a remote it is pushed, and a push that lost a race against
- * another writer is rebuilt on the new remote tip and pushed again (bounded).
+ * another writer is rebuilt on the new remote tip and pushed again (bounded). A deployment that names what its
+ * decision {@linkplain Deployment#expected() expected} is a compare-and-set: each build, the first and every rebuild,
+ * checks that the file still pins that release, and fails with a {@link StaleDecisionException} (committing nothing)
+ * when another writer pinned something else in between, so a stale decision never overwrites a newer pin.
  *
  * <p>Commits are built from the branch tip itself, not from the work tree, so a person's uncommitted edits in the
  * work tree never slip into a promotion; the work tree is then brought along like a fast-forward.
@@ -183,12 +186,28 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         }
         String path = manifests.path(d.environment(), d.service());
         return transact("promote " + d.service() + " to " + d.environment(), tip -> {
+            if (settings.remote() != null && !settings.environments().isEmpty()
+                    && !settings.environments().contains(d.environment())) {
+                // a repository of some environments only: its credential must not write another's desired state
+                throw new PermanentTargetException("the desired state for environment " + d.environment()
+                        + " is not written through " + describe() + ", which holds that of "
+                        + String.join(", ", settings.environments()) + " only; deploy from " + d.environment()
+                        + "'s own services");
+            }
             String content = read(tip, path).orElseThrow(() -> new PermanentTargetException(
                     "no " + path + " in " + describe() + " for environment " + d.environment()));
             String previous = manifests.previousVersion(path, content, d);
             String pinned = manifests.pin(path, content, d);
             if (pinned.equals(content)) {
                 return Change.none(revision -> new DeployResult(revision, false, previous));
+            }
+            if (d.expected() != null) {
+                // compare-and-set: the pin lands only over what the decision saw
+                RunningRelease now = manifests.read(path, content, d.service())
+                        .map(r -> new RunningRelease(r.version(), r.image(), r.digest(), tip.name())).orElse(null);
+                if (!d.expected().matches(now)) {
+                    throw new StaleDecisionException(d, now);
+                }
             }
             return new Change<>(Map.of(path, pinned), CommitMessage.promotion(d),
                     revision -> new DeployResult(revision, true, previous));
@@ -346,6 +365,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                 ObjectId base = settings.remote() == null ? tip(branchRef) : unfetched ? tip(trackingRef) : fetch();
                 ObjectId head = base;
                 List<Built> built = new ArrayList<>();
+                // found stale on a tip not fetched: true only if the remote still is there, which landing proves
+                Map<Pending<?>, StaleDecisionException> stale = new LinkedHashMap<>();
                 for (Pending<?> pending : batch) {
                     if (pending.done) {
                         continue;
@@ -353,6 +374,13 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     Change<?> change;
                     try {
                         change = pending.edit.apply(head);
+                    } catch (StaleDecisionException e) {
+                        if (unfetched) {
+                            stale.put(pending, e);
+                        } else {
+                            pending.fail(e);
+                        }
+                        continue;
                     } catch (RuntimeException e) {
                         pending.fail(e);
                         continue;
@@ -374,6 +402,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     if (head != null && settings.remote() != null) {
                         takeRemoteTip(head);
                     }
+                    stale.forEach((pending, e) -> pending.fail(e));
                     for (Built b : built) {
                         if (!b.change().files().isEmpty()) {
                             log.info("{}: commit {} on {}", b.pending().what, b.revision().name(), describe());

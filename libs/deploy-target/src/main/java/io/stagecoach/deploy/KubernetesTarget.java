@@ -60,9 +60,19 @@ public final class KubernetesTarget implements DeployTarget {
             String previous = running(current, container).version();
             String reference = d.reference();
             boolean changed = !reference.equals(container.getImage());
+            if (changed && d.expected() != null && !d.expected().matches(running(current, container))) {
+                // compare-and-set: the image is set only over what the decision saw (ADR 26)
+                throw new StaleDecisionException(d, running(current, container));
+            }
             if (changed) {
                 String containerName = container.getName();
+                String seen = container.getImage();
                 resource.edit(deployment -> {
+                    deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+                            .filter(c -> c.getName().equals(containerName) && !seen.equals(c.getImage()))
+                            .findAny().ifPresent(c -> {
+                                throw new StaleDecisionException(d, running(deployment, c));
+                            });
                     deployment.getSpec().getTemplate().getSpec().getContainers().stream()
                             .filter(c -> c.getName().equals(containerName))
                             .forEach(c -> c.setImage(reference));

@@ -22,6 +22,11 @@ public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes) {
         kubernetes = kubernetes == null ? Kubernetes.defaults() : kubernetes;
     }
 
+    /** These settings with other GitOps settings. */
+    public TargetSettings withGitOps(GitOps newGitops) {
+        return new TargetSettings(type, newGitops, kubernetes);
+    }
+
     /** GitOps with every default: a local repository under {@code .stagecoach/gitops}. */
     public static TargetSettings defaults() {
         return new TargetSettings(null, null, null);
@@ -84,6 +89,15 @@ public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes) {
         static GitOps defaults() {
             return new GitOps(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                     null);
+        }
+
+        /**
+         * These settings writing to {@code remote} on {@code branch}: an environment's own repository or protected
+         * branch, which only its deploy credential may push to.
+         */
+        public GitOps at(String newRemote, String newBranch) {
+            return new GitOps(repository, newRemote, newBranch, layout, path, tagKey, digestKey, repositoryKey, images,
+                    authorName, authorEmail, pushAttempts, remoteTimeout, username, password);
         }
 
         /** The repository directory. */

@@ -367,6 +367,145 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aPromotionDecidedOnAnOlderPinDoesNotOverwriteOneCommittedInBetween() {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
+        GitOpsTarget second = open(settings(temp.resolve("second")).remote(remote.toUri().toString()).build());
+        first.deploy(release("staging", "1.1.0", DIGEST_1));
+        // both promotion pods decide on 1.1.0; the second lands 1.3.0 while the first is pushing 1.2.0
+        Deployment.Expected saw = Deployment.Expected.of(first.running("staging", SERVICE));
+        var once = new AtomicBoolean();
+        first.beforePush(() -> {
+            if (once.compareAndSet(false, true)) {
+                second.deploy(release("staging", "1.3.0", DIGEST_2).expecting(saw));
+            }
+        });
+
+        assertThatThrownBy(() -> first.deploy(release("staging", "1.2.0", null).expecting(saw)))
+                .isInstanceOfSatisfying(StaleDecisionException.class, e -> {
+                    assertThat(e.isTransient()).isFalse();
+                    assertThat(e.found().version()).isEqualTo("1.3.0");
+                    assertThat(e.found().revision()).isEqualTo(GitRepos.log(remote).get(0).name());
+                })
+                .hasMessageContaining("saw 1.1.0@" + DIGEST_1).hasMessageContaining("now holds 1.3.0@" + DIGEST_2);
+
+        assertThat(GitRepos.log(remote)).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.3.0 to staging",
+                "Promote knative-lambda-builder 1.1.0 to staging",
+                "Seed the deploy repository for dev, staging, prod");
+        assertThat(GitRepos.fileAt(remote, "main", STAGING)).contains("newTag: 1.3.0", "digest: " + DIGEST_2);
+        assertThat(first.running("staging", SERVICE)).map(RunningRelease::version).hasValue("1.3.0");
+    }
+
+    @Test
+    void aRollbackDoesNotRevertAPromotionCommittedAfterItsDecision() {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget rollback = open(settings(temp.resolve("rollback")).remote(remote.toUri().toString()).build());
+        GitOpsTarget promotion = open(settings(temp.resolve("promotion")).remote(remote.toUri().toString())
+                .build());
+        promotion.deploy(release("prod", "1.2.0", DIGEST_1));
+        promotion.deploy(release("prod", "1.3.0", DIGEST_2));
+        // the rollback decides to take 1.3.0 out; a fresh promotion of 1.4.0 lands before its push
+        var once = new AtomicBoolean();
+        rollback.beforePush(() -> {
+            if (once.compareAndSet(false, true)) {
+                promotion.deploy(release("prod", "1.4.0", null)
+                        .expecting(new Deployment.Expected("1.3.0", DIGEST_2)));
+            }
+        });
+
+        assertThatThrownBy(() -> rollback.deploy(release("prod", "1.2.0", DIGEST_1)
+                .expecting(new Deployment.Expected("1.3.0", DIGEST_2))))
+                .isInstanceOfSatisfying(StaleDecisionException.class,
+                        e -> assertThat(e.found().version()).isEqualTo("1.4.0"));
+
+        assertThat(GitRepos.log(remote).get(0).getShortMessage())
+                .isEqualTo("Promote knative-lambda-builder 1.4.0 to prod");
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/prod/kustomization.yaml")).contains("newTag: 1.4.0")
+                .doesNotContain("digest:");
+    }
+
+    @Test
+    void aDecisionOnTheRemotesStateLandsThoughTheCloneHadNotFetchedIt() {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
+        GitOpsTarget second = open(settings(temp.resolve("second")).remote(remote.toUri().toString()).build());
+        first.deploy(release("dev", "1.0.0", null));
+        second.deploy(release("dev", "2.0.0", null));
+
+        // first last saw 1.0.0; the decision (made elsewhere) saw the remote's 2.0.0, which is right
+        DeployResult result = first.deploy(release("dev", "3.0.0", null)
+                .expecting(new Deployment.Expected("2.0.0", null)));
+
+        assertThat(result.changed()).isTrue();
+        assertThat(result.previousVersion()).isEqualTo("2.0.0");
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/dev/kustomization.yaml")).contains("newTag: 3.0.0");
+    }
+
+    @Test
+    void aDeploymentAlreadyThereIsNoChangeWhateverTheDecisionSaw() {
+        GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
+        target.deploy(release("staging", "1.3.0", DIGEST_1).expecting(Deployment.Expected.nothing()));
+
+        // a retry of a push that landed before its answer was lost
+        DeployResult again = target.deploy(release("staging", "1.3.0", DIGEST_1)
+                .expecting(Deployment.Expected.nothing()));
+
+        assertThat(again.changed()).isFalse();
+        assertThatThrownBy(() -> target.deploy(release("staging", "1.4.0", DIGEST_2)
+                .expecting(Deployment.Expected.nothing())))
+                .isInstanceOf(StaleDecisionException.class).hasMessageContaining("saw nothing");
+        assertThat(GitRepos.log(temp.resolve("gitops"))).hasSize(2);
+    }
+
+    @Test
+    void eachEnvironmentsTargetWritesOnlyItsOwnRepository() {
+        Path stagingRemote = GitRepos.initBare(temp.resolve("deploy-staging.git"));
+        Path prodRemote = GitRepos.initBare(temp.resolve("deploy-prod.git"));
+        GitOpsTarget staging = open(GitOpsSettings.builder(temp.resolve("staging")).service(SERVICE, IMAGE)
+                .environment("staging", "knative-lambda-staging").remote(stagingRemote.toUri().toString()).build());
+        GitOpsTarget prod = open(GitOpsSettings.builder(temp.resolve("prod")).service(SERVICE, IMAGE)
+                .environment("prod", "knative-lambda-prod").remote(prodRemote.toUri().toString()).build());
+
+        staging.deploy(release("staging", "1.4.0", DIGEST_1));
+        prod.deploy(release("prod", "1.3.0", DIGEST_2));
+
+        assertThatThrownBy(() -> staging.deploy(release("prod", "6.6.6", null)))
+                .isInstanceOf(PermanentTargetException.class)
+                .hasMessageContaining("for environment prod is not written through")
+                .hasMessageContaining("holds that of staging only");
+        assertThat(GitRepos.fileAt(stagingRemote, "main", STAGING)).contains("newTag: 1.4.0");
+        assertThat(GitRepos.fileAt(stagingRemote, "main", "overlays/prod/kustomization.yaml")).isNull();
+        assertThat(GitRepos.fileAt(prodRemote, "main", "overlays/prod/kustomization.yaml")).contains("newTag: 1.3.0");
+        assertThat(GitRepos.fileAt(prodRemote, "main", STAGING)).isNull();
+        assertThat(GitRepos.log(prodRemote)).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.3.0 to prod", "Seed the deploy repository for prod");
+    }
+
+    @Test
+    void eachEnvironmentsTargetWritesOnlyItsOwnBranchOfOneRepository() {
+        Path remote = GitRepos.initBare(temp.resolve("deploy.git"));
+        GitOpsTarget staging = open(GitOpsSettings.builder(temp.resolve("staging")).service(SERVICE, IMAGE)
+                .environment("staging", "knative-lambda-staging").remote(remote.toUri().toString())
+                .branch("staging").build());
+        GitOpsTarget prod = open(GitOpsSettings.builder(temp.resolve("prod")).service(SERVICE, IMAGE)
+                .environment("prod", "knative-lambda-prod").remote(remote.toUri().toString()).branch("prod")
+                .build());
+
+        staging.deploy(release("staging", "1.4.0", DIGEST_1));
+        prod.deploy(release("prod", "1.3.0", DIGEST_2));
+
+        assertThatThrownBy(() -> staging.deploy(release("prod", "6.6.6", null)))
+                .isInstanceOf(PermanentTargetException.class);
+        assertThat(GitRepos.fileAt(remote, "refs/heads/staging", STAGING)).contains("newTag: 1.4.0");
+        assertThat(GitRepos.fileAt(remote, "refs/heads/staging", "overlays/prod/kustomization.yaml")).isNull();
+        assertThat(GitRepos.log(remote, "prod")).extracting(RevCommit::getShortMessage).containsExactly(
+                "Promote knative-lambda-builder 1.3.0 to prod", "Seed the deploy repository for prod");
+        assertThat(GitRepos.log(remote, "staging")).extracting(RevCommit::getShortMessage)
+                .noneMatch(message -> message.contains("prod"));
+    }
+
+    @Test
     void promotionsQueuedDuringAPushLandTogetherInOnePushWithACommitEach() throws Exception {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());

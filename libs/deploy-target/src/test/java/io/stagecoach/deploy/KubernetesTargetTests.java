@@ -152,6 +152,20 @@ class KubernetesTargetTests {
     }
 
     @Test
+    void aDeploymentDecidedOnAnotherImageChangesNothing() {
+        var before = deployment().get();
+
+        assertThatThrownBy(() -> target.deploy(release("staging", "1.4.2", DIGEST_2)
+                .expecting(new Deployment.Expected("1.4.0", null))))
+                .isInstanceOfSatisfying(StaleDecisionException.class,
+                        e -> assertThat(e.found().digest()).isEqualTo(DIGEST_1))
+                .hasMessageContaining("saw 1.4.0").hasMessageContaining("now holds 1.4.1@" + DIGEST_1);
+
+        assertThat(deployment().get().getMetadata().getResourceVersion())
+                .isEqualTo(before.getMetadata().getResourceVersion());
+    }
+
+    @Test
     void aMissingDeploymentIsAClearPermanentError() {
         assertThatThrownBy(() -> target.deploy(release("prod", "1.4.2", DIGEST_2)))
                 .isInstanceOf(PermanentTargetException.class)

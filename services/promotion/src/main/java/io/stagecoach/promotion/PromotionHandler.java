@@ -24,6 +24,7 @@ import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.deploy.DeployTargetException;
 import io.stagecoach.deploy.RunningRelease;
+import io.stagecoach.deploy.StaleDecisionException;
 import io.stagecoach.deploy.TargetSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +33,17 @@ import org.springframework.stereotype.Service;
 
 /**
  * Handles this environment's promotion requests, smoke passes and withdrawals: wait until the ledger read the event
- * (and so everything before it), skip what was
- * handled already, ask the policy, act through the target, publish the decision's events. One event of a promoted
- * service at a time, so two decisions never race on the same state; different services decide in parallel (ADR 18).
+ * (and so everything before it), skip what was handled already, ask the policy, act through the target, publish the
+ * decision's events. A deployment lands only over what the target said runs when it was decided; when another writer
+ * changed that in between, the request is decided again on the new state (ADR 26). One event of a promoted service
+ * at a time, so two decisions never race on the same state; different services decide in parallel (ADR 18).
  */
 @Service
 class PromotionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(PromotionHandler.class);
+    /** How often a request is decided when other writers keep changing the environment under it. */
+    static final int MAX_DECISIONS = 3;
 
     private final ServiceLocks locks = new ServiceLocks();
     private final Environment environment;
@@ -83,8 +87,21 @@ class PromotionHandler {
             Release release = request.data().release();
             Optional<RunningRelease> running = target.running(environment.name(), release.service());
             PromotionDecision decision = promotionPolicy.decide(request, publisherUser, view, running);
-            if (decision instanceof PromotionDecision.Deploy deploy) {
-                decision = deploy(deploy, release);
+            for (int decided = 1; decision instanceof PromotionDecision.Deploy deploy; decided++) {
+                try {
+                    decision = deploy(deploy, release);
+                } catch (StaleDecisionException stale) {
+                    // another writer changed the environment since the decision: decide again on what is there
+                    // now (a newer release there blocks this one), a bounded number of times
+                    if (decided >= MAX_DECISIONS) {
+                        decision = failed(deploy, release, stale.getMessage() + "; it kept changing, gave up after "
+                                + decided + " decisions", 1);
+                    } else {
+                        log.info("{}; deciding again", stale.getMessage());
+                        running = target.running(environment.name(), release.service());
+                        decision = promotionPolicy.decide(request, publisherUser, view, running);
+                    }
+                }
             }
             publisher.publishAll(decision.events());
             if (decision instanceof PromotionDecision.Blocked blocked) {
@@ -110,14 +127,19 @@ class PromotionHandler {
             metrics.deployment(release.service(), "completed");
             metrics.promotion(release.service(), "deployed");
             return deploy.completed(result);
+        } catch (StaleDecisionException e) {
+            throw e;
         } catch (DeployTargetException | CallNotPermittedException e) {
-            int attempts = e instanceof DeployTargetException t && t.isTransient() ? maxAttempts : 1;
-            log.warn("deploying {} {} to {} failed: {}", release.service(), release.version(), environment.name(),
-                    e.getMessage());
-            metrics.deployment(release.service(), "failed");
-            metrics.promotion(release.service(), "failed");
-            return deploy.failed(e.getMessage(), attempts);
+            return failed(deploy, release, e.getMessage(),
+                    e instanceof DeployTargetException t && t.isTransient() ? maxAttempts : 1);
         }
+    }
+
+    private PromotionDecision failed(PromotionDecision.Deploy deploy, Release release, String error, int attempts) {
+        log.warn("deploying {} {} to {} failed: {}", release.service(), release.version(), environment.name(), error);
+        metrics.deployment(release.service(), "failed");
+        metrics.promotion(release.service(), "failed");
+        return deploy.failed(error, attempts);
     }
 
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {

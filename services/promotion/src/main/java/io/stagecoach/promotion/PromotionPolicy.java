@@ -33,7 +33,8 @@ import io.stagecoach.deploy.RunningRelease;
  * gate asks for (a build for the first environment, a verification by the previous one for an automatic gate, an
  * approval for a manual one), published by the one service that may say so; a release the previous environment
  * withdrew is blocked (a rollback here excepted); the release already running (and announced) is nothing to do; a
- * release older than the running one is blocked; anything else is deployed.
+ * release older than the running one is blocked; anything else is deployed, over exactly what the target said runs
+ * (the deployment expects it: a target that finds something else there by then changes nothing).
  */
 final class PromotionPolicy {
 
@@ -104,7 +105,9 @@ final class PromotionPolicy {
             return blocked(request, Reason.OLDER_THAN_RUNNING, release.version() + " of " + release.service()
                     + " is older than " + runningVersion + ", which runs in " + environment.name(), runningVersion);
         }
-        return new PromotionDecision.Deploy(request, deployment(request), source, target);
+        // compare-and-set: the pin lands only over what the target said runs when this was decided
+        return new PromotionDecision.Deploy(request, deployment(request).expecting(Deployment.Expected.of(running)),
+                source, target);
     }
 
     /**

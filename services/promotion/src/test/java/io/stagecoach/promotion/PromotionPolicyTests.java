@@ -247,6 +247,28 @@ class PromotionPolicyTests {
     }
 
     @Test
+    void aDeploymentLandsOnlyOverWhatTheTargetSaidRunsAndADecisionOnANewerPinBlocksIt() {
+        CloudEvent<PromotionRequested> request = build(release("1.2.0"));
+        var over = new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc");
+
+        var deploy = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
+                FakeLedger.empty(), Optional.of(over));
+        var first = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
+                FakeLedger.empty(), Optional.empty());
+        // the target refused: 1.3.0 was committed in between; decided again on it
+        var again = policy("dev").decide(request, "dev-build-completed", FakeLedger.empty(),
+                Optional.of(new RunningRelease("1.3.0", Releases.IMAGE, Releases.digestOf("1.3.0"), "def")));
+
+        assertThat(deploy.deployment().expected())
+                .isEqualTo(new Deployment.Expected("1.1.0", Releases.digestOf("1.1.0")));
+        assertThat(first.deployment().expected()).isEqualTo(Deployment.Expected.nothing());
+        assertThat(again).isInstanceOfSatisfying(PromotionDecision.Blocked.class, blocked -> {
+            assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.OLDER_THAN_RUNNING);
+            assertThat(blocked.event().data().runningVersion()).isEqualTo("1.3.0");
+        });
+    }
+
+    @Test
     void deploysWithTheRequestRunAndApproversAsTrailers() {
         Release release = release(V);
         var data = PromotionRequested.approved(release, "prod", new Verification("staging", uuid("pass")),

@@ -17,6 +17,7 @@ import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.deploy.DeployTargetException;
+import io.stagecoach.deploy.StaleDecisionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,12 @@ class RollbackHandler {
             result = "completed";
             log.info("rolled {} back from {} to {} after {} (revision {})", service, rollback.from().version(),
                     rollback.to().version(), cause, deployed.revision());
+        } catch (StaleDecisionException e) {
+            // a promotion (or a person) changed the environment since the decision: reverting that without a word
+            // is not what anyone asked for; refuse, audited, and let people roll back again if it must go
+            outcome = rollback.failed(e.getMessage() + "; roll back again if what runs now must go too");
+            result = "failed";
+            log.warn("not rolling {} back to {}: {}", service, rollback.to().version(), e.getMessage());
         } catch (DeployTargetException | CallNotPermittedException e) {
             outcome = rollback.failed(e.getMessage());
             result = "failed";

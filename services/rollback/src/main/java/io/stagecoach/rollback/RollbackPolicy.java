@@ -126,7 +126,7 @@ final class RollbackPolicy {
             }
             to = last.get();
         }
-        return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to), source,
+        return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to, running), source,
                 withdrawal(trigger, from, "is held in " + environment.name() + ", rolled back to " + to.version(),
                         ledger));
     }
@@ -168,12 +168,18 @@ final class RollbackPolicy {
         return trigger.eventType().eventName();
     }
 
-    private Deployment deployment(CloudEvent<?> trigger, Release from, Release to) {
+    /**
+     * Puts {@code to} back, over exactly what the ledger says runs ({@code running}): a release promoted since,
+     * which the ledger has not read yet, is not reverted without a word (ADR 26).
+     */
+    private Deployment deployment(CloudEvent<?> trigger, Release from, Release to, Optional<Release> running) {
         Map<String, String> trailers = new LinkedHashMap<>();
         trailers.put(Deployment.EVENT_ID, trigger.id());
         trailers.put(Deployment.RUN_ID, trigger.correlationid());
         return new Deployment(environment.name(), to.service(), to.version(), to.image(), to.digest(), trailers,
-                "rollback from " + from.version() + " after " + trigger.eventType().eventName());
+                "rollback from " + from.version() + " after " + trigger.eventType().eventName())
+                .expecting(running.map(r -> new Deployment.Expected(r.version(), r.digest()))
+                        .orElse(Deployment.Expected.nothing()));
     }
 
     /** A rollback that cannot happen; when it names {@code from}, that release is held and withdrawn downstream. */

@@ -4,10 +4,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.stagecoach.events.AlertFiring;
@@ -31,6 +34,7 @@ import io.stagecoach.testing.pipeline.GitOpsRepository;
 import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestEvents;
 import io.stagecoach.testing.pipeline.TestPipeline;
+import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,6 +146,49 @@ class RollbackIntegrationTests {
         assertThat(blocked.data().reason()).isEqualTo(PromotionBlocked.Reason.HELD);
         assertThat(repository().commitsMentioning(again.id())).isEmpty();
         assertThat(repository().file(overlay("dev"))).contains(good.digest()).doesNotContain(bad.digest());
+    }
+
+    @Test
+    void refusesTheRollbackWhenTheOverlayNoLongerHoldsTheReleaseItsDecisionSaw() throws Exception {
+        AuditTrail dev = fixture.audit("dev");
+        Release good = TestEvents.release("svc-rollback-raced", "1.1.0");
+        verify(good);
+        Release bad = TestEvents.release("svc-rollback-raced", "1.2.0");
+        CloudEvent<DeploymentCompleted> deployed = deploy(bad);
+        // another writer pins 1.3.0 before the ledger has read anything of it: the rollback must not revert it
+        Release fresh = TestEvents.release("svc-rollback-raced", "1.3.0");
+        pinByHand(bad, fresh);
+        String pinned = repository().file(overlay("dev"));
+
+        CloudEvent<SmokeTestFailed> failed = TestEvents.failed(deployed);
+        fixture.publish("dev", Principal.SMOKE_TEST, failed);
+        CloudEvent<RollbackFailed> refused = dev.awaitCausedBy(RollbackFailed.class, failed);
+
+        assertThat(refused.data().from()).isEqualTo(bad);
+        assertThat(refused.data().to()).isEqualTo(good);
+        assertThat(refused.data().reason()).contains("putting back 1.1.0 failed", "saw 1.2.0@" + bad.digest(),
+                "now holds 1.3.0@" + fresh.digest(), "nothing was changed", "roll back again");
+        assertThat(dev.causedBy(RollbackCompleted.class, failed)).isEmpty();
+        assertThat(repository().commitsMentioning(failed.id())).isEmpty();
+        assertThat(repository().file(overlay("dev"))).isEqualTo(pinned).contains(fresh.digest());
+    }
+
+    /** Commits {@code to} over {@code from} in dev's overlay, as a person or another writer would. */
+    private static void pinByHand(Release from, Release to) throws Exception {
+        Path file = gitops().resolve(overlay("dev"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        int entry = lines.indexOf("  - name: " + from.image());
+        for (int i = entry + 1; i < lines.size() && !lines.get(i).startsWith("  - "); i++) {
+            lines.set(i, lines.get(i).replace("newTag: " + from.version(), "newTag: " + to.version())
+                    .replace(from.digest(), to.digest()));
+        }
+        Files.write(file, lines);
+        try (Git git = Git.open(gitops().toFile())) {
+            git.add().addFilepattern(overlay("dev")).call();
+            git.commit().setMessage("Pin " + to.version() + " by hand").setAuthor("Pat Person", "pat@example.com")
+                    .setCommitter("Pat Person", "pat@example.com").setSign(false).call();
+        }
+        assertThat(new GitOpsRepository(gitops()).file(overlay("dev"))).contains(to.digest());
     }
 
     @Test

@@ -25,6 +25,8 @@ import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.Deployment;
+import io.stagecoach.deploy.RunningRelease;
+import io.stagecoach.deploy.StaleDecisionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -118,6 +120,20 @@ class RollbackPolicyTests {
                 assertThat(deployment.trailers()).containsEntry(Deployment.EVENT_ID, trigger.id());
             });
         }
+    }
+
+    @Test
+    void aRollbackLandsOnlyOverTheReleaseTheLedgerSaysRuns() {
+        var ledger = new FakeLedger(List.of(release("1.0.0"), release("1.1.0")), List.of(), release("1.2.0"));
+
+        var rollback = (RollbackDecision.Rollback) POLICY.decide(trigger("smoke", "1.2.0"), ledger);
+        var refused = rollback.failed(new StaleDecisionException(rollback.deployment(),
+                new RunningRelease("1.3.0", release("1.3.0").image(), release("1.3.0").digest(), "abc")).getMessage());
+
+        assertThat(rollback.deployment().expected())
+                .isEqualTo(new Deployment.Expected("1.2.0", release("1.2.0").digest()));
+        assertThat(refused.event().data().reason()).contains("putting back 1.1.0 failed", "saw 1.2.0@",
+                "now holds 1.3.0@", "revision abc", "nothing was changed");
     }
 
     @Test

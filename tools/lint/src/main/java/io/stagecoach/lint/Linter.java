@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Checks a repository's deploy files for what breaks isolation between environments: shared namespaces,
  * vhosts, buckets, IAM roles, image repositories and credentials; environments without a ResourceQuota or a
- * default-deny NetworkPolicy; developers who can change a protected environment by hand; RabbitMQ users
+ * default-deny NetworkPolicy; developers who can change a protected environment by hand, or read a Git push
+ * credential that writes a manually gated environment's desired state; RabbitMQ users
  * permitted on more than one environment's vhost; committed secrets. environments.yaml is read through the
  * platform's model, so it is refused here exactly when the services would refuse it.
  * <p>
@@ -154,6 +155,7 @@ public final class Linter {
 					findings.addAll(OverlayChecks.committedSecrets(overlay));
 					findings.addAll(OverlayChecks.environmentVariable(overlay));
 					findings.addAll(OverlayChecks.peopleAccess(overlay, names.isProtected(environment), developersGroup));
+					findings.addAll(GitCredentialCheck.check(overlay, developersGroup, names.model()));
 					names.get(environment)
 						.ifPresent(env -> findings
 							.addAll(EnvironmentChecks.overlayMatches(overlay, env, environmentsDisplay, environmentsTree)));

@@ -2,6 +2,7 @@ package io.stagecoach.support.deploy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -48,10 +49,36 @@ public final class StagecoachTargetAutoConfiguration {
         return Binder.get(environment).bindOrCreate("stagecoach.target", TargetSettings.class);
     }
 
-    /** The target itself; closed with the context (a Git repository, a Kubernetes client). */
+    /**
+     * The target itself; closed with the context (a Git repository, a Kubernetes client). Where environments.yaml
+     * names this environment's own GitOps repository (and branch), the target writes there and holds only this
+     * environment's files: its credential cannot change another environment's desired state (ADR 26).
+     */
     @Bean
-    DeployTarget deployTargetDelegate(TargetSettings settings, Environments environments) {
+    DeployTarget deployTargetDelegate(TargetSettings settings, Environments environments,
+                                      org.springframework.core.env.Environment properties) {
+        String name = properties.getProperty("stagecoach.environment");
+        Optional<Environment> own = name == null ? Optional.empty() : environments.find(name);
+        if (settings.type() == TargetSettings.Type.GITOPS && own.isPresent()
+                && own.get().cloud().gitopsRepository().isPresent()) {
+            return DeployTargets.create(ownRepository(settings, own.get()),
+                    Map.of(own.get().name(), own.get().namespace()));
+        }
         return DeployTargets.create(settings, namespaces(environments));
+    }
+
+    /** The settings writing to the environment's own repository and branch; a conflicting setting is refused. */
+    static TargetSettings ownRepository(TargetSettings settings, Environment environment) {
+        String remote = environment.cloud().gitopsRepository().orElseThrow();
+        String branch = environment.cloud().gitopsBranch().orElse("main");
+        TargetSettings.GitOps gitops = settings.gitops();
+        if (gitops.remote() != null && !gitops.remote().equals(remote)) {
+            throw new IllegalStateException("stagecoach.target.gitops.remote is " + gitops.remote() + " but "
+                    + "environments.yaml names " + remote + " as " + environment.name()
+                    + "'s GitOps repository; remove the setting (environments.yaml says where " + environment.name()
+                    + " is written)");
+        }
+        return settings.withGitOps(gitops.at(remote, branch));
     }
 
     @Bean

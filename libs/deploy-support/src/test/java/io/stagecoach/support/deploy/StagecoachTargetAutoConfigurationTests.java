@@ -1,11 +1,15 @@
 package io.stagecoach.support.deploy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import io.stagecoach.deploy.PermanentTargetException;
 import io.stagecoach.platform.environments.Environments;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.io.TempDir;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -144,5 +148,40 @@ class StagecoachTargetAutoConfigurationTests {
         assertThat(settings.kubernetes().deployment()).isEqualTo("{service}");
         assertThat(StagecoachTargetAutoConfiguration.namespaces(Environments.loadDefault()))
                 .containsEntry("dev", "knative-lambda-dev").containsEntry("prod", "knative-lambda-prod");
+    }
+
+    @Test
+    void writesToTheRepositoryEnvironmentsYamlNamesForItsOwnEnvironmentOnly(@TempDir Path temp) throws Exception {
+        Path prodRemote = temp.resolve("deploy-prod.git");
+        Git.init().setBare(true).setInitialBranch("main").setDirectory(prodRemote.toFile()).call().close();
+        Path file = temp.resolve("environments.yaml");
+        Files.writeString(file, Files.readString(Path.of("../../deploy/environments.yaml")).replace(
+                "    namespace: knative-lambda-prod\n", "    namespace: knative-lambda-prod\n"
+                        + "    gitops-repository: " + prodRemote.toUri() + "\n    gitops-branch: desired\n"));
+        Environments environments = Environments.load(file);
+        MockEnvironment properties = new MockEnvironment().withProperty("stagecoach.environment", "prod")
+                .withProperty("stagecoach.target.gitops.repository", temp.resolve("clone").toString())
+                .withProperty("stagecoach.target.gitops.images.knative-lambda-builder",
+                        "ghcr.io/acme/knative-lambda-builder");
+        TargetSettings settings = configuration.targetSettings(properties);
+
+        DeployTarget target = configuration.deployTargetDelegate(settings, environments, properties);
+        try {
+            target.deploy(Deployment.of("prod", "knative-lambda-builder", "1.3.0",
+                    "ghcr.io/acme/knative-lambda-builder", null));
+            assertThatThrownBy(() -> target.deploy(Deployment.of("staging", "knative-lambda-builder", "1.4.0",
+                    "ghcr.io/acme/knative-lambda-builder", null))).isInstanceOf(PermanentTargetException.class);
+        } finally {
+            ((AutoCloseable) target).close();
+        }
+
+        try (Git remote = Git.open(prodRemote.toFile())) {
+            assertThat(remote.getRepository().exactRef("refs/heads/desired")).isNotNull();
+            assertThat(remote.getRepository().exactRef("refs/heads/main")).isNull();
+        }
+        assertThatThrownBy(() -> StagecoachTargetAutoConfiguration.ownRepository(configuration.targetSettings(
+                new MockEnvironment().withProperty("stagecoach.target.gitops.remote", "/srv/git/shared.git")),
+                environments.get("prod")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("environments.yaml names");
     }
 }

@@ -8,6 +8,10 @@ import java.util.Optional;
  * Stagecoach does not use these at run time; they are declared so that {@code stagecoach lint} can tell
  * when two environments share one (a dev build that can write what prod reads is not isolated).
  *
+ * @param gitopsRepository the GitOps repository holding the environment's desired state, which only its own
+ *                        deploy credential may push to ({@code gitops-repository: https://git.example.com/acme/prod})
+ * @param gitopsBranch    the branch of it the environment's desired state is on ({@code gitops-branch: prod}); with
+ *                        one repository for all environments, a protected branch per environment
  * @param imageRepository the container image repository the environment pulls from, without tag or digest
  *                        ({@code image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod})
  * @param bucket          the environment's object storage bucket, a name or {@code s3://}/{@code gs://} URL
@@ -15,7 +19,8 @@ import java.util.Optional;
  * @param iamRole         the cloud identity its workloads run as: an AWS role ARN, a GCP service account
  *                        or an Azure client id ({@code iam-role: arn:aws:iam::123456789012:role/shop-prod})
  */
-public record CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole) {
+public record CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole,
+                             Optional<String> gitopsRepository, Optional<String> gitopsBranch) {
 
     /** An environment that names none of them. */
     public static final CloudResources NONE = new CloudResources(Optional.empty(), Optional.empty(), Optional.empty());
@@ -24,6 +29,22 @@ public record CloudResources(Optional<String> imageRepository, Optional<String> 
         Objects.requireNonNull(imageRepository, "imageRepository");
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(iamRole, "iamRole");
+        Objects.requireNonNull(gitopsRepository, "gitopsRepository");
+        Objects.requireNonNull(gitopsBranch, "gitopsBranch");
+    }
+
+    /** Cloud resources without a GitOps repository of the environment's own. */
+    public CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole) {
+        this(imageRepository, bucket, iamRole, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Where the environment's desired state is written, when environments.yaml names it: the repository and branch
+     * (the branch defaults to {@code main}) that only this environment's deploy credential may push to. Two
+     * environments with the same pair share a credential that writes both.
+     */
+    public Optional<String> gitopsTarget() {
+        return gitopsRepository.map(repository -> repository + "#" + gitopsBranch.orElse("main"));
     }
 
     /**

@@ -51,7 +51,8 @@ final class EnvironmentsParser {
 
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
-            "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role");
+            "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role",
+            "gitops-repository", "gitops-branch");
     private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
     private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
     /** Names people reach for that spelling alone does not lead to. */
@@ -87,6 +88,8 @@ final class EnvironmentsParser {
         Optional<String> imageRepository = Optional.empty();
         Optional<String> bucket = Optional.empty();
         Optional<String> iamRole = Optional.empty();
+        Optional<String> gitopsRepository = Optional.empty();
+        Optional<String> gitopsBranch = Optional.empty();
 
         Draft(int index) {
             this.pointer = "/environments/" + index;
@@ -123,7 +126,7 @@ final class EnvironmentsParser {
         }
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
                 d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
-                new CloudResources(d.imageRepository, d.bucket, d.iamRole))).toList();
+                new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch))).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -277,6 +280,7 @@ final class EnvironmentsParser {
         }
         d.auditRetention = duration(node, d, "audit-retention", true);
         cloudResources(node, d);
+        gitops(node, d);
 
         if (d.gate == Gate.AUTO) {
             for (String key : MANUAL_ONLY_KEYS) {
@@ -329,6 +333,31 @@ final class EnvironmentsParser {
                         + "), a GCP service account (stagecoach-" + env + "@my-project.iam.gserviceaccount.com) "
                         + "or an Azure client id (a lower-case UUID), as the service account annotation says it");
                 d.iamRole = Optional.empty();
+            }
+        });
+    }
+
+    /** Where the environment's desired state is written; checked for sharing by {@code stagecoach lint}. */
+    private void gitops(JsonNode node, Draft d) {
+        String env = d.name == null ? "dev" : d.name;
+        d.gitopsRepository = optionalText(node, d, "gitops-repository",
+                "e.g. gitops-repository: https://git.example.com/acme/deploy-" + env + ".git");
+        d.gitopsRepository.ifPresent(repository -> {
+            String problem = repository.matches("[A-Za-z0-9+.-]+://[^/@]*:[^/@]*@.*") ? "carries a password"
+                    : repository.chars().anyMatch(Character::isWhitespace) ? "has spaces" : null;
+            if (problem != null) {
+                fieldProblem(d, "gitops-repository", "the repository " + problem, "name the repository alone (its "
+                        + "push credential is a Secret in the environment's namespace), e.g. "
+                        + "https://git.example.com/acme/deploy-" + env + ".git");
+                d.gitopsRepository = Optional.empty();
+            }
+        });
+        d.gitopsBranch = optionalText(node, d, "gitops-branch", "e.g. gitops-branch: " + env);
+        d.gitopsBranch.ifPresent(branch -> {
+            if (!branch.matches("[A-Za-z0-9][A-Za-z0-9._/-]*") || branch.contains("..") || branch.endsWith("/")
+                    || branch.endsWith(".lock")) {
+                fieldProblem(d, "gitops-branch", "'" + branch + "' is not a branch name", "e.g. gitops-branch: " + env);
+                d.gitopsBranch = Optional.empty();
             }
         });
     }

@@ -101,6 +101,32 @@ class EnvironmentsTests {
     }
 
     @Test
+    void anEnvironmentNamesTheGitOpsRepositoryAndBranchItsDesiredStateIsWrittenTo() {
+        Environments environments = Environments.parse(EnvironmentsValidationTests.VALID
+                .replace("    namespace: knative-lambda-staging\n", """
+                            namespace: knative-lambda-staging
+                            gitops-repository: https://git.example.com/acme/deploy.git
+                            gitops-branch: staging
+                        """)
+                .replace("    namespace: knative-lambda-prod\n", """
+                            namespace: knative-lambda-prod
+                            gitops-repository: git@git.example.com:acme/deploy-prod.git
+                        """), "test");
+
+        assertThat(environments.get("staging").cloud().gitopsTarget())
+                .contains("https://git.example.com/acme/deploy.git#staging");
+        assertThat(environments.get("prod").cloud().gitopsTarget()).contains("git@git.example.com:acme/deploy-prod.git#main");
+        assertThat(environments.get("dev").cloud().gitopsTarget()).isEmpty();
+        assertThatThrownBy(() -> Environments.parse(EnvironmentsValidationTests.VALID.replace(
+                "    namespace: knative-lambda-prod\n", "    namespace: knative-lambda-prod\n"
+                        + "    gitops-repository: https://bot:s3cret@git.example.com/acme/deploy.git\n"
+                        + "    gitops-branch: ../prod\n"), "test"))
+                .isInstanceOf(InvalidEnvironmentsException.class)
+                .hasMessageContaining("the repository carries a password").hasMessageNotContaining("s3cret")
+                .hasMessageContaining("'../prod' is not a branch name");
+    }
+
+    @Test
     void sharingACloudResourceIsForTheLinterToReport() {
         Environments environments = Environments.parse(EnvironmentsValidationTests.VALID
                 .replace("    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    bucket: artifacts\n")
