@@ -93,12 +93,26 @@ public final class StagecoachAutoConfiguration {
     @Bean
     ConnectionFactoryCustomizer stagecoachCredentials(StagecoachIdentity identity,
             org.springframework.core.env.Environment springEnvironment) {
+        requireSameVhost(identity, springEnvironment.getProperty("spring.rabbitmq.virtual-host"));
         requirePasswordForRemoteBroker(identity.user(), Credentials.fromEnvironment(), brokerHosts(springEnvironment));
         return connectionFactory -> {
             connectionFactory.setVirtualHost(identity.vhost());
             connectionFactory.setUsername(identity.user());
             connectionFactory.setPassword(Credentials.passwordFor(identity.user()));
         };
+    }
+
+    /**
+     * The vhost is the environment's; a deployment that also names one ({@code SPRING_RABBITMQ_VIRTUAL_HOST}) must name
+     * the same, or it was patched for another environment.
+     */
+    static void requireSameVhost(StagecoachIdentity identity, String configured) {
+        if (StringUtils.hasText(configured) && !configured.equals(identity.vhost())) {
+            throw new StagecoachConfigurationException("spring.rabbitmq.virtual-host is " + configured + " but environment '"
+                    + identity.environmentName() + "' uses vhost " + identity.vhost() + ".",
+                    "Set spring.rabbitmq.virtual-host (SPRING_RABBITMQ_VIRTUAL_HOST) to " + identity.vhost()
+                            + " or leave it out, or correct stagecoach.environment.");
+        }
     }
 
     /**

@@ -123,6 +123,18 @@ class StagecoachAutoConfigurationTests {
     }
 
     @Test
+    void refusesAVhostOfAnotherEnvironment() {
+        contextRunner.withPropertyValues("stagecoach.environment=prod", "stagecoach.service=promotion",
+                "spring.rabbitmq.virtual-host=staging")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOf(StagecoachConfigurationException.class)
+                            .hasMessageContaining("spring.rabbitmq.virtual-host is staging but environment 'prod' uses vhost prod");
+                });
+    }
+
+    @Test
     void aConfiguredPasswordOrABrokerOnThisMachineNeedsNoMore(@TempDir Path secrets) throws Exception {
         Files.writeString(secrets.resolve("prod-promotion"), "s3cret\n");
         io.stagecoach.platform.credentials.Credentials mounted = io.stagecoach.platform.credentials.Credentials
@@ -144,7 +156,7 @@ class StagecoachAutoConfigurationTests {
     @Test
     void connectsToTheEnvironmentsVhostAsTheServicesOwnUser() {
         contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=promotion",
-                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.username=guest", "spring.rabbitmq.virtual-host=/")
+                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.username=guest", "spring.rabbitmq.virtual-host=t1-staging")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     StagecoachIdentity identity = context.getBean(StagecoachIdentity.class);

@@ -44,11 +44,13 @@ import org.springframework.core.type.filter.AnnotationTypeFilter;
  */
 final class DeclaredSettings {
 
-    /** Spring Boot declares them, service-support overwrites them from the environment and service (ADR 30). */
+    /**
+     * Spring Boot declares them, service-support overwrites them from the environment and service (ADR 30). The vhost
+     * is not among them: service-support refuses one that is not the environment's.
+     */
     static final Map<String, String> DERIVED = Map.of(
             "spring.rabbitmq.username", "the user is <vhost>-<service>",
-            "spring.rabbitmq.password", "the password is $STAGECOACH_SECRETS_DIR/<user> or STAGECOACH_PASSWORD_<USER>",
-            "spring.rabbitmq.virtual-host", "the vhost is the environment's");
+            "spring.rabbitmq.password", "the password is $STAGECOACH_SECRETS_DIR/<user> or STAGECOACH_PASSWORD_<USER>");
 
     /** Read without Spring. */
     static final Set<String> PLAIN_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", Credentials.SECRETS_DIR_VARIABLE);

@@ -284,6 +284,7 @@ class KubernetesManifestsTests {
         Map<String, Volume> volumes = pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
         for (Container container : pod.getContainers()) {
             Map<String, String> values = new LinkedHashMap<>();
+            List<String> read = new ArrayList<>();
             for (EnvVar variable : container.getEnv()) {
                 Optional<String> reader = declared.readerOf(variable.getName());
                 String derived = DeclaredSettings.DERIVED.entrySet().stream()
@@ -294,10 +295,19 @@ class KubernetesManifestsTests {
                 } else if (reader.isEmpty()) {
                     problems.add(where + ": " + variable.getName() + " is read by nothing " + service + " declares");
                 }
-                values.put(variable.getName(), resolve(variable, objects, problems, where));
+                String value = resolve(variable, objects, problems, where);
+                values.put(variable.getName(), value);
+                if (derived == null && reader.isPresent() && value != null) {
+                    read.add(value);
+                }
             }
             if (!env.equals(values.get("STAGECOACH_ENVIRONMENT"))) {
                 problems.add(where + ": STAGECOACH_ENVIRONMENT is " + values.get("STAGECOACH_ENVIRONMENT") + ", not " + env);
+            }
+            String vhost = values.get("SPRING_RABBITMQ_VIRTUAL_HOST");
+            if (vhost != null && !vhost.equals(environment.vhost())) {
+                problems.add(where + ": SPRING_RABBITMQ_VIRTUAL_HOST is " + vhost + ", not " + env + "'s vhost "
+                        + environment.vhost() + " (the service refuses to start)");
             }
             if (!container.getImage().contains("/" + service + ":")) {
                 problems.add(where + ": image " + container.getImage() + " is not the " + service + " service's");
@@ -309,8 +319,7 @@ class KubernetesManifestsTests {
             // every mount is a path a read setting names
             for (VolumeMount mount : container.getVolumeMounts()) {
                 String path = mount.getMountPath();
-                boolean named = values.values().stream().filter(Objects::nonNull)
-                        .anyMatch(value -> names(value, path));
+                boolean named = read.stream().anyMatch(value -> names(value, path));
                 if (!named) {
                     problems.add(where + ": " + path + " is mounted but no setting the service reads names it");
                 }
