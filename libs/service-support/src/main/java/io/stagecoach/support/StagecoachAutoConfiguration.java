@@ -91,12 +91,78 @@ public final class StagecoachAutoConfiguration {
     }
 
     @Bean
-    ConnectionFactoryCustomizer stagecoachCredentials(StagecoachIdentity identity) {
+    ConnectionFactoryCustomizer stagecoachCredentials(StagecoachIdentity identity,
+            org.springframework.core.env.Environment springEnvironment) {
+        requireSameVhost(identity, springEnvironment.getProperty("spring.rabbitmq.virtual-host"));
+        requirePasswordForRemoteBroker(identity.user(), Credentials.fromEnvironment(), brokerHosts(springEnvironment));
         return connectionFactory -> {
             connectionFactory.setVirtualHost(identity.vhost());
             connectionFactory.setUsername(identity.user());
             connectionFactory.setPassword(Credentials.passwordFor(identity.user()));
         };
+    }
+
+    /**
+     * The vhost is the environment's; a deployment that also names one ({@code SPRING_RABBITMQ_VIRTUAL_HOST}) must name
+     * the same, or it was patched for another environment.
+     */
+    static void requireSameVhost(StagecoachIdentity identity, String configured) {
+        if (StringUtils.hasText(configured) && !configured.equals(identity.vhost())) {
+            throw new StagecoachConfigurationException("spring.rabbitmq.virtual-host is " + configured + " but environment '"
+                    + identity.environmentName() + "' uses vhost " + identity.vhost() + ".",
+                    "Set spring.rabbitmq.virtual-host (SPRING_RABBITMQ_VIRTUAL_HOST) to " + identity.vhost()
+                            + " or leave it out, or correct stagecoach.environment.");
+        }
+    }
+
+    /**
+     * The local-only default password ({@code <user>-local-only}) is for a broker on this machine only: against any
+     * other broker a service without a configured password fails at start, saying where the password goes, instead
+     * of being refused at login (or, worse, accepted by a broker provisioned with local-only passwords).
+     */
+    static void requirePasswordForRemoteBroker(String user, Credentials credentials, List<String> brokerHosts) {
+        if (credentials.hasConfiguredPassword(user)) {
+            return;
+        }
+        List<String> remote = brokerHosts.stream().filter(host -> !isLoopback(host)).toList();
+        if (remote.isEmpty()) {
+            return;
+        }
+        throw new StagecoachConfigurationException("No password is configured for RabbitMQ user " + user
+                + ", and the broker (" + String.join(", ", remote) + ") is not on this machine: the local-only "
+                + "default password is never used there.",
+                "Mount the Secret holding " + user + "'s password as the file " + credentials.source(user)
+                        + " (set " + Credentials.SECRETS_DIR_VARIABLE + " to its directory), or set "
+                        + Credentials.variableFor(user) + ".");
+    }
+
+    /** The hosts of {@code spring.rabbitmq.addresses} when set, else {@code spring.rabbitmq.host} (default localhost). */
+    static List<String> brokerHosts(org.springframework.core.env.Environment environment) {
+        String addresses = environment.getProperty("spring.rabbitmq.addresses");
+        if (!StringUtils.hasText(addresses)) {
+            return List.of(environment.getProperty("spring.rabbitmq.host", "localhost"));
+        }
+        return Arrays.stream(addresses.split(",")).map(String::strip).filter(StringUtils::hasText)
+                .map(StagecoachAutoConfiguration::hostOf).toList();
+    }
+
+    private static String hostOf(String address) {
+        String rest = address.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
+        rest = rest.substring(rest.lastIndexOf('@') + 1);
+        int slash = rest.indexOf('/');
+        rest = slash < 0 ? rest : rest.substring(0, slash);
+        if (rest.startsWith("[")) {
+            int end = rest.indexOf(']');
+            return end < 0 ? rest : rest.substring(1, end);
+        }
+        int colon = rest.indexOf(':');
+        return colon < 0 ? rest : rest.substring(0, colon);
+    }
+
+    private static boolean isLoopback(String host) {
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        return name.equals("localhost") || name.endsWith(".localhost") || name.startsWith("127.")
+                || name.equals("::1") || name.equals("0:0:0:0:0:0:0:1");
     }
 
     @Bean

@@ -103,9 +103,60 @@ class StagecoachAutoConfigurationTests {
     }
 
     @Test
+    void refusesToStartWithoutAPasswordAgainstABrokerElsewhere() {
+        contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=promotion",
+                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.host=stagecoach-rabbitmq.rabbitmq-system.svc")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOf(StagecoachConfigurationException.class)
+                            .hasMessageContaining("No password is configured for RabbitMQ user t1-staging-promotion")
+                            .hasMessageContaining("stagecoach-rabbitmq.rabbitmq-system.svc");
+                    StagecoachConfigurationException failure =
+                            (StagecoachConfigurationException) rootCause(context.getStartupFailure());
+                    assertThat(failure.action()).contains("STAGECOACH_SECRETS_DIR")
+                            .contains("STAGECOACH_PASSWORD_T1_STAGING_PROMOTION");
+                });
+        contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=promotion",
+                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.addresses=amqps://broker.example.org:5671/x")
+                .run(context -> assertThat(context).hasFailed());
+    }
+
+    @Test
+    void refusesAVhostOfAnotherEnvironment() {
+        contextRunner.withPropertyValues("stagecoach.environment=prod", "stagecoach.service=promotion",
+                "spring.rabbitmq.virtual-host=staging")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOf(StagecoachConfigurationException.class)
+                            .hasMessageContaining("spring.rabbitmq.virtual-host is staging but environment 'prod' uses vhost prod");
+                });
+    }
+
+    @Test
+    void aConfiguredPasswordOrABrokerOnThisMachineNeedsNoMore(@TempDir Path secrets) throws Exception {
+        Files.writeString(secrets.resolve("prod-promotion"), "s3cret\n");
+        io.stagecoach.platform.credentials.Credentials mounted = io.stagecoach.platform.credentials.Credentials
+                .fromVariables(java.util.Map.of("STAGECOACH_SECRETS_DIR", secrets.toString()));
+        StagecoachAutoConfiguration.requirePasswordForRemoteBroker("prod-promotion", mounted,
+                java.util.List.of("stagecoach-rabbitmq.rabbitmq-system.svc"));
+        io.stagecoach.platform.credentials.Credentials none = io.stagecoach.platform.credentials.Credentials
+                .fromVariables(java.util.Map.of());
+        for (String local : java.util.List.of("localhost", "127.0.0.1", "::1")) {
+            StagecoachAutoConfiguration.requirePasswordForRemoteBroker("prod-promotion", none, java.util.List.of(local));
+        }
+        // the secret mounted under another user's name does not count
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StagecoachAutoConfiguration
+                .requirePasswordForRemoteBroker("staging-promotion", mounted, java.util.List.of("10.0.0.7")))
+                .isInstanceOf(StagecoachConfigurationException.class)
+                .hasMessageContaining("staging-promotion");
+    }
+
+    @Test
     void connectsToTheEnvironmentsVhostAsTheServicesOwnUser() {
         contextRunner.withPropertyValues("stagecoach.environment=staging", "stagecoach.service=promotion",
-                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.username=guest", "spring.rabbitmq.virtual-host=/")
+                "stagecoach.vhost-prefix=t1", "spring.rabbitmq.username=guest", "spring.rabbitmq.virtual-host=t1-staging")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     StagecoachIdentity identity = context.getBean(StagecoachIdentity.class);

@@ -97,15 +97,8 @@ class SingleMistakeTests {
 									"    vhost: prod\n    image-repository: ghcr.io/example/builds\n");
 						},
 						ENVIRONMENTS, "prod shares the image repository \"ghcr.io/example/builds\" with dev"),
-				new Mistake("staging's Helm values use dev's Secret",
-						deploy -> edit(deploy.resolve("helm/stagecoach/values-staging.yaml"),
-								"secretName: stagecoach-staging-promotion-rabbitmq", "secretName: stagecoach-dev-promotion-rabbitmq"),
-						"deploy/helm/stagecoach/values-staging.yaml",
-						"staging shares the credential Secret \"stagecoach-dev-promotion-rabbitmq\" with dev"),
-				new Mistake("staging's Helm values use dev's RabbitMQ user",
-						deploy -> edit(deploy.resolve("helm/stagecoach/values-staging.yaml"), "username: staging-rollback",
-								"username: dev-rollback"),
-						"deploy/helm/stagecoach/values-staging.yaml", "staging shares the RabbitMQ user \"dev-rollback\" with dev"),
+				// the chart derives each service's RabbitMQ user (<vhost>-<service>) and Secret (stagecoach-<service>-rabbitmq
+				// in the release's namespace): a values file names neither, only the vhost (above)
 				new Mistake("prod without a ResourceQuota",
 						deploy -> append(overlay(deploy, "prod"), deletePatch("v1", "ResourceQuota", "stagecoach-quota")),
 						"deploy/k8s/overlays/prod/kustomization.yaml", "prod has no ResourceQuota"),
