@@ -73,7 +73,7 @@ public final class PrivateBroker implements AutoCloseable {
                 nodes.launch(i);
             }
             for (int i = 0; i < size; i++) {
-                nodes.ctl(i, 120, "await_startup", "--timeout", "110");
+                nodes.awaitStartup(i);
             }
             for (int i = 1; i < size; i++) {
                 nodes.ctl(i, 60, "stop_app");
@@ -121,7 +121,7 @@ public final class PrivateBroker implements AutoCloseable {
     /** Starts the RabbitMQ application of node {@code index} again and waits until it runs. */
     public void startApp(int index) {
         ctl(index, 120, "start_app");
-        ctl(index, 120, "await_startup", "--timeout", "110");
+        awaitStartup(index);
     }
 
     /** Stops node {@code index} entirely (the Erlang node too); {@link #restart(int)} brings it back. */
@@ -133,7 +133,7 @@ public final class PrivateBroker implements AutoCloseable {
     /** Starts a stopped node {@code index} with its data; a cluster member rejoins its cluster. */
     public void restart(int index) {
         launch(index);
-        ctl(index, 120, "await_startup", "--timeout", "110");
+        awaitStartup(index);
     }
 
     /**
@@ -201,6 +201,22 @@ public final class PrivateBroker implements AutoCloseable {
         // three file handles per quorum queue (FIELD-NOTES): the default 1,024 holds five pipelines at most
         run(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec rabbitmq-server -detached"),
                 environment, 60, true);
+    }
+
+    /**
+     * Waits until node {@code index} runs RabbitMQ: {@code -detached} returns before the Erlang node is up, and
+     * {@code await_startup} gives up at once on a node it cannot reach yet (a loaded machine takes seconds).
+     */
+    private void awaitStartup(int index) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        List<String> command = List.of("rabbitmqctl", "-q", "-n", node(index), "await_startup", "--timeout", "110");
+        while (System.nanoTime() < deadline) {
+            if (run(command, Map.of(), 120, false) == 0) {
+                return;
+            }
+            sleep(1_000);
+        }
+        run(command, Map.of(), 120, true);
     }
 
     private void awaitManagement(int index) {
