@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PrivateBroker implements AutoCloseable {
 
+    /** For {@code @ResourceLock}: the nodes have fixed ports, so one test class at a time uses them. */
+    public static final String LOCK = "stagecoach-private-broker";
+
     static final int AMQP_PORT = 5681;
     static final int MANAGEMENT_PORT = 15681;
     static final int STREAM_PORT = 5691;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Faults of the whole broker while 200 builds are in flight through the whole pipeline: the RabbitMQ application
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the rest of the fault suite ({@link FaultReconciliation}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(PrivateBroker.LOCK)
 class BrokerFaultsEndToEndTests {
 
     private static final int SERVICES = 10;
@@ -46,7 +48,10 @@ class BrokerFaultsEndToEndTests {
         List<String> services = new ArrayList<>();
         CASES.forEach(c -> services.addAll(FaultReconciliation.services(c, SERVICES)));
         LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, services, "1h",
-                "broker-faults-tests.log");
+                "broker-faults-tests.log")
+                // the services' own retry waits (1 s, 2 s, 4 s), not the end-to-end classes' 100 ms: a delivery
+                // handled while the broker is away waits for its ledger to read back its event, and retries
+                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "1s");
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
         faults = new FaultReconciliation(broker, testBroker, new GitOpsHistory(pipeline.gitopsRepository()));
     }

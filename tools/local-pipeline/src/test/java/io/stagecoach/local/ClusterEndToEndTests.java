@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whole pipeline within minutes on two cores.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(PrivateBroker.LOCK)
 class ClusterEndToEndTests {
 
     private static final int SERVICES = 10;
@@ -55,7 +57,9 @@ class ClusterEndToEndTests {
         List<String> services = new ArrayList<>();
         PHASES.forEach(phase -> services.addAll(FaultReconciliation.services(phase, SERVICES)));
         LocalPipelineSettings settings = EndToEndPipelines.settings(testBroker, workdir, services, "1h",
-                "cluster-tests.log").build();
+                "cluster-tests.log")
+                // the services' own retry waits (1 s, 2 s, 4 s), as in BrokerFaultsEndToEndTests
+                .property("spring.rabbitmq.listener.simple.retry.initial-interval", "1s").build();
         assertThat(settings.amqpAddresses()).containsExactly(cluster.amqpAddress(0), cluster.amqpAddress(1),
                 cluster.amqpAddress(2));
         pipeline = LocalPipeline.start(settings, line -> System.out.println("[local pipeline] " + line));
