@@ -1,5 +1,6 @@
 package io.stagecoach.ledger;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.stagecoach.events.CloudEvent;
@@ -53,6 +54,8 @@ public final class LedgerFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LedgerFeed.class);
 
     private final ConnectionFactory connectionFactory;
+    /** Every node of a cluster, tried in order for each connection; null for the factory's one host. */
+    private volatile List<Address> nodes;
     private final EnvironmentLedger ledger;
     private final EventCodec codec;
     private final List<Consumer<AuditRecord>> listeners = new CopyOnWriteArrayList<>();
@@ -149,7 +152,7 @@ public final class LedgerFeed implements AutoCloseable {
         if (connection != null) {
             return this;
         }
-        connection = connectionFactory.newConnection("stagecoach-ledger-" + ledger.environment());
+        connection = connect("stagecoach-ledger-" + ledger.environment());
         connectionsOpened.incrementAndGet();
         try {
             AuditStreamReader reader = new AuditStreamReader(connection);
@@ -394,10 +397,24 @@ public final class LedgerFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects to the first of {@code clusterNodes} that answers, for the stream and every probe; a recovering
+     * connection then recovers to whichever node is up. Without it, to the connection factory's host.
+     */
+    public LedgerFeed nodes(List<Address> clusterNodes) {
+        this.nodes = List.copyOf(clusterNodes);
+        return this;
+    }
+
+    private Connection connect(String name) throws IOException, TimeoutException {
+        List<Address> cluster = nodes;
+        return cluster == null ? connectionFactory.newConnection(name) : connectionFactory.newConnection(cluster, name);
+    }
+
     /** The offset of the stream's last record, -1 when it is empty; read on a connection of its own. */
     long endOffset() throws IOException, TimeoutException {
         connectionsOpened.incrementAndGet();
-        try (Connection probe = connectionFactory.newConnection("stagecoach-ledger-probe")) {
+        try (Connection probe = connect("stagecoach-ledger-probe")) {
             return new AuditStreamReader(probe).endOffset();
         } catch (AuditStreamException e) {
             throw new IOException(e.getMessage(), e);

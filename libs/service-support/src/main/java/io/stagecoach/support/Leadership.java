@@ -2,6 +2,7 @@ package io.stagecoach.support;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -46,6 +48,8 @@ public final class Leadership implements SmartLifecycle {
     private volatile boolean stopping;
     private ScheduledExecutorService executor;
     private Connection connection;
+    /** Every node of a cluster, tried in order; null for the factory's one host. */
+    private volatile List<Address> nodes;
 
     /**
      * @param connectionFactory connects to the service's vhost as its user (may declare its leader queue); its
@@ -59,6 +63,12 @@ public final class Leadership implements SmartLifecycle {
         this.queue = BrokerNames.leaderQueue(identity.service().id());
         this.who = identity.service().id() + " in " + identity.environmentName();
         this.retryInterval = retryInterval;
+    }
+
+    /** Connects to the first of {@code clusterNodes} that answers, instead of the connection factory's host. */
+    public Leadership nodes(List<Address> clusterNodes) {
+        this.nodes = List.copyOf(clusterNodes);
+        return this;
     }
 
     /** Whether this replica runs the service's sweeps and timers now. */
@@ -97,7 +107,9 @@ public final class Leadership implements SmartLifecycle {
         }
         try {
             if (connection == null || !connection.isOpen()) {
-                Connection opened = connectionFactory.newConnection(connectionName);
+                List<Address> cluster = nodes;
+                Connection opened = cluster == null ? connectionFactory.newConnection(connectionName)
+                        : connectionFactory.newConnection(cluster, connectionName);
                 opened.addShutdownListener(this::lost);
                 connection = opened;
             }

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -51,7 +52,8 @@ public final class StagecoachLedgerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
-            StagecoachIdentity identity, LedgerProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+            StagecoachIdentity identity, LedgerProperties properties, ObjectProvider<MeterRegistry> meterRegistry,
+            ObjectProvider<RabbitConnectionDetails> broker) {
         // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
         // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
         ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
@@ -59,6 +61,7 @@ public final class StagecoachLedgerAutoConfiguration {
         recovering.setTopologyRecoveryEnabled(true);
         MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
         LedgerFeed feed = new LedgerFeed(recovering, ledger, codec);
+        StagecoachMessagingAutoConfiguration.clusterNodes(broker).ifPresent(feed::nodes);
         if (properties.snapshotFile() != null) {
             // start-up reads only what came after the last snapshot (ADR 19), sealed with a key only this service
             // derives: its own key, or its broker password, for its user on its vhost

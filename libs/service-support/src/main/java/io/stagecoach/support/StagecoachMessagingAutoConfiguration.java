@@ -1,5 +1,6 @@
 package io.stagecoach.support;
 
+import com.rabbitmq.client.Address;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,11 +22,15 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Confirmed event publishing, inbound checks and dead-lettering with a reason, on the connection
@@ -121,15 +126,28 @@ public final class StagecoachMessagingAutoConfiguration {
     @ConditionalOnMissingBean
     Leadership stagecoachLeadership(AbstractConnectionFactory connectionFactory, StagecoachIdentity identity,
             LeadershipProperties properties, StagecoachProperties stagecoach,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<RabbitConnectionDetails> broker) {
         Leadership leadership = new Leadership(connectionFactory.getRabbitConnectionFactory(), identity,
                 properties.retryInterval(), StagecoachAutoConfiguration.connectionName(identity.user() + " leadership",
                         stagecoach));
+        clusterNodes(broker).ifPresent(leadership::nodes);
         Gauge.builder(LEADER_METER, leadership, l -> l.isLeader() ? 1 : 0)
                 .description("1 while this replica runs its service's sweeps and timers, else 0")
                 .tag("environment", identity.environmentName())
                 .register(registry(meterRegistry));
         return leadership;
+    }
+
+    /**
+     * Every node of {@code spring.rabbitmq.addresses} when it names more than one: the connections the services open
+     * themselves (leadership, ledger) then fail over as Spring's own do, instead of only ever trying the first node.
+     */
+    static Optional<List<Address>> clusterNodes(ObjectProvider<RabbitConnectionDetails> broker) {
+        RabbitConnectionDetails details = broker.getIfAvailable();
+        if (details == null || details.getAddresses().size() < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());
     }
 
     static MeterRegistry registry(ObjectProvider<MeterRegistry> meterRegistry) {

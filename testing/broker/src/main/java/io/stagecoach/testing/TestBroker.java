@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ListAddressResolver;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,7 +35,7 @@ public final class TestBroker implements AutoCloseable {
         return new TestBroker(endpoint, "t" + HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(2));
     }
 
-    /** {@code local} or {@code container}. */
+    /** {@code local}, {@code container}, or {@code private} (nodes a test started, {@link PrivateBroker}). */
     public String kind() {
         return endpoint.kind();
     }
@@ -43,6 +46,14 @@ public final class TestBroker implements AutoCloseable {
 
     public int amqpPort() {
         return endpoint.amqpPort();
+    }
+
+    /**
+     * Every node's AMQP address, comma-separated ({@code 127.0.0.1:5681,127.0.0.1:5682}), as
+     * {@code spring.rabbitmq.addresses} takes it; one address for a broker of one node.
+     */
+    public String amqpAddresses() {
+        return String.join(",", endpoint.amqpAddresses());
     }
 
     /** e.g. {@code http://127.0.0.1:15672}, without a trailing slash. */
@@ -73,9 +84,18 @@ public final class TestBroker implements AutoCloseable {
         return management;
     }
 
-    /** A connection factory for {@code vhost} as {@code user}, without automatic recovery (tests see failures). */
+    /**
+     * A connection factory for {@code vhost} as {@code user}, without automatic recovery (tests see failures); on a
+     * cluster each new connection goes to the first node that answers.
+     */
     public ConnectionFactory connectionFactory(String vhost, String user, String password) {
-        ConnectionFactory factory = new ConnectionFactory();
+        List<Address> nodes = endpoint.amqpAddresses().stream().map(Address::parseAddress).toList();
+        ConnectionFactory factory = nodes.size() == 1 ? new ConnectionFactory() : new ConnectionFactory() {
+            @Override
+            protected AddressResolver createAddressResolver(List<Address> ignored) {
+                return new ListAddressResolver(nodes);
+            }
+        };
         factory.setHost(endpoint.host());
         factory.setPort(endpoint.amqpPort());
         factory.setVirtualHost(vhost);

@@ -373,6 +373,10 @@ public final class LocalPipeline implements AutoCloseable {
             properties.remove("server.port");
             properties.put("spring.main.web-application-type", "none");
         }
+        if (!settings.amqpAddresses().isEmpty()) {
+            // every node: a connection goes to the first that answers, and back to another when its node stops
+            properties.put("spring.rabbitmq.addresses", String.join(",", settings.amqpAddresses()));
+        }
         if (settings.amqpTls()) {
             properties.put("spring.rabbitmq.ssl.enabled", true);
         }
@@ -613,7 +617,7 @@ public final class LocalPipeline implements AutoCloseable {
                     + ", and are the passwords the provisioned ones?)";
         }
         if (root instanceof ConnectException) {
-            return what + " (is RabbitMQ running on " + settings.amqpHost() + ":" + settings.amqpPort() + "?)";
+            return what + " (is RabbitMQ running on " + settings.describeBroker() + "?)";
         }
         return what;
     }

@@ -34,12 +34,16 @@ import org.jspecify.annotations.Nullable;
  * @param properties       further Spring properties for every service, e.g. shorter retry waits
  * @param replicas         how many instances of each service run side by side (each inbox has one active consumer,
  *                         the others stand by; one instance leads the sweeps): 1, or more to try a failover
+ * @param amqpAddresses    every node of a RabbitMQ cluster ({@code host:port}), which the services try in order
+ *                         ({@code spring.rabbitmq.addresses}) instead of {@code amqpHost}:{@code amqpPort}; empty
+ *                         for one broker
  */
 public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort, boolean amqpTls,
                                     List<String> environmentNames, @Nullable Path environmentsFile,
                                     @Nullable String vhostPrefix, boolean webServers, int basePort, int parallelism,
                                     Duration smokeDeadline, Map<String, String> badMarkers, Map<String, String> images,
-                                    @Nullable Path logFile, Map<String, String> properties, int replicas) {
+                                    @Nullable Path logFile, Map<String, String> properties, int replicas,
+                                    List<String> amqpAddresses) {
 
     public static final String DEFAULT_BAD_MARKER = "-bad";
     public static final String DEFAULT_IMAGES = "ghcr.io/acme/";
@@ -69,6 +73,18 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         badMarkers = Map.copyOf(badMarkers);
         images = Map.copyOf(images);
         properties = Map.copyOf(properties);
+        amqpAddresses = List.copyOf(amqpAddresses);
+        for (String address : amqpAddresses) {
+            int colon = address.lastIndexOf(':');
+            if (colon < 1 || !address.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new IllegalArgumentException("an AMQP address is host:port, was '" + address + "'");
+            }
+        }
+    }
+
+    /** Where the services connect: every node of the cluster, or the one host. */
+    public String describeBroker() {
+        return amqpAddresses.isEmpty() ? amqpHost + ":" + amqpPort : String.join(",", amqpAddresses);
     }
 
     public static Builder builder(Path workdir) {
@@ -104,6 +120,7 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         private Path logFile;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private int replicas = 1;
+        private final List<String> amqpAddresses = new ArrayList<>();
 
         private Builder(Path workdir) {
             this.workdir = workdir;
@@ -112,6 +129,30 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         public Builder amqp(String host, int port) {
             this.amqpHost = host;
             this.amqpPort = port;
+            return this;
+        }
+
+        /**
+         * Every node of a RabbitMQ cluster, comma-separated {@code host:port} ({@code spring.rabbitmq.addresses});
+         * the first is also the host and port; a single address is just {@link #amqp(String, int)}.
+         */
+        public Builder amqpAddresses(String addresses) {
+            amqpAddresses.clear();
+            for (String address : addresses.split(",")) {
+                if (!address.isBlank()) {
+                    amqpAddresses.add(address.trim());
+                }
+            }
+            if (!amqpAddresses.isEmpty()) {
+                String first = amqpAddresses.get(0);
+                int colon = first.lastIndexOf(':');
+                if (colon > 0 && first.substring(colon + 1).matches("[0-9]{1,5}")) {
+                    amqp(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)));
+                }
+            }
+            if (amqpAddresses.size() == 1) {
+                amqpAddresses.clear();
+            }
             return this;
         }
 
@@ -186,7 +227,8 @@ public record LocalPipelineSettings(Path workdir, String amqpHost, int amqpPort,
         public LocalPipelineSettings build() {
             return new LocalPipelineSettings(workdir, amqpHost, amqpPort, amqpTls, environmentNames,
                     environmentsFile, vhostPrefix, webServers,
-                    basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties, replicas);
+                    basePort, parallelism, smokeDeadline, badMarkers, images, logFile, properties, replicas,
+                    amqpAddresses);
         }
     }
 }

@@ -21,7 +21,7 @@ final class EndToEndPipelines {
     static LocalPipelineSettings.Builder settings(TestBroker broker, Path workdir, List<String> services,
             String prodApprovalTtl, String logFile) throws IOException {
         LocalPipelineSettings.Builder settings = LocalPipelineSettings.builder(workdir.resolve("pipeline"))
-                .amqp(broker.host(), broker.amqpPort())
+                .amqpAddresses(broker.amqpAddresses())
                 .environmentsFile(EnvironmentsFile.write(workdir, services, prodApprovalTtl))
                 .vhostPrefix(broker.prefix())
                 .smokeDeadline(Duration.ofSeconds(3))

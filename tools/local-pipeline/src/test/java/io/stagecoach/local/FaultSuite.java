@@ -204,13 +204,23 @@ final class FaultSuite {
     }
 
     static List<String> services(String fault) {
-        return IntStream.range(0, SERVICES).mapToObj(i -> String.format("svc-%s-%02d", fault, i)).toList();
+        return services(fault, SERVICES);
     }
 
     static List<Release> releases(String fault) {
+        return releases(services(fault), VERSIONS);
+    }
+
+    /** {@code services} services of a fault, e.g. {@code svc-cut-00}. */
+    static List<String> services(String fault, int services) {
+        return IntStream.range(0, services).mapToObj(i -> String.format("svc-%s-%02d", fault, i)).toList();
+    }
+
+    /** {@code versions} builds of each service. */
+    static List<Release> releases(List<String> services, int versions) {
         List<Release> releases = new ArrayList<>();
-        for (int version = 0; version < VERSIONS; version++) {
-            for (String service : services(fault)) {
+        for (int version = 0; version < versions; version++) {
+            for (String service : services) {
                 releases.add(release(service, "1.0." + version, "jane"));
             }
         }
