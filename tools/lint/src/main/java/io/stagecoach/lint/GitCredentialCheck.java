@@ -114,7 +114,7 @@ final class GitCredentialCheck {
 	static Optional<String> secretReadGrant(Overlay overlay, String group) {
 		for (ObjectNode binding : overlay.objects()) {
 			String kind = Kube.kind(binding);
-			if (!(kind.equals("RoleBinding") || kind.equals("ClusterRoleBinding")) || !bindsGroup(binding, group)) {
+			if (!(kind.equals("RoleBinding") || kind.equals("ClusterRoleBinding")) || !OverlayChecks.bindsGroup(binding, group)) {
 				continue;
 			}
 			String roleKind = binding.path("roleRef").path("kind").asString("");
@@ -138,15 +138,6 @@ final class GitCredentialCheck {
 			boolean secrets = resources.contains("secrets") || resources.contains("*");
 			boolean core = FileRenderer.strings(rule.path("apiGroups")).stream().anyMatch(g -> g.isEmpty() || g.equals("*"));
 			if (secrets && core && FileRenderer.strings(rule.path("verbs")).stream().anyMatch(READ_VERBS::contains)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static boolean bindsGroup(JsonNode binding, String group) {
-		for (JsonNode subject : binding.path("subjects").values()) {
-			if (subject.path("kind").asString("").equals("Group") && subject.path("name").asString("").equals(group)) {
 				return true;
 			}
 		}

@@ -180,7 +180,8 @@ final class OverlayChecks {
 		return findings;
 	}
 
-	private static boolean bindsGroup(JsonNode binding, String group) {
+	/** Whether {@code binding} names {@code group} among its subjects. */
+	static boolean bindsGroup(JsonNode binding, String group) {
 		for (JsonNode subject : binding.path("subjects").values()) {
 			if (subject.path("kind").asString("").equals("Group") && subject.path("name").asString("").equals(group)) {
 				return true;
