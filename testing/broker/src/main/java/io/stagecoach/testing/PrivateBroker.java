@@ -46,29 +46,43 @@ public final class PrivateBroker implements AutoCloseable {
 
     private final int size;
     private final String host;
+    /** The nodes' open-file limit; 0 for the machine's hard limit. */
+    private final int openFiles;
     private final Thread shutdownHook;
     private TestBroker broker;
     private boolean closed;
 
-    private PrivateBroker(int size, String host) {
+    private PrivateBroker(int size, String host, int openFiles) {
         this.size = size;
         this.host = host;
+        this.openFiles = openFiles;
         this.shutdownHook = new Thread(this::stopAll, "private-broker-stop");
     }
 
     /** One node. */
     public static PrivateBroker single() {
-        return start(1);
+        return start(1, 0);
+    }
+
+    /**
+     * One node started with an open-file limit of {@code openFiles}, as a broker of a machine left at a common default
+     * (1,024) would be: what fits in its file handle cache, and what refuses before it is full.
+     */
+    public static PrivateBroker withOpenFileLimit(int openFiles) {
+        if (openFiles < 256) {
+            throw new IllegalArgumentException("an open-file limit below 256 does not let RabbitMQ start: " + openFiles);
+        }
+        return start(1, openFiles);
     }
 
     /** Three nodes in one cluster: the second and third joined the first. */
     public static PrivateBroker cluster() {
-        return start(3);
+        return start(3, 0);
     }
 
-    private static PrivateBroker start(int size) {
+    private static PrivateBroker start(int size, int openFiles) {
         requireServer();
-        PrivateBroker nodes = new PrivateBroker(size, shortHostName());
+        PrivateBroker nodes = new PrivateBroker(size, shortHostName(), openFiles);
         Runtime.getRuntime().addShutdownHook(nodes.shutdownHook);
         try {
             nodes.stopAll();
@@ -202,8 +216,8 @@ public final class PrivateBroker implements AutoCloseable {
                 "RABBITMQ_CONFIG_FILE", dir.resolve("rabbit.conf").toString(),
                 "RABBITMQ_PID_FILE", dir.resolve("pid").toString());
         // three file handles per quorum queue (FIELD-NOTES): the default 1,024 holds five pipelines at most
-        run(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec rabbitmq-server -detached"),
-                environment, 60, true);
+        String limit = openFiles == 0 ? "\"$(ulimit -Hn)\"" : String.valueOf(openFiles);
+        run(List.of("sh", "-c", "ulimit -n " + limit + "; exec rabbitmq-server -detached"), environment, 60, true);
     }
 
     /**
