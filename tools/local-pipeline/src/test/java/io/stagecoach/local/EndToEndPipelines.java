@@ -6,9 +6,17 @@ import java.time.Duration;
 import java.util.List;
 
 import io.stagecoach.testing.TestBroker;
+import org.awaitility.Awaitility;
 
 /** The settings this module's end-to-end classes start their pipeline from; each adds what it needs. */
 final class EndToEndPipelines {
+
+    static {
+        // Awaitility fails an await on an uncaught exception of any thread of the JVM by default; end-to-end classes
+        // run concurrently in one JVM, and one that kills services (ServiceFaultsEndToEndTests) leaves their
+        // connection threads throwing at an executor already shut down: no other class's await may fail on that.
+        Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
 
     private EndToEndPipelines() {
     }
