@@ -38,8 +38,14 @@ import static org.awaitility.Awaitility.await;
  * services of its own × 20 versions) published as CI does while the fault happens, then every run reconciled from the
  * audit streams and the Git history: lost (a build whose run never ended: not at the prod gate, not blocked, not
  * superseded), duplicated side effects (a second commit or a second {@code deployment.completed} of one run in one
- * environment), and how long after the fault ended the broker connections were back and the last run ended. Each
- * case prints one line of figures ({@code [fault]}), which the README's table quotes.
+ * environment), and how long after the fault ended the broker connections were back, every environment decided
+ * again, and the last run ended. Each case prints one line of figures ({@code [fault]}), which the README's table
+ * quotes.
+ *
+ * <p>Recovery is "decided again": for each environment that had work of these runs left when the fault ended, the
+ * time until its services published their first decision about one of them (an audit record of this case's runs
+ * created after the fault ended, CI's builds aside); the slowest environment's figure. The last run's end is the
+ * backlog's drain, which also depends on how many builds the fault held up and how fast the machine is.
  */
 final class FaultSuite {
 
@@ -160,6 +166,9 @@ final class FaultSuite {
         }
         String consumed = reconnected > 0 ? String.format("every inbox consumed again %.1f s after the fault, ",
                 reconnected) : "";
+        double decided = decidedAgain(releases, faultEnded);
+        consumed += decided >= 0 ? String.format("every environment decided again %.1f s after the fault, ", decided)
+                : "";
         System.out.printf("[fault] %s: %d builds, lost %d, duplicated side effects %d, %slast run ended %.1f s "
                 + "after the fault; ends %s; the same record twice %d; dead letters %d%s%s%n", fault,
                 releases.size(), lost.size(), duplicated.size(), consumed, settled, byEnd, repeatedRecords,
@@ -168,6 +177,30 @@ final class FaultSuite {
         assertThat(lost).as("runs that never ended").isEmpty();
         assertThat(duplicated).as("side effects done twice").isEmpty();
         assertThat(reconnected).as("seconds until every inbox was consumed again").isLessThanOrEqualTo(15);
+        assertThat(decided).as("seconds until every environment decided again").isLessThanOrEqualTo(15);
+    }
+
+    /**
+     * Seconds from {@code faultEnded} until the slowest environment, of those that published any decision about
+     * {@code releases} after it, published its first; -1 when none did (the fault ended after the last decision).
+     */
+    private double decidedAgain(List<Release> releases, long faultEnded) throws Exception {
+        java.time.Instant ended = java.time.Instant.now().minusNanos(System.nanoTime() - faultEnded);
+        Set<String> runs = new java.util.HashSet<>();
+        releases.forEach(release -> runs.add(runId(release)));
+        double slowest = -1;
+        for (String environment : ENVIRONMENTS) {
+            java.util.Optional<java.time.Instant> first = broker.audit(environment).caughtUp().records().stream()
+                    .filter(record -> runs.contains(record.event().correlationid()))
+                    .filter(record -> !(record.event().data() instanceof io.stagecoach.events.BuildCompleted))
+                    .map(record -> record.event().time())
+                    .filter(time -> time.isAfter(ended))
+                    .min(java.util.Comparator.naturalOrder());
+            if (first.isPresent()) {
+                slowest = Math.max(slowest, Duration.between(ended, first.get()).toMillis() / 1e3);
+            }
+        }
+        return slowest;
     }
 
     DeadLetterQueues deadLetterQueues() {

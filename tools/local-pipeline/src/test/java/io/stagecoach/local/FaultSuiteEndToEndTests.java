@@ -31,6 +31,7 @@ class FaultSuiteEndToEndTests {
     private static final List<String> ENVIRONMENTS = FaultSuite.ENVIRONMENTS;
     private static final List<String> CASES = List.of("closed", "cut", "duplicated", "git");
     private static final Duration BREAKER_OPEN = Duration.ofSeconds(2);
+    private static final Duration GIT_OUTAGE = Duration.ofMinutes(1);
 
     @TempDir
     static Path workdir;
@@ -111,7 +112,7 @@ class FaultSuiteEndToEndTests {
 
     @Test
     @Order(4)
-    void theGitOpsRepositoryGoneForThirtySecondsThenTheDeadLettersReplayed() throws Exception {
+    void theGitOpsRepositoryGoneForAMinuteThenTheDeadLettersReplayed() throws Exception {
         List<Release> releases = FaultSuite.releases("git");
         Path remote = pipeline.gitopsRepository();
         Path away = remote.resolveSibling(remote.getFileName() + ".away");
@@ -119,7 +120,7 @@ class FaultSuiteEndToEndTests {
         Thread.sleep(3_000);
 
         java.nio.file.Files.move(remote, away);
-        Thread.sleep(30_000);
+        Thread.sleep(GIT_OUTAGE.toMillis());
         java.nio.file.Files.move(away, remote);
         publisher.join();
         Thread.sleep(BREAKER_OPEN.plusMillis(500).toMillis());
@@ -132,9 +133,9 @@ class FaultSuiteEndToEndTests {
                 moved += deadLetters.replay(env.vhost(), inbox, line -> System.out.println("[replay] " + line)).moved();
             }
         }
-        System.out.println("[fault] the GitOps repository gone for 30 s: " + moved + " dead letters replayed");
+        System.out.println("[fault] the GitOps repository gone for " + GIT_OUTAGE.toSeconds() + " s: " + moved + " dead letters replayed");
 
-        suite.reconcile("the GitOps repository gone for 30 s, then the dead letters replayed", releases, replayed, 0);
+        suite.reconcile("the GitOps repository gone for " + GIT_OUTAGE.toSeconds() + " s, then the dead letters replayed", releases, replayed, 0);
     }
 
 }
