@@ -32,7 +32,10 @@ class ComposeFileTests {
 
     static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     /** The project's version, in the jar names. */
-    static final String VERSION = version();
+    static final String VERSION = pomValue("<artifactId>stagecoach</artifactId>\\s*<version>([^<]+)</version>");
+    /** The services' images, as the images profile names them. */
+    static final String IMAGES = pomValue("<stagecoach.image.registry>([^<]+)</stagecoach.image.registry>");
+    static final String IMAGE_TAG = pomValue("<stagecoach.image.tag>([^<]+)</stagecoach.image.tag>");
     /** What differs in compose.yaml: the broker's and each workload's host name, the GitOps volume, port 8080. */
     static final int PORT = 8080;
     static final String GITOPS = "/gitops/gitops.git";
@@ -61,14 +64,13 @@ class ComposeFileTests {
         plan = ServicePlan.of(environments, List.of());
     }
 
-    static String version() {
+    static String pomValue(String pattern) {
         try {
-            Matcher version = Pattern.compile("<artifactId>stagecoach</artifactId>\\s*<version>([^<]+)</version>")
-                    .matcher(Files.readString(ROOT.resolve("pom.xml")));
-            if (!version.find()) {
-                throw new IllegalStateException("no version in " + ROOT.resolve("pom.xml"));
+            Matcher value = Pattern.compile(pattern).matcher(Files.readString(ROOT.resolve("pom.xml")));
+            if (!value.find()) {
+                throw new IllegalStateException("no " + pattern + " in " + ROOT.resolve("pom.xml"));
             }
-            return version.group(1);
+            return value.group(1);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -80,7 +82,7 @@ class ComposeFileTests {
     }
 
     static ServicePlan.Site site() {
-        return new ServicePlan.Site("rabbitmq", 5672, null, "/app/deploy/environments.yaml", GITOPS,
+        return new ServicePlan.Site("rabbitmq", 5672, null, "/etc/stagecoach/environments.yaml", GITOPS,
                 (env, service) -> "/gitops/clones/" + env + "-" + service,
                 (env, service) -> "http://" + workloadName(env, service) + ":" + PORT + "/health",
                 LocalPipelineSettings.builder(Path.of(".")).build()::image, null);
@@ -116,8 +118,8 @@ class ComposeFileTests {
         for (ServicePlan.Entry entry : plan.services()) {
             List<String> arguments = ServicePlan.settings(entry, environments, site(), PORT).entrySet().stream()
                     .map(setting -> "--" + setting.getKey() + "=" + setting.getValue()).toList();
-            expected.put(entry.environment().name() + "-" + entry.service().id(),
-                    command("services", entry.service().id(), arguments));
+            // a service's image starts it: its command line is the settings alone
+            expected.put(entry.environment().name() + "-" + entry.service().id(), arguments);
         }
         for (ServicePlan.Workload workload : plan.workloads()) {
             expected.put(workloadName(workload.environment().name(), workload.service()),
@@ -179,7 +181,27 @@ class ComposeFileTests {
     }
 
     @Test
-    void theServicesRunTheJarsTheBuildMakes() {
+    void theServicesRunTheImagesTheBuildMakesAsTheirUserOnAReadOnlyRoot() {
+        List<String> problems = new ArrayList<>();
+        for (ServicePlan.Entry entry : plan.services()) {
+            String name = entry.environment().name() + "-" + entry.service().id();
+            JsonNode service = services.path(name);
+            String image = IMAGES + "/" + entry.service().id() + ":" + IMAGE_TAG;
+            if (!service.path("image").asString("").equals(image)) {
+                problems.add(name + " runs " + service.path("image").asString("") + ", not " + image);
+            }
+            if (!service.path("user").asString("").equals("10001:10001") || !service.path("read_only").asBoolean()) {
+                problems.add(name + " does not run as the image's user 10001 on a read-only root filesystem");
+            }
+            if (!Files.exists(ROOT.resolve("services").resolve(entry.service().id()).resolve("pom.xml"))) {
+                problems.add(name + ": no module services/" + entry.service().id() + " builds its image");
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theToolsRunTheJarsTheBuildMakes() {
         List<String> missing = new ArrayList<>();
         services.properties().forEach(entry -> entry.getValue().path("command").forEach(argument -> {
             String text = argument.asString("");
