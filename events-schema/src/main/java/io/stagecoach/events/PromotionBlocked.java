@@ -31,7 +31,12 @@ public record PromotionBlocked(Release release, String environment, Reason reaso
          * The build itself was refused where builds enter: its version was built before with another digest, or its
          * service is not one Stagecoach promotes. The build event is also dead-lettered with the reason.
          */
-        BUILD_REFUSED
+        BUILD_REFUSED,
+        /**
+         * The environment is not ready for it: its namespace is missing, not isolated by a default-deny policy, or
+         * its quota has no room for the rollout (the message names which).
+         */
+        PREFLIGHT_FAILED
     }
 
     /** A block for any reason but {@code SUPERSEDED}. */

@@ -1,5 +1,6 @@
 package io.stagecoach.deploy;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,4 +17,12 @@ public interface DeployTarget {
 
     /** What the target says runs for the service in the environment; empty when it has nothing for it. */
     Optional<RunningRelease> running(String environment, String service);
+
+    /**
+     * Why the service cannot be put into the environment now (its namespace, isolation or room), checked before a
+     * promotion; empty when nothing stands in the way or the target has nothing to check.
+     */
+    default List<String> preflight(String environment, String service) {
+        return List.of();
+    }
 }

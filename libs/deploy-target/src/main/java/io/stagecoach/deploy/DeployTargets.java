@@ -77,6 +77,11 @@ public final class DeployTargets {
         }
 
         @Override
+        public java.util.List<String> preflight(String environment, String service) {
+            return target.preflight(environment, service);
+        }
+
+        @Override
         public void close() throws Exception {
             client.close();
         }

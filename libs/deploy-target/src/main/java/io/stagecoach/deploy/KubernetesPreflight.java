@@ -43,7 +43,7 @@ public final class KubernetesPreflight {
         String namespace = settings.namespace(environment);
         List<String> problems = new ArrayList<>();
         try {
-            if (client.namespaces().withName(namespace).get() == null) {
+            if (!namespaceExists(namespace)) {
                 return List.of("namespace " + namespace + " of environment " + environment + " does not exist");
             }
             if (client.network().v1().networkPolicies().inNamespace(namespace).list().getItems().stream()
@@ -63,6 +63,21 @@ public final class KubernetesPreflight {
             throw KubernetesTarget.translate("check namespace " + namespace + " before a deployment", e);
         }
         return problems;
+    }
+
+    /**
+     * Whether the namespace exists; true when the service account may not read namespaces (they are cluster-wide,
+     * and the deployer's Role is not): then a missing namespace shows as the missing default-deny policy.
+     */
+    private boolean namespaceExists(String namespace) {
+        try {
+            return client.namespaces().withName(namespace).get() != null;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /** A policy that selects every pod and allows no ingress: what the overlays ship as {@code default-deny}. */

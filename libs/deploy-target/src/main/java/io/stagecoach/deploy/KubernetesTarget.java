@@ -39,10 +39,17 @@ public final class KubernetesTarget implements DeployTarget {
 
     private final KubernetesClient client;
     private final KubernetesSettings settings;
+    private final KubernetesPreflight preflight;
 
     public KubernetesTarget(KubernetesClient client, KubernetesSettings settings) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.preflight = new KubernetesPreflight(client, settings);
+    }
+
+    @Override
+    public List<String> preflight(String environment, String service) {
+        return preflight.problems(environment, service);
     }
 
     @Override

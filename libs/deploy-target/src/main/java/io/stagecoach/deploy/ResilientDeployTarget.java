@@ -84,6 +84,11 @@ public final class ResilientDeployTarget implements DeployTarget {
         return call(() -> delegate.running(environment, service));
     }
 
+    @Override
+    public java.util.List<String> preflight(String environment, String service) {
+        return call(() -> delegate.preflight(environment, service));
+    }
+
     public Retry retry() {
         return retry;
     }

@@ -87,6 +87,10 @@ class PromotionHandler {
             Release release = request.data().release();
             Optional<RunningRelease> running = target.running(environment.name(), release.service());
             PromotionDecision decision = promotionPolicy.decide(request, publisherUser, view, running);
+            if (decision instanceof PromotionDecision.Deploy deploy) {
+                decision = promotionPolicy.preflight(deploy,
+                        target.preflight(environment.name(), release.service()), running);
+            }
             for (int decided = 1; decision instanceof PromotionDecision.Deploy deploy; decided++) {
                 try {
                     decision = deploy(deploy, release);

@@ -111,6 +111,23 @@ final class PromotionPolicy {
     }
 
     /**
+     * A deployment the policy allowed, once the target checked the environment: blocked ({@code PREFLIGHT_FAILED},
+     * naming every problem) when the environment is not ready for it, unless it is a rollback, which puts back what
+     * ran there and must not wait for a quota or a policy; otherwise the deployment.
+     */
+    PromotionDecision preflight(PromotionDecision.Deploy deploy, List<String> problems,
+                                Optional<RunningRelease> running) {
+        CloudEvent<PromotionRequested> request = deploy.request();
+        if (problems.isEmpty() || request.data().reason() == PromotionRequested.Reason.ROLLBACK) {
+            return deploy;
+        }
+        Release release = request.data().release();
+        return blocked(request, Reason.PREFLIGHT_FAILED, release.version() + " of " + release.service()
+                + " cannot go into " + environment.name() + " now: " + String.join("; ", problems),
+                running.map(RunningRelease::version).orElse(null));
+    }
+
+    /**
      * What a withdrawal from the previous environment means here, once its publisher was checked: the release is
      * blocked from this environment from now on. If it runs here already (it arrived before the withdrawal), the
      * block says so; taking it out is a rollback for people to decide.

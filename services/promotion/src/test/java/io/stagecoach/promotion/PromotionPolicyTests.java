@@ -269,6 +269,31 @@ class PromotionPolicyTests {
     }
 
     @Test
+    void anEnvironmentTheTargetFoundNotReadyBlocksTheDeploymentNamingEveryProblemButNeverARollback() {
+        var deploy = (PromotionDecision.Deploy) policy("dev").decide(build(release(V)), "dev-build-completed",
+                FakeLedger.empty(), Optional.empty());
+        var running = Optional.of(new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc"));
+        List<String> problems = List.of("namespace knative-lambda-dev has no default-deny NetworkPolicy",
+                "ResourceQuota compute has 0 of pods left");
+
+        assertThat(policy("dev").preflight(deploy, List.of(), running)).isSameAs(deploy);
+        assertThat(policy("dev").preflight(deploy, problems, running))
+                .isInstanceOfSatisfying(PromotionDecision.Blocked.class, blocked -> {
+                    assertThat(blocked.reason()).isEqualTo(PromotionBlocked.Reason.PREFLIGHT_FAILED);
+                    assertThat(blocked.event().data().message()).contains("cannot go into dev now",
+                            "no default-deny NetworkPolicy", "0 of pods left");
+                    assertThat(blocked.event().data().runningVersion()).isEqualTo("1.1.0");
+                    assertThat(blocked.event().routingKey()).isEqualTo("promotion.blocked.dev");
+                });
+
+        var rollback = CloudEvent.of(PromotionRequested.rollback(release("1.1.0"), "staging",
+                new Verification("staging", uuid("pass"))), "/stagecoach/staging/rollback", "staging", uuid("run"),
+                uuid("cause"), uuid("rollback"));
+        var putBack = new PromotionDecision.Deploy(rollback, deploy.deployment(), deploy.source(), deploy.target());
+        assertThat(policy("staging").preflight(putBack, problems, running)).isSameAs(putBack);
+    }
+
+    @Test
     void deploysWithTheRequestRunAndApproversAsTrailers() {
         Release release = release(V);
         var data = PromotionRequested.approved(release, "prod", new Verification("staging", uuid("pass")),
