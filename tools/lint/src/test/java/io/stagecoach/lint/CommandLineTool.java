@@ -45,15 +45,30 @@ record CommandLineTool(String program, String debianPackage) {
 		}
 	}
 
+	/** Runs the program; its output is what it wrote to standard output and error. */
 	Result run(Path workingDirectory, String... arguments) {
+		return run(true, workingDirectory, arguments);
+	}
+
+	/** Runs the program for what it writes to standard output alone (its logs on standard error are dropped). */
+	Result standardOutput(Path workingDirectory, String... arguments) {
+		return run(false, workingDirectory, arguments);
+	}
+
+	private Result run(boolean withStandardError, Path workingDirectory, String... arguments) {
 		requireInstalled();
 		List<String> command = new ArrayList<>();
 		command.add(program);
 		command.addAll(List.of(arguments));
 		try {
-			Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
-				.redirectErrorStream(true)
-				.start();
+			ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+			if (withStandardError) {
+				builder.redirectErrorStream(true);
+			}
+			else {
+				builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+			}
+			Process process = builder.start();
 			process.getOutputStream().close();
 			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

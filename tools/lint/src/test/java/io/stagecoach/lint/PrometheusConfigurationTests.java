@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One Prometheus per environment of deploy/environments.yaml, seeing that environment alone and labelling all it
@@ -30,6 +33,8 @@ import tools.jackson.databind.JsonNode;
 class PrometheusConfigurationTests {
 
 	static final Path GLOBAL = PROMETHEUS.resolve("global/prometheus.yaml");
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
 
 	static Stream<String> environments() {
 		return MonitoringFiles.environments().all().stream().map(Environment::name);
@@ -92,6 +97,41 @@ class PrometheusConfigurationTests {
 				.doesNotContain(other.namespace(), "targets/" + other.name() + "/", "replacement: " + other.name(),
 						"environment: " + other.name());
 		});
+	}
+
+	@ParameterizedTest
+	@MethodSource("environments")
+	void theTargetsOfAnEnvironmentCarryTheLabelsItsAlertsName(String name, @TempDir Path copy) {
+		Environment environment = MonitoringFiles.environments().get(name);
+		Path environments = DeployFiles.copyFixture(PROMETHEUS, copy.resolve("prometheus")).resolve("environments");
+		DeployFiles.write(environments.resolve("targets/" + name + "/stagecoach.yaml"),
+				"- targets: [\"10.0.1.7:8080\"]\n  labels: {service: promotion}\n");
+		DeployFiles.write(environments.resolve("targets/" + name + "/workloads.yaml"),
+				"- targets: [\"10.0.1.20:8080\"]\n  labels: {service: knative-lambda-builder}\n");
+		DeployFiles.write(environments.resolve("targets/nodes.yaml"), "- targets: [node-a]\n");
+
+		assertThat(discovered(environments, name, "stagecoach")).containsEntry("environment", name)
+			.containsEntry("service", "promotion")
+			.containsEntry("__metrics_path__", "/actuator/prometheus");
+		assertThat(discovered(environments, name, "workloads")).containsEntry("environment", name)
+			.containsEntry("namespace", environment.namespace())
+			.containsEntry("service", "knative-lambda-builder");
+		assertThat(discovered(environments, name, "cadvisor")).containsEntry("node", "node-a")
+			.containsEntry("__address__", "kubernetes.default.svc:443")
+			.containsEntry("__metrics_path__", "/api/v1/nodes/node-a/proxy/metrics/cadvisor");
+	}
+
+	/** The labels of the one target promtool discovers for a job, after relabelling. */
+	static Map<String, String> discovered(Path folder, String environment, String job) {
+		// file discovery answers at once; promtool waits for the timeout whatever it found
+		CommandLineTool.Result result = PROMTOOL.standardOutput(folder, "check", "service-discovery", "--timeout=1s",
+				"prometheus-" + environment + ".yaml", job)
+			.succeeded("promtool check service-discovery " + job);
+		JsonNode targets = JSON.readTree(result.output());
+		assertThat(targets).as("%s: targets of %s", environment, job).hasSize(1);
+		Map<String, String> labels = new TreeMap<>();
+		targets.path(0).path("labels").properties().forEach(label -> labels.put(label.getKey(), label.getValue().asString()));
+		return labels;
 	}
 
 	@Test
