@@ -34,7 +34,16 @@ public final class DeployTargets {
     public static DeployTarget create(TargetSettings settings, Map<String, String> namespaces,
                                       Supplier<KubernetesClient> clients) {
         if (settings.type() == TargetSettings.Type.GITOPS) {
-            return GitOpsTarget.open(gitOps(settings.gitops(), namespaces));
+            GitOpsTarget gitops = GitOpsTarget.open(gitOps(settings.gitops(), namespaces));
+            if (settings.sync().which() == GitOpsSync.Controller.NONE) {
+                return gitops;
+            }
+            KubernetesClient client = clients.get();
+            return new ClosingTarget(new SyncedGitOpsTarget(gitops, new GitOpsSync(client, settings.sync())),
+                    () -> {
+                        client.close();
+                        gitops.close();
+                    });
         }
         KubernetesClient client = clients.get();
         return new ClosingTarget(new KubernetesTarget(client, kubernetes(settings.kubernetes(), namespaces)), client);
@@ -61,6 +70,25 @@ public final class DeployTargets {
     static KubernetesSettings kubernetes(TargetSettings.Kubernetes kubernetes, Map<String, String> namespaces) {
         return new KubernetesSettings(namespaces, kubernetes.deployment(), kubernetes.container(),
                 kubernetes.rolloutTimeout());
+    }
+
+    /**
+     * A GitOps target whose deployment completes once the environment's controller applied its commit (the push
+     * alone does not change the cluster).
+     */
+    record SyncedGitOpsTarget(GitOpsTarget gitops, GitOpsSync sync) implements DeployTarget {
+
+        @Override
+        public DeployResult deploy(Deployment deployment) {
+            DeployResult result = gitops.deploy(deployment);
+            sync.await(deployment.environment(), result.revision(), gitops::contains);
+            return result;
+        }
+
+        @Override
+        public Optional<RunningRelease> running(String environment, String service) {
+            return gitops.running(environment, service);
+        }
     }
 
     /** A target that owns a client and closes it. */

@@ -235,6 +235,31 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code revision} (a commit a GitOps controller reports it applied) holds {@code commit}: it is that
+     * commit or a later one on top of it. A revision this clone has not seen is fetched first; one the remote does
+     * not have either holds nothing.
+     */
+    public boolean contains(String revision, String commit) {
+        lock.lock();
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repository)) {
+            ObjectId applied = ObjectId.fromString(revision);
+            ObjectId ours = ObjectId.fromString(commit);
+            if (!repository.getObjectDatabase().has(applied) && settings.remote() != null) {
+                fetch();
+            }
+            if (!repository.getObjectDatabase().has(applied)) {
+                return false;
+            }
+            return walk.isMergedInto(walk.parseCommit(ours), walk.parseCommit(applied));
+        } catch (IOException e) {
+            throw new TransientTargetException("cannot compare " + revision + " with " + commit + " in "
+                    + describe(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

@@ -13,23 +13,59 @@ import java.util.Map;
  * @param type       {@code gitops} (the default) or {@code kubernetes}
  * @param gitops     the GitOps repository, for {@code gitops}
  * @param kubernetes how the Deployment is found, for {@code kubernetes}
+ * @param sync       for {@code gitops}: which controller applies the pushed commits, waited for before a deployment
+ *                   counts as completed
  */
-public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes) {
+public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes, Sync sync) {
 
     public TargetSettings {
         type = type == null ? Type.GITOPS : type;
         gitops = gitops == null ? GitOps.defaults() : gitops;
         kubernetes = kubernetes == null ? Kubernetes.defaults() : kubernetes;
+        sync = sync == null ? Sync.defaults() : sync;
+    }
+
+    public TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes) {
+        this(type, gitops, kubernetes, null);
     }
 
     /** These settings with other GitOps settings. */
     public TargetSettings withGitOps(GitOps newGitops) {
-        return new TargetSettings(type, newGitops, kubernetes);
+        return new TargetSettings(type, newGitops, kubernetes, sync);
     }
 
     /** GitOps with every default: a local repository under {@code .stagecoach/gitops}. */
     public static TargetSettings defaults() {
-        return new TargetSettings(null, null, null);
+        return new TargetSettings(null, null, null, null);
+    }
+
+    /**
+     * The GitOps controller that applies an environment's commits to its cluster.
+     *
+     * @param controller {@code none} (the default: a push completes the deployment), {@code flux} or {@code argocd}
+     * @param name       the Flux Kustomization or Argo CD Application of the environment; {@code {environment}}
+     *                   stands for it (default {@code stagecoach-{environment}})
+     * @param namespace  where that object lives (default {@code flux-system} or {@code argocd})
+     * @param timeout    how long a deployment waits for the controller to apply its commit (default 5 minutes)
+     */
+    public record Sync(String controller, String name, String namespace, Duration timeout) {
+
+        public Sync {
+            GitOpsSync.Controller which = GitOpsSync.Controller.of(controller);
+            controller = which.name().toLowerCase(Locale.ROOT);
+            name = blank(name) ? "stagecoach-{environment}" : name;
+            namespace = blank(namespace) ? (which == GitOpsSync.Controller.ARGOCD ? "argocd" : "flux-system")
+                    : namespace;
+            timeout = timeout == null ? Duration.ofMinutes(5) : timeout;
+        }
+
+        static Sync defaults() {
+            return new Sync(null, null, null, null);
+        }
+
+        GitOpsSync.Controller which() {
+            return GitOpsSync.Controller.of(controller);
+        }
     }
 
     public enum Type {
