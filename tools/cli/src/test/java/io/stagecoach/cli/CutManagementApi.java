@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP proxy in front of the management API that forwards requests one by one and, past a given number of changes
- * (PUT, POST, DELETE), cuts the connection: the first change past the cut still reaches the broker but its answer is
- * lost (as when the client dies while the broker works), every later request is dropped unsent. The broker is left
- * exactly as the first {@code cutAfter + 1} changes made it, whatever the timing.
+ * (PUT, POST, DELETE), cuts the connection. The first change past the cut either reaches the broker with its answer
+ * lost (as when the client dies while the broker works) or is dropped unsent (as when it dies just before); every
+ * later request is dropped unsent. The broker is left exactly as those changes made it, whatever the timing.
  */
 final class CutManagementApi implements AutoCloseable {
 
@@ -30,17 +30,24 @@ final class CutManagementApi implements AutoCloseable {
 
     private final URI target;
     private final int cutAfter;
+    private final Cut cut;
     private final AtomicInteger changes = new AtomicInteger();
-    private volatile boolean cut;
+    private volatile boolean cutOff;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
     private final HttpServer server;
 
+    /** What becomes of the first change past the cut. */
+    enum Cut {
+        ANSWER_LOST, NOT_SENT
+    }
+
     /** A proxy for {@code target} ({@code http://host:port}) that cuts after {@code cutAfter} changes. */
-    CutManagementApi(String target, int cutAfter) throws IOException {
+    CutManagementApi(String target, int cutAfter, Cut cut) throws IOException {
         this.target = URI.create(target.endsWith("/") ? target.substring(0, target.length() - 1) : target);
         this.cutAfter = cutAfter;
+        this.cut = cut;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -49,7 +56,7 @@ final class CutManagementApi implements AutoCloseable {
 
     /** A proxy that never cuts: it only counts. */
     static CutManagementApi counting(String target) throws IOException {
-        return new CutManagementApi(target, Integer.MAX_VALUE);
+        return new CutManagementApi(target, Integer.MAX_VALUE, Cut.ANSWER_LOST);
     }
 
     String url() {
@@ -67,13 +74,18 @@ final class CutManagementApi implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            if (cut) {
+            if (cutOff) {
                 // throwing makes the server close the connection without an answer
                 throw new IOException("cut: " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
                         + " not sent");
             }
             boolean change = !exchange.getRequestMethod().equals("GET");
             boolean lastOne = change && changes.incrementAndGet() > cutAfter;
+            if (lastOne && cut == Cut.NOT_SENT) {
+                cutOff = true;
+                throw new IOException("cut: " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
+                        + " not sent");
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()
                             + (exchange.getRequestURI().getRawQuery() == null ? ""
                             : "?" + exchange.getRequestURI().getRawQuery())))
@@ -94,7 +106,7 @@ final class CutManagementApi implements AutoCloseable {
                 throw new IOException(e);
             }
             if (lastOne) {
-                cut = true;
+                cutOff = true;
                 throw new IOException("cut: the answer to " + exchange.getRequestMethod() + " "
                         + exchange.getRequestURI() + " is lost");
             }

@@ -9,13 +9,12 @@ import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -38,7 +37,7 @@ class InterruptedProvisioningTests {
     static int wholeRun;
 
     @BeforeAll
-    static void countTheRequestsOfAWholeProvisioning(TestBroker given, @TempDir Path directory) throws Exception {
+    static void countTheChangesOfAWholeProvisioning(TestBroker given, @TempDir Path directory) throws Exception {
         broker = given;
         workingDirectory = directory;
         String prefix = broker.name("whole");
@@ -53,31 +52,56 @@ class InterruptedProvisioningTests {
         assertThat(wholeRun).as("changes of one provisioning").isGreaterThan(100);
     }
 
-    @ParameterizedTest(name = "cut after {0}% of the changes")
-    @ValueSource(ints = {1, 25, 50, 90, 99})
-    void provisioningAgainAfterACutFinishesThePlan(int percent) throws Exception {
-        String prefix = broker.name("cut" + percent);
+    /**
+     * @param percent   how far provisioning gets: the share of a whole run's changes the broker answered
+     * @param last      what becomes of the change after those
+     * @param passwords {@code local-only} ({@code --local-only-passwords}, as {@code up}) or {@code secrets-dir}
+     *                  (generated passwords kept in {@code $STAGECOACH_SECRETS_DIR} before the broker has them)
+     */
+    @ParameterizedTest(name = "cut after {0}% of the changes, the next one {1}, passwords {2}")
+    @CsvSource({
+            "1, NOT_SENT, secrets-dir",
+            "1, ANSWER_LOST, secrets-dir",
+            "25, ANSWER_LOST, local-only",
+            "50, NOT_SENT, secrets-dir",
+            "90, ANSWER_LOST, local-only",
+            "99, NOT_SENT, secrets-dir",
+            "99, ANSWER_LOST, local-only"})
+    void provisioningAgainAfterACutFinishesThePlan(int percent, CutManagementApi.Cut last, String passwords)
+            throws Exception {
+        String prefix = broker.name("cut" + percent + (last == CutManagementApi.Cut.NOT_SENT ? "n" : "a")
+                + passwords.charAt(0));
         int cutAfter = wholeRun * percent / 100;
+        Path secrets = workingDirectory.resolve(prefix + "-secrets");
+        Cli cli = passwords.equals("secrets-dir") ? cli(prefix).with("STAGECOACH_SECRETS_DIR", secrets.toString())
+                : cli(prefix);
+        String[] provision = passwords.equals("secrets-dir") ? new String[] {"provision"}
+                : new String[] {"provision", "--local-only-passwords"};
         try {
-            try (CutManagementApi cut = new CutManagementApi(broker.managementUrl(), cutAfter)) {
-                Cli.Result interrupted = cli(prefix).with(ManagementOptions.URL_VARIABLE, cut.url())
-                        .run("provision", "--local-only-passwords");
+            try (CutManagementApi cut = new CutManagementApi(broker.managementUrl(), cutAfter, last)) {
+                Cli.Result interrupted = cli.with(ManagementOptions.URL_VARIABLE, cut.url()).run(provision);
                 assertThat(interrupted.status()).as(interrupted.toString()).isEqualTo(ExitCodes.BROKER);
             }
             Definitions plan = BrokerDefinitions.plan(Environments.loadDefault().withVhostPrefix(prefix));
-            Cli.Result halfway = cli(prefix).run("provision", "--check");
+            Cli.Result halfway = cli.run("provision", "--check");
             assertThat(halfway.status()).as("the cut left the broker short of the plan: " + halfway)
                     .isEqualTo(ExitCodes.PIPELINE);
-            System.out.println("cut after " + cutAfter + " of " + wholeRun + " changes: " + present(plan)
-                    + " of the plan's queues, users and shovels were there");
+            System.out.println("cut after " + cutAfter + " of " + wholeRun + " changes, the next " + last + ": "
+                    + present(plan) + " of the plan's queues, users and shovels were there");
 
-            Cli.Result again = cli(prefix).run("provision", "--local-only-passwords");
+            Cli.Result again = cli.run(provision);
             assertThat(again.status()).as(again.toString()).isZero();
-            Cli.Result check = cli(prefix).run("provision", "--check");
+            Cli.Result check = cli.run("provision", "--check");
             assertThat(check.status()).as(check.toString()).isZero();
             assertThat(check.out()).contains("The broker matches the plan.");
             assertInboxesAsPlanned(plan);
             assertHandoffShovelsRun(plan);
+            if (passwords.equals("secrets-dir")) {
+                for (Definitions.User user : plan.users()) {
+                    assertThat(secrets.resolve(user.name())).as("the password of " + user.name() + " is kept")
+                            .isRegularFile();
+                }
+            }
         } finally {
             remove(prefix);
         }
