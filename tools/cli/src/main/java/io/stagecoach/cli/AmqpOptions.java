@@ -10,8 +10,9 @@ final class AmqpOptions {
     static final String PASSWORD_VARIABLE = "STAGECOACH_PASSWORD";
     static final String DEFAULT_URI = "amqp://127.0.0.1:5672";
 
-    @Option(names = "--amqp-uri", paramLabel = "URI",
-            description = "RabbitMQ to talk to (env " + URI_VARIABLE + "; default " + DEFAULT_URI + ")")
+    @Option(names = "--amqp-uri", paramLabel = "URI[,URI...]",
+            description = "RabbitMQ to talk to; for a cluster every node's URI, comma-separated, tried in order "
+                    + "(env " + URI_VARIABLE + "; default " + DEFAULT_URI + ")")
     String uri;
 
     @Option(names = "--user", paramLabel = "USER",

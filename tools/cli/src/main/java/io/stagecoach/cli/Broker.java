@@ -1,6 +1,7 @@
 package io.stagecoach.cli;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -15,8 +16,11 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -28,59 +32,94 @@ final class Broker {
 
     static final int CONNECT_TIMEOUT_MS = 5_000;
 
-    private final String uri;
     private final String userOverride;
     private final String passwordOverride;
     private final Credentials credentials;
     private final Map<String, String> variables;
-    private final String host;
-    private final int port;
+    private final List<Address> nodes;
     private final boolean tls;
 
-    Broker(String uri, String userOverride, String passwordOverride, Map<String, String> variables) {
-        this.uri = uri;
+    /**
+     * @param uris one AMQP URI, or every node of a cluster as comma-separated URIs
+     *             ({@code amqp://rabbit-0:5672,amqp://rabbit-1:5672}), tried in this order
+     */
+    Broker(String uris, String userOverride, String passwordOverride, Map<String, String> variables) {
         this.userOverride = userOverride;
         this.passwordOverride = passwordOverride;
         this.credentials = Credentials.fromVariables(variables);
         this.variables = Map.copyOf(variables);
+        List<Address> parsed = new ArrayList<>();
+        String scheme = null;
+        String[] entries = uris.split(",", -1);
+        for (String entry : entries) {
+            String uri = entry.strip();
+            if (uri.isEmpty()) {
+                throw invalidUris(uris, "an address is empty (a doubled or trailing comma?)");
+            }
+            URI one = parseUri(uris, uri, entries.length > 1);
+            String itsScheme = one.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme != null && !scheme.equals(itsScheme)) {
+                throw invalidUris(uris, "'" + uri + "' is " + itsScheme + " while the first address is " + scheme
+                        + "; every node must be reached the same way");
+            }
+            scheme = itsScheme;
+            boolean secure = itsScheme.equals("amqps");
+            parsed.add(new Address(one.getHost(), one.getPort() > 0 ? one.getPort() : secure ? 5671 : 5672));
+        }
+        this.nodes = List.copyOf(parsed);
+        this.tls = "amqps".equals(scheme);
+    }
+
+    private static URI parseUri(String uris, String uri, boolean aList) {
+        String which = aList ? "'" + uri + "' " : "it ";
+        if (!uri.contains("://")) {
+            throw invalidUris(uris, which + "has no scheme: write amqp://" + uri);
+        }
         URI parsed;
         try {
             parsed = URI.create(uri);
         } catch (IllegalArgumentException e) {
-            throw invalidUri(e.getMessage());
+            throw invalidUris(uris, "'" + uri + "' is not a URI (" + e.getMessage() + ")");
         }
         String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("amqp") && !scheme.equals("amqps")) {
-            throw invalidUri("the scheme must be amqp or amqps");
+            throw invalidUris(uris, (aList ? "'" + uri + "': " : "") + "the scheme must be amqp or amqps");
         }
         if (parsed.getHost() == null) {
-            throw invalidUri("it names no host");
+            throw invalidUris(uris, which + "names no host");
         }
-        this.tls = scheme.equals("amqps");
-        this.host = parsed.getHost();
-        this.port = parsed.getPort() > 0 ? parsed.getPort() : tls ? 5671 : 5672;
+        return parsed;
     }
 
-    private CliException invalidUri(String why) {
-        return CliException.usage("Invalid AMQP URI '" + uri + "' (--amqp-uri or " + AmqpOptions.URI_VARIABLE
-                + "): " + why + "; use amqp://host:port, e.g. " + AmqpOptions.DEFAULT_URI);
+    private static CliException invalidUris(String uris, String why) {
+        return CliException.usage("Invalid AMQP URI '" + uris + "' (--amqp-uri or " + AmqpOptions.URI_VARIABLE
+                + "): " + why + "; use amqp://host:port, e.g. " + AmqpOptions.DEFAULT_URI
+                + ", or for a cluster every node's, comma-separated: amqp://rabbit-0:5672,amqp://rabbit-1:5672");
     }
 
+    /** The first node's host: the one tried first. */
     String host() {
-        return host;
+        return nodes.get(0).getHost();
     }
 
+    /** The first node's port. */
     int port() {
-        return port;
+        return nodes.get(0).getPort();
     }
 
     boolean tls() {
         return tls;
     }
 
-    /** {@code amqp://host:port}, never with credentials. */
+    /** Every node, in the order connections try them. */
+    List<Address> nodes() {
+        return nodes;
+    }
+
+    /** {@code amqp://host:port}, comma-separated for several nodes (the form {@code --amqp-uri} takes), never with credentials. */
     String address() {
-        return (tls ? "amqps" : "amqp") + "://" + host + ":" + port;
+        return nodes.stream().map(node -> (tls ? "amqps" : "amqp") + "://" + node.getHost() + ":" + node.getPort())
+                .collect(Collectors.joining(","));
     }
 
     /** The user a role has in an environment: the one given, else {@code <vhost>-<role>}. */
@@ -94,11 +133,9 @@ final class Broker {
                 : credentials.password(user));
     }
 
-    /** A factory for this broker's address, in {@code vhost}, as the user given. */
+    /** A factory whose connections go to the first node that answers, in {@code vhost}, as the user given. */
     ConnectionFactory factory(String vhost, String user, String password) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(host);
-        factory.setPort(port);
+        ConnectionFactory factory = new NodesConnectionFactory(nodes);
         if (tls) {
             try {
                 factory.useSslProtocol();
@@ -168,7 +205,7 @@ final class Broker {
     /** Asks the management API (the configured one, or port 15672 of the broker's host) why handshakes hang. */
     private java.util.Optional<String> handshakeDiagnosis() {
         try {
-            String url = variables.getOrDefault(ManagementOptions.URL_VARIABLE, "http://" + host + ":15672");
+            String url = variables.getOrDefault(ManagementOptions.URL_VARIABLE, "http://" + host() + ":15672");
             return HandshakeDiagnosis.ask(new io.stagecoach.platform.topology.ManagementClient(url,
                     variables.getOrDefault(ManagementOptions.USER_VARIABLE, "guest"),
                     variables.getOrDefault(ManagementOptions.PASSWORD_VARIABLE, "guest")));

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
@@ -84,6 +85,10 @@ final class PipelineProcess {
                     "--amqp-port", String.valueOf(broker.port())));
             if (broker.tls()) {
                 command.add("--amqp-tls");
+            }
+            if (broker.nodes().size() > 1) {
+                command.addAll(List.of("--amqp-addresses", broker.nodes().stream()
+                        .map(node -> node.getHost() + ":" + node.getPort()).collect(Collectors.joining(","))));
             }
             if (environmentsFile != null) {
                 command.addAll(List.of("--environments", environmentsFile.toString()));

@@ -22,7 +22,7 @@ import java.time.Duration;
                 "Start here: ./stagecoach demo   (runs the whole pipeline on this machine and shows a release travel)",
                 "",
                 "Connection settings (flags win over variables):",
-                "  STAGECOACH_AMQP_URI          RabbitMQ, default amqp://127.0.0.1:5672",
+                "  STAGECOACH_AMQP_URI          RabbitMQ, default amqp://127.0.0.1:5672; a cluster: every node's URI, comma-separated",
                 "  STAGECOACH_MANAGEMENT_URL    management API, default http://127.0.0.1:15672",
                 "  STAGECOACH_USER / _PASSWORD  who to be instead of the conventional <vhost>-<role> user",
                 "  STAGECOACH_PASSWORD_<USER>   a conventional user's password (e.g. STAGECOACH_PASSWORD_DEV_CI)",

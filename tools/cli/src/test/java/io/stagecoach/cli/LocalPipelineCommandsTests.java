@@ -114,6 +114,19 @@ class LocalPipelineCommandsTests {
     }
 
     @Test
+    void aClusterReachesThePipelineAsEveryNodeInOrder() {
+        Broker broker = new Broker("amqp://rabbit-0:5672,amqp://rabbit-1:5673,amqp://rabbit-2", null, null, Map.of());
+        PipelineProcess.Launch launch = new PipelineProcess.Launch(Path.of("/r/pipeline-exec.jar"), broker, null,
+                null, List.of(), 0, Map.of(), Map.of(), Duration.ofSeconds(6));
+
+        assertThat(launch.command(Path.of("/h"))).containsSubsequence("--amqp-host", "rabbit-0", "--amqp-port", "5672",
+                "--amqp-addresses", "rabbit-0:5672,rabbit-1:5673,rabbit-2:5672");
+        assertThat(new PipelineProcess.Launch(Path.of("/r/pipeline-exec.jar"),
+                new Broker("amqp://rabbit-0:5672", null, null, Map.of()), null, null, List.of(), 0, Map.of(), Map.of(),
+                Duration.ofSeconds(6)).command(Path.of("/h"))).doesNotContain("--amqp-addresses");
+    }
+
+    @Test
     void thePipelineJvmTakesItsOptionsFromTheVariableInsteadOfTheDefaults() {
         assertThat(PipelineProcess.jvmOptions(null)).first().isEqualTo(PipelineProcess.MARKER);
         assertThat(PipelineProcess.jvmOptions(" ")).containsExactly(PipelineProcess.MARKER, "-XX:TieredStopAtLevel=1",

@@ -18,6 +18,7 @@ import org.springframework.boot.convert.DurationStyle;
  * The command line of {@link LocalPipelineMain}, read with picocli: {@code --name value} or {@code --name=value};
  * {@code --image} and {@code --bad-marker} may be given more than once.
  *
+ * @param amqpAddresses    every node of a cluster, comma-separated {@code host:port}, or null for the one host
  * @param environmentNames the environments to run (all when empty)
  * @param images           per promoted service, the image repository the overlays pin
  * @param badMarkers       per environment, the version marker its workloads answer 503 for
@@ -26,7 +27,8 @@ import org.springframework.boot.convert.DurationStyle;
  * @param replicas         instances of each service (one active consumer per inbox, the others standing by)
  * @param help             whether only the usage was asked for
  */
-record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTls, List<String> environmentNames,
+record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTls, @Nullable String amqpAddresses,
+                     List<String> environmentNames,
                      @Nullable Path environments, @Nullable String vhostPrefix, int basePort, int parallelism,
                      Map<String, String> images, Map<String, String> badMarkers, @Nullable Duration smokeDeadline,
                      @Nullable Path logFile, int replicas, boolean help) {
@@ -54,6 +56,10 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
 
         @Option(names = "--amqp-tls", description = "talk TLS to RabbitMQ")
         boolean amqpTls;
+
+        @Option(names = "--amqp-addresses", paramLabel = "HOST:PORT[,HOST:PORT...]",
+                description = "every node of a RabbitMQ cluster, tried in order; outranks --amqp-host and --amqp-port")
+        String amqpAddresses;
 
         @Option(names = "--environments", paramLabel = "FILE",
                 description = "environments file (default: the one shipped with Stagecoach)")
@@ -117,7 +123,7 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         List<String> problems = new ArrayList<>(commandLine.parseArgs(args).errors().stream()
                 .map(Exception::getMessage).toList());
         if (commandLine.isUsageHelpRequested()) {
-            return new MainArguments(Path.of("."), "", 0, false, List.of(), null, null, 0, 1, Map.of(), Map.of(),
+            return new MainArguments(Path.of("."), "", 0, false, null, List.of(), null, null, 0, 1, Map.of(), Map.of(),
                     null, null, 1, true);
         }
         Options options = commandLine.getCommand();
@@ -145,12 +151,16 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
         if (options.env != null && environmentNames.isEmpty()) {
             problems.add("--env needs at least one environment name");
         }
+        if (options.amqpAddresses != null && !options.amqpAddresses.matches(
+                "\\s*[^,:\\s]+:[0-9]{1,5}\\s*(,\\s*[^,:\\s]+:[0-9]{1,5}\\s*)*")) {
+            problems.add("--amqp-addresses must be host:port, comma-separated, was '" + options.amqpAddresses + "'");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         return new MainArguments(Path.of(options.workdir), options.amqpHost, amqpPort, options.amqpTls,
-                environmentNames, options.environments == null ? null : Path.of(options.environments),
-                options.vhostPrefix, basePort, parallelism, images, badMarkers, smokeDeadline,
+                options.amqpAddresses, environmentNames,
+                options.environments == null ? null : Path.of(options.environments), options.vhostPrefix, basePort, parallelism, images, badMarkers, smokeDeadline,
                 options.log == null ? null : Path.of(options.log), replicas, false);
     }
 
@@ -190,6 +200,9 @@ record MainArguments(Path workdir, String amqpHost, int amqpPort, boolean amqpTl
                 .parallelism(parallelism)
                 .replicas(replicas)
                 .logFile(logFile != null ? logFile : workdir.resolve(LocalPipelineMain.LOG));
+        if (amqpAddresses != null) {
+            builder.amqpAddresses(amqpAddresses);
+        }
         images.forEach(builder::image);
         badMarkers.forEach(builder::badMarker);
         if (smokeDeadline != null) {

@@ -140,7 +140,11 @@ final class DeclaredSettings {
                     for (JsonNode property : mapper.readTree(in).path("properties").values()) {
                         String name = property.path("name").asString("");
                         String type = property.path("type").asString("");
-                        if (type.startsWith("java.util.Map<") || type.startsWith("java.util.List<")) {
+                        if (type.startsWith("java.util.Map<")) {
+                            prefixes.add(name);
+                        } else if (type.startsWith("java.util.List<")) {
+                            // a list is set whole, comma-separated (SPRING_RABBITMQ_ADDRESSES), or item by item
+                            exact.add(name);
                             prefixes.add(name);
                         } else {
                             exact.add(name);
@@ -176,6 +180,9 @@ final class DeclaredSettings {
             Set<Class<?>> seen) {
         Class<?> raw = type.resolve(Object.class);
         if (Map.class.isAssignableFrom(raw) || Collection.class.isAssignableFrom(raw) || raw.isArray()) {
+            if (!Map.class.isAssignableFrom(raw)) {
+                exact.add(name);
+            }
             prefixes.add(name);
             return;
         }

@@ -17,10 +17,21 @@ class MainArgumentsTests {
         MainArguments arguments = MainArguments.parse();
 
         assertThat(arguments).isEqualTo(new MainArguments(Path.of(".stagecoach/local"), "127.0.0.1", 5672, false,
-                List.of(), null, null, 0, LocalPipelineSettings.DEFAULT_PARALLELISM, Map.of(), Map.of(), null, null,
+                null, List.of(), null, null, 0, LocalPipelineSettings.DEFAULT_PARALLELISM, Map.of(), Map.of(), null, null,
                 1, false));
         assertThat(arguments.settings().image("knative-lambda-builder"))
                 .isEqualTo("ghcr.io/acme/knative-lambda-builder");
+    }
+
+    @Test
+    void aClusterIsEveryNodeTriedInOrder() {
+        LocalPipelineSettings settings = MainArguments.parse("--amqp-addresses", "rabbit-0:5672, rabbit-1:5673")
+                .settings();
+
+        assertThat(settings.amqpAddresses()).containsExactly("rabbit-0:5672", "rabbit-1:5673");
+        assertThat(settings.amqpHost()).isEqualTo("rabbit-0");
+        assertThatIllegalArgumentException().isThrownBy(() -> MainArguments.parse("--amqp-addresses", "rabbit-0,"))
+                .withMessage("--amqp-addresses must be host:port, comma-separated, was 'rabbit-0,'");
     }
 
     @Test
@@ -31,7 +42,7 @@ class MainArgumentsTests {
                 "--image=api=registry.local/api", "--bad-marker", "dev=-bad-in-dev", "--smoke-deadline", "6s",
                 "--log", "/w/logs/pipeline.log", "--replicas", "2");
 
-        assertThat(arguments).isEqualTo(new MainArguments(Path.of("/w"), "rabbit", 5673, true,
+        assertThat(arguments).isEqualTo(new MainArguments(Path.of("/w"), "rabbit", 5673, true, null,
                 List.of("staging", "prod"), Path.of("/e.yaml"), "demo", 18080, 3,
                 Map.of("klb", "registry.local/klb", "api", "registry.local/api"), Map.of("dev", "-bad-in-dev"),
                 Duration.ofSeconds(6), Path.of("/w/logs/pipeline.log"), 2, false));
