@@ -56,8 +56,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * such a setting names; the environment, the service and the broker password must be given (the password as the
  * file named as the user, from the Secret provisioning writes), and the GitOps target must be named. Replicas,
  * autoscaling, disruption budgets, resources and log level are those of the environment, and the Helm chart's values
- * say the same (no helm binary here: its values and its template's variables are compared with the rendered
- * overlays). The smoke test calls the workload's Service port and probe path.
+ * say the same ({@link HelmChartTests} renders the chart itself and runs these checks on it). The smoke test calls
+ * the workload's Service port and probe path.
  */
 class KubernetesManifestsTests {
 
@@ -120,7 +120,12 @@ class KubernetesManifestsTests {
 
     @Test
     void replicasAutoscalingBudgetsResourcesAndLogLevelAreTheEnvironments() {
-        rendered.forEach((env, objects) -> {
+        rendered.forEach(KubernetesManifestsTests::assertSizedFor);
+    }
+
+    /** Replicas, autoscaler, disruption budget, resources and log level of {@code env}'s Deployments. */
+    static void assertSizedFor(String env, List<HasMetadata> objects) {
+        {
             Sizing sizing = SIZING.get(env);
             Map<String, HorizontalPodAutoscaler> hpas = byName(objects, HorizontalPodAutoscaler.class);
             Map<String, PodDisruptionBudget> pdbs = byName(objects, PodDisruptionBudget.class);
@@ -156,7 +161,7 @@ class KubernetesManifestsTests {
             }
             assertThat(names).as(env + ": autoscalers of Deployments that exist").containsAll(hpas.keySet());
             assertThat(names).as(env + ": budgets of Deployments that exist").containsAll(pdbs.keySet());
-        });
+        }
     }
 
     @Test
