@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Which deploy target a service uses and how it is set up, as plain values a service binds from its
  * configuration ({@code stagecoach.target.*}); {@link DeployTargets#create} turns them into the target.
- * Every value may be left out (null): the compact constructors put in the defaults.
+ * Every value may be left out (null): the compact constructors put in the defaults. Each record has one constructor
+ * only, so that Spring's binder knows which to bind.
  *
  * @param type       {@code gitops} (the default) or {@code kubernetes}
  * @param gitops     the GitOps repository, for {@code gitops}
@@ -23,10 +24,6 @@ public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes, Sy
         gitops = gitops == null ? GitOps.defaults() : gitops;
         kubernetes = kubernetes == null ? Kubernetes.defaults() : kubernetes;
         sync = sync == null ? Sync.defaults() : sync;
-    }
-
-    public TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes) {
-        this(type, gitops, kubernetes, null);
     }
 
     /** These settings with other GitOps settings. */

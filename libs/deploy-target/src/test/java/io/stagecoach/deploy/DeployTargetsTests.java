@@ -61,7 +61,7 @@ class DeployTargetsTests {
         namespaces.put("dev", "kl-dev");
         namespaces.put("staging", "kl-staging");
 
-        DeployTarget target = DeployTargets.create(new TargetSettings(null, gitops, null), namespaces);
+        DeployTarget target = DeployTargets.create(new TargetSettings(null, gitops, null, null), namespaces);
         try {
             DeployResult result = target.deploy(Deployment.of("staging", SERVICE, "1.4.2", IMAGE, DIGEST));
 
@@ -85,7 +85,7 @@ class DeployTargetsTests {
                 .addNewContainer().withName(SERVICE).withImage(IMAGE + ":1.0.0").endContainer()
                 .endSpec().endTemplate().endSpec().build()).create();
         var settings = new TargetSettings(TargetSettings.Type.KUBERNETES, null,
-                new TargetSettings.Kubernetes(null, null, Duration.ofSeconds(5)));
+                new TargetSettings.Kubernetes(null, null, Duration.ofSeconds(5)), null);
 
         DeployTarget target = DeployTargets.create(settings, Map.of("dev", "kl-dev"), () -> client);
 

@@ -44,9 +44,31 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 public final class StagecoachTargetAutoConfiguration {
 
     @Bean
-    TargetSettings targetSettings(org.springframework.core.env.Environment environment) {
+    TargetSettings targetSettings(org.springframework.core.env.Environment environment, Environments environments) {
         // the settings record is Spring-free (shared by the services that deploy), so it is bound here
-        return Binder.get(environment).bindOrCreate("stagecoach.target", TargetSettings.class);
+        TargetSettings settings = Binder.get(environment).bindOrCreate("stagecoach.target", TargetSettings.class);
+        String name = environment.getProperty("stagecoach.environment");
+        Optional<String> declared = name == null ? Optional.empty()
+                : environments.find(name).flatMap(own -> own.cloud().deployTarget());
+        return declaredType(settings, environment.getProperty("stagecoach.target.type"), declared, name);
+    }
+
+    /**
+     * The target environments.yaml names for the environment ({@code deploy-target}), unless
+     * {@code stagecoach.target.type} is set: then both must say the same.
+     */
+    static TargetSettings declaredType(TargetSettings settings, String property, Optional<String> declared,
+                                       String environment) {
+        if (declared.isEmpty()) {
+            return settings;
+        }
+        TargetSettings.Type type = TargetSettings.Type.valueOf(declared.get().toUpperCase(java.util.Locale.ROOT));
+        if (property != null && !property.isBlank() && settings.type() != type) {
+            throw new IllegalStateException("stagecoach.target.type is " + settings.type().id() + " but "
+                    + "environments.yaml names " + type.id() + " as " + environment + "'s deploy-target; remove the "
+                    + "setting (environments.yaml says how " + environment + " is deployed) or change deploy-target");
+        }
+        return new TargetSettings(type, settings.gitops(), settings.kubernetes(), settings.sync());
     }
 
     /**

@@ -68,7 +68,7 @@ class StagecoachTargetAutoConfigurationTests {
                 new ResilienceProperties.Retry(2, Duration.ofMillis(1), 1.0, Duration.ofMillis(1)),
                 new ResilienceProperties.CircuitBreaker(50, 10, 5, Duration.ofSeconds(30), 1));
         Resilience resilience = new Resilience(properties, new SimpleMeterRegistry());
-        TargetSettings settings = configuration.targetSettings(new MockEnvironment());
+        TargetSettings settings = configuration.targetSettings(new MockEnvironment(), Environments.loadDefault());
 
         ResilientDeployTarget contended = configuration.deployTarget(failing(
                 TransientTargetException.contention("main kept moving; gave up after 5 attempts")), settings,
@@ -104,7 +104,7 @@ class StagecoachTargetAutoConfigurationTests {
 
     @Test
     void deploysIntoALocalGitOpsRepositoryWhenNothingIsConfigured() {
-        TargetSettings settings = configuration.targetSettings(new MockEnvironment());
+        TargetSettings settings = configuration.targetSettings(new MockEnvironment(), Environments.loadDefault());
 
         assertThat(settings.type()).isEqualTo(TargetSettings.Type.GITOPS);
         assertThat(settings.gitops().directory()).isEqualTo(Path.of(".stagecoach/gitops"));
@@ -125,7 +125,7 @@ class StagecoachTargetAutoConfigurationTests {
                 .withProperty("stagecoach.target.gitops.images.knative-lambda-builder",
                         "ghcr.io/acme/knative-lambda-builder");
 
-        TargetSettings.GitOps gitops = configuration.targetSettings(environment).gitops();
+        TargetSettings.GitOps gitops = configuration.targetSettings(environment, Environments.loadDefault()).gitops();
 
         assertThat(gitops.directory()).isEqualTo(Path.of("/var/lib/stagecoach/deploy"));
         assertThat(gitops.remote()).isEqualTo("/srv/git/deploy.git");
@@ -136,12 +136,33 @@ class StagecoachTargetAutoConfigurationTests {
     }
 
     @Test
+    void theDeployTargetEnvironmentsYamlNamesForTheEnvironmentIsTheServicesUnlessASettingSaysOtherwise()
+            throws Exception {
+        String yaml = java.nio.file.Files.readString(Path.of("../../deploy/environments.yaml"));
+        Environments environments = Environments.parse(yaml.replace("    namespace: knative-lambda-prod\n",
+                "    namespace: knative-lambda-prod\n    deploy-target: kubernetes\n"), "environments.yaml");
+        assertThat(environments.get("prod").cloud().deployTarget()).contains("kubernetes");
+
+        MockEnvironment prod = new MockEnvironment().withProperty("stagecoach.environment", "prod");
+        assertThat(configuration.targetSettings(prod, environments).type()).isEqualTo(TargetSettings.Type.KUBERNETES);
+        MockEnvironment staging = new MockEnvironment().withProperty("stagecoach.environment", "staging");
+        assertThat(configuration.targetSettings(staging, environments).type()).isEqualTo(TargetSettings.Type.GITOPS);
+        assertThat(configuration.targetSettings(prod.withProperty("stagecoach.target.type", "kubernetes"),
+                environments).type()).isEqualTo(TargetSettings.Type.KUBERNETES);
+        MockEnvironment disagreeing = new MockEnvironment().withProperty("stagecoach.environment", "prod")
+                .withProperty("stagecoach.target.type", "gitops");
+        assertThatThrownBy(() -> configuration.targetSettings(disagreeing, environments))
+                .hasMessageContaining("stagecoach.target.type is gitops but environments.yaml names kubernetes as "
+                        + "prod's deploy-target");
+    }
+
+    @Test
     void bindsAKubernetesTargetThatDeploysIntoEachEnvironmentsNamespace() {
         MockEnvironment environment = new MockEnvironment()
                 .withProperty("stagecoach.target.type", "kubernetes")
                 .withProperty("stagecoach.target.kubernetes.rollout-timeout", "2m");
 
-        TargetSettings settings = configuration.targetSettings(environment);
+        TargetSettings settings = configuration.targetSettings(environment, Environments.loadDefault());
 
         assertThat(settings.type()).isEqualTo(TargetSettings.Type.KUBERNETES);
         assertThat(settings.kubernetes().rolloutTimeout()).isEqualTo(Duration.ofMinutes(2));
@@ -163,7 +184,7 @@ class StagecoachTargetAutoConfigurationTests {
                 .withProperty("stagecoach.target.gitops.repository", temp.resolve("clone").toString())
                 .withProperty("stagecoach.target.gitops.images.knative-lambda-builder",
                         "ghcr.io/acme/knative-lambda-builder");
-        TargetSettings settings = configuration.targetSettings(properties);
+        TargetSettings settings = configuration.targetSettings(properties, Environments.loadDefault());
 
         DeployTarget target = configuration.deployTargetDelegate(settings, environments, properties);
         try {
@@ -180,8 +201,8 @@ class StagecoachTargetAutoConfigurationTests {
             assertThat(remote.getRepository().exactRef("refs/heads/main")).isNull();
         }
         assertThatThrownBy(() -> StagecoachTargetAutoConfiguration.ownRepository(configuration.targetSettings(
-                new MockEnvironment().withProperty("stagecoach.target.gitops.remote", "/srv/git/shared.git")),
-                environments.get("prod")))
+                new MockEnvironment().withProperty("stagecoach.target.gitops.remote", "/srv/git/shared.git"),
+                Environments.loadDefault()), environments.get("prod")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("environments.yaml names");
     }
 }

@@ -18,9 +18,13 @@ import java.util.Optional;
  *                        ({@code bucket: s3://shop-artifacts-prod/builds})
  * @param iamRole         the cloud identity its workloads run as: an AWS role ARN, a GCP service account
  *                        or an Azure client id ({@code iam-role: arn:aws:iam::123456789012:role/shop-prod})
+ * @param deployTarget    how a release is put into the environment: {@code gitops} (a commit to its GitOps
+ *                        repository) or {@code kubernetes} (the Deployment's image set in its namespace); the
+ *                        services of the environment use it unless {@code stagecoach.target.type} says the same
  */
 public record CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole,
-                             Optional<String> gitopsRepository, Optional<String> gitopsBranch) {
+                             Optional<String> gitopsRepository, Optional<String> gitopsBranch,
+                             Optional<String> deployTarget) {
 
     /** An environment that names none of them. */
     public static final CloudResources NONE = new CloudResources(Optional.empty(), Optional.empty(), Optional.empty());
@@ -31,6 +35,13 @@ public record CloudResources(Optional<String> imageRepository, Optional<String> 
         Objects.requireNonNull(iamRole, "iamRole");
         Objects.requireNonNull(gitopsRepository, "gitopsRepository");
         Objects.requireNonNull(gitopsBranch, "gitopsBranch");
+        Objects.requireNonNull(deployTarget, "deployTarget");
+    }
+
+    /** Cloud resources and a GitOps repository, the deploy target left to the services' settings. */
+    public CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole,
+                          Optional<String> gitopsRepository, Optional<String> gitopsBranch) {
+        this(imageRepository, bucket, iamRole, gitopsRepository, gitopsBranch, Optional.empty());
     }
 
     /** Cloud resources without a GitOps repository of the environment's own. */

@@ -52,7 +52,7 @@ final class EnvironmentsParser {
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
             "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role",
-            "gitops-repository", "gitops-branch");
+            "gitops-repository", "gitops-branch", "deploy-target");
     private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
     private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
     /** Names people reach for that spelling alone does not lead to. */
@@ -90,6 +90,7 @@ final class EnvironmentsParser {
         Optional<String> iamRole = Optional.empty();
         Optional<String> gitopsRepository = Optional.empty();
         Optional<String> gitopsBranch = Optional.empty();
+        Optional<String> deployTarget = Optional.empty();
 
         Draft(int index) {
             this.pointer = "/environments/" + index;
@@ -126,7 +127,8 @@ final class EnvironmentsParser {
         }
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
                 d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
-                new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch))).toList();
+                new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch,
+                        d.deployTarget))).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -350,6 +352,15 @@ final class EnvironmentsParser {
                         + "push credential is a Secret in the environment's namespace), e.g. "
                         + "https://git.example.com/acme/deploy-" + env + ".git");
                 d.gitopsRepository = Optional.empty();
+            }
+        });
+        d.deployTarget = optionalText(node, d, "deploy-target", "deploy-target: gitops or deploy-target: kubernetes");
+        d.deployTarget.ifPresent(target -> {
+            if (!target.equals("gitops") && !target.equals("kubernetes")) {
+                fieldProblem(d, "deploy-target", "'" + target + "' is not a deploy target",
+                        "write gitops (a commit to the environment's GitOps repository) or kubernetes (the image set "
+                                + "on its Deployment)");
+                d.deployTarget = Optional.empty();
             }
         });
         d.gitopsBranch = optionalText(node, d, "gitops-branch", "e.g. gitops-branch: " + env);
