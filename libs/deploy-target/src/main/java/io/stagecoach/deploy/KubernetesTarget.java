@@ -120,13 +120,59 @@ public final class KubernetesTarget implements DeployTarget {
         }
     }
 
-    /** Empty when the service runs the expected digest; otherwise what runs instead (null: nothing does). */
+    /**
+     * Empty when the service runs the expected digest; otherwise what runs instead (null: nothing does). What runs
+     * is what the pods run (their containers' image ids) where pods report it, the Deployment's image otherwise: a
+     * pod still on an old image, or started from an image changed by hand, is drift even when the spec is right.
+     */
     public Optional<Drift> drift(String environment, String service, String expectedDigest) {
         Optional<RunningRelease> running = running(environment, service);
-        if (running.isPresent() && Objects.equals(expectedDigest, running.get().digest())) {
+        if (running.isEmpty()) {
+            return Optional.of(new Drift(environment, service, expectedDigest, null));
+        }
+        Map<String, String> pods = podDigests(environment, service);
+        Optional<String> other = pods.values().stream().filter(digest -> !digest.equals(expectedDigest)).findFirst();
+        String actual = other.orElse(pods.isEmpty() ? running.get().digest() : expectedDigest);
+        if (Objects.equals(expectedDigest, actual)) {
             return Optional.empty();
         }
-        return Optional.of(new Drift(environment, service, expectedDigest, running.orElse(null)));
+        RunningRelease spec = running.get();
+        return Optional.of(new Drift(environment, service, expectedDigest, new RunningRelease(
+                actual.equals(spec.digest()) ? spec.version() : null, spec.image(), actual, spec.revision())));
+    }
+
+    /**
+     * The image digest each pod of the service's Deployment runs, by pod name: the container's {@code imageID}
+     * (which the kubelet reports as {@code [docker-pullable://]repository@sha256:…}); pods that report none yet
+     * are left out.
+     */
+    public Map<String, String> podDigests(String environment, String service) {
+        String namespace = settings.namespace(environment);
+        String name = deploymentName(service);
+        String where = "the pods of Deployment " + name + " in namespace " + namespace;
+        try {
+            var deployment = deployments(namespace, name).get();
+            if (deployment == null || deployment.getSpec().getSelector() == null
+                    || deployment.getSpec().getSelector().getMatchLabels() == null) {
+                return Map.of();
+            }
+            String wanted = container(deployment, service, where).getName();
+            Map<String, String> digests = new java.util.TreeMap<>();
+            for (var pod : client.pods().inNamespace(namespace)
+                    .withLabels(deployment.getSpec().getSelector().getMatchLabels()).list().getItems()) {
+                if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                    continue;
+                }
+                pod.getStatus().getContainerStatuses().stream()
+                        .filter(status -> wanted.equals(status.getName()) && status.getImageID() != null
+                                && status.getImageID().contains("@"))
+                        .findFirst().ifPresent(status -> digests.put(pod.getMetadata().getName(),
+                                status.getImageID().substring(status.getImageID().lastIndexOf('@') + 1)));
+            }
+            return digests;
+        } catch (KubernetesClientException e) {
+            throw translate("read " + where, e);
+        }
     }
 
     private RollableScalableResource<io.fabric8.kubernetes.api.model.apps.Deployment> deployments(String namespace,

@@ -213,6 +213,35 @@ class KubernetesTargetTests {
     }
 
     @Test
+    void driftIsWhatThePodsRunWhenOneRunsAnotherImageThanTheSpecSays() {
+        deployment().edit(d -> {
+            d.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                    .addToMatchLabels("app", SERVICE).build());
+            return d;
+        });
+        pod("a", DIGEST_1);
+        pod("b", DIGEST_1);
+        assertThat(target.podDigests("staging", SERVICE)).isEqualTo(Map.of("a", DIGEST_1, "b", DIGEST_1));
+        assertThat(target.drift("staging", SERVICE, DIGEST_1)).isEmpty();
+
+        // someone ran another image in one pod, by hand: the spec still says DIGEST_1 (its selector edited above,
+        // generation 2)
+        pod("c", DIGEST_2);
+        assertThat(target.drift("staging", SERVICE, DIGEST_1)).hasValue(new Drift("staging", SERVICE, DIGEST_1,
+                new RunningRelease(null, IMAGE, DIGEST_2, "generation-2")));
+    }
+
+    private void pod(String name, String digest) {
+        client.pods().inNamespace(STAGING).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(name).addToLabels("app", SERVICE).endMetadata()
+                .withNewSpec().addNewContainer().withName(SERVICE).withImage(IMAGE + "@" + digest).endContainer()
+                .endSpec()
+                .withNewStatus().addNewContainerStatus().withName(SERVICE).withImage(IMAGE + "@" + digest)
+                .withImageID("docker-pullable://" + IMAGE + "@" + digest).endContainerStatus().endStatus()
+                .build()).create();
+    }
+
+    @Test
     void serverErrorsAndLostConnectionsAreTransientClientErrorsPermanent() {
         assertThat(KubernetesTarget.translate("deploy", new KubernetesClientException("unavailable", 503, null)))
                 .isInstanceOf(TransientTargetException.class).hasMessageContaining("HTTP 503");
