@@ -1,5 +1,6 @@
 package io.stagecoach.local;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.List;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.HoldReleased;
@@ -145,8 +147,26 @@ class ReleaseHoldsEndToEndTests {
         assertThat(forged.publisher()).isEqualTo(broker.user("dev", Principal.CI));
         assertThat(dev.caughtUp().ledger().isHeld(held)).as("held after CI's lift").isTrue();
 
+        // a lift without a reason is not one: the rollback service sets it aside, saying why, and it lifts nothing
+        String blankId = EventIds.derive("a lift without a reason", liftId);
+        String blank = new String(new EventCodec().encode(lift), StandardCharsets.UTF_8)
+                .replace("the smoke test's database was down", " ").replace(liftId, blankId);
+        broker.as("dev", Principal.OPERATOR).publish("hold.released.dev", blankId,
+                blank.getBytes(StandardCharsets.UTF_8));
+        String setAside = "rollback.hold-released.dlq";
+        await().atMost(TestPipeline.WAIT).until(() -> broker.messagesIn("dev", setAside) == 1);
+        assertThat(deadLetters.peek(broker.vhost("dev"), "rollback.hold-released", 10).first()).singleElement()
+                .satisfies(letter -> {
+                    assertThat(letter.reasonClass()).isEqualTo("invalid");
+                    assertThat(letter.reason()).contains("data.reason");
+                });
+        assertThat(dev.caughtUp().ledger().isHeld(held)).as("held after a lift without a reason").isTrue();
+
         broker.publish("dev", Principal.OPERATOR, lift);
         await().atMost(TestPipeline.WAIT).until(() -> !dev.ledger().isHeld(held));
+        // the rollback service took the operator's lift from its inbox and set nothing aside
+        await().atMost(TestPipeline.WAIT).until(() -> broker.messagesIn("dev", "rollback.hold-released") == 0);
+        assertThat(broker.messagesIn("dev", setAside)).isEqualTo(1);
         assertThat(dev.ledger().lastLift(held)).get().satisfies(l -> {
             assertThat(l.publisher()).isEqualTo(broker.user("dev", Principal.OPERATOR));
             assertThat(l.released().releasedBy()).isEqualTo("sam");
