@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 public sealed interface EventData permits BuildCompleted, PromotionRequested, PromotionBlocked,
         DeploymentCompleted, DeploymentFailed, SmokeTestPassed, SmokeTestFailed, ApprovalRequested,
         ApprovalOpened, ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired,
-        AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed, ReleaseWithdrawn {
+        AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed, ReleaseWithdrawn,
+        HoldReleased {
 
     /** The type this data travels as; never written into the JSON. */
     @JsonIgnore

@@ -37,7 +37,9 @@ public enum EventType {
      * A release held in one environment may no longer enter the next: addressed to the next environment, published
      * by the rollback service of the one before it.
      */
-    RELEASE_WITHDRAWN("release", "withdrawn", ReleaseWithdrawn.class);
+    RELEASE_WITHDRAWN("release", "withdrawn", ReleaseWithdrawn.class),
+    /** An operator lifted a rollback's hold on a release: it may be promoted into that environment again. */
+    HOLD_RELEASED("hold", "released", HoldReleased.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

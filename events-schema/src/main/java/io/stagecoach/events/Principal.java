@@ -24,10 +24,13 @@ public enum Principal {
     SMOKE_TEST("smoke-test", true,
             List.of(EventType.DEPLOYMENT_COMPLETED),
             Set.of(EventType.SMOKETEST_PASSED, EventType.SMOKETEST_FAILED, EventType.PROMOTION_BLOCKED)),
-    /** Also withdraws a release it held from the next environment ({@code release.withdrawn.<next>}). */
+    /**
+     * Also withdraws a release it held from the next environment ({@code release.withdrawn.<next>}), and takes the
+     * operator's lifts of its holds.
+     */
     ROLLBACK("rollback", true,
             List.of(EventType.SMOKETEST_FAILED, EventType.DEPLOYMENT_FAILED, EventType.ALERT_FIRING,
-                    EventType.ROLLBACK_REQUESTED),
+                    EventType.ROLLBACK_REQUESTED, EventType.HOLD_RELEASED),
             // it puts back the last verified release itself: it asks promotion for nothing
             Set.of(EventType.ALERT_FIRING, EventType.ROLLBACK_COMPLETED, EventType.ROLLBACK_FAILED,
                     EventType.RELEASE_WITHDRAWN)),
@@ -39,8 +42,8 @@ public enum Principal {
     CI("ci", false, List.of(), Set.of(EventType.BUILD_COMPLETED)),
     /** The chat bot and people deciding approvals: may publish decisions only. */
     CHATOPS("chatops", false, List.of(), Set.of(EventType.APPROVAL_DECIDED)),
-    /** Operators using the CLI: may ask for a rollback and read the audit stream. */
-    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED)),
+    /** Operators using the CLI: may ask for a rollback, lift a hold and read the audit stream. */
+    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED, EventType.HOLD_RELEASED)),
     /** People looking at an environment's queues in the RabbitMQ management UI: may see, never read or touch. */
     VIEWER("viewer", false, List.of(), Set.of());
 

@@ -146,7 +146,18 @@ class InvalidEventsTests {
                         "data.environment: 'staging' is not the event's environment 'prod'"),
                 arguments("withdrawal without the environment that withdrew it",
                         mutate(EventType.RELEASE_WITHDRAWN, e -> data(e).remove("withdrawnIn")),
-                        "data.withdrawnIn: required but missing"));
+                        "data.withdrawnIn: required but missing"),
+                arguments("lifted hold without a reason", mutate(EventType.HOLD_RELEASED, e -> data(e).remove("reason")),
+                        "data.reason: required but missing"),
+                arguments("lifted hold with a blank reason", mutate(EventType.HOLD_RELEASED,
+                                e -> data(e).put("reason", "   ")),
+                        "data.reason: "),
+                arguments("lifted hold without who lifted it",
+                        mutate(EventType.HOLD_RELEASED, e -> data(e).remove("releasedBy")),
+                        "data.releasedBy: required but missing"),
+                arguments("failed deployment with an unknown cause", mutate(EventType.DEPLOYMENT_FAILED,
+                                e -> data(e).put("cause", "BAD_LUCK")),
+                        "data.cause: 'BAD_LUCK' is not one of"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -42,7 +42,8 @@ final class SampleEvents {
                         "1.4.2 passed in staging but 1.5.0 replaced it there", "1.5.0", "1.5.0")),
                 event("dev", new DeploymentCompleted(RELEASE, "dev", "gitops", "3f9c2d7a41be0c5e88d21f6a0b7e4c19d2a5f801",
                         "1.4.1", true)),
-                event("dev", new DeploymentFailed(RELEASE, "dev", "kubernetes", "rollout timed out", 3)),
+                event("dev", new DeploymentFailed(RELEASE, "dev", "kubernetes", "rollout timed out", 3,
+                        DeploymentFailed.Cause.RELEASE_UNHEALTHY)),
                 event("dev", new SmokeTestPassed(RELEASE, "dev", PASSED_CHECKS)),
                 event("dev", new SmokeTestFailed(RELEASE, "dev", SmokeTestFailed.Status.FAILED, List.of(
                         PASSED_CHECKS.get(0),
@@ -77,7 +78,8 @@ final class SampleEvents {
                                 new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "failed in dev again",
                                 "dev-rollback", CAUSE, AT)))),
                 event("prod", new ReleaseWithdrawn(RELEASE, "prod", "staging", new Trigger(Trigger.Type.ALERT_FIRING, CAUSE),
-                        "1.4.2 was rolled back in staging after alert HighErrorRate")));
+                        "1.4.2 was rolled back in staging after alert HighErrorRate")),
+                event("staging", new HoldReleased(RELEASE, "staging", "sam", "the smoke test's database was down")));
     }
 
     /** No optional field set. */
@@ -88,7 +90,7 @@ final class SampleEvents {
                 event("staging", new PromotionBlocked(RELEASE, "staging", PromotionBlocked.Reason.NOT_VERIFIED,
                         "no verification from dev", null)),
                 event("dev", new DeploymentCompleted(RELEASE, "dev", "gitops", "1", null, false)),
-                event("dev", new DeploymentFailed(RELEASE, "dev", "gitops", "push refused", 1)),
+                event("dev", new DeploymentFailed(RELEASE, "dev", "gitops", "push refused", 1, null)),
                 event("dev", new SmokeTestPassed(RELEASE, "dev", PASSED_CHECKS)),
                 event("dev", new SmokeTestFailed(RELEASE, "dev", SmokeTestFailed.Status.ERROR, List.of(),
                         "no route to knative-lambda-builder.knative-lambda-dev.svc")),
@@ -111,7 +113,8 @@ final class SampleEvents {
                         "no verified release of knative-lambda-builder in prod", new Trigger(Trigger.Type.DEPLOYMENT_FAILED, CAUSE))),
                 event("dev", new LedgerCheckpointed("dev", SERVICE, -1, null, List.of(), List.of(), List.of(), List.of())),
                 event("staging", new ReleaseWithdrawn(RELEASE, "staging", "dev",
-                        new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "1.4.2 failed its smoke tests in dev again")));
+                        new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "1.4.2 failed its smoke tests in dev again")),
+                event("dev", new HoldReleased(PREVIOUS, "dev", "sam", "retry")));
     }
 
     static List<CloudEvent<?>> all() {

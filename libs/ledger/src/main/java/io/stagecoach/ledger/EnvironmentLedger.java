@@ -9,6 +9,7 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.Release;
@@ -77,6 +78,8 @@ public final class EnvironmentLedger {
     private long openings;
     private final Map<String, List<Withdrawal>> withdrawals = boundedMap(MAX_DECIDED);
     private final Map<String, Stopped> stopped = new HashMap<>();
+    /** The last lift of each release's hold, by release key: a retry after it is a new request (ADR 32). */
+    private final Map<String, Lift> lifts = boundedMap(MAX_DECIDED);
     private long position = -1;
     private long applied;
     private long refused;
@@ -118,6 +121,9 @@ public final class EnvironmentLedger {
             if (event.data() instanceof LedgerCheckpointed c) {
                 checkpointed.put(c.service(), new Checkpoint(record.offset(), event.time()));
             } else {
+                if (event.data() instanceof HoldReleased r) {
+                    lift(r, record.publisher(), event.id(), event.time(), record.offset());
+                }
                 changedAt.put(event.subject(), record.offset());
             }
         }
@@ -182,6 +188,17 @@ public final class EnvironmentLedger {
         }
     }
 
+    /** The hold on the release ends; the lift is kept, for status and for the ids of the requests after it. */
+    private void lift(HoldReleased released, String publisher, String eventId, Instant at, long offset) {
+        String key = key(released.release());
+        Set<String> holds = held.get(released.release().service());
+        if (holds != null) {
+            holds.remove(key);
+        }
+        heldReleases.remove(key);
+        lifts.put(key, new Lift(released, publisher, eventId, at, offset));
+    }
+
     private void hold(Release release) {
         String key = key(release);
         heldReleases.put(key, release);
@@ -192,8 +209,13 @@ public final class EnvironmentLedger {
      * A checkpoint's hold: it changes nothing when this very release is held already, which is most of them (a
      * checkpoint repeats every hold of its service), so the key set is left alone.
      */
-    private void holdFromCheckpoint(Release release) {
+    private void holdFromCheckpoint(Release release, long checkpointPosition) {
         String key = key(release);
+        Lift lift = lifts.get(key);
+        if (lift != null && lift.offset() > checkpointPosition) {
+            // the checkpoint was taken before the hold was lifted
+            return;
+        }
         if (release.equals(heldReleases.get(key)) && held.getOrDefault(release.service(), Set.of()).contains(key)) {
             return;
         }
@@ -246,7 +268,7 @@ public final class EnvironmentLedger {
             running.put(c.service(), new Deployed(r.release(), r.revision(), r.eventId(), r.at(), r.rollback()));
         }
         c.verified().forEach(v -> verify(new Verified(v.release(), v.eventId(), v.at())));
-        c.held().forEach(this::holdFromCheckpoint);
+        c.held().forEach(release -> holdFromCheckpoint(release, c.position()));
         for (LedgerCheckpointed.Withdrawn w : c.withdrawn()) {
             List<Withdrawal> known = withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>());
             if (known.stream().noneMatch(k -> k.eventId().equals(w.eventId()))) {
@@ -303,7 +325,7 @@ public final class EnvironmentLedger {
                 new LinkedHashMap<>(heldReleases), new LinkedHashMap<>(servicesOfRequests),
                 new LinkedHashMap<>(lastFailure), new LinkedHashMap<>(pending), new LinkedHashMap<>(decided), votesCopy,
                 new LinkedHashMap<>(changedAt), new LinkedHashMap<>(checkpointed), new LinkedHashMap<>(opened),
-                openings, withdrawalsCopy, new LinkedHashMap<>(stopped), List.of());
+                openings, withdrawalsCopy, new LinkedHashMap<>(stopped), new LinkedHashMap<>(lifts), List.of());
     }
 
     /**
@@ -339,6 +361,7 @@ public final class EnvironmentLedger {
         openings = snapshot.openings();
         snapshot.withdrawals().forEach((release, list) -> withdrawals.put(release, new ArrayList<>(list)));
         stopped.putAll(snapshot.stopped());
+        lifts.putAll(snapshot.lifts());
         applied = snapshot.applied();
         refused = snapshot.refused();
         advanceTo(snapshot.position());
@@ -444,6 +467,16 @@ public final class EnvironmentLedger {
         return held.getOrDefault(release.service(), Set.of()).contains(key(release));
     }
 
+    /** The releases of a service held here, oldest hold first. */
+    public synchronized List<Release> held(String service) {
+        return held.getOrDefault(service, Set.of()).stream().map(heldReleases::get).toList();
+    }
+
+    /** The last lift of this build's hold here, if its hold was ever lifted (it may be held again since). */
+    public synchronized Optional<Lift> lastLift(Release release) {
+        return Optional.ofNullable(lifts.get(key(release)));
+    }
+
     /** The newest verified release that is not held and is not {@code excluding}: the rollback target. */
     public synchronized Optional<Verified> lastVerified(String service, Release excluding) {
         List<Verified> list = verified.getOrDefault(service, List.of());
@@ -537,6 +570,14 @@ public final class EnvironmentLedger {
 
     /** A release running here, the deployment that put it there. */
     public record Deployed(Release release, String revision, String eventId, Instant at, boolean rollback) {
+    }
+
+    /**
+     * An operator's lift of a hold, with the broker-validated publisher.
+     *
+     * @param offset where in the stream it was: a checkpoint taken before it does not bring the hold back
+     */
+    public record Lift(HoldReleased released, String publisher, String eventId, Instant at, long offset) {
     }
 
     /** A release that passed this environment's smoke tests. */

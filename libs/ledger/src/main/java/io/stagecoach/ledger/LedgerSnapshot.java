@@ -5,6 +5,7 @@ import io.stagecoach.ledger.EnvironmentLedger.Checkpoint;
 import io.stagecoach.ledger.EnvironmentLedger.Decided;
 import io.stagecoach.ledger.EnvironmentLedger.Deployed;
 import io.stagecoach.ledger.EnvironmentLedger.Failure;
+import io.stagecoach.ledger.EnvironmentLedger.Lift;
 import io.stagecoach.ledger.EnvironmentLedger.Opened;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import io.stagecoach.ledger.EnvironmentLedger.Stopped;
@@ -55,15 +56,16 @@ public record LedgerSnapshot(
         long openings,
         Map<String, List<Withdrawal>> withdrawals,
         Map<String, Stopped> stopped,
+        Map<String, Lift> lifts,
         List<String> refusedIds) {
 
     /** Bumped whenever the fold keeps something new: an older snapshot then means a full replay, never a wrong view. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     /** This snapshot with what its feed adds to the ledger's state. */
     LedgerSnapshot withFeed(String digest, long skippedRecords, List<String> refusedArrivals) {
         return new LedgerSnapshot(format, environment, position, digest, applied, refused, skippedRecords, seen,
                 running, verified, held, heldReleases, servicesOfRequests, lastFailure, pending, decided, votes,
-                changedAt, checkpointed, opened, openings, withdrawals, stopped, List.copyOf(refusedArrivals));
+                changedAt, checkpointed, opened, openings, withdrawals, stopped, lifts, List.copyOf(refusedArrivals));
     }
 }

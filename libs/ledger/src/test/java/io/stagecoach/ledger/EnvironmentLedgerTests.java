@@ -9,6 +9,7 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.EventData;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
@@ -96,6 +97,53 @@ class EnvironmentLedgerTests {
         assertThat(ledger.running(SERVICE)).get().extracting(d -> d.release().version()).isEqualTo("1.0.0");
         assertThat(ledger.lastVerified(SERVICE, null)).get()
                 .extracting(v -> v.release().version()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void theOperatorsLiftEndsAHoldAndIsKeptWithWhoAndWhy() {
+        apply(new SmokeTestPassed(release("1.0.0"), "staging", List.of()));
+        apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.SMOKETEST_FAILED, "f1"), "r3"));
+        assertThat(ledger.held(SERVICE)).containsExactly(release("1.1.0"));
+
+        CloudEvent<?> lift = event(new HoldReleased(release("1.1.0"), "staging", "sam", "the test database was down"),
+                "staging");
+        assertThat(apply(lift, "staging-chatops")).as("the chat bot's lift").isPresent();
+        assertThat(apply(lift, "dev-operator")).as("another environment's operator's lift").isPresent();
+        assertThat(ledger.isHeld(release("1.1.0"))).isTrue();
+
+        assertThat(apply(lift, "staging-operator")).isEmpty();
+        assertThat(ledger.isHeld(release("1.1.0"))).isFalse();
+        assertThat(ledger.held(SERVICE)).isEmpty();
+        assertThat(ledger.lastLift(release("1.1.0"))).get().satisfies(l -> {
+            assertThat(l.publisher()).isEqualTo("staging-operator");
+            assertThat(l.released().releasedBy()).isEqualTo("sam");
+            assertThat(l.eventId()).isEqualTo(lift.id());
+        });
+        assertThat(ledger.checkpoint(SERVICE).held()).isEmpty();
+
+        // failing again holds it again
+        apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.SMOKETEST_FAILED, "f2"), "r4"));
+        assertThat(ledger.isHeld(release("1.1.0"))).isTrue();
+    }
+
+    @Test
+    void aCheckpointTakenBeforeALiftDoesNotBringTheHoldBack() {
+        apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
+                new Trigger(Trigger.Type.SMOKETEST_FAILED, "f1"), "r3"));
+        CloudEvent<?> before = event(ledger.checkpoint(SERVICE), "staging");
+        apply(new HoldReleased(release("1.1.0"), "staging", "sam", "retry"));
+        apply(before);
+
+        assertThat(ledger.isHeld(release("1.1.0"))).isFalse();
+
+        // a ledger that reads the same records from a snapshot taken after the lift agrees
+        EnvironmentLedger restored = new EnvironmentLedger("staging", PROVENANCE);
+        restored.restore(ledger.snapshot());
+        restored.apply(new AuditRecord(before, "ledger.checkpointed.staging", "staging-promotion", offset++));
+        assertThat(restored.isHeld(release("1.1.0"))).isFalse();
+        assertThat(restored.lastLift(release("1.1.0"))).isPresent();
     }
 
     @Test

@@ -169,6 +169,11 @@ public class BuildHandler {
             public List<String> services() {
                 return environments.services();
             }
+
+            @Override
+            public Optional<String> lastLift(Release release) {
+                return ledger.lastLift(release).map(EnvironmentLedger.Lift::eventId);
+            }
         };
     }
 }

@@ -21,7 +21,9 @@ import io.stagecoach.events.Release;
  *
  * <p>The run id is derived from service, version and digest, and the promotion request's id from the run id, so
  * the same build announced twice (twice by CI, or by CI and the webhook) yields the same request id: the second
- * is seen and skipped.
+ * is seen and skipped. Once an operator lifted the first environment's hold on the release, the request's id is
+ * derived from the lift as well: CI's retry of the same build (same run, same build event) is a new request, which
+ * the promotion service decides again instead of skipping it as handled (ADR 32).
  */
 public final class BuildPolicy {
 
@@ -45,6 +47,9 @@ public final class BuildPolicy {
 
         /** The services Stagecoach promotes; empty when the environments file does not restrict them. */
         List<String> services();
+
+        /** The id of the last {@code hold.released} of exactly this build in the environment, if its hold was lifted. */
+        Optional<String> lastLift(Release release);
     }
 
     /** The run of a release: every event of its journey carries it as correlation id. */
@@ -55,6 +60,12 @@ public final class BuildPolicy {
     /** The id of the promotion request a release's build leads to in {@code environment}. */
     public static String promotionId(String runId, String environment) {
         return EventIds.derive(runId, EventType.PROMOTION_REQUESTED.type(), environment);
+    }
+
+    /** The id of the promotion request a release's build leads to after the hold on it was lifted by {@code liftId}. */
+    public static String promotionId(String runId, String environment, Optional<String> liftId) {
+        return liftId.map(lift -> EventIds.derive(runId, EventType.PROMOTION_REQUESTED.type(), environment,
+                EventType.HOLD_RELEASED.type(), lift)).orElseGet(() -> promotionId(runId, environment));
     }
 
     /**
@@ -71,7 +82,7 @@ public final class BuildPolicy {
                     + " is not one Stagecoach promotes (the environments file lists " + String.join(", ", services)
                     + ")", environment, source);
         }
-        String promotionId = promotionId(runId, environment);
+        String promotionId = promotionId(runId, environment, knowledge.lastLift(release));
         if (knowledge.seen(promotionId)) {
             return new AlreadyRegistered(runId, promotionId);
         }

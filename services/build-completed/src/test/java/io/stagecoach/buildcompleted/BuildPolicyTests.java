@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -31,7 +32,17 @@ class BuildPolicyTests {
     private static final String SOURCE = "/stagecoach/dev/build-completed";
 
     /** What the environment knows: registered releases (and so their promotion requests) and the services. */
-    record Known(List<Release> registered, List<String> services) implements BuildPolicy.Knowledge {
+    record Known(List<Release> registered, List<String> services, Map<Release, String> lifts)
+            implements BuildPolicy.Knowledge {
+
+        Known(List<Release> registered, List<String> services) {
+            this(registered, services, Map.of());
+        }
+
+        @Override
+        public Optional<String> lastLift(Release release) {
+            return Optional.ofNullable(lifts.get(release));
+        }
 
         @Override
         public boolean seen(String eventId) {
@@ -99,6 +110,48 @@ class BuildPolicyTests {
         assertThat(promotion.id()).isEqualTo(EventIds.derive(runId, "io.stagecoach.promotion.requested.v1", "dev"));
         assertThat(promotion.source()).isEqualTo(SOURCE);
         assertThat(new EventCodec().encode(promotion)).isNotEmpty();
+    }
+
+    @Test
+    void aRetryOfTheSameBuildAfterItsHoldWasLiftedIsANewRequestInTheSameRun() {
+        Release release = release("1.4.2", DIGEST_A);
+        CloudEvent<BuildCompleted> build = build(release, "dev", "812");
+        Known held = new Known(List.of(release), List.of());
+        assertThat(BuildPolicy.decide(build, held, "dev", SOURCE)).isInstanceOf(AlreadyRegistered.class);
+
+        Known lifted = new Known(List.of(release), List.of(), Map.of(release, "lift-1"));
+        Register retry = (Register) BuildPolicy.decide(build, lifted, "dev", SOURCE);
+        Register again = (Register) BuildPolicy.decide(build, new Known(List.of(release), List.of(),
+                Map.of(release, "lift-2")), "dev", SOURCE);
+
+        String runId = BuildPolicy.runId(release);
+        assertThat(retry.promotion().id()).isNotEqualTo(BuildPolicy.promotionId(runId, "dev"))
+                .isEqualTo(BuildPolicy.promotionId(runId, "dev", Optional.of("lift-1")))
+                .isNotEqualTo(again.promotion().id());
+        assertThat(retry.promotion().correlationid()).isEqualTo(runId);
+        // once the new request was published, the same retry is a duplicate again
+        BuildPolicy.Knowledge published = new BuildPolicy.Knowledge() {
+            @Override
+            public boolean seen(String eventId) {
+                return eventId.equals(retry.promotion().id()) || held.seen(eventId);
+            }
+
+            @Override
+            public Optional<Release> registered(String service, String version) {
+                return lifted.registered(service, version);
+            }
+
+            @Override
+            public List<String> services() {
+                return List.of();
+            }
+
+            @Override
+            public Optional<String> lastLift(Release built) {
+                return lifted.lastLift(built);
+            }
+        };
+        assertThat(BuildPolicy.decide(build, published, "dev", SOURCE)).isInstanceOf(AlreadyRegistered.class);
     }
 
     @Test

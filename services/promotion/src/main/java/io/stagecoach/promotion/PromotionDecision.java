@@ -35,12 +35,12 @@ sealed interface PromotionDecision extends Decision {
             return new Deployed(CloudEvent.causedBy(request, data, source, deployment.environment()));
         }
 
-        /** The target failed for good, after {@code attempts} tries. */
-        DeployFailed failed(String error, int attempts) {
+        /** The target failed for good, after {@code attempts} tries, for {@code cause}. */
+        DeployFailed failed(String error, int attempts, DeploymentFailed.Cause cause) {
             String text = error == null || error.isBlank() ? "the deploy target failed without a message" : error;
             // the schema allows 4096 characters; a target's message may be longer
             var data = new DeploymentFailed(request.data().release(), deployment.environment(), target,
-                    text.length() <= 4000 ? text : text.substring(0, 3999) + "…", Math.max(1, attempts));
+                    text.length() <= 4000 ? text : text.substring(0, 3999) + "…", Math.max(1, attempts), cause);
             return new DeployFailed(CloudEvent.causedBy(request, data, source, deployment.environment()));
         }
     }
@@ -53,7 +53,10 @@ sealed interface PromotionDecision extends Decision {
         }
     }
 
-    /** The target did not put the release in: announce the failure (the rollback service listens). */
+    /**
+     * The target did not put the release in, for a reason that retrying will not cure: announce the failure and its
+     * cause (the rollback service listens; only an unhealthy release is rolled back and held).
+     */
     record DeployFailed(CloudEvent<DeploymentFailed> event) implements PromotionDecision {
         @Override
         public List<CloudEvent<?>> events() {

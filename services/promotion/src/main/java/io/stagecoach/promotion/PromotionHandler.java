@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
@@ -19,10 +20,10 @@ import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.support.ServiceLocks;
 import io.stagecoach.support.publish.EventPublisher;
-import io.stagecoach.support.resilience.Resilience;
 import io.stagecoach.deploy.DeployResult;
 import io.stagecoach.deploy.DeployTarget;
 import io.stagecoach.deploy.DeployTargetException;
+import io.stagecoach.deploy.RolloutFailedException;
 import io.stagecoach.deploy.RunningRelease;
 import io.stagecoach.deploy.StaleDecisionException;
 import io.stagecoach.deploy.TargetSettings;
@@ -54,13 +55,12 @@ class PromotionHandler {
     private final EventPublisher publisher;
     private final PromotionMetrics metrics;
     private final Duration catchUpTimeout;
-    private final int maxAttempts;
     private final PromotionPolicy promotionPolicy;
     private final HandoffPolicy handoffPolicy;
 
     PromotionHandler(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
                      TargetSettings targetSettings, EventPublisher publisher, PromotionMetrics metrics,
-                     PromotionProperties properties, Resilience resilience) {
+                     PromotionProperties properties) {
         this.environment = environment;
         this.feed = feed;
         this.ledger = feed.ledger();
@@ -69,7 +69,6 @@ class PromotionHandler {
         this.publisher = publisher;
         this.metrics = metrics;
         this.catchUpTimeout = properties.catchUpTimeout();
-        this.maxAttempts = resilience.retryConfig().getMaxAttempts();
         this.promotionPolicy = new PromotionPolicy(environments, environment, targetSettings.type().id());
         this.handoffPolicy = new HandoffPolicy(environments, environment);
     }
@@ -99,7 +98,7 @@ class PromotionHandler {
                     // now (a newer release there blocks this one), a bounded number of times
                     if (decided >= MAX_DECISIONS) {
                         decision = failed(deploy, release, stale.getMessage() + "; it kept changing, gave up after "
-                                + decided + " decisions", 1);
+                                + decided + " decisions", 1, DeploymentFailed.Cause.TARGET_CHANGED);
                     } else {
                         log.info("{}; deciding again", stale.getMessage());
                         running = target.running(environment.name(), release.service());
@@ -122,7 +121,13 @@ class PromotionHandler {
         }
     }
 
-    /** Puts the release in through the target; the decision it returns announces how that went. */
+    /**
+     * Puts the release in through the target; the decision it returns announces how that went. A target that cannot
+     * be reached (its own retries spent, or its circuit breaker open) says nothing about the release: the exception
+     * goes to the listener, which retries the delivery and then sets it aside as {@code failed}, for
+     * {@code stagecoach dead-letters replay} once the target is back. No {@code deployment.failed}, so nothing is
+     * rolled back or held for it (ADR 32).
+     */
     private PromotionDecision deploy(PromotionDecision.Deploy deploy, Release release) {
         try {
             DeployResult result = target.deploy(deploy.deployment());
@@ -133,17 +138,31 @@ class PromotionHandler {
             return deploy.completed(result);
         } catch (StaleDecisionException e) {
             throw e;
-        } catch (DeployTargetException | CallNotPermittedException e) {
-            return failed(deploy, release, e.getMessage(),
-                    e instanceof DeployTargetException t && t.isTransient() ? maxAttempts : 1);
+        } catch (CallNotPermittedException e) {
+            throw unreachable(release, e);
+        } catch (DeployTargetException e) {
+            if (e.isTransient()) {
+                throw unreachable(release, e);
+            }
+            return failed(deploy, release, e.getMessage(), 1, e instanceof RolloutFailedException
+                    ? DeploymentFailed.Cause.RELEASE_UNHEALTHY : DeploymentFailed.Cause.TARGET_REFUSED);
         }
     }
 
-    private PromotionDecision failed(PromotionDecision.Deploy deploy, Release release, String error, int attempts) {
-        log.warn("deploying {} {} to {} failed: {}", release.service(), release.version(), environment.name(), error);
+    private RuntimeException unreachable(Release release, RuntimeException e) {
+        log.warn("deploying {} {} to {}: the target is unreachable, the request is retried: {}", release.service(),
+                release.version(), environment.name(), e.getMessage());
+        metrics.deployment(release.service(), "unreachable");
+        return e;
+    }
+
+    private PromotionDecision failed(PromotionDecision.Deploy deploy, Release release, String error, int attempts,
+                                     DeploymentFailed.Cause cause) {
+        log.warn("deploying {} {} to {} failed ({}): {}", release.service(), release.version(), environment.name(),
+                cause, error);
         metrics.deployment(release.service(), "failed");
         metrics.promotion(release.service(), "failed");
-        return deploy.failed(error, attempts);
+        return deploy.failed(error, attempts, cause);
     }
 
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {

@@ -80,8 +80,8 @@ final class PromotionPolicy {
 
         if (data.reason() != PromotionRequested.Reason.OVERRIDE && ledger.isHeld(release)) {
             return blocked(request, Reason.HELD, release.version() + " of " + release.service() + " is held in "
-                    + environment.name() + " since it was rolled back; only an override brings it back",
-                    runningVersion);
+                    + environment.name() + " since it was rolled back; only an override, or the operator lifting the "
+                    + "hold (stagecoach release-hold), brings it back", runningVersion);
         }
         Optional<PromotionDecision> gate = gate(request, publisher, ledger, runningVersion);
         if (gate.isPresent()) {

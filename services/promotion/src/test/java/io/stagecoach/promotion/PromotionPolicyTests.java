@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import io.stagecoach.events.Approval;
 import io.stagecoach.events.CloudEvent;
+import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.PromotionBlocked;
@@ -324,7 +325,7 @@ class PromotionPolicyTests {
                 .event();
         var again = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", false, "1.1.0"))
                 .event();
-        var failed = deploy.failed("push refused", 3).event();
+        var failed = deploy.failed("push refused", 3, DeploymentFailed.Cause.TARGET_REFUSED).event();
 
         assertThat(completed.routingKey()).isEqualTo("deployment.completed.dev");
         assertThat(completed.data().target()).isEqualTo("gitops");
@@ -333,6 +334,7 @@ class PromotionPolicyTests {
         assertThat(again.id()).isEqualTo(completed.id());
         assertThat(failed.routingKey()).isEqualTo("deployment.failed.dev");
         assertThat(failed.data().attempts()).isEqualTo(3);
+        assertThat(failed.data().cause()).isEqualTo(DeploymentFailed.Cause.TARGET_REFUSED);
         assertThat(PromotionPolicy.outcomeIds(request)).contains(completed.id(), failed.id());
         assertThat(CODEC.encode(completed)).isNotEmpty();
         assertThat(CODEC.encode(failed)).isNotEmpty();
@@ -345,7 +347,7 @@ class PromotionPolicyTests {
 
         PromotionDecision.Deployed deployed = deploy.completed(
                 new DeployResult("0123456789abcdef0123456789abcdef01234567", true, null));
-        PromotionDecision.DeployFailed failed = deploy.failed(null, 0);
+        PromotionDecision.DeployFailed failed = deploy.failed(null, 0, DeploymentFailed.Cause.RELEASE_UNHEALTHY);
 
         assertThat(deploy.events()).isEmpty();
         assertThat(deployed.events()).containsExactly(deployed.event());

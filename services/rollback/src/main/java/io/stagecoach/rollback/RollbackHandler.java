@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventData;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.LedgerFeed;
@@ -82,6 +83,32 @@ class RollbackHandler {
             } else if (decision instanceof RollbackDecision.Rollback rollback) {
                 rollBack(rollback, service, cause);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An operator lifted a hold here (the inbox checked it is this environment's operator). The ledger of every service
+     * folds the lift from the audit stream, so the release may be promoted here again: the next build of it, or CI's
+     * retry of the same build. Here it is logged and counted once the ledger has it.
+     */
+    void released(CloudEvent<HoldReleased> lift) throws Exception {
+        ReentrantLock lock = locks.of(lift.data().subject());
+        lock.lock();
+        try {
+            feed.awaitEvent(lift, catchUpTimeout);
+            HoldReleased data = lift.data();
+            boolean counted = ledger.lastLift(data.release()).filter(l -> l.eventId().equals(lift.id())).isPresent();
+            if (!counted) {
+                log.info("hold.released {} of {} {} was overtaken by a later lift", lift.id(),
+                        data.release().service(), data.release().version());
+                return;
+            }
+            log.warn("{} lifted the hold on {} {}{}: {}", data.releasedBy(), data.release().service(),
+                    data.release().version(), ledger.isHeld(data.release()) ? " (held again since)" : "",
+                    data.reason());
+            metrics.lifted(data.release().service());
         } finally {
             lock.unlock();
         }

@@ -2,6 +2,7 @@ package io.stagecoach.rollback;
 
 import io.stagecoach.events.AlertFiring;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.RollbackRequested;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.support.inbound.InboundEvents;
@@ -14,11 +15,12 @@ import org.springframework.stereotype.Component;
 @Component
 class RollbackListener {
 
-    /** {@code BrokerNames.inboxQueue("rollback", type)} of the four types; a test keeps them equal. */
+    /** {@code BrokerNames.inboxQueue("rollback", type)} of the five types; a test keeps them equal. */
     static final String SMOKETEST_FAILED = "rollback.smoketest-failed";
     static final String DEPLOYMENT_FAILED = "rollback.deployment-failed";
     static final String ALERT_FIRING = "rollback.alert-firing";
     static final String ROLLBACK_REQUESTED = "rollback.rollback-requested";
+    static final String HOLD_RELEASED = "rollback.hold-released";
 
     private final InboundEvents inbound;
     private final RollbackHandler handler;
@@ -46,5 +48,10 @@ class RollbackListener {
     @RabbitListener(id = "rollback-requested", queues = ROLLBACK_REQUESTED)
     public void onRollbackRequested(Message message) throws Exception {
         inbound.receive(message, RollbackRequested.class, handler::handle);
+    }
+
+    @RabbitListener(id = "hold-released", queues = HOLD_RELEASED)
+    public void onHoldReleased(Message message) throws Exception {
+        inbound.receive(message, HoldReleased.class, handler::released);
     }
 }

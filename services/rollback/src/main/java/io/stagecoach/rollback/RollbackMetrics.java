@@ -29,6 +29,12 @@ class RollbackMetrics {
                 .tag("service", service).tag("next", next).register(registry).increment();
     }
 
+    /** An operator lifted the hold on a release of {@code service} here. */
+    void lifted(String service) {
+        Counter.builder("stagecoach.holds.lifted").description("Holds on releases lifted by an operator")
+                .tag("service", service).register(registry).increment();
+    }
+
     /**
      * result: published, duplicate, ignored (resolved, another environment) or malformed on {@code POST /alerts};
      * stale when a published alert turned out to have started before the running release was deployed.

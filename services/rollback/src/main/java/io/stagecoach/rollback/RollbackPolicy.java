@@ -79,6 +79,12 @@ final class RollbackPolicy {
             }
         } else if (data instanceof DeploymentFailed failed) {
             from = failed.release();
+            if (!blamesTheRelease(failed)) {
+                // the deployment did not land: what ran before still runs, and the release was never tried
+                return new RollbackDecision.Nothing(from.version() + " of " + service + " was not deployed in "
+                        + environment.name() + " (" + failed.cause() + "): nothing changed there, nothing is rolled "
+                        + "back and " + from.version() + " is not held", Optional.empty());
+            }
         } else if (data instanceof AlertFiring || data instanceof RollbackRequested) {
             if (running.isEmpty()) {
                 return failed(trigger, null, null, "nothing of " + service + " runs in " + environment.name()
@@ -129,6 +135,24 @@ final class RollbackPolicy {
         return new RollbackDecision.Rollback(trigger, from, to, deployment(trigger, from, to, running), source,
                 withdrawal(trigger, from, "is held in " + environment.name() + ", rolled back to " + to.version(),
                         ledger));
+    }
+
+    /**
+     * Whether a trigger says the release it names is bad, so that it is rolled back and held (ADR 32). A failed smoke
+     * test, a firing alert and a person's request do; a failed deployment only when the target ran the release and it
+     * did not become healthy. A deployment the target refused, that other writers kept changing, or that could not
+     * reach the target changed nothing and says nothing against the release. A {@code deployment.failed} without a
+     * cause was written before causes were told apart and is taken as it was then: against the release.
+     */
+    static boolean blamesTheRelease(EventData trigger) {
+        if (trigger instanceof DeploymentFailed failed) {
+            return failed.cause() == null || failed.cause() == DeploymentFailed.Cause.RELEASE_UNHEALTHY;
+        }
+        if (trigger instanceof SmokeTestFailed || trigger instanceof AlertFiring
+                || trigger instanceof RollbackRequested) {
+            return true;
+        }
+        throw new IllegalArgumentException(trigger.eventType().eventName() + " does not trigger a rollback");
     }
 
     /**

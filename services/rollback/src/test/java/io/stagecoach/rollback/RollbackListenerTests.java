@@ -12,6 +12,7 @@ class RollbackListenerTests {
     void listensToTheInboxesTheBrokerDefinitionsProvision() {
         assertThat(Principal.ROLLBACK.consumes()).map(type -> BrokerNames.inboxQueue("rollback", type))
                 .containsExactly(RollbackListener.SMOKETEST_FAILED, RollbackListener.DEPLOYMENT_FAILED,
-                        RollbackListener.ALERT_FIRING, RollbackListener.ROLLBACK_REQUESTED);
+                        RollbackListener.ALERT_FIRING, RollbackListener.ROLLBACK_REQUESTED,
+                        RollbackListener.HOLD_RELEASED);
     }
 }

@@ -66,6 +66,16 @@ class RollbackPolicyTests {
                 row("deployment failed, what runs is the last verified", List.of("1.0.0", "1.1.0"), List.of(),
                         "1.1.0", "deploy", "1.2.0", "1.1.0"),
                 row("deployment failed, nothing verified", List.of(), List.of(), null, "deploy", "1.2.0", "failed"),
+                row("deployment failed before its cause was told apart: as an unhealthy release",
+                        List.of("1.0.0", "1.1.0"), List.of(), "1.1.0", "deploy-legacy", "1.2.0", "1.1.0"),
+                row("deployment not landed, the target unreachable", List.of("1.0.0", "1.1.0"), List.of(), "1.1.0",
+                        "deploy-unreachable", "1.2.0", "nothing"),
+                row("deployment not landed, the target refused it", List.of("1.0.0", "1.1.0"), List.of(), "1.1.0",
+                        "deploy-refused", "1.2.0", "nothing"),
+                row("deployment not landed, the environment kept changing", List.of("1.0.0", "1.1.0"), List.of(),
+                        "1.1.0", "deploy-changed", "1.2.0", "nothing"),
+                row("deployment not landed, nothing verified: still nothing held", List.of(), List.of(), null,
+                        "deploy-unreachable", "1.2.0", "nothing"),
                 row("alert, from is the last verified: the one before it", List.of("1.0.0", "1.1.0"), List.of(),
                         "1.1.0", "alert", null, "1.0.0"),
                 row("alert, from is the only verified release", List.of("1.1.0"), List.of(), "1.1.0", "alert", null,
@@ -86,6 +96,37 @@ class RollbackPolicyTests {
     private static Arguments row(String name, List<String> verified, List<String> held, String running,
                                  String trigger, String failed, String expected) {
         return argumentSet(name, new Row(verified, held, running, trigger, failed, expected));
+    }
+
+    /** What holds a release: only what says the release is bad (ADR 32). */
+    @ParameterizedTest(name = "{0} -> holds: {1}")
+    @CsvSource({
+            "smoke,              true",
+            "alert,              true",
+            "request,            true",
+            "deploy,             true",
+            "deploy-legacy,      true",
+            "deploy-unreachable, false",
+            "deploy-refused,     false",
+            "deploy-changed,     false"})
+    void onlyWhatSaysTheReleaseIsBadHoldsIt(String kind, boolean holds) {
+        // a request names the version to put back (none: the last verified), the others the failed release
+        CloudEvent<? extends EventData> trigger = trigger(kind, kind.equals("request") ? null : "1.2.0");
+        var ledger = new FakeLedger(List.of(release("1.0.0")), List.of(), release("1.2.0"));
+
+        RollbackDecision decision = POLICY.decide(trigger, ledger);
+
+        assertThat(RollbackPolicy.blamesTheRelease(trigger.data())).isEqualTo(holds);
+        // a rollback holds its from; a failed rollback that names one holds it too; nothing holds nothing
+        boolean held = decision instanceof RollbackDecision.Rollback
+                || decision instanceof RollbackDecision.Failed failed && failed.event().data().from() != null;
+        assertThat(held).as("the decision holds the release").isEqualTo(holds);
+        if (!holds) {
+            assertThat(decision).isInstanceOfSatisfying(RollbackDecision.Nothing.class, nothing -> {
+                assertThat(nothing.events()).isEmpty();
+                assertThat(nothing.why()).contains("is not held");
+            });
+        }
     }
 
     @ParameterizedTest
@@ -349,14 +390,26 @@ class RollbackPolicyTests {
                     SmokeTestFailed.Status.FAILED, List.of(new SmokeCheck("health", "http://svc/health", 200, 500,
                     SmokeCheck.Result.FAILED, "500", 5)), "health answered 500"), "/stagecoach/staging/smoke-test",
                     "staging", run, EventIds.derive("test", "deployed"), id);
-            case "deploy" -> CloudEvent.of(new DeploymentFailed(release(version), "staging", "gitops",
-                    "push refused", 3), "/stagecoach/staging/promotion", "staging", run,
-                    EventIds.derive("test", "requested"), id);
+            case "deploy", "deploy-legacy", "deploy-unreachable", "deploy-refused", "deploy-changed" ->
+                    CloudEvent.of(new DeploymentFailed(release(version), "staging", "kubernetes",
+                    "the rollout did not become ready", 3, cause(kind)), "/stagecoach/staging/promotion", "staging",
+                    run, EventIds.derive("test", "requested"), id);
             case "alert" -> CloudEvent.of(new AlertFiring("staging", SERVICE, "HighErrorRate", "0123456789abcdef",
                     ALERT_STARTS, "critical", "errors above 5%", null),
                     "/stagecoach/staging/rollback", "staging", id, id, id);
             default -> CloudEvent.of(new RollbackRequested("staging", SERVICE, version, "alice", "bad release"),
                     "/stagecoach/staging/cli", "staging", id, id, id);
+        };
+    }
+
+    /** The cause of a {@code deploy*} trigger: {@code deploy} is a rollout the target found unhealthy. */
+    private static DeploymentFailed.Cause cause(String kind) {
+        return switch (kind) {
+            case "deploy" -> DeploymentFailed.Cause.RELEASE_UNHEALTHY;
+            case "deploy-unreachable" -> DeploymentFailed.Cause.TARGET_UNREACHABLE;
+            case "deploy-refused" -> DeploymentFailed.Cause.TARGET_REFUSED;
+            case "deploy-changed" -> DeploymentFailed.Cause.TARGET_CHANGED;
+            default -> null;
         };
     }
 

@@ -13,6 +13,7 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
@@ -132,6 +133,9 @@ final class EventLines {
         if (data instanceof ReleaseWithdrawn w) {
             return w.release();
         }
+        if (data instanceof HoldReleased h) {
+            return h.release();
+        }
         return null;
     }
 
@@ -158,7 +162,7 @@ final class EventLines {
                     + (d.previousVersion() == null ? "" : ", was " + d.previousVersion());
         }
         if (data instanceof DeploymentFailed d) {
-            return d.error() + " (after " + d.attempts() + " attempts)";
+            return (d.cause() == null ? "" : d.cause() + ": ") + d.error() + " (after " + d.attempts() + " attempts)";
         }
         if (data instanceof SmokeTestPassed p) {
             return p.checks().size() + (p.checks().size() == 1 ? " check passed" : " checks passed");
@@ -206,6 +210,9 @@ final class EventLines {
         }
         if (data instanceof RollbackRequested r) {
             return "by " + r.requestedBy() + ": " + r.reason();
+        }
+        if (data instanceof HoldReleased h) {
+            return "hold lifted by " + h.releasedBy() + ": " + h.reason();
         }
         if (data instanceof RollbackCompleted r) {
             return "after " + r.trigger().type().eventType().eventName();
@@ -285,6 +292,9 @@ final class EventLines {
         }
         if (data instanceof RollbackFailed) {
             return "ROLLBACK FAILED in " + env;
+        }
+        if (data instanceof HoldReleased) {
+            return "no longer held in " + env + ", may be promoted again";
         }
         return env;
     }

@@ -13,7 +13,7 @@ import java.time.Duration;
 @Command(name = "stagecoach", mixinStandardHelpOptions = true, versionProvider = Stagecoach.Version.class,
         description = {"Talk to the Stagecoach release pipeline (dev -> staging -> prod on RabbitMQ).", ""},
         subcommands = {BuildCommand.class, ApproveCommand.class, RejectCommand.class, StatusCommand.class,
-                RollbackCommand.class, AuditCommand.class, WatchCommand.class, ProvisionCommand.class,
+                RollbackCommand.class, ReleaseHoldCommand.class, AuditCommand.class, WatchCommand.class, ProvisionCommand.class,
                 LintCommand.class, DeadLettersCommand.class, DoctorCommand.class, UpCommand.class, DownCommand.class,
                 DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},

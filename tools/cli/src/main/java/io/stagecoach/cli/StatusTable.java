@@ -16,12 +16,13 @@ import java.util.TreeSet;
 
 /**
  * The status table: per service, per environment what runs, whether it is verified there, what waits, what failed,
- * and what went no further without failing (superseded by a newer release, or withdrawn by the environment before).
+ * what went no further without failing (superseded by a newer release, or withdrawn by the environment before), and
+ * which releases are held there (rolled back from, until an operator lifts the hold).
  */
 final class StatusTable {
 
     static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "VERIFIED HERE", "PENDING APPROVALS",
-            "LAST FAILURE", "LAST STOPPED");
+            "LAST FAILURE", "LAST STOPPED", "HELD");
     private static final int DETAIL_WIDTH = 70;
 
     private StatusTable() {
@@ -70,8 +71,9 @@ final class StatusTable {
                 .orElse(f.type()) + " " + (f.release() == null ? "" : f.release().version() + " ")
                 + EventLines.age(f.at(), now) + " ago: " + shorten(f.detail())).orElse("-");
         String stopped = ledger.lastStopped(service).map(s -> stopped(s, now)).orElse("-");
+        List<String> held = ledger.held(service).stream().map(r -> r.version()).distinct().toList();
         return List.of(environment.name(), version, verified, pending.isEmpty() ? "-" : String.join("; ", pending),
-                failure, stopped);
+                failure, stopped, held.isEmpty() ? "-" : String.join(", ", held));
     }
 
     /** {@code 1.4.2 superseded by 1.4.3 2m ago}, {@code 41.445.1 withdrawn 5s ago: staging withdrew it (...)}. */

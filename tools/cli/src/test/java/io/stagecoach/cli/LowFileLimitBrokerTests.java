@@ -55,13 +55,13 @@ class LowFileLimitBrokerTests {
             }
         }
 
-        // 55 quorum queues a pipeline, three file handles each; 1,024 open files leave room for about 308
+        // 61 quorum queues a pipeline, three file handles each; 1,024 open files leave room for about 308
         assertThat(results).as("pipelines provisioned, then the refused one").hasSize(6);
         assertThat(results.subList(0, 5)).allSatisfy(result -> assertThat(result.status()).as(result.toString())
                 .isZero());
         Cli.Result refused = results.get(5);
         assertThat(refused.status()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("this plan adds 55 quorum queues to the 275 the broker holds",
+        assertThat(refused.err()).contains("this plan adds 61 quorum queues to the 305 the broker holds",
                 "open-file limit of 1024", "Nothing was changed", "65,536", "ulimit -n");
         assertThat(broker.management().get("/api/vhosts/" + broker.name("p5") + "-dev")).as("nothing created")
                 .isEmpty();
@@ -71,6 +71,6 @@ class LowFileLimitBrokerTests {
 
         Cli.Result doctor = Cli.against(broker, workingDirectory).with("STAGECOACH_VHOST_PREFIX", broker.name("p0"))
                 .run("doctor");
-        assertThat(doctor.out() + doctor.err()).contains("275 quorum queues reserve 825 of the open-file limit of 1024");
+        assertThat(doctor.out() + doctor.err()).contains("305 quorum queues reserve 915 of the open-file limit of 1024");
     }
 }

@@ -21,6 +21,7 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
@@ -132,7 +133,8 @@ final class ForgedBodies {
             // behind the gate the waiting release "runs" without approval; before it, one nobody built
             case DEPLOYMENT_COMPLETED -> data = new DeploymentCompleted(gate ? waiting : intruder, env, "gitops",
                     revision, null, false);
-            case DEPLOYMENT_FAILED -> data = new DeploymentFailed(waiting, env, "gitops", "forged", 1);
+            case DEPLOYMENT_FAILED -> data = new DeploymentFailed(waiting, env, "gitops", "forged", 1,
+                    DeploymentFailed.Cause.RELEASE_UNHEALTHY);
             case SMOKETEST_PASSED -> data = new SmokeTestPassed(gate ? waiting : intruder, env,
                     List.of(check(SmokeCheck.Result.PASSED, 200)));
             case SMOKETEST_FAILED -> data = new SmokeTestFailed(waiting, env, SmokeTestFailed.Status.FAILED,
@@ -175,6 +177,8 @@ final class ForgedBodies {
                     new LedgerCheckpointed.Running(gate ? waiting : intruder, revision, ownId, at, false),
                     List.of(new LedgerCheckpointed.Verified(gate ? waiting : intruder, ownId, at)), List.of(waiting),
                     List.of(new LedgerCheckpointed.Decided(requestId, "GRANTED", ownId, at)), List.of());
+            // a lift of a hold from someone who may not lift it
+            case HOLD_RELEASED -> data = new HoldReleased(waiting, env, ISSUER, "forged");
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();

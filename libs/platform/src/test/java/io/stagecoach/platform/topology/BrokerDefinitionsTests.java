@@ -98,7 +98,7 @@ class BrokerDefinitionsTests {
                 }
             }
         }
-        assertThat(inboxes).isEqualTo(8 + 8 + 10);
+        assertThat(inboxes).isEqualTo(9 + 9 + 11);
     }
 
     @Test
@@ -116,7 +116,7 @@ class BrokerDefinitionsTests {
     @Test
     void quorumQueuesPerEnvironmentAreWhatTheServicesRunningThereNeed() {
         assertThat(environments.all().stream().map(env -> count(env.vhost(), "quorum")).toList())
-                .as("prod: the chat bot's queue too").containsExactly(17L, 17L, 21L);
+                .as("prod: the chat bot's queue too").containsExactly(19L, 19L, 23L);
         assertThat(environments.all().stream().map(env -> count(env.vhost(), "stream")).toList())
                 .containsExactly(1L, 1L, 1L);
     }

@@ -128,6 +128,50 @@ class CredentialMatrixTests {
         assertThat(admitted).as("publishes the broker admitted").isEmpty();
     }
 
+    /**
+     * Every user of every environment against every event type's routing key for every environment, published into
+     * its own vhost: the broker admits exactly the keys the publishing table grants it. Lifting a hold
+     * ({@code hold.released.<env>}) is the operator's alone, in its own environment: every other credential, the chat
+     * bot's and CI's among them, is refused.
+     */
+    @Test
+    void everyUserPublishesExactlyTheRoutingKeysTheTableGrantsIt() throws Exception {
+        PublishingRights rights = PublishingRights.of(pipeline.environments());
+        List<String> wrong = new ArrayList<>();
+        Map<String, Set<String>> holdReleasers = new java.util.TreeMap<>();
+        int tried = 0;
+        for (Environment environment : pipeline.environments().all()) {
+            for (Principal principal : usersOf(environment)) {
+                String user = pipeline.user(environment.name(), principal);
+                Set<String> granted = Set.copyOf(rights.routingKeys(principal, environment.name()));
+                try (Connection connection = pipeline.connectionFactory(environment.name(), principal)
+                        .newConnection()) {
+                    for (EventType type : EventType.values()) {
+                        for (Environment addressed : pipeline.environments().all()) {
+                            String key = type.routingKey(addressed.name());
+                            tried++;
+                            boolean admitted = published(connection, BrokerNames.EVENTS_EXCHANGE, key, user);
+                            if (admitted != granted.contains(key)) {
+                                wrong.add(user + " -> " + key + (admitted ? " admitted" : " refused"));
+                            }
+                            if (admitted && type == EventType.HOLD_RELEASED) {
+                                holdReleasers.computeIfAbsent(key, k -> new TreeSet<>()).add(user);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(tried).as("publishes tried").isGreaterThanOrEqualTo(1000);
+        assertThat(wrong).as("routing keys admitted or refused against the table").isEmpty();
+        Map<String, Set<String>> operators = new java.util.TreeMap<>();
+        for (Environment environment : pipeline.environments().all()) {
+            operators.put(EventType.HOLD_RELEASED.routingKey(environment.name()),
+                    Set.of(pipeline.user(environment.name(), Principal.OPERATOR)));
+        }
+        assertThat(holdReleasers).as("who may lift a hold").isEqualTo(operators);
+    }
+
     /** Whether the broker confirmed a publish (mandatory, so an unroutable one counts as admitted too). */
     static boolean published(Connection connection, String exchange, String routingKey, String user)
             throws IOException, InterruptedException {

@@ -78,7 +78,7 @@ class ProvisionerCapacityTests {
 
     @Test
     void aPlanThatWouldTakeTheBrokerPastItsOpenFileLimitIsRefusedBeforeAnythingChanges() throws IOException {
-        // 1,024 open files leave room for about 308 quorum queues; other pipelines hold 260, this one adds 54
+        // 1,024 open files leave room for about 308 quorum queues; other pipelines hold 260, this one adds 61
         ManagementClient management = broker(1024, 260);
 
         ProvisioningReport report = provisioner(management).apply(Environments.loadDefault());
@@ -86,9 +86,9 @@ class ProvisionerCapacityTests {
         assertThat(report.isClean()).isFalse();
         assertThat(report.differences()).singleElement().satisfies(difference -> {
             assertThat(difference.object()).isEqualTo("broker capacity");
-            assertThat(difference.problem()).contains("this plan adds 55 quorum queues to the 260 the broker holds",
+            assertThat(difference.problem()).contains("this plan adds 61 quorum queues to the 260 the broker holds",
                     "open-file limit of 1024 leaves room for about 308", "hangs in the handshake",
-                    "Nothing was changed", "About 2 more environments of 18 quorum queues fit");
+                    "Nothing was changed", "About 2 more environments of 20 quorum queues fit");
             assertThat(difference.fix()).contains("65,536", "ulimit -n", "LimitNOFILE", "delete vhosts");
         });
         assertThat(calls).as("nothing but reads").allMatch(call -> call.startsWith("GET "));

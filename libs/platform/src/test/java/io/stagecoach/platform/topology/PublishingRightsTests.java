@@ -53,8 +53,8 @@ class PublishingRightsTests {
                         "approval.rejected.prod", "approval.refused.prod", "approval.expired.prod"),
                 row(CHATOPS, "staging"),
                 row(CHATOPS, "prod", "approval.decided.prod"),
-                row(OPERATOR, "dev", "rollback.requested.dev"),
-                row(OPERATOR, "prod", "rollback.requested.prod"));
+                row(OPERATOR, "dev", "rollback.requested.dev", "hold.released.dev"),
+                row(OPERATOR, "prod", "rollback.requested.prod", "hold.released.prod"));
     }
 
     @ParameterizedTest(name = "{0} in {1}: {2}")

@@ -217,7 +217,8 @@ class BuildWebhookController {
             run.put("runId", runId);
             run.put("environment", handler.environment());
             run.put("release", release);
-            run.put("promotionEventId", BuildPolicy.promotionId(runId, handler.environment()));
+            run.put("promotionEventId", BuildPolicy.promotionId(runId, handler.environment(),
+                    ledger.lastLift(release).map(EnvironmentLedger.Lift::eventId)));
             run.put("running", ledger.running(release.service())
                     .map(deployed -> deployed.release().sameBuildAs(release)).orElse(false));
             run.put("verified", ledger.isVerified(release));
