@@ -39,7 +39,7 @@ class DoctorCommandTests {
                 .contains("plugins       ok      rabbitmq_management, rabbitmq_stream, rabbitmq_shovel")
                 .contains("alarms        ok      no memory or disk alarm")
                 .containsPattern("file handles +ok +\\d+ quorum queues reserve \\d+ of the open-file limit of \\d+, "
-                        + "which leaves room for about \\d+; about \\d+ more environments of 18 quorum queues fit")
+                        + "which leaves room for about \\d+; about \\d+ more environments of 20 quorum queues fit")
                 .contains("definitions   ok      the broker holds the plan of dev, staging, prod")
                 .contains("shovels       ok      the 2 hand-off shovels run")
                 .contains("dead letters  ok      none waiting")

@@ -41,10 +41,10 @@ class ProvisionAndLintTests {
         assertThat(check.err()).as("a check creates no user").doesNotContain("Warning");
         for (Cli.Result result : java.util.List.of(first, check)) {
             assertThat(result.out()).contains("Queues per environment:")
-                    .containsPattern("  dev \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
-                    .containsPattern("  staging \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
-                    .containsPattern("  prod \\(vhost [a-z0-9-]+\\) +21 quorum \\+ 1 stream")
-                    .containsPattern("  in all +55 quorum \\+ 3 streams")
+                    .containsPattern("  dev \\(vhost [a-z0-9-]+\\) +19 quorum \\+ 1 stream")
+                    .containsPattern("  staging \\(vhost [a-z0-9-]+\\) +19 quorum \\+ 1 stream")
+                    .containsPattern("  prod \\(vhost [a-z0-9-]+\\) +23 quorum \\+ 1 stream")
+                    .containsPattern("  in all +61 quorum \\+ 3 streams")
                     .containsPattern("The broker holds \\d+ quorum queues in all its vhosts");
         }
     }
@@ -90,8 +90,8 @@ class ProvisionAndLintTests {
         assertThat(result.status()).as(result.toString()).isZero();
         assertThat(result.out()).contains("qa -> live")
                 .as("build-completed only where builds enter, approval only behind the manual gate")
-                .containsPattern("  qa \\(vhost [a-z0-9-]+\\) +17 quorum \\+ 1 stream")
-                .containsPattern("  live \\(vhost [a-z0-9-]+\\) +21 quorum \\+ 1 stream");
+                .containsPattern("  qa \\(vhost [a-z0-9-]+\\) +19 quorum \\+ 1 stream")
+                .containsPattern("  live \\(vhost [a-z0-9-]+\\) +23 quorum \\+ 1 stream");
         assertThat(broker.management().get("/api/vhosts/" + ManagementApi.encode(broker.name("file") + "-live")))
                 .isPresent();
     }

@@ -44,15 +44,15 @@ class ProvisionerTests {
         assertThat(secondReport.isClean()).as(secondReport.describe()).isTrue();
         assertThat(bindingCount(target)).as("no binding added twice").isEqualTo(bindings);
         assertThat(first).anySatisfy(line -> assertThat(line).startsWith("dev (vhost " + target.vhost("dev") + "): 7 users")
-                .contains("18 queues (17 quorum, 1 stream; 18 new)"));
+                .contains("20 queues (19 quorum, 1 stream; 20 new)"));
         assertThat(first).anySatisfy(line -> assertThat(line).startsWith("prod (vhost " + target.vhost("prod") + "): 7 users")
-                .contains("22 queues (21 quorum, 1 stream; 22 new)"));
+                .contains("24 queues (23 quorum, 1 stream; 24 new)"));
         assertThat(first).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-staging created"));
         assertThat(second).hasSize(first.size())
                 .noneMatch(line -> line.contains("new") || line.endsWith("created") || line.contains("removed"));
         assertThat(second).anySatisfy(line -> assertThat(line).endsWith("shovel stagecoach-handoff-to-prod unchanged"));
         assertThat(secondReport.queues()).extracting(QueueCount::quorum, QueueCount::streams)
-                .containsExactly(tuple(17L, 1L), tuple(17L, 1L), tuple(21L, 1L));
+                .containsExactly(tuple(19L, 1L), tuple(19L, 1L), tuple(23L, 1L));
     }
 
     @Test
@@ -124,8 +124,8 @@ class ProvisionerTests {
                     assertThat(d.fix()).contains("deletes only empty, unused queues", "then provision again");
                 });
         assertThat(check.queues()).extracting(QueueCount::quorum, QueueCount::plannedQuorum)
-                .containsExactly(tuple(17L, 17L), tuple(19L, 17L), tuple(22L, 21L));
-        assertThat(check.queueSummary()).contains("19 quorum (plan: 17) + 1 stream");
+                .containsExactly(tuple(19L, 19L), tuple(21L, 19L), tuple(24L, 23L));
+        assertThat(check.queueSummary()).contains("21 quorum (plan: 19) + 1 stream");
 
         List<String> progress = new ArrayList<>();
         ProvisioningReport applied = target.provisioner(progress::add).apply(target.environments());
