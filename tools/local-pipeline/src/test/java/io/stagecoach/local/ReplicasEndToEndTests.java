@@ -85,7 +85,9 @@ class ReplicasEndToEndTests {
     void everyInboxHasOneActiveConsumerAndAStandbyAndEveryServiceOneLeaderWhoAloneSweeps() {
         assertThat(pipeline.services()).hasSize(8);
         List<String> inboxes = inboxes();
-        assertThat(inboxes).hasSize(8);
+        // build-completed 1, promotion 2, smoke-test 1, rollback 5 (smoke failed, deployment failed, alert,
+        // rollback requested, hold released)
+        assertThat(inboxes).hasSize(9);
         await("one active and one waiting consumer on every inbox").atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> {
                     for (String inbox : inboxes) {
