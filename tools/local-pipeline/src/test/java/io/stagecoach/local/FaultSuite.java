@@ -203,6 +203,22 @@ final class FaultSuite {
         return slowest;
     }
 
+    /**
+     * Moves every dead letter of every inbox of every environment back into its inbox, as {@code stagecoach
+     * dead-letters replay} does, and returns how many were moved.
+     */
+    long replayDeadLetters() throws Exception {
+        DeadLetterQueues deadLetters = deadLetterQueues();
+        long moved = 0;
+        for (String environment : ENVIRONMENTS) {
+            io.stagecoach.platform.environments.Environment env = broker.environment(environment);
+            for (String inbox : DeadLetterQueues.inboxes(broker.environments(), env)) {
+                moved += deadLetters.replay(env.vhost(), inbox, line -> System.out.println("[replay] " + line)).moved();
+            }
+        }
+        return moved;
+    }
+
     DeadLetterQueues deadLetterQueues() {
         return new DeadLetterQueues(new ManagementClient(testBroker.managementUrl(), testBroker.adminUser(),
                 testBroker.adminPassword()));

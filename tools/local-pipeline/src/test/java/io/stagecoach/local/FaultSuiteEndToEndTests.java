@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.stagecoach.events.Release;
-import io.stagecoach.platform.topology.DeadLetterQueues;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.TestPipeline;
@@ -125,14 +124,7 @@ class FaultSuiteEndToEndTests {
         publisher.join();
         Thread.sleep(BREAKER_OPEN.plusMillis(500).toMillis());
         long replayed = System.nanoTime();
-        DeadLetterQueues deadLetters = suite.deadLetterQueues();
-        long moved = 0;
-        for (String environment : ENVIRONMENTS) {
-            io.stagecoach.platform.environments.Environment env = broker.environment(environment);
-            for (String inbox : DeadLetterQueues.inboxes(broker.environments(), env)) {
-                moved += deadLetters.replay(env.vhost(), inbox, line -> System.out.println("[replay] " + line)).moved();
-            }
-        }
+        long moved = suite.replayDeadLetters();
         System.out.println("[fault] the GitOps repository gone for " + GIT_OUTAGE.toSeconds() + " s: " + moved + " dead letters replayed");
 
         suite.reconcile("the GitOps repository gone for " + GIT_OUTAGE.toSeconds() + " s, then the dead letters replayed", releases, replayed, 0);
