@@ -114,11 +114,25 @@ public final class StagecoachMessagingAutoConfiguration {
         return new InboxListeners(identity, rights);
     }
 
-    /** Picked up by Boot's listener retry: what failed on every attempt is dead-lettered with the reason. */
+    /**
+     * Picked up by Boot's listener retry: what failed on every attempt because the broker or the ledger could not be
+     * reached goes back to its inbox once the broker answers; anything else is dead-lettered with the reason.
+     */
     @Bean
     @ConditionalOnMissingBean
-    MessageRecoverer stagecoachDeadLetteringRecoverer(DeadLetters deadLetters) {
-        return new DeadLetteringRecoverer(deadLetters);
+    MessageRecoverer stagecoachDeadLetteringRecoverer(DeadLetters deadLetters, ConnectionFactory connectionFactory,
+            StagecoachProperties stagecoach, ObjectProvider<MeterRegistry> meterRegistry) {
+        return new DeadLetteringRecoverer(deadLetters, () -> brokerAnswers(connectionFactory),
+                stagecoach.inbox().outageWait(), registry(meterRegistry));
+    }
+
+    /** Whether the broker takes a connection now (the shared one, when it is open). */
+    static boolean brokerAnswers(ConnectionFactory connectionFactory) {
+        try (var connection = connectionFactory.createConnection()) {
+            return connection.isOpen();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Which replica runs the service's sweeps and timers (ADR 22). */

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publish how publishing waits for the broker
  * @param instance which replica this process is (e.g. its pod's name), shown in its connection names so that the
  *                 management UI says which replica holds an inbox's active consumer; none: the names say only the user
+ * @param inbox what a listener does with a delivery its handler could not handle
  */
 @ConfigurationProperties("stagecoach")
 public record StagecoachProperties(
@@ -27,11 +28,20 @@ public record StagecoachProperties(
         @Nullable Path environmentsFile,
         @Nullable String vhostPrefix,
         @DefaultValue Publish publish,
-        @Nullable String instance) {
+        @Nullable String instance,
+        @DefaultValue Inbox inbox) {
 
     /**
      * @param confirmTimeout how long a publish waits for the broker's confirm before it counts as failed
      */
     public record Publish(@DefaultValue("10s") Duration confirmTimeout) {
+    }
+
+    /**
+     * @param outageWait how long a delivery whose handler could not reach the broker or the ledger waits, after the
+     *                   listener's retries, for the broker to answer before it goes back to its inbox (it is never
+     *                   dead-lettered for an outage before its last delivery)
+     */
+    public record Inbox(@DefaultValue("60s") Duration outageWait) {
     }
 }

@@ -205,6 +205,36 @@ class InboxIntegrationTests {
     }
 
     @Test
+    void sendsADeliveryWhoseHandlerCouldNotReachTheBrokerBackToItsInboxNeverToTheDeadLetters() throws Exception {
+        CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.6-outage");
+
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, event.id(), codec.encode(event));
+        // three attempts per delivery: a fourth attempt is a second delivery of the same message
+        await().atMost(Duration.ofSeconds(20)).until(() -> listener.attempts(event.id()) > 3);
+        listener.reachAgain("1.0.6-outage");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> listener.wasHandled(event.id()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.messagesIn("dev", INBOX) == 0);
+        assertThat(fixture.messagesIn("dev", DEAD_LETTERS)).isZero();
+        assertThat(meterRegistry.get(io.stagecoach.support.inbound.DeadLetteringRecoverer.REQUEUED_METER)
+                .tag("queue", INBOX).counter().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void deadLettersAnOutageOnItsLastDeliveryWithTheReasonRatherThanLetTheBrokerDropIt() throws Exception {
+        CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.7-outage");
+
+        fixture.as("dev", buildCompletedUser()).publish(ROUTING_KEY, event.id(), codec.encode(event));
+        GetResponse deadLetter = fixture.awaitMessage("dev", DEAD_LETTERS, event.id());
+
+        assertThat(header(deadLetter.getProps().getHeaders(), BrokerNames.REASON_HEADER))
+                .startsWith("handler failed: PublishFailedException: the broker did not take the decision on 1.0.7")
+                .endsWith("(still unreachable after " + (BrokerNames.DELIVERY_LIMIT + 1) + " deliveries)");
+        assertThat(listener.attempts(event.id())).isEqualTo(3 * (BrokerNames.DELIVERY_LIMIT + 1));
+        assertThat(listener.wasHandled(event.id())).isFalse();
+    }
+
+    @Test
     void everyMeterCarriesTheEnvironmentAndPrometheusServesThem() throws Exception {
         CloudEvent<PromotionRequested> event = TestEvents.buildPromotion("dev", "1.0.4");
         fixture.as("dev", buildCompletedUser()).withoutUserId().publish(ROUTING_KEY, event.id(), codec.encode(event));

@@ -91,8 +91,10 @@ final class FaultSuite {
     /**
      * Every run ended, nothing done twice: prints the figures and asserts lost = 0 and duplicated = 0, and that the
      * last run ended within the settle time.
+     *
+     * @return how many dead letters wait in the pipeline's dead-letter queues now
      */
-    void reconcile(String fault, List<Release> releases, long faultEnded, double reconnected)
+    long reconcile(String fault, List<Release> releases, long faultEnded, double reconnected)
             throws Exception {
         // this test's own readers of the audit streams do not recover from a fault on purpose: read afresh
         ENVIRONMENTS.forEach(broker::forgetAudit);
@@ -178,6 +180,7 @@ final class FaultSuite {
         assertThat(duplicated).as("side effects done twice").isEmpty();
         assertThat(reconnected).as("seconds until every inbox was consumed again").isLessThanOrEqualTo(15);
         assertThat(decided).as("seconds until every environment decided again").isLessThanOrEqualTo(15);
+        return deadLettered;
     }
 
     /**

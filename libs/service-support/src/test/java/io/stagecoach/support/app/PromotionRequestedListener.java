@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.support.inbound.InboundEvents;
+import io.stagecoach.support.publish.PublishFailedException;
 
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
@@ -18,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * The promotion service's inbox listener, reduced to recording what it was given. A release whose version
  * contains {@code unreachable} makes the handler fail, as a deploy target that is down would, until
- * {@link #reachAgain} says it is back.
+ * {@link #reachAgain} says it is back. One whose version contains {@code outage} fails as a handler does whose
+ * publish the broker did not take, until {@link #reachAgain} says the broker is back.
  */
 @Component
 public class PromotionRequestedListener {
@@ -42,6 +44,10 @@ public class PromotionRequestedListener {
             String version = event.data().release().version();
             if (version.contains("unreachable") && !reachableAgain.contains(version)) {
                 throw new IllegalStateException("deploy target unreachable while deploying " + version);
+            }
+            if (version.contains("outage") && !reachableAgain.contains(version)) {
+                throw new PublishFailedException(PublishFailedException.Cause.SEND_FAILED,
+                        "the broker did not take the decision on " + version + ": connection refused");
             }
             String publisher = inbound.origin(message).publisher();
             publishers.put(event.id(), publisher == null ? "" : publisher);
