@@ -10,7 +10,7 @@ public sealed interface EventData permits BuildCompleted, PromotionRequested, Pr
         DeploymentCompleted, DeploymentFailed, SmokeTestPassed, SmokeTestFailed, ApprovalRequested,
         ApprovalOpened, ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired,
         AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed, ReleaseWithdrawn,
-        HoldReleased {
+        HoldReleased, DriftDetected, DriftCleared {
 
     /** The type this data travels as; never written into the JSON. */
     @JsonIgnore

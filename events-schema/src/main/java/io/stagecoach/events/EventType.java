@@ -39,7 +39,11 @@ public enum EventType {
      */
     RELEASE_WITHDRAWN("release", "withdrawn", ReleaseWithdrawn.class),
     /** An operator lifted a rollback's hold on a release: it may be promoted into that environment again. */
-    HOLD_RELEASED("hold", "released", HoldReleased.class);
+    HOLD_RELEASED("hold", "released", HoldReleased.class),
+    /** What runs in an environment is not what its ledger recorded (published by its promotion service). */
+    DRIFT_DETECTED("drift", "detected", DriftDetected.class),
+    /** What runs in an environment is again what its ledger recorded. */
+    DRIFT_CLEARED("drift", "cleared", DriftCleared.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

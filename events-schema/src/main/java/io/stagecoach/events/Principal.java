@@ -15,11 +15,15 @@ public enum Principal {
             List.of(EventType.BUILD_COMPLETED),
             // a refused build ends its run visibly with promotion.blocked (BUILD_REFUSED)
             Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED, EventType.PROMOTION_BLOCKED)),
-    /** Also takes withdrawals from the previous environment's rollback service, through the shovel. */
+    /**
+     * Also takes withdrawals from the previous environment's rollback service, through the shovel, and compares what
+     * runs with what its ledger recorded (drift).
+     */
     PROMOTION("promotion", true,
             List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED, EventType.RELEASE_WITHDRAWN),
             Set.of(EventType.PROMOTION_BLOCKED, EventType.DEPLOYMENT_COMPLETED, EventType.DEPLOYMENT_FAILED,
-                    EventType.PROMOTION_REQUESTED, EventType.APPROVAL_REQUESTED, EventType.LEDGER_CHECKPOINTED)),
+                    EventType.PROMOTION_REQUESTED, EventType.APPROVAL_REQUESTED, EventType.LEDGER_CHECKPOINTED,
+                    EventType.DRIFT_DETECTED, EventType.DRIFT_CLEARED)),
     /** Blocks a deployment that a newer one replaced before it was checked, so its run ends visibly. */
     SMOKE_TEST("smoke-test", true,
             List.of(EventType.DEPLOYMENT_COMPLETED),

@@ -27,6 +27,10 @@ final class SampleEvents {
     private SampleEvents() {
     }
 
+    static DriftDetected.Side side(Release release, String source) {
+        return new DriftDetected.Side(release.version(), release.digest(), source);
+    }
+
     static Release release(String version, char hex) {
         return new Release(SERVICE, version, "ghcr.io/acme/knative-lambda-builder", "sha256:" + repeat(hex, 64),
                 repeat(hex, 40), "jane");
@@ -79,7 +83,11 @@ final class SampleEvents {
                                 "dev-rollback", CAUSE, AT)))),
                 event("prod", new ReleaseWithdrawn(RELEASE, "prod", "staging", new Trigger(Trigger.Type.ALERT_FIRING, CAUSE),
                         "1.4.2 was rolled back in staging after alert HighErrorRate")),
-                event("staging", new HoldReleased(RELEASE, "staging", "sam", "the smoke test's database was down")));
+                event("staging", new HoldReleased(RELEASE, "staging", "sam", "the smoke test's database was down")),
+                event("staging", new DriftDetected(SERVICE, "staging", side(RELEASE, "ledger"),
+                        new DriftDetected.Side("1.4.3-hotfix", null, "GitOps overlay"), side(PREVIOUS, "2 pods"),
+                        List.of("the GitOps overlay declares 1.4.3-hotfix", "the pods run 1.4.1"))),
+                event("staging", new DriftCleared(SERVICE, "staging", side(RELEASE, "ledger"), CAUSE)));
     }
 
     /** No optional field set. */
@@ -114,7 +122,10 @@ final class SampleEvents {
                 event("dev", new LedgerCheckpointed("dev", SERVICE, -1, null, List.of(), List.of(), List.of(), List.of())),
                 event("staging", new ReleaseWithdrawn(RELEASE, "staging", "dev",
                         new Trigger(Trigger.Type.SMOKETEST_FAILED, CAUSE), "1.4.2 failed its smoke tests in dev again")),
-                event("dev", new HoldReleased(PREVIOUS, "dev", "sam", "retry")));
+                event("dev", new HoldReleased(PREVIOUS, "dev", "sam", "retry")),
+                event("dev", new DriftDetected(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), null, null,
+                        List.of("nothing is declared for it"))),
+                event("dev", new DriftCleared(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), CAUSE)));
     }
 
     static List<CloudEvent<?>> all() {

@@ -9,6 +9,8 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.DriftCleared;
+import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
@@ -80,6 +82,8 @@ public final class EnvironmentLedger {
     private final Map<String, Stopped> stopped = new HashMap<>();
     /** The last lift of each release's hold, by release key: a retry after it is a new request (ADR 32). */
     private final Map<String, Lift> lifts = boundedMap(MAX_DECIDED);
+    /** Per service, the drift detected and not cleared yet (not kept in snapshots: the next check finds it again). */
+    private final Map<String, Drifting> drifts = new HashMap<>();
     private long position = -1;
     private long applied;
     private long refused;
@@ -182,6 +186,13 @@ public final class EnvironmentLedger {
             servicesOfRequests.put(e.requestId(), e.release().service());
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
+        } else if (data instanceof DriftDetected d) {
+            drifts.put(d.service(), new Drifting(d, eventId, at));
+        } else if (data instanceof DriftCleared c) {
+            Drifting open = drifts.get(c.service());
+            if (open != null && open.eventId().equals(c.detectedId())) {
+                drifts.remove(c.service());
+            }
         } else if (data instanceof ReleaseWithdrawn w) {
             withdrawals.computeIfAbsent(key(w.release()), k -> new ArrayList<>())
                     .add(new Withdrawal(w, publisher, eventId, at));
@@ -454,6 +465,16 @@ public final class EnvironmentLedger {
     }
 
     /** Releases verified here, oldest first. */
+    /** The drift detected for {@code service} and not cleared since. */
+    public synchronized Optional<Drifting> drift(String service) {
+        return Optional.ofNullable(drifts.get(service));
+    }
+
+    /** Every open drift, by service. */
+    public synchronized Map<String, Drifting> drifts() {
+        return Map.copyOf(drifts);
+    }
+
     public synchronized List<Verified> verified(String service) {
         return List.copyOf(verified.getOrDefault(service, List.of()));
     }
@@ -581,6 +602,10 @@ public final class EnvironmentLedger {
     }
 
     /** A release that passed this environment's smoke tests. */
+    /** A drift detected at {@code at} by event {@code eventId}, not cleared yet. */
+    public record Drifting(DriftDetected detected, String eventId, Instant at) {
+    }
+
     public record Verified(Release release, String eventId, Instant at) {
     }
 

@@ -8,6 +8,8 @@ import io.stagecoach.events.ApprovalRejected;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.DriftCleared;
+import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
@@ -126,6 +128,30 @@ class EnvironmentLedgerTests {
         apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
                 new Trigger(Trigger.Type.SMOKETEST_FAILED, "f2"), "r4"));
         assertThat(ledger.isHeld(release("1.1.0"))).isTrue();
+    }
+
+    @Test
+    void aDriftIsOpenFromItsDetectionUntilItsOwnClearingAndOnlyThePromotionServiceOpensOne() {
+        DriftDetected.Side recorded = new DriftDetected.Side("1.0.0", release("1.0.0").digest(), "ledger");
+        CloudEvent<?> detected = event(new DriftDetected(SERVICE, "staging", recorded,
+                new DriftDetected.Side("1.0.1-hand", null, "GitOps overlay"), null,
+                List.of("the GitOps overlay declares 1.0.1-hand")), "staging");
+        assertThat(apply(detected, "staging-operator")).as("an operator's drift").isPresent();
+        assertThat(ledger.drift(SERVICE)).isEmpty();
+
+        assertThat(apply(detected, "staging-promotion")).isEmpty();
+        assertThat(ledger.drift(SERVICE)).get().satisfies(d -> {
+            assertThat(d.eventId()).isEqualTo(detected.id());
+            assertThat(d.detected().desired().version()).isEqualTo("1.0.1-hand");
+        });
+        assertThat(ledger.drifts()).containsOnlyKeys(SERVICE);
+
+        // a clearing of another detection leaves this one open
+        apply(new DriftCleared(SERVICE, "staging", recorded, UUID.randomUUID().toString()));
+        assertThat(ledger.drift(SERVICE)).isPresent();
+        apply(new DriftCleared(SERVICE, "staging", recorded, detected.id()));
+        assertThat(ledger.drift(SERVICE)).isEmpty();
+        assertThat(ledger.drifts()).isEmpty();
     }
 
     @Test

@@ -51,7 +51,8 @@ class BrokerDefinitionsTests {
     @Test
     void devPromotionPublishesItsOutcomesAndHandsOffToStaging() {
         assertThat(plan.topicPermission("dev", "dev-promotion", EVENTS_EXCHANGE).orElseThrow().write())
-                .isEqualTo("^(promotion\\.blocked\\.dev|deployment\\.(completed|failed)\\.dev|ledger\\.checkpointed\\.dev|promotion\\.requested\\.staging)$");
+                .isEqualTo("^(promotion\\.blocked\\.dev|deployment\\.(completed|failed)\\.dev|ledger\\.checkpointed\\.dev|"
+                        + "drift\\.(detected|cleared)\\.dev|promotion\\.requested\\.staging)$");
         assertThat(plan.topicPermission("dev", "dev-ci", EVENTS_EXCHANGE).orElseThrow().write())
                 .isEqualTo("^build\\.completed\\.dev$");
         assertThat(plan.topicPermission("prod", "prod-chatops", EVENTS_EXCHANGE).orElseThrow().write())
