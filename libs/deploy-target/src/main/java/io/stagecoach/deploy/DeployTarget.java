@@ -19,6 +19,26 @@ public interface DeployTarget {
     Optional<RunningRelease> running(String environment, String service);
 
     /**
+     * What the target declares for each of {@code services}, as {@link #running} answers for one; a target that can
+     * read them all at once (one fetch of a GitOps remote) does.
+     */
+    default java.util.Map<String, Optional<RunningRelease>> declared(String environment,
+                                                                     java.util.Collection<String> services) {
+        java.util.Map<String, Optional<RunningRelease>> declared = new java.util.LinkedHashMap<>();
+        services.forEach(service -> declared.put(service, running(environment, service)));
+        return declared;
+    }
+
+    /**
+     * What is observed running for the service, where the target can see past what it declares (the pods' image
+     * digests of a Kubernetes Deployment); empty when it cannot, or nothing runs. The {@code revision} of the answer
+     * says what was observed, for people ({@code 2 pods}).
+     */
+    default Optional<RunningRelease> observed(String environment, String service) {
+        return Optional.empty();
+    }
+
+    /**
      * Why the service cannot be put into the environment now (its namespace, isolation or room), checked before a
      * promotion; empty when nothing stands in the way or the target has nothing to check.
      */

@@ -89,6 +89,17 @@ public final class DeployTargets {
         public Optional<RunningRelease> running(String environment, String service) {
             return gitops.running(environment, service);
         }
+
+        @Override
+        public Optional<RunningRelease> observed(String environment, String service) {
+            return gitops.observed(environment, service);
+        }
+
+        @Override
+        public Map<String, Optional<RunningRelease>> declared(String environment,
+                                                              java.util.Collection<String> services) {
+            return gitops.declared(environment, services);
+        }
     }
 
     /** A target that owns a client and closes it. */
@@ -107,6 +118,17 @@ public final class DeployTargets {
         @Override
         public java.util.List<String> preflight(String environment, String service) {
             return target.preflight(environment, service);
+        }
+
+        @Override
+        public Optional<RunningRelease> observed(String environment, String service) {
+            return target.observed(environment, service);
+        }
+
+        @Override
+        public Map<String, Optional<RunningRelease>> declared(String environment,
+                                                              java.util.Collection<String> services) {
+            return target.declared(environment, services);
         }
 
         @Override

@@ -236,6 +236,30 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
     }
 
     /**
+     * What the overlays declare for each of {@code services}, read from one tip: the remote is fetched once for all of
+     * them, where {@link #running} would fetch for each.
+     */
+    @Override
+    public Map<String, Optional<RunningRelease>> declared(String environment, java.util.Collection<String> services) {
+        lock.lock();
+        try {
+            ObjectId tip = settings.remote() == null ? tip(branchRef) : fetch();
+            Map<String, Optional<RunningRelease>> declared = new java.util.LinkedHashMap<>();
+            for (String service : services) {
+                String path = manifests.path(environment, service);
+                declared.put(service, tip == null ? Optional.empty() : read(tip, path)
+                        .flatMap(content -> manifests.read(path, content, service))
+                        .map(r -> new RunningRelease(r.version(), r.image(), r.digest(), tip.name())));
+            }
+            return declared;
+        } catch (IOException e) {
+            throw new TransientTargetException("cannot read the overlays of " + environment + " from " + describe(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Whether {@code revision} (a commit a GitOps controller reports it applied) holds {@code commit}: it is that
      * commit or a later one on top of it. A revision this clone has not seen is fetched first; one the remote does
      * not have either holds nothing.

@@ -121,6 +121,29 @@ public final class KubernetesTarget implements DeployTarget {
     }
 
     /**
+     * What the service's pods run: the digest their containers report, with the Deployment's version where it is the
+     * digest the spec names. Pods on two digests (a rollout under way, or a pod changed by hand) answer with the one
+     * the spec does not name. Empty when no pod reports a digest yet, or there is no Deployment.
+     */
+    @Override
+    public Optional<RunningRelease> observed(String environment, String service) {
+        Optional<RunningRelease> declared = running(environment, service);
+        if (declared.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> pods = podDigests(environment, service);
+        if (pods.isEmpty()) {
+            return Optional.empty();
+        }
+        RunningRelease spec = declared.get();
+        String digest = pods.values().stream().filter(d -> !d.equals(spec.digest())).findFirst()
+                .orElse(spec.digest());
+        long on = pods.values().stream().filter(digest::equals).count();
+        return Optional.of(new RunningRelease(digest.equals(spec.digest()) ? spec.version() : null, spec.image(),
+                digest, on + " of " + pods.size() + " pod" + (pods.size() == 1 ? "" : "s")));
+    }
+
+    /**
      * Empty when the service runs the expected digest; otherwise what runs instead (null: nothing does). What runs
      * is what the pods run (their containers' image ids) where pods report it, the Deployment's image otherwise: a
      * pod still on an old image, or started from an image changed by hand, is drift even when the spec is right.

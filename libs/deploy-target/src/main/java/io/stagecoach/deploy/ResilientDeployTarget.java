@@ -89,6 +89,19 @@ public final class ResilientDeployTarget implements DeployTarget {
         return call(() -> delegate.preflight(environment, service));
     }
 
+    /** Not retried and not counted by the breaker: the next comparison asks again. */
+    @Override
+    public java.util.Map<String, Optional<RunningRelease>> declared(String environment,
+                                                                    java.util.Collection<String> services) {
+        return delegate.declared(environment, services);
+    }
+
+    /** Not retried and not counted by the breaker: the next comparison asks again. */
+    @Override
+    public Optional<RunningRelease> observed(String environment, String service) {
+        return delegate.observed(environment, service);
+    }
+
     public Retry retry() {
         return retry;
     }

@@ -225,6 +225,10 @@ class GitOpsTargetTests {
         assertThat(target.running("prod", SERVICE)).isEmpty();
         assertThat(target.running("qa", SERVICE)).isEmpty();
         assertThat(target.running("dev", "another-service")).isEmpty();
+        // all of them at once, from one tip: what the drift comparison asks every few seconds
+        assertThat(target.declared("staging", List.of(SERVICE, "another-service"))).containsExactly(
+                Map.entry(SERVICE, Optional.of(new RunningRelease("1.4.1", IMAGE, DIGEST_1, staging.revision()))),
+                Map.entry("another-service", Optional.empty()));
     }
 
     @Test

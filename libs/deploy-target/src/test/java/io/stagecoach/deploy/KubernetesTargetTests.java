@@ -231,6 +231,25 @@ class KubernetesTargetTests {
                 new RunningRelease(null, IMAGE, DIGEST_2, "generation-2")));
     }
 
+    @Test
+    void observedIsWhatThePodsReportBesideWhatTheSpecDeclares() {
+        deployment().edit(d -> {
+            d.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                    .addToMatchLabels("app", SERVICE).build());
+            return d;
+        });
+        assertThat(target.observed("staging", SERVICE)).as("no pod reports a digest yet").isEmpty();
+        pod("a", DIGEST_1);
+        pod("b", DIGEST_1);
+        assertThat(target.observed("staging", SERVICE)).hasValue(new RunningRelease("1.4.1", IMAGE, DIGEST_1,
+                "2 of 2 pods"));
+
+        pod("c", DIGEST_2);
+        assertThat(target.observed("staging", SERVICE)).hasValue(new RunningRelease(null, IMAGE, DIGEST_2,
+                "1 of 3 pods"));
+        assertThat(target.observed("prod", SERVICE)).as("no Deployment").isEmpty();
+    }
+
     private void pod(String name, String digest) {
         client.pods().inNamespace(STAGING).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                 .withNewMetadata().withName(name).addToLabels("app", SERVICE).endMetadata()
