@@ -42,15 +42,19 @@ public record DriftDetected(String service, String environment, Side recorded, S
      */
     public record Side(String version, String digest, String source) {
 
-        /** Whether both name the same release: the digests when both have one, else the versions. */
+        /**
+         * Whether both name the same release: the same digest where both name one and the same version where both
+         * name one (a tag edited beside an unchanged digest is a difference too); two sides that share neither are
+         * not the same.
+         */
         public boolean sameAs(Side other) {
             if (other == null) {
                 return false;
             }
-            if (digest != null && other.digest != null) {
-                return digest.equals(other.digest);
-            }
-            return version != null && version.equals(other.version);
+            boolean digests = digest != null && other.digest != null;
+            boolean versions = version != null && other.version != null;
+            return (digests || versions) && (!digests || digest.equals(other.digest))
+                    && (!versions || version.equals(other.version));
         }
 
         /** {@code 1.4.2 (sha256:2369b31e…)} or what of it is known. */

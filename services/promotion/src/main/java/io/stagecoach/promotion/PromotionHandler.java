@@ -73,6 +73,11 @@ class PromotionHandler {
         this.handoffPolicy = new HandoffPolicy(environments, environment);
     }
 
+    /** Whether a decision about {@code service} is under way here (its deployment may have changed the target). */
+    boolean deciding(String service) {
+        return locks.of(service).isLocked();
+    }
+
     /** @param publisherUser the broker-validated user that published the request */
     void promote(CloudEvent<PromotionRequested> request, String publisherUser) throws Exception {
         ReentrantLock lock = locks.of(request.data().release().service());

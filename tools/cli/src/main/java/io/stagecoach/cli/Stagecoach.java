@@ -12,7 +12,7 @@ import java.time.Duration;
 /** {@code stagecoach}: talk to the release pipeline from CI, a chat bot or a terminal. */
 @Command(name = "stagecoach", mixinStandardHelpOptions = true, versionProvider = Stagecoach.Version.class,
         description = {"Talk to the Stagecoach release pipeline (dev -> staging -> prod on RabbitMQ).", ""},
-        subcommands = {BuildCommand.class, ApproveCommand.class, RejectCommand.class, StatusCommand.class,
+        subcommands = {BuildCommand.class, ApproveCommand.class, RejectCommand.class, StatusCommand.class, DriftCommand.class,
                 RollbackCommand.class, ReleaseHoldCommand.class, AuditCommand.class, WatchCommand.class, ProvisionCommand.class,
                 LintCommand.class, DeadLettersCommand.class, DoctorCommand.class, UpCommand.class, DownCommand.class,
                 DemoCommand.class, BenchCommand.class,

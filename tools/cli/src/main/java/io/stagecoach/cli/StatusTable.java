@@ -15,14 +15,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The status table: per service, per environment what runs, whether it is verified there, what waits, what failed,
+ * The status table: per service, per environment what runs (as recorded; beside it what the deploy target declares
+ * and what was observed running, which say {@code same} unless a drift is open), whether it is verified there, what waits, what failed,
  * what went no further without failing (superseded by a newer release, or withdrawn by the environment before), and
  * which releases are held there (rolled back from, until an operator lifts the hold).
  */
 final class StatusTable {
 
-    static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "VERIFIED HERE", "PENDING APPROVALS",
-            "LAST FAILURE", "LAST STOPPED", "HELD");
+    static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "DESIRED", "OBSERVED", "VERIFIED HERE",
+            "PENDING APPROVALS", "LAST FAILURE", "LAST STOPPED", "HELD");
     private static final int DETAIL_WIDTH = 70;
 
     private StatusTable() {
@@ -72,8 +73,16 @@ final class StatusTable {
                 + EventLines.age(f.at(), now) + " ago: " + shorten(f.detail())).orElse("-");
         String stopped = ledger.lastStopped(service).map(s -> stopped(s, now)).orElse("-");
         List<String> held = ledger.held(service).stream().map(r -> r.version()).distinct().toList();
-        return List.of(environment.name(), version, verified, pending.isEmpty() ? "-" : String.join("; ", pending),
-                failure, stopped, held.isEmpty() ? "-" : String.join(", ", held));
+        // what the target declares and what was observed running, where they differ from RUNNING (drift)
+        Optional<EnvironmentLedger.Drifting> drift = ledger.drift(service);
+        String same = running.isPresent() ? "same" : "-";
+        String desired = drift.map(d -> d.detected().desired() == null ? "nothing (drift)"
+                : d.detected().desired().describe() + " (drift)").orElse(same);
+        String observed = drift.map(d -> d.detected().running() == null ? "not observed"
+                : d.detected().running().describe() + " (drift)").orElse(same);
+        return List.of(environment.name(), version, desired, observed, verified,
+                pending.isEmpty() ? "-" : String.join("; ", pending), failure, stopped,
+                held.isEmpty() ? "-" : String.join(", ", held));
     }
 
     /** {@code 1.4.2 superseded by 1.4.3 2m ago}, {@code 41.445.1 withdrawn 5s ago: staging withdrew it (...)}. */

@@ -144,6 +144,12 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
                 settings.put("stagecoach.target.gitops.images." + promoted, site.images().apply(promoted));
             }
         }
+        if (entry.service() == Principal.PROMOTION) {
+            // what runs is what the demo workload answers: the comparison with the ledger asks it (drift)
+            for (String promoted : environments.services()) {
+                settings.put("stagecoach.drift.workloads." + promoted + ".url", site.workloadUrls().apply(env, promoted));
+            }
+        }
         if (entry.service() == Principal.SMOKE_TEST) {
             for (String promoted : environments.services()) {
                 String check = "stagecoach.smoke-test.services." + promoted + ".checks[0].";

@@ -26,6 +26,39 @@ record GitOpsHistory(Path bare) {
         return "overlays/" + environment + "/kustomization.yaml";
     }
 
+    /**
+     * Edits {@code path} on {@code main} as a person would by hand: a clone, a commit without Stagecoach's trailers, a
+     * push; a push that lost a race to the pipeline's own writers starts again from the new tip.
+     */
+    void editByHand(String path, java.util.function.UnaryOperator<String> edit, String message, Path scratch) {
+        for (int attempt = 1; ; attempt++) {
+            Path work = scratch.resolve("hand-edit-" + System.nanoTime());
+            try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setBranch("main")
+                    .setDirectory(work.toFile()).call()) {
+                Path file = work.resolve(path);
+                String before = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+                String after = edit.apply(before);
+                if (after.equals(before)) {
+                    throw new IllegalStateException("the edit changes nothing in " + path);
+                }
+                java.nio.file.Files.writeString(file, after, StandardCharsets.UTF_8);
+                git.add().addFilepattern(path).call();
+                git.commit().setMessage(message).setAuthor("sam", "sam@example.com")
+                        .setCommitter("sam", "sam@example.com").call();
+                boolean pushed = git.push().call().iterator().next().getRemoteUpdates().stream()
+                        .allMatch(u -> u.getStatus() == org.eclipse.jgit.transport.RemoteRefUpdate.Status.OK);
+                if (pushed) {
+                    return;
+                }
+            } catch (IOException | GitAPIException e) {
+                throw new IllegalStateException(e);
+            }
+            if (attempt == 10) {
+                throw new IllegalStateException("a hand edit of " + path + " lost ten races to the pipeline");
+            }
+        }
+    }
+
     /** Commits of {@code main}, newest first. */
     List<RevCommit> commits() {
         try (Git git = Git.open(bare.toFile())) {

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.DriftCleared;
+import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
@@ -76,7 +79,7 @@ class PipelineEndToEndTests {
     private static final String APPROVED_BY = "Approved-By";
     private static final List<String> SERVICES = List.of("svc-good", "svc-staging-fails", "svc-refusals",
             "svc-expiry", "svc-duplicates", "svc-older", "svc-withdrawn-by-operator", "svc-withdrawn-by-alert",
-            "svc-superseded");
+            "svc-superseded", "svc-drift");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Tells the chat bot's decisions apart: each is a message of its own. */
@@ -181,6 +184,42 @@ class PipelineEndToEndTests {
         String prodOverlay = git.file(GitOpsHistory.overlay("prod"));
         assertThat(prodOverlay).startsWith("# The prod overlay.")
                 .contains("name: " + release.image() + "\n    newTag: 1.0.0\n    digest: " + release.digest());
+    }
+
+    @Test
+    void aHandEditOfAnOverlayIsDriftWithinTenSecondsAndPuttingItBackClearsIt() throws Exception {
+        Release release = release("svc-drift", "1.0.0", "jane");
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
+        broker.audit("dev").await(SmokeTestPassed.class, s -> s.release().sameBuildAs(release));
+        String pinned = "name: " + release.image() + "\n    newTag: 1.0.0\n";
+        String edited = "name: " + release.image() + "\n    newTag: 1.0.0-hand\n";
+
+        Instant edit = Instant.now();
+        git.editByHand(GitOpsHistory.overlay("dev"), overlay -> overlay.replace(pinned, edited),
+                "svc-drift: try 1.0.0-hand", workdir);
+        CloudEvent<?> detection = broker.audit("dev").await(DriftDetected.class,
+                d -> d.service().equals("svc-drift"));
+        DriftDetected detected = (DriftDetected) detection.data();
+        double seconds = Duration.between(edit, detection.time()).toMillis() / 1e3;
+        System.out.printf("[drift] a hand edit of dev's overlay was drift.detected %.1f s after its push%n", seconds);
+        assertThat(seconds).as("seconds from the push to drift.detected").isLessThanOrEqualTo(10);
+        assertThat(detected.recorded().version()).isEqualTo("1.0.0");
+        assertThat(detected.recorded().digest()).isEqualTo(release.digest());
+        assertThat(detected.desired().version()).isEqualTo("1.0.0-hand");
+        assertThat(detected.desired().digest()).as("the digest was left as it was").isEqualTo(release.digest());
+        assertThat(detected.running().version()).as("the workload answers what the overlay says")
+                .isEqualTo("1.0.0-hand");
+        assertThat(detected.differences()).hasSize(2);
+
+        Instant putBack = Instant.now();
+        git.editByHand(GitOpsHistory.overlay("dev"), overlay -> overlay.replace(edited, pinned),
+                "svc-drift: back to 1.0.0", workdir);
+        CloudEvent<?> clearing = broker.audit("dev").await(DriftCleared.class,
+                c -> c.detectedId().equals(detection.id()));
+        System.out.printf("[drift] putting it back was drift.cleared %.1f s after its push%n",
+                Duration.between(putBack, clearing.time()).toMillis() / 1e3);
+        assertThat(broker.audit("dev").caughtUp().events(DriftDetected.class, d -> d.service().equals("svc-drift")))
+                .as("one detection for the one drift").hasSize(1);
     }
 
     @Test
