@@ -1,13 +1,11 @@
 package io.stagecoach.promotion;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -35,7 +33,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,7 +45,7 @@ import org.springframework.stereotype.Component;
  * same drift again writes the same event. {@code stagecoach_drift{service}} is 1 while the ledger holds a drift.
  */
 @Component
-class DriftWatch implements SmartLifecycle {
+class DriftWatch extends Every {
 
     /** Gauge: 1 while the service's drift is open in the ledger, else 0. */
     static final String DRIFT_METER = "stagecoach.drift";
@@ -71,7 +68,6 @@ class DriftWatch implements SmartLifecycle {
     private final Set<String> gauged = ConcurrentHashMap.newKeySet();
     /** Whether the target could not be asked on the last check. */
     private volatile boolean unanswered;
-    private ScheduledExecutorService executor;
 
     @Autowired
     DriftWatch(EnvironmentLedger ledger, DeployTarget target, TargetSettings targetSettings, PromotionHandler handler,
@@ -90,6 +86,7 @@ class DriftWatch implements SmartLifecycle {
     DriftWatch(EnvironmentLedger ledger, DeployTarget target, String targetName, Predicate<String> deciding,
                EventPublisher publisher, StagecoachIdentity identity, DriftProperties properties, BooleanSupplier leads,
                MeterRegistry meterRegistry) {
+        super("drift-watch");
         this.ledger = ledger;
         this.target = target;
         this.targetName = targetName;
@@ -235,42 +232,28 @@ class DriftWatch implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (!properties.enabled()) {
+    Duration interval() {
+        return properties.interval();
+    }
+
+    @Override
+    boolean enabled() {
+        return properties.enabled();
+    }
+
+    @Override
+    void run() {
+        // every replica exports the gauge from its own ledger; only the leader compares
+        ledger.services().forEach(this::gauge);
+        if (!leads.getAsBoolean()) {
+            pending.clear();
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "drift-watch");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long every = properties.interval().toMillis();
-        executor.scheduleWithFixedDelay(() -> {
-            // every replica exports the gauge from its own ledger; only the leader compares
-            ledger.services().forEach(this::gauge);
-            if (!leads.getAsBoolean()) {
-                pending.clear();
-                return;
-            }
-            try {
-                check();
-            } catch (RuntimeException e) {
-                log.warn("could not compare what runs in {} with its ledger (next try in {}): {}",
-                        identity.environmentName(), properties.interval(), e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
+        try {
+            check();
+        } catch (RuntimeException e) {
+            log.warn("could not compare what runs in {} with its ledger (next try in {}): {}",
+                    identity.environmentName(), properties.interval(), e.toString());
         }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
     }
 }

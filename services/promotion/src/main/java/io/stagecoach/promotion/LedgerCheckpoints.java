@@ -4,9 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +19,6 @@ import io.stagecoach.support.publish.EventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,7 +30,7 @@ import org.springframework.stereotype.Component;
  * the same event and the ledger keeps one. Only the replica that leads writes them (ADR 22).
  */
 @Component
-class LedgerCheckpoints implements SmartLifecycle {
+class LedgerCheckpoints extends Every {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerCheckpoints.class);
     /** Counter of the checks for due checkpoints this replica ran: only the replica that leads runs them. */
@@ -47,11 +43,11 @@ class LedgerCheckpoints implements SmartLifecycle {
     private final Clock clock;
     private final Leadership leadership;
     private final Counter checks;
-    private ScheduledExecutorService executor;
 
     LedgerCheckpoints(EnvironmentLedger ledger, EventPublisher publisher, StagecoachIdentity identity,
             PromotionProperties properties, Optional<Clock> clock, Leadership leadership,
             ObjectProvider<MeterRegistry> meterRegistry) {
+        super("ledger-checkpoints");
         this.leadership = leadership;
         this.checks = Counter.builder(CHECKS)
                 .description("Checks for due ledger checkpoints this replica ran; only the replica that leads runs them")
@@ -99,41 +95,25 @@ class LedgerCheckpoints implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "ledger-checkpoints");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long every = Math.max(1, properties.checkpointCheck().toMillis());
-        executor.scheduleWithFixedDelay(() -> {
-            if (!leadership.isLeader()) {
-                return;
-            }
-            checks.increment();
-            try {
-                int written = writeDue();
-                if (written > 0) {
-                    log.info("wrote {} ledger checkpoint(s) into the audit stream of {}", written,
-                            identity.environmentName());
-                }
-            } catch (RuntimeException e) {
-                log.warn("could not write ledger checkpoints of {} (next try in {}): {}", identity.environmentName(),
-                        properties.checkpointCheck(), e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+    Duration interval() {
+        return properties.checkpointCheck();
     }
 
     @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
+    void run() {
+        if (!leadership.isLeader()) {
+            return;
         }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
+        checks.increment();
+        try {
+            int written = writeDue();
+            if (written > 0) {
+                log.info("wrote {} ledger checkpoint(s) into the audit stream of {}", written,
+                        identity.environmentName());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not write ledger checkpoints of {} (next try in {}): {}", identity.environmentName(),
+                    properties.checkpointCheck(), e.toString());
+        }
     }
 }

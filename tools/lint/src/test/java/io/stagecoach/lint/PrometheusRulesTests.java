@@ -34,7 +34,7 @@ class PrometheusRulesTests {
 	static final Path TESTS = PROMETHEUS.resolve("tests");
 
 	/** Metrics a rule reads although no service emits them yet; each is named in deploy/prometheus/README.md. */
-	static final Set<String> NOT_EMITTED_YET = Set.of("stagecoach_drift");
+	static final Set<String> NOT_EMITTED_YET = Set.of();
 
 	private static final Pattern STAGECOACH_METRIC = Pattern.compile("\\bstagecoach_[a-z0-9_]+\\b(?!\\s*[:=!])");
 
@@ -118,7 +118,7 @@ class PrometheusRulesTests {
 		}
 
 		assertThat(read).contains("stagecoach_promotions_total", "stagecoach_approval_wait_seconds_bucket",
-				"stagecoach_lead_time_seconds_sum");
+				"stagecoach_lead_time_seconds_sum", "stagecoach_drift", "stagecoach_deliveries_requeued_total");
 		assertThat(read).as("metrics the rules and dashboards read that no service emits")
 			.allMatch(metric -> emitted.contains(metric) || NOT_EMITTED_YET.contains(metric));
 		assertThat(NOT_EMITTED_YET).as("metrics emitted now: take them off the list and out of the README")
