@@ -1,6 +1,7 @@
 package io.stagecoach.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole pipeline on a RabbitMQ cluster of three private nodes ({@link PrivateBroker}), every service given every
@@ -88,6 +90,12 @@ class ClusterEndToEndTests {
     @Test
     @Order(1)
     void everyQuorumQueueAndAuditStreamHasAReplicaOnEveryNode() {
+        // the management API lists a new stream's members only once its statistics came in (every few seconds)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(ClusterEndToEndTests::everyQueueHasAReplicaOnEveryNode);
+    }
+
+    private static void everyQueueHasAReplicaOnEveryNode() {
         Set<String> nodes = Set.of(cluster.node(0), cluster.node(1), cluster.node(2));
         List<String> underReplicated = new ArrayList<>();
         int replicated = 0;
@@ -118,6 +126,9 @@ class ClusterEndToEndTests {
     @Test
     @Order(2)
     void theNodeEveryClientConnectedToStoppedMidRunAndThePipelineKeepsPromoting() throws Exception {
+        // the management API lists connections from its statistics, which come in every few seconds
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> connectionsByNode().values().stream().mapToLong(Long::longValue).sum() > 0);
         Map<String, Long> byNode = connectionsByNode();
         System.out.println("[cluster] AMQP connections by node before the first node stops: " + byNode);
         assertThat(byNode.values().stream().mapToLong(Long::longValue).sum()).as("client connections").isPositive();

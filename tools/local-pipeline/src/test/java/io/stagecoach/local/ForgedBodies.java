@@ -21,6 +21,8 @@ import io.stagecoach.events.EventData;
 import io.stagecoach.events.EventIds;
 import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
+import io.stagecoach.events.DriftCleared;
+import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.LedgerCheckpointed;
@@ -179,6 +181,13 @@ final class ForgedBodies {
                     List.of(new LedgerCheckpointed.Decided(requestId, "GRANTED", ownId, at)), List.of());
             // a lift of a hold from someone who may not lift it
             case HOLD_RELEASED -> data = new HoldReleased(waiting, env, ISSUER, "forged");
+            // a drift that would say the waiting release is not what runs, and the end of one nobody detected
+            case DRIFT_DETECTED -> data = new DriftDetected(victim.service(), env,
+                    new DriftDetected.Side(waiting.version(), waiting.digest(), "forged"),
+                    new DriftDetected.Side(intruder.version(), intruder.digest(), "forged"), null,
+                    List.of("forged"));
+            case DRIFT_CLEARED -> data = new DriftCleared(victim.service(), env,
+                    new DriftDetected.Side(waiting.version(), waiting.digest(), "forged"), ownId);
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();

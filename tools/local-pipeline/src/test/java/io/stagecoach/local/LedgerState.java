@@ -15,7 +15,7 @@ import io.stagecoach.ledger.EnvironmentLedger;
 /**
  * What an environment's ledger says about some services, as facts an operator would read in {@code status} and the
  * services decide on: what runs, what is verified, what is held, the last failure, pending and ended approvals, and
- * the votes on them. Each fact names the event it rests on, so a change says which record made it.
+ * the votes on them, and an open drift. Each fact names the event it rests on, so a change says which record made it.
  */
 record LedgerState(Map<String, String> facts) {
 
@@ -38,6 +38,8 @@ record LedgerState(Map<String, String> facts) {
                     .map(f -> f.type() + " of " + (f.release() == null ? "?" : release(f.release())) + " by "
                             + f.eventId())
                     .orElse(NONE));
+            facts.put(service + " drift", ledger.drift(service)
+                    .map(d -> "detected by " + d.eventId()).orElse(NONE));
             facts.put(service + " pending approvals", list(ledger.pendingFor(service).stream()
                     .map(p -> p.requestId() + " for " + release(p.request().release()) + " by " + p.eventId())
                     .toList()));
