@@ -308,17 +308,35 @@ public final class Provisioner {
      * Refuses a plan whose new quorum queues would take the broker past what its open-file limit leaves for them:
      * each reserves {@value ProvisioningReport#FILE_HANDLES_PER_QUORUM_QUEUE} file handles, and once they are taken
      * every new connection hangs in the handshake (and {@code rabbitmqctl stop_app} with it). Empty when the plan
-     * fits, or when the broker does not say its limit.
+     * fits, or when the broker does not say its limit. A broker whose queues or limit cannot be read (asked twice) is
+     * refused too: a check that could not be made is no proof that the plan fits, and a broker near its limit is the
+     * one that answers slowly.
      */
     Optional<Difference> capacity(Definitions definitions) {
         List<JsonNode> queues;
         long limit;
-        try {
-            queues = management.list("/api/queues?columns=name,vhost,type");
-            limit = management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
-                    .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
-        } catch (ManagementApiException e) {
-            return Optional.empty();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // without statistics: the queue list comes from the broker's metadata, not from each queue
+                queues = management.list("/api/queues?disable_stats=true&columns=name,vhost,type");
+                limit = management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
+                        .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
+                break;
+            } catch (ManagementApiException e) {
+                if (attempt == 2) {
+                    return Optional.of(new Difference("", "broker capacity", "could not read the broker's queues "
+                            + "and open-file limit to check that the plan fits (" + e.getMessage()
+                            + "). Nothing was changed", "provision again once the management API answers "
+                            + "(stagecoach doctor shows what it sees)"));
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return Optional.of(new Difference("", "broker capacity", "interrupted while reading the "
+                            + "broker's capacity. Nothing was changed", "provision again"));
+                }
+            }
         }
         if (limit == 0) {
             return Optional.empty();

@@ -33,7 +33,10 @@ class ProvisionerCapacityTests {
         }
     }
 
-    /** A management API of a node with {@code fdTotal} open files that holds {@code quorum} quorum queues. */
+    /**
+     * A management API of a node with {@code fdTotal} open files that holds {@code quorum} quorum queues; a negative
+     * {@code fdTotal}: one that fails to list its nodes.
+     */
     ManagementClient broker(long fdTotal, int quorum) throws IOException {
         StringBuilder queues = new StringBuilder("[");
         for (int i = 0; i < quorum; i++) {
@@ -47,7 +50,10 @@ class ProvisionerCapacityTests {
             calls.add(call);
             String body;
             int status = 200;
-            if (call.startsWith("GET /api/nodes")) {
+            if (call.startsWith("GET /api/nodes") && fdTotal < 0) {
+                body = "{\"error\":\"internal_error\"}";
+                status = 500;
+            } else if (call.startsWith("GET /api/nodes")) {
                 body = "[{\"name\":\"rabbit@here\",\"running\":true,\"fd_total\":" + fdTotal + "}]";
             } else if (call.startsWith("GET /api/queues?")) {
                 body = queuesJson;
@@ -106,5 +112,19 @@ class ProvisionerCapacityTests {
         // with a limit that holds every queue there is no question to ask
         assertThat(provisioner(broker(65_536, 5_000)).capacity(BrokerDefinitions.plan(Environments.loadDefault())))
                 .isEmpty();
+    }
+
+    @Test
+    void aBrokerWhoseCapacityCannotBeReadIsRefusedBeforeAnythingChanges() throws IOException {
+        ManagementClient management = broker(-1, 0);
+
+        ProvisioningReport report = provisioner(management).apply(Environments.loadDefault());
+
+        assertThat(report.differences()).singleElement().asString()
+                .startsWith("broker capacity: could not read the broker's queues and open-file limit")
+                .contains("Nothing was changed");
+        assertThat(calls).as("asked twice, changed nothing").filteredOn(call -> call.startsWith("GET /api/nodes"))
+                .hasSize(2);
+        assertThat(calls).noneMatch(call -> call.startsWith("PUT ") || call.startsWith("DELETE "));
     }
 }
