@@ -13,12 +13,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled   whether it compares at all
  * @param interval  how often: a difference seen on two checks in a row is announced, so within two intervals
- *                  (8 s by default)
+ *                  (6 s by default, plus the checks themselves)
  * @param workloads per service, where to ask the workload what it runs, for targets that cannot observe it themselves
  *                  (the GitOps target: a Kubernetes target reads its pods)
  */
 @ConfigurationProperties("stagecoach.drift")
-record DriftProperties(@DefaultValue("true") boolean enabled, @DefaultValue("4s") Duration interval,
+record DriftProperties(@DefaultValue("true") boolean enabled, @DefaultValue("3s") Duration interval,
                        @DefaultValue Map<String, Workload> workloads) {
 
     DriftProperties {
