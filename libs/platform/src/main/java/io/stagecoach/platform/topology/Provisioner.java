@@ -308,9 +308,9 @@ public final class Provisioner {
      * Refuses a plan whose new quorum queues would take the broker past what its open-file limit leaves for them:
      * each reserves {@value ProvisioningReport#FILE_HANDLES_PER_QUORUM_QUEUE} file handles, and once they are taken
      * every new connection hangs in the handshake (and {@code rabbitmqctl stop_app} with it). Empty when the plan
-     * fits, or when the broker does not say its limit. A broker whose queues or limit cannot be read (asked twice) is
-     * refused too: a check that could not be made is no proof that the plan fits, and a broker near its limit is the
-     * one that answers slowly.
+     * fits, or when the broker does not say its limit. A broker whose queues or limit cannot be read (asked twice) ends
+     * the run before anything changes, as any unanswered question does: a check that could not be made is no proof
+     * that the plan fits, and a broker near its limit is the one that answers slowly.
      */
     Optional<Difference> capacity(Definitions definitions) {
         List<JsonNode> queues;
@@ -324,10 +324,8 @@ public final class Provisioner {
                 break;
             } catch (ManagementApiException e) {
                 if (attempt == 2) {
-                    return Optional.of(new Difference("", "broker capacity", "could not read the broker's queues "
-                            + "and open-file limit to check that the plan fits (" + e.getMessage()
-                            + "). Nothing was changed", "provision again once the management API answers "
-                            + "(stagecoach doctor shows what it sees)"));
+                    // as any other question the management API does not answer: nothing was changed yet
+                    throw e;
                 }
                 try {
                     Thread.sleep(2_000);
