@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param minApprovals    approvals from distinct people a release needs (0 for {@link Gate#AUTO})
  * @param approvalTtl     how long an approval request stays open ({@link Duration#ZERO} for {@link Gate#AUTO})
  * @param cloud           the image repository, bucket and cloud role it names as its own (each optional)
+ * @param freeze          when it takes no promotions ({@link FreezeSchedule#NONE} when it declares no window)
  */
 public record Environment(
         String name,
@@ -26,7 +27,8 @@ public record Environment(
         List<String> approvers,
         int minApprovals,
         Duration approvalTtl,
-        CloudResources cloud) {
+        CloudResources cloud,
+        FreezeSchedule freeze) {
 
     public Environment {
         Objects.requireNonNull(name, "name");
@@ -36,6 +38,7 @@ public record Environment(
         Objects.requireNonNull(auditRetention, "auditRetention");
         Objects.requireNonNull(approvalTtl, "approvalTtl");
         Objects.requireNonNull(cloud, "cloud");
+        Objects.requireNonNull(freeze, "freeze");
         approvers = List.copyOf(approvers);
     }
 
@@ -45,6 +48,6 @@ public record Environment(
 
     Environment withPrefix(String prefix) {
         return new Environment(name, prefix + "-" + vhost, gate, prefix + "-" + namespace, auditRetention,
-                approvers, minApprovals, approvalTtl, cloud);
+                approvers, minApprovals, approvalTtl, cloud, freeze);
     }
 }

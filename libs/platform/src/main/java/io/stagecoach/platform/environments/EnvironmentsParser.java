@@ -52,7 +52,11 @@ final class EnvironmentsParser {
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
             "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role",
-            "gitops-repository", "gitops-branch", "deploy-target");
+            "gitops-repository", "gitops-branch", "deploy-target", "freeze");
+    private static final List<String> FREEZE_KEYS = List.of("time-zone", "weekly", "dates");
+    private static final Pattern WEEKLY = Pattern.compile("(?i)([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)\\s*-\\s*"
+            + "([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)");
+    private static final Pattern DATES = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:\\s*-\\s*(\\d{4}-\\d{2}-\\d{2}))?");
     private static final List<String> MANUAL_ONLY_KEYS = List.of("approvers", "min-approvals", "approval-ttl");
     private static final Duration DEFAULT_APPROVAL_TTL = Duration.ofHours(24);
     /** Names people reach for that spelling alone does not lead to. */
@@ -91,6 +95,7 @@ final class EnvironmentsParser {
         Optional<String> gitopsRepository = Optional.empty();
         Optional<String> gitopsBranch = Optional.empty();
         Optional<String> deployTarget = Optional.empty();
+        FreezeSchedule freeze = FreezeSchedule.NONE;
 
         Draft(int index) {
             this.pointer = "/environments/" + index;
@@ -128,7 +133,7 @@ final class EnvironmentsParser {
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
                 d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
                 new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch,
-                        d.deployTarget))).toList();
+                        d.deployTarget), d.freeze)).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -283,6 +288,7 @@ final class EnvironmentsParser {
         d.auditRetention = duration(node, d, "audit-retention", true);
         cloudResources(node, d);
         gitops(node, d);
+        freeze(node.get("freeze"), d);
 
         if (d.gate == Gate.AUTO) {
             for (String key : MANUAL_ONLY_KEYS) {
@@ -371,6 +377,119 @@ final class EnvironmentsParser {
                 d.gitopsBranch = Optional.empty();
             }
         });
+    }
+
+    /** When the environment takes no promotions: weekly windows and dates, in one time zone (UTC unless named). */
+    private void freeze(JsonNode node, Draft d) {
+        if (node == null) {
+            return;
+        }
+        String pointer = d.pointer + "/freeze";
+        String where = d.label + ", field 'freeze'";
+        if (!node.isObject()) {
+            add(pointer, where + " must be a mapping with time-zone, weekly and dates, not a " + kind(node),
+                    "e.g. freeze: {time-zone: Europe/Berlin, weekly: [\"Fri 16:00 - Mon 08:00\"], dates: "
+                            + "[\"2026-12-24 - 2027-01-01\"]}", "");
+            return;
+        }
+        unknownKeys(node, pointer, "in " + where, FREEZE_KEYS);
+        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        JsonNode zoneNode = node.get("time-zone");
+        if (zoneNode != null) {
+            String id = zoneNode.isString() ? zoneNode.stringValue().trim() : zoneNode.asString();
+            try {
+                zone = java.time.ZoneId.of(id);
+            } catch (java.time.DateTimeException e) {
+                add(pointer + "/time-zone", where + ": '" + id + "' is not a time zone",
+                        "use a region of the tz database, e.g. Europe/Berlin, America/New_York or UTC", "");
+            }
+        }
+        List<FreezeSchedule.Weekly> weekly = new ArrayList<>();
+        List<String> weeklyTexts = stringList(node.get("weekly"), pointer + "/weekly", where + ", 'weekly'");
+        for (int i = 0; i < weeklyTexts.size(); i++) {
+            weekly(weeklyTexts.get(i), pointer + "/weekly/" + i, where + ", weekly '" + weeklyTexts.get(i) + "'")
+                    .ifPresent(weekly::add);
+        }
+        List<FreezeSchedule.Dates> dates = new ArrayList<>();
+        List<String> dateTexts = stringList(node.get("dates"), pointer + "/dates", where + ", 'dates'");
+        for (int i = 0; i < dateTexts.size(); i++) {
+            dates(dateTexts.get(i), pointer + "/dates/" + i, where + ", dates '" + dateTexts.get(i) + "'")
+                    .ifPresent(dates::add);
+        }
+        if (weekly.isEmpty() && dates.isEmpty() && weeklyTexts.isEmpty() && dateTexts.isEmpty()) {
+            add(pointer, where + " declares no window", "add weekly: [\"Fri 16:00 - Mon 08:00\"] or dates: "
+                    + "[\"2026-12-24 - 2027-01-01\"], or remove 'freeze'", "");
+        }
+        d.freeze = new FreezeSchedule(zone, weekly, dates);
+    }
+
+    private Optional<FreezeSchedule.Weekly> weekly(String text, String pointer, String where) {
+        String example = "write '<day> <HH:MM> - <day> <HH:MM>', e.g. \"Fri 16:00 - Mon 08:00\" (it may run over "
+                + "the week's end)";
+        Matcher m = WEEKLY.matcher(text);
+        if (!m.matches()) {
+            add(pointer, where + " is not a weekly window", example, "");
+            return Optional.empty();
+        }
+        Optional<java.time.DayOfWeek> fromDay = day(m.group(1), pointer, where);
+        Optional<java.time.LocalTime> from = time(m.group(2), pointer, where);
+        Optional<java.time.DayOfWeek> toDay = day(m.group(3), pointer, where);
+        Optional<java.time.LocalTime> to = time(m.group(4), pointer, where);
+        if (fromDay.isEmpty() || from.isEmpty() || toDay.isEmpty() || to.isEmpty()) {
+            return Optional.empty();
+        }
+        if (fromDay.get() == toDay.get() && from.get().equals(to.get())) {
+            add(pointer, where + " starts where it ends", "give it an end after its start; a freeze of the whole "
+                    + "week is \"Mon 00:00 - Sun 23:59\"", "");
+            return Optional.empty();
+        }
+        return Optional.of(new FreezeSchedule.Weekly(fromDay.get(), from.get(), toDay.get(), to.get()));
+    }
+
+    private Optional<java.time.DayOfWeek> day(String text, String pointer, String where) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        for (java.time.DayOfWeek day : java.time.DayOfWeek.values()) {
+            String name = day.name().toLowerCase(java.util.Locale.ROOT);
+            if (lower.length() >= 3 && name.startsWith(lower)) {
+                return Optional.of(day);
+            }
+        }
+        add(pointer, where + ": '" + text + "' is not a day of the week", "write Mon, Tue, Wed, Thu, Fri, Sat or Sun",
+                "");
+        return Optional.empty();
+    }
+
+    private Optional<java.time.LocalTime> time(String text, String pointer, String where) {
+        try {
+            return Optional.of(java.time.LocalTime.parse(text.length() == 4 || text.length() == 7 ? "0" + text : text));
+        } catch (java.time.DateTimeException e) {
+            add(pointer, where + ": '" + text + "' is not a time of day", "write HH:MM on a 24-hour clock, e.g. 08:00 "
+                    + "or 16:30", "");
+            return Optional.empty();
+        }
+    }
+
+    private Optional<FreezeSchedule.Dates> dates(String text, String pointer, String where) {
+        Matcher m = DATES.matcher(text);
+        if (!m.matches()) {
+            add(pointer, where + " is not a date or a range of dates", "write 2026-12-31, or a range with both days "
+                    + "frozen: \"2026-12-24 - 2027-01-01\"", "");
+            return Optional.empty();
+        }
+        try {
+            java.time.LocalDate first = java.time.LocalDate.parse(m.group(1));
+            java.time.LocalDate last = m.group(2) == null ? first : java.time.LocalDate.parse(m.group(2));
+            if (last.isBefore(first)) {
+                add(pointer, where + " ends before it starts", "write the first day first, e.g. \"" + last + " - "
+                        + first + "\"", "");
+                return Optional.empty();
+            }
+            return Optional.of(new FreezeSchedule.Dates(first, last));
+        } catch (java.time.DateTimeException e) {
+            add(pointer, where + " names a day that does not exist", "write real days as YYYY-MM-DD, e.g. 2026-12-31",
+                    "");
+            return Optional.empty();
+        }
     }
 
     private void manualGate(JsonNode node, Draft d, Map<String, List<String>> teams) {

@@ -148,7 +148,36 @@ class EnvironmentsValidationTests {
                         "arn:aws:iam::123456789012:role/stagecoach-prod", "iam.gserviceaccount.com"),
                 row("role ARN with a short account", "namespace: knative-lambda-prod",
                         "namespace: knative-lambda-prod\n    iam-role: arn:aws:iam::1234:role/stagecoach-prod",
-                        "line 23: environment 'prod', field 'iam-role': 'arn:aws:iam::1234:role/stagecoach-prod' is not a role"));
+                        "line 23: environment 'prod', field 'iam-role': 'arn:aws:iam::1234:role/stagecoach-prod' is not a role"),
+                row("freeze in an unknown time zone", "namespace: knative-lambda-prod", "namespace: knative-lambda-prod"
+                                + "\n    freeze: {time-zone: Europe/Berlim, weekly: [\"Fri 16:00 - Mon 08:00\"]}",
+                        "line 23: environment 'prod', field 'freeze': 'Europe/Berlim' is not a time zone",
+                        "e.g. Europe/Berlin"),
+                row("weekly window without its end", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {weekly: [\"Fri 16:00\"]}",
+                        "line 23: environment 'prod', field 'freeze', weekly 'Fri 16:00' is not a weekly window",
+                        "\"Fri 16:00 - Mon 08:00\""),
+                row("weekly window on a day that is none", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {weekly: [\"Fry 16:00 - Mon 08:00\"]}",
+                        "'Fry' is not a day of the week", "Mon, Tue"),
+                row("weekly window at 25 o'clock", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {weekly: [\"Fri 25:00 - Mon 08:00\"]}",
+                        "'25:00' is not a time of day", "24-hour clock"),
+                row("weekly window that ends where it starts", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {weekly: [\"Fri 16:00 - Fri 16:00\"]}",
+                        "starts where it ends"),
+                row("dates backwards", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {dates: [\"2027-01-01 - 2026-12-24\"]}",
+                        "dates '2027-01-01 - 2026-12-24' ends before it starts", "\"2026-12-24 - 2027-01-01\""),
+                row("a day that does not exist", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {dates: [\"2026-02-30\"]}",
+                        "names a day that does not exist"),
+                row("freeze without a window", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {time-zone: UTC}",
+                        "line 23: environment 'prod', field 'freeze' declares no window"),
+                row("typo in a freeze key", "namespace: knative-lambda-prod",
+                        "namespace: knative-lambda-prod\n    freeze: {weekley: [\"Fri 16:00 - Mon 08:00\"]}",
+                        "unknown field 'weekley' in environment 'prod', field 'freeze'", "did you mean 'weekly'"));
     }
 
     @ParameterizedTest(name = "{0}")
