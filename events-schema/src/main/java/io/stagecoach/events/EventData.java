@@ -10,7 +10,7 @@ public sealed interface EventData permits BuildCompleted, PromotionRequested, Pr
         DeploymentCompleted, DeploymentFailed, SmokeTestPassed, SmokeTestFailed, ApprovalRequested,
         ApprovalOpened, ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired,
         AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed, ReleaseWithdrawn,
-        HoldReleased, DriftDetected, DriftCleared {
+        HoldReleased, DriftDetected, DriftCleared, PromotionFrozen {
 
     /** The type this data travels as; never written into the JSON. */
     @JsonIgnore

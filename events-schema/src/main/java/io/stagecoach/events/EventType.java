@@ -43,7 +43,9 @@ public enum EventType {
     /** What runs in an environment is not what its ledger recorded (published by its promotion service). */
     DRIFT_DETECTED("drift", "detected", DriftDetected.class),
     /** What runs in an environment is again what its ledger recorded. */
-    DRIFT_CLEARED("drift", "cleared", DriftCleared.class);
+    DRIFT_CLEARED("drift", "cleared", DriftCleared.class),
+    /** A request arrived while its environment is frozen: the release waits, and goes ahead when the freeze ends. */
+    PROMOTION_FROZEN("promotion", "frozen", PromotionFrozen.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

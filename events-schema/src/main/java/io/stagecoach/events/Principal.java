@@ -16,14 +16,14 @@ public enum Principal {
             // a refused build ends its run visibly with promotion.blocked (BUILD_REFUSED)
             Set.of(EventType.BUILD_COMPLETED, EventType.PROMOTION_REQUESTED, EventType.PROMOTION_BLOCKED)),
     /**
-     * Also takes withdrawals from the previous environment's rollback service, through the shovel, and compares what
-     * runs with what its ledger recorded (drift).
+     * Also takes withdrawals from the previous environment's rollback service, through the shovel, compares what
+     * runs with what its ledger recorded (drift), and parks what arrives while its environment is frozen.
      */
     PROMOTION("promotion", true,
             List.of(EventType.PROMOTION_REQUESTED, EventType.SMOKETEST_PASSED, EventType.RELEASE_WITHDRAWN),
             Set.of(EventType.PROMOTION_BLOCKED, EventType.DEPLOYMENT_COMPLETED, EventType.DEPLOYMENT_FAILED,
                     EventType.PROMOTION_REQUESTED, EventType.APPROVAL_REQUESTED, EventType.LEDGER_CHECKPOINTED,
-                    EventType.DRIFT_DETECTED, EventType.DRIFT_CLEARED)),
+                    EventType.DRIFT_DETECTED, EventType.DRIFT_CLEARED, EventType.PROMOTION_FROZEN)),
     /** Blocks a deployment that a newer one replaced before it was checked, so its run ends visibly. */
     SMOKE_TEST("smoke-test", true,
             List.of(EventType.DEPLOYMENT_COMPLETED),

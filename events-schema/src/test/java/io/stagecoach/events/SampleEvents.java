@@ -87,7 +87,12 @@ final class SampleEvents {
                 event("staging", new DriftDetected(SERVICE, "staging", side(RELEASE, "ledger"),
                         new DriftDetected.Side("1.4.3-hotfix", null, "GitOps overlay"), side(PREVIOUS, "2 pods"),
                         List.of("the GitOps overlay declares 1.4.3-hotfix", "the pods run 1.4.1"))),
-                event("staging", new DriftCleared(SERVICE, "staging", side(RELEASE, "ledger"), CAUSE)));
+                event("staging", new DriftCleared(SERVICE, "staging", side(RELEASE, "ledger"), CAUSE)),
+                event("prod", new PromotionFrozen(RELEASE, "prod", AT.plusSeconds(3_600),
+                        List.of("weekly Fri 16:00 - Mon 08:00 (Europe/Berlin)", "from 2026-12-24 - 2027-01-01 (UTC)"),
+                        "prod is frozen until Monday", new PromotionFrozen.Parked(REQUEST, "/stagecoach/prod/approval",
+                        AT, CAUSE, CAUSE, "prod-approval", PromotionRequested.approved(RELEASE, "prod",
+                        VERIFIED_IN_STAGING, new Approval(REQUEST, List.of("priya", "omar")))))));
     }
 
     /** No optional field set. */
@@ -125,7 +130,10 @@ final class SampleEvents {
                 event("dev", new HoldReleased(PREVIOUS, "dev", "sam", "retry")),
                 event("dev", new DriftDetected(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), null, null,
                         List.of("nothing is declared for it"))),
-                event("dev", new DriftCleared(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), CAUSE)));
+                event("dev", new DriftCleared(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), CAUSE)),
+                event("dev", new PromotionFrozen(RELEASE, "dev", AT, List.of("on 2026-12-31 (UTC)"), "frozen",
+                        new PromotionFrozen.Parked(REQUEST, "https://ci.example.com/builds/812", AT, CAUSE, null,
+                                "dev-ci", PromotionRequested.build(RELEASE, "dev")))));
     }
 
     static List<CloudEvent<?>> all() {

@@ -51,7 +51,7 @@ class BrokerDefinitionsTests {
     @Test
     void devPromotionPublishesItsOutcomesAndHandsOffToStaging() {
         assertThat(plan.topicPermission("dev", "dev-promotion", EVENTS_EXCHANGE).orElseThrow().write())
-                .isEqualTo("^(promotion\\.blocked\\.dev|deployment\\.(completed|failed)\\.dev|ledger\\.checkpointed\\.dev|"
+                .isEqualTo("^(promotion\\.(blocked|frozen)\\.dev|deployment\\.(completed|failed)\\.dev|ledger\\.checkpointed\\.dev|"
                         + "drift\\.(detected|cleared)\\.dev|promotion\\.requested\\.staging)$");
         assertThat(plan.topicPermission("dev", "dev-ci", EVENTS_EXCHANGE).orElseThrow().write())
                 .isEqualTo("^build\\.completed\\.dev$");
