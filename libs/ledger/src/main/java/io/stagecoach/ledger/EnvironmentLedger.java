@@ -14,6 +14,7 @@ import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
@@ -84,6 +85,8 @@ public final class EnvironmentLedger {
     private final Map<String, Lift> lifts = boundedMap(MAX_DECIDED);
     /** Per service, the drift detected and not cleared yet (not kept in snapshots: the next check finds it again). */
     private final Map<String, Drifting> drifts = new HashMap<>();
+    /** Requests parked while the environment was frozen, by request id, until an outcome of theirs is folded. */
+    private final Map<String, Parked> parked = boundedMap(MAX_DECIDED);
     private long position = -1;
     private long applied;
     private long refused;
@@ -122,6 +125,10 @@ public final class EnvironmentLedger {
         applied++;
         if (environment.equals(event.environment())) {
             fold(event, event.data(), event.id(), event.type(), event.time(), record.publisher());
+            if (!(event.data() instanceof PromotionFrozen) && event.causationid() != null) {
+                // an outcome of a parked request (deployed, failed, blocked) ends its wait
+                parked.remove(event.causationid());
+            }
             if (event.data() instanceof LedgerCheckpointed c) {
                 checkpointed.put(c.service(), new Checkpoint(record.offset(), event.time()));
             } else {
@@ -186,6 +193,8 @@ public final class EnvironmentLedger {
             servicesOfRequests.put(e.requestId(), e.release().service());
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
+        } else if (data instanceof PromotionFrozen f) {
+            parked.put(f.parked().id(), new Parked(f, eventId, at));
         } else if (data instanceof DriftDetected d) {
             drifts.put(d.service(), new Drifting(d, eventId, at));
         } else if (data instanceof DriftCleared c) {
@@ -336,7 +345,8 @@ public final class EnvironmentLedger {
                 new LinkedHashMap<>(heldReleases), new LinkedHashMap<>(servicesOfRequests),
                 new LinkedHashMap<>(lastFailure), new LinkedHashMap<>(pending), new LinkedHashMap<>(decided), votesCopy,
                 new LinkedHashMap<>(changedAt), new LinkedHashMap<>(checkpointed), new LinkedHashMap<>(opened),
-                openings, withdrawalsCopy, new LinkedHashMap<>(stopped), new LinkedHashMap<>(lifts), List.of());
+                openings, withdrawalsCopy, new LinkedHashMap<>(stopped), new LinkedHashMap<>(lifts),
+                new LinkedHashMap<>(parked), List.of());
     }
 
     /**
@@ -373,6 +383,7 @@ public final class EnvironmentLedger {
         snapshot.withdrawals().forEach((release, list) -> withdrawals.put(release, new ArrayList<>(list)));
         stopped.putAll(snapshot.stopped());
         lifts.putAll(snapshot.lifts());
+        parked.putAll(snapshot.parked());
         applied = snapshot.applied();
         refused = snapshot.refused();
         advanceTo(snapshot.position());
@@ -466,6 +477,11 @@ public final class EnvironmentLedger {
 
     /** Releases verified here, oldest first. */
     /** The drift detected for {@code service} and not cleared since. */
+    /** The requests parked while the environment was frozen that no outcome ended yet, oldest first. */
+    public synchronized List<Parked> parked() {
+        return List.copyOf(parked.values());
+    }
+
     public synchronized Optional<Drifting> drift(String service) {
         return Optional.ofNullable(drifts.get(service));
     }
@@ -603,6 +619,13 @@ public final class EnvironmentLedger {
 
     /** A release that passed this environment's smoke tests. */
     /** A drift detected at {@code at} by event {@code eventId}, not cleared yet. */
+    /** A request parked by {@code promotion.frozen}, waiting for the freeze's end. */
+    public record Parked(PromotionFrozen frozen, String eventId, Instant at) {
+        public String requestId() {
+            return frozen.parked().id();
+        }
+    }
+
     public record Drifting(DriftDetected detected, String eventId, Instant at) {
     }
 

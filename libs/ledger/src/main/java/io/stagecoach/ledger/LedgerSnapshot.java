@@ -7,6 +7,7 @@ import io.stagecoach.ledger.EnvironmentLedger.Deployed;
 import io.stagecoach.ledger.EnvironmentLedger.Failure;
 import io.stagecoach.ledger.EnvironmentLedger.Lift;
 import io.stagecoach.ledger.EnvironmentLedger.Opened;
+import io.stagecoach.ledger.EnvironmentLedger.Parked;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
 import io.stagecoach.ledger.EnvironmentLedger.Stopped;
 import io.stagecoach.ledger.EnvironmentLedger.Verified;
@@ -57,15 +58,17 @@ public record LedgerSnapshot(
         Map<String, List<Withdrawal>> withdrawals,
         Map<String, Stopped> stopped,
         Map<String, Lift> lifts,
+        Map<String, Parked> parked,
         List<String> refusedIds) {
 
     /** Bumped whenever the fold keeps something new: an older snapshot then means a full replay, never a wrong view. */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     /** This snapshot with what its feed adds to the ledger's state. */
     LedgerSnapshot withFeed(String digest, long skippedRecords, List<String> refusedArrivals) {
         return new LedgerSnapshot(format, environment, position, digest, applied, refused, skippedRecords, seen,
                 running, verified, held, heldReleases, servicesOfRequests, lastFailure, pending, decided, votes,
-                changedAt, checkpointed, opened, openings, withdrawals, stopped, lifts, List.copyOf(refusedArrivals));
+                changedAt, checkpointed, opened, openings, withdrawals, stopped, lifts, parked,
+                List.copyOf(refusedArrivals));
     }
 }

@@ -9,6 +9,7 @@ import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DriftCleared;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.HoldReleased;
@@ -128,6 +129,40 @@ class EnvironmentLedgerTests {
         apply(new RollbackCompleted("staging", SERVICE, release("1.1.0"), release("1.0.0"),
                 new Trigger(Trigger.Type.SMOKETEST_FAILED, "f2"), "r4"));
         assertThat(ledger.isHeld(release("1.1.0"))).isTrue();
+    }
+
+    @Test
+    void aRequestParkedByTheFreezeWaitsUntilAnOutcomeOfItsAndOnlyThePromotionServiceParksOne() {
+        String requestId = UUID.randomUUID().toString();
+        var request = PromotionRequested.verified(release("1.1.0"), "staging",
+                new io.stagecoach.events.Verification("dev", UUID.randomUUID().toString()));
+        CloudEvent<?> frozen = event(new PromotionFrozen(release("1.1.0"), "staging",
+                java.time.Instant.parse("2026-12-07T07:00:00Z"), List.of("weekly Fri 16:00 - Mon 08:00 (UTC)"),
+                "staging is frozen", new PromotionFrozen.Parked(requestId, "/stagecoach/dev/promotion",
+                java.time.Instant.parse("2026-12-04T17:00:00Z"), "run-1", "cause", "dev-promotion", request)),
+                "staging");
+
+        assertThat(apply(frozen, "staging-operator")).as("an operator's parking").isPresent();
+        assertThat(apply(frozen, "dev-promotion")).as("the previous environment's promotion's").isPresent();
+        assertThat(ledger.parked()).isEmpty();
+
+        assertThat(apply(frozen, "staging-promotion")).isEmpty();
+        assertThat(ledger.parked()).singleElement().satisfies(p -> {
+            assertThat(p.requestId()).isEqualTo(requestId);
+            assertThat(p.frozen().parked().publisher()).isEqualTo("dev-promotion");
+            assertThat(p.frozen().parked().event().data()).isEqualTo(request);
+        });
+        EnvironmentLedger restored = new EnvironmentLedger("staging", PROVENANCE);
+        restored.restore(ledger.snapshot());
+        assertThat(restored.parked()).isEqualTo(ledger.parked());
+
+        // another request's outcome leaves it parked; its own ends the wait
+        apply(CloudEvent.of(new DeploymentCompleted(release("1.0.9"), "staging", "gitops", "r1", null, false), "/test",
+                "staging", "run-0", UUID.randomUUID().toString(), UUID.randomUUID().toString()));
+        assertThat(ledger.parked()).hasSize(1);
+        apply(CloudEvent.of(new DeploymentCompleted(release("1.1.0"), "staging", "gitops", "r2", "1.0.9", false),
+                "/test", "staging", "run-1", requestId, UUID.randomUUID().toString()));
+        assertThat(ledger.parked()).isEmpty();
     }
 
     @Test
