@@ -8,6 +8,7 @@ import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.support.Decision;
 
@@ -71,6 +72,14 @@ sealed interface PromotionDecision extends Decision {
             return event.data().reason();
         }
 
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of(event);
+        }
+    }
+
+    /** The environment is frozen: the request waits, kept in the event, and is decided again when the freeze ends. */
+    record Parked(CloudEvent<PromotionFrozen> event) implements PromotionDecision {
         @Override
         public List<CloudEvent<?>> events() {
             return List.of(event);

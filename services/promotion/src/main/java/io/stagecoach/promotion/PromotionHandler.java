@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentFailed;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
@@ -57,6 +58,7 @@ class PromotionHandler {
     private final Duration catchUpTimeout;
     private final PromotionPolicy promotionPolicy;
     private final HandoffPolicy handoffPolicy;
+    private final java.time.Clock clock;
 
     PromotionHandler(Environments environments, Environment environment, LedgerFeed feed, DeployTarget target,
                      TargetSettings targetSettings, EventPublisher publisher, PromotionMetrics metrics,
@@ -71,6 +73,7 @@ class PromotionHandler {
         this.catchUpTimeout = properties.catchUpTimeout();
         this.promotionPolicy = new PromotionPolicy(environments, environment, targetSettings.type().id());
         this.handoffPolicy = new HandoffPolicy(environments, environment);
+        this.clock = java.time.Clock.systemUTC();
     }
 
     /** Whether a decision about {@code service} is under way here (its deployment may have changed the target). */
@@ -84,46 +87,80 @@ class PromotionHandler {
         lock.lock();
         try {
             feed.awaitEvent(request, catchUpTimeout);
-            if (handled(PromotionPolicy.outcomeIds(request))) {
-                log.info("promotion request {} was handled already", request.id());
-                return;
-            }
-            Release release = request.data().release();
-            Optional<RunningRelease> running = target.running(environment.name(), release.service());
-            PromotionDecision decision = promotionPolicy.decide(request, publisherUser, view, running);
-            if (decision instanceof PromotionDecision.Deploy deploy) {
-                decision = promotionPolicy.preflight(deploy,
-                        target.preflight(environment.name(), release.service()), running);
-            }
-            for (int decided = 1; decision instanceof PromotionDecision.Deploy deploy; decided++) {
-                try {
-                    decision = deploy(deploy, release);
-                } catch (StaleDecisionException stale) {
-                    // another writer changed the environment since the decision: decide again on what is there
-                    // now (a newer release there blocks this one), a bounded number of times
-                    if (decided >= MAX_DECISIONS) {
-                        decision = failed(deploy, release, stale.getMessage() + "; it kept changing, gave up after "
-                                + decided + " decisions", 1, DeploymentFailed.Cause.TARGET_CHANGED);
-                    } else {
-                        log.info("{}; deciding again", stale.getMessage());
-                        running = target.running(environment.name(), release.service());
-                        decision = promotionPolicy.decide(request, publisherUser, view, running);
-                    }
-                }
-            }
-            publisher.publishAll(decision.events());
-            if (decision instanceof PromotionDecision.Blocked blocked) {
-                log.info("promotion of {} {} blocked ({}): {}", release.service(), release.version(),
-                        blocked.reason(), blocked.event().data().message());
-                metrics.promotion(release.service(), "blocked");
-                metrics.blocked(release.service(), blocked.reason().name());
-            } else if (decision instanceof PromotionDecision.Nothing nothing) {
-                log.info("promotion request {}: {}", request.id(), nothing.why());
-                metrics.promotion(release.service(), "unchanged");
-            }
+            decide(request, publisherUser);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Decides a request parked while the environment was frozen, as it arrived and with the user that published it;
+     * the ledger read it long ago (it read the parking after it).
+     *
+     * @return the decision, or empty when the request was handled already
+     */
+    Optional<PromotionDecision> resume(PromotionFrozen.Parked parked) throws Exception {
+        CloudEvent<PromotionRequested> request = parked.event();
+        ReentrantLock lock = locks.of(request.data().release().service());
+        lock.lock();
+        try {
+            return decide(request, parked.publisher());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<PromotionDecision> decide(CloudEvent<PromotionRequested> request, String publisherUser)
+            throws Exception {
+        if (handled(PromotionPolicy.outcomeIds(request))) {
+            log.info("promotion request {} was handled already", request.id());
+            return Optional.empty();
+        }
+        Release release = request.data().release();
+        Optional<RunningRelease> running = target.running(environment.name(), release.service());
+        PromotionDecision decision = promotionPolicy.decide(request, publisherUser, view, running, clock.instant());
+        if (decision instanceof PromotionDecision.Deploy deploy) {
+            decision = promotionPolicy.preflight(deploy,
+                    target.preflight(environment.name(), release.service()), running);
+        }
+        for (int decided = 1; decision instanceof PromotionDecision.Deploy deploy; decided++) {
+            try {
+                decision = deploy(deploy, release);
+            } catch (StaleDecisionException stale) {
+                // another writer changed the environment since the decision: decide again on what is there
+                // now (a newer release there blocks this one), a bounded number of times
+                if (decided >= MAX_DECISIONS) {
+                    decision = failed(deploy, release, stale.getMessage() + "; it kept changing, gave up after "
+                            + decided + " decisions", 1, DeploymentFailed.Cause.TARGET_CHANGED);
+                } else {
+                    log.info("{}; deciding again", stale.getMessage());
+                    running = target.running(environment.name(), release.service());
+                    decision = promotionPolicy.decide(request, publisherUser, view, running, clock.instant());
+                }
+            }
+        }
+        publisher.publishAll(decision.events());
+        if (decision instanceof PromotionDecision.Blocked blocked) {
+            log.info("promotion of {} {} blocked ({}): {}", release.service(), release.version(),
+                    blocked.reason(), blocked.event().data().message());
+            metrics.promotion(release.service(), "blocked");
+            metrics.blocked(release.service(), blocked.reason().name());
+        } else if (decision instanceof PromotionDecision.Parked parked) {
+            log.info("promotion of {} {} parked: {}", release.service(), release.version(),
+                    parked.event().data().message());
+            metrics.promotion(release.service(), "parked");
+        } else if (decision instanceof PromotionDecision.Nothing nothing) {
+            log.info("promotion request {}: {}", request.id(), nothing.why());
+            metrics.promotion(release.service(), "unchanged");
+        }
+        if (decision instanceof PromotionDecision.Deployed && request.data().reason()
+                == PromotionRequested.Reason.OVERRIDE && environment.freeze().at(clock.instant()).isPresent()) {
+            log.warn("{} {} went into {} during its freeze: an override approved by {}", release.service(),
+                    release.version(), environment.name(), String.join(" and ",
+                            request.data().approval().approvers()));
+            metrics.freezeOverride(release.service());
+        }
+        return Optional.of(decision);
     }
 
     /**

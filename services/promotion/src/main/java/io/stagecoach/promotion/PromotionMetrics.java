@@ -18,7 +18,7 @@ class PromotionMetrics {
         this.registry = registry;
     }
 
-    /** result: deployed, blocked, failed or unchanged (already running). */
+    /** result: deployed, blocked, failed, parked (the environment is frozen) or unchanged (already running). */
     void promotion(String service, String result) {
         Counter.builder("stagecoach.promotions").description("Promotion requests handled, by outcome")
                 .tag("service", service).tag("result", result).register(registry).increment();
@@ -42,6 +42,13 @@ class PromotionMetrics {
     }
 
     /** kind: promotion or approval (what the next environment was asked for), or end. */
+    /** A release that went into a frozen environment on an override two people approved (alerted). */
+    void freezeOverride(String service) {
+        Counter.builder("stagecoach.freeze.overrides")
+                .description("Releases that went into a frozen environment on an override two people approved")
+                .tag("service", service).register(registry).increment();
+    }
+
     void handoff(String service, String kind) {
         Counter.builder("stagecoach.handoffs").description("Verified releases handed to the next environment")
                 .tag("service", service).tag("kind", kind).register(registry).increment();

@@ -1,5 +1,6 @@
 package io.stagecoach.promotion;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import io.stagecoach.events.EventType;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionBlocked.Reason;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
@@ -21,19 +23,21 @@ import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.environments.FreezeSchedule;
 import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.deploy.Deployment;
 import io.stagecoach.deploy.RunningRelease;
 
 /**
  * Decides whether a requested release may enter this environment. Pure: the request, who published it, the
- * environment path, this environment's ledger and what the target runs go in; a decision comes out.
+ * environment path, this environment's ledger, what the target runs and the time go in; a decision comes out.
  *
  * <p>In order: a held release is blocked (unless overridden); the request must rest on what this environment's
  * gate asks for (a build for the first environment, a verification by the previous one for an automatic gate, an
  * approval for a manual one), published by the one service that may say so; a release the previous environment
- * withdrew is blocked (a rollback here excepted); the release already running (and announced) is nothing to do; a
- * release older than the running one is blocked; anything else is deployed, over exactly what the target said runs
+ * withdrew is blocked (a rollback here excepted); the release already running (and announced) is nothing to do; in
+ * a frozen environment the request is parked until the freeze ends (a rollback, and an override two people approved,
+ * excepted); a release older than the running one is blocked; anything else is deployed, over exactly what the target said runs
  * (the deployment expects it: a target that finds something else there by then changes nothing).
  */
 final class PromotionPolicy {
@@ -73,7 +77,7 @@ final class PromotionPolicy {
      * @param running   what the deploy target says runs for the release's service here
      */
     PromotionDecision decide(CloudEvent<PromotionRequested> request, String publisher, LedgerView ledger,
-                             Optional<RunningRelease> running) {
+                             Optional<RunningRelease> running, Instant now) {
         PromotionRequested data = request.data();
         Release release = data.release();
         String runningVersion = running.map(RunningRelease::version).orElse(null);
@@ -100,6 +104,11 @@ final class PromotionPolicy {
             return new PromotionDecision.Nothing(release.version() + " of " + release.service()
                     + " already runs in " + environment.name());
         }
+        Optional<FreezeSchedule.Frozen> frozen = data.reason() == PromotionRequested.Reason.ROLLBACK
+                ? Optional.empty() : environment.freeze().at(now);
+        if (frozen.isPresent() && !isEmergencyOverride(data)) {
+            return parked(request, publisher, frozen.get());
+        }
         if (data.reason() != PromotionRequested.Reason.ROLLBACK && SemanticVersion.isOlder(release.version(),
                 runningVersion)) {
             return blocked(request, Reason.OLDER_THAN_RUNNING, release.version() + " of " + release.service()
@@ -108,6 +117,35 @@ final class PromotionPolicy {
         // compare-and-set: the pin lands only over what the target said runs when this was decided
         return new PromotionDecision.Deploy(request, deployment(request).expecting(Deployment.Expected.of(running)),
                 source, target);
+    }
+
+    /**
+     * An override approved by two people or more: it goes into a frozen environment (ADR 38). One person's override
+     * waits for the freeze's end like any request.
+     */
+    static boolean isEmergencyOverride(PromotionRequested data) {
+        return data.reason() == PromotionRequested.Reason.OVERRIDE && data.approval() != null
+                && data.approval().approvers().stream().distinct().count() >= 2;
+    }
+
+    /**
+     * The request waits for the freeze's end, kept whole in the event with who published it. Its id derives from
+     * the request and the freeze's end: a redelivery parks it once, a later freeze again.
+     */
+    private PromotionDecision.Parked parked(CloudEvent<PromotionRequested> request, String publisher,
+                                            FreezeSchedule.Frozen frozen) {
+        PromotionRequested data = request.data();
+        Release release = data.release();
+        String override = data.reason() == PromotionRequested.Reason.OVERRIDE
+                ? "; an override goes ahead during a freeze only when two people approved it, this one has "
+                + String.join(", ", data.approval().approvers()) : "";
+        String message = environment.name() + " is frozen (" + frozen.describe() + ") until " + frozen.until()
+                + ": " + release.version() + " of " + release.service() + " waits and goes ahead by itself then"
+                + override;
+        var parked = new PromotionFrozen(release, environment.name(), frozen.until(), frozen.windows(),
+                shorten(message), PromotionFrozen.Parked.of(request, publisher));
+        return new PromotionDecision.Parked(CloudEvent.causedBy(request, parked, source, environment.name(),
+                frozen.until().toString()));
     }
 
     /**
@@ -258,7 +296,8 @@ final class PromotionPolicy {
             case BUILD -> "new build";
             case VERIFIED -> "verified in " + data.verifiedIn().environment();
             case APPROVED -> "approved (request " + data.approval().requestId() + ")";
-            case OVERRIDE -> "override (request " + data.approval().requestId() + ")";
+            case OVERRIDE -> "override (request " + data.approval().requestId() + ")"
+                    + (isEmergencyOverride(data) ? " by " + String.join(" and ", data.approval().approvers()) : "");
             case ROLLBACK -> "rollback to the release verified by " + data.verifiedIn().eventId();
         };
     }

@@ -131,7 +131,7 @@ class PromotionPolicyTests {
         FakeLedger ledger = new FakeLedger(row.held() ? Set.of(release) : Set.of(),
                 row.verifiedHere() ? Set.of(release) : Set.of(), row.announced() ? runningRelease : null);
 
-        PromotionDecision decision = policy(row.environment()).decide(request, row.publisher(), ledger, running);
+        PromotionDecision decision = policy(row.environment()).decide(request, row.publisher(), ledger, running, NOW);
 
         switch (row.expected()) {
             // a deployment is announced once the target answered, see below
@@ -187,7 +187,7 @@ class PromotionPolicyTests {
         var ledger = new FakeLedger(Set.of(), Set.of(release), null, withdrawals);
 
         PromotionDecision decision = policy(environment).decide(request(row, release), publisher, ledger,
-                Optional.empty());
+                Optional.empty(), NOW);
 
         if (expected.equals("deploy")) {
             assertThat(decision).isInstanceOf(PromotionDecision.Deploy.class);
@@ -239,7 +239,7 @@ class PromotionPolicyTests {
     void reportsTheRunningVersionOfAnOlderThanRunningBlock() {
         CloudEvent<PromotionRequested> request = build(release("1.0.0"));
         var decision = policy("dev").decide(request, "dev-build-completed", FakeLedger.empty(),
-                Optional.of(new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc")));
+                Optional.of(new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc")), NOW);
 
         assertThat(decision).isInstanceOfSatisfying(PromotionDecision.Blocked.class, blocked -> {
             assertThat(blocked.event().data().runningVersion()).isEqualTo("1.1.0");
@@ -253,12 +253,12 @@ class PromotionPolicyTests {
         var over = new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc");
 
         var deploy = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
-                FakeLedger.empty(), Optional.of(over));
+                FakeLedger.empty(), Optional.of(over), NOW);
         var first = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
-                FakeLedger.empty(), Optional.empty());
+                FakeLedger.empty(), Optional.empty(), NOW);
         // the target refused: 1.3.0 was committed in between; decided again on it
         var again = policy("dev").decide(request, "dev-build-completed", FakeLedger.empty(),
-                Optional.of(new RunningRelease("1.3.0", Releases.IMAGE, Releases.digestOf("1.3.0"), "def")));
+                Optional.of(new RunningRelease("1.3.0", Releases.IMAGE, Releases.digestOf("1.3.0"), "def")), NOW);
 
         assertThat(deploy.deployment().expected())
                 .isEqualTo(new Deployment.Expected("1.1.0", Releases.digestOf("1.1.0")));
@@ -272,7 +272,7 @@ class PromotionPolicyTests {
     @Test
     void anEnvironmentTheTargetFoundNotReadyBlocksTheDeploymentNamingEveryProblemButNeverARollback() {
         var deploy = (PromotionDecision.Deploy) policy("dev").decide(build(release(V)), "dev-build-completed",
-                FakeLedger.empty(), Optional.empty());
+                FakeLedger.empty(), Optional.empty(), NOW);
         var running = Optional.of(new RunningRelease("1.1.0", Releases.IMAGE, Releases.digestOf("1.1.0"), "abc"));
         List<String> problems = List.of("namespace knative-lambda-dev has no default-deny NetworkPolicy",
                 "ResourceQuota compute has 0 of pods left");
@@ -302,7 +302,7 @@ class PromotionPolicyTests {
         var request = CloudEvent.of(data, "/stagecoach/prod/approval", "prod", uuid("run"), uuid("cause"),
                 uuid("approved"));
 
-        var decision = policy("prod").decide(request, "prod-approval", FakeLedger.empty(), Optional.empty());
+        var decision = policy("prod").decide(request, "prod-approval", FakeLedger.empty(), Optional.empty(), NOW);
 
         assertThat(decision).isInstanceOfSatisfying(PromotionDecision.Deploy.class, deploy -> {
             Deployment deployment = deploy.deployment();
@@ -319,7 +319,7 @@ class PromotionPolicyTests {
     void announcesADeploymentWithTheTargetsRevisionAndAnIdDerivedFromTheRequest() {
         CloudEvent<PromotionRequested> request = build(release(V));
         var deploy = (PromotionDecision.Deploy) policy("dev").decide(request, "dev-build-completed",
-                FakeLedger.empty(), Optional.empty());
+                FakeLedger.empty(), Optional.empty(), NOW);
 
         var completed = deploy.completed(new DeployResult("0123456789abcdef0123456789abcdef01234567", true, "1.1.0"))
                 .event();
@@ -343,7 +343,7 @@ class PromotionPolicyTests {
     @Test
     void aDeploymentAnnouncesNothingUntilTheTargetAnsweredThenExactlyItsOutcome() {
         var deploy = (PromotionDecision.Deploy) policy("dev").decide(build(release(V)), "dev-build-completed",
-                FakeLedger.empty(), Optional.empty());
+                FakeLedger.empty(), Optional.empty(), NOW);
 
         PromotionDecision.Deployed deployed = deploy.completed(
                 new DeployResult("0123456789abcdef0123456789abcdef01234567", true, null));
@@ -355,6 +355,9 @@ class PromotionPolicyTests {
         assertThat(failed.event().data().error()).isEqualTo("the deploy target failed without a message");
         assertThat(failed.event().data().attempts()).isEqualTo(1);
     }
+
+    /** A Wednesday noon, when no freeze of the table's environments holds. */
+    static final java.time.Instant NOW = java.time.Instant.parse("2026-12-09T12:00:00Z");
 
     private static PromotionPolicy policy(String environment) {
         return new PromotionPolicy(ENVIRONMENTS, ENVIRONMENTS.get(environment), "gitops");

@@ -23,6 +23,8 @@ import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.DriftCleared;
 import io.stagecoach.events.DriftDetected;
+import io.stagecoach.events.Principal;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.LedgerCheckpointed;
@@ -188,6 +190,20 @@ final class ForgedBodies {
                     List.of("forged"));
             case DRIFT_CLEARED -> data = new DriftCleared(victim.service(), env,
                     new DriftDetected.Side(waiting.version(), waiting.digest(), "forged"), ownId);
+            // a parked request that would put the intruder in once a freeze "ends", vouched for by the user the gate
+            // trusts (the approval service behind it, the build-completed service before it)
+            case PROMOTION_FROZEN -> {
+                PromotionRequested parked = gate ? PromotionRequested.approved(intruder, env, verification,
+                        new Approval(requestId, List.of(APPROVER)))
+                        : environments.isFirst(env) ? PromotionRequested.build(intruder, env)
+                        : PromotionRequested.verified(intruder, env, verification);
+                String vouching = (gate ? Principal.APPROVAL : environments.isFirst(env) ? Principal.BUILD_COMPLETED
+                        : Principal.PROMOTION).userIn(environments.get(gate || environments.isFirst(env) ? env
+                        : environments.previous(env).orElseThrow().name()).vhost());
+                data = new PromotionFrozen(intruder, env, at.plusSeconds(1), List.of("forged"), "forged",
+                        new PromotionFrozen.Parked(EventIds.derive("forged parked request", ownId), "/forged", at,
+                                victim.runId(), null, vouching, parked));
+            }
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();

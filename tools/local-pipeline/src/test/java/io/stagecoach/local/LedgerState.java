@@ -40,6 +40,9 @@ record LedgerState(Map<String, String> facts) {
                     .orElse(NONE));
             facts.put(service + " drift", ledger.drift(service)
                     .map(d -> "detected by " + d.eventId()).orElse(NONE));
+            facts.put(service + " parked", list(ledger.parked().stream()
+                    .filter(p -> p.frozen().release().service().equals(service))
+                    .map(p -> release(p.frozen().release()) + " by " + p.eventId()).toList()));
             facts.put(service + " pending approvals", list(ledger.pendingFor(service).stream()
                     .map(p -> p.requestId() + " for " + release(p.request().release()) + " by " + p.eventId())
                     .toList()));
