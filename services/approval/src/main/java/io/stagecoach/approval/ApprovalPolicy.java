@@ -100,8 +100,10 @@ final class ApprovalPolicy {
                             rules.environment())), waited);
         }
         List<String> approvers = approvers(decision, request, opened, rules, ledger);
-        if (!decided.override() && approvers.size() < rules.minApprovals()) {
-            return new Verdict.VoteRecorded(approvers, rules.minApprovals());
+        // an override skips the minimum, but into a frozen environment it takes a second person's override (ADR 38)
+        int needed = !decided.override() ? rules.minApprovals() : rules.freeze().at(now).isPresent() ? 2 : 1;
+        if (approvers.size() < needed) {
+            return new Verdict.VoteRecorded(approvers, needed);
         }
         ApprovalGranted granted = new ApprovalGranted(request.requestId(), request.release(), rules.environment(),
                 approvers, waited.toSeconds(), decided.override(), decided.override() ? decided.reason() : null);

@@ -7,6 +7,7 @@ import java.util.Set;
 import io.stagecoach.events.EventType;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
+import io.stagecoach.platform.environments.FreezeSchedule;
 import io.stagecoach.platform.topology.Provenance;
 
 /**
@@ -21,9 +22,16 @@ import io.stagecoach.platform.topology.Provenance;
  * @param approvalTtl        how long a request waits for a decision once this environment received it
  * @param withdrawers        RabbitMQ users whose {@code release.withdrawn} counts: the previous environment's
  *                           rollback service (e.g. {@code staging-rollback})
+ * @param freeze             when the environment is frozen: an override then needs a second approver (ADR 38)
  */
 record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
-        Duration approvalTtl, Set<String> withdrawers) {
+        Duration approvalTtl, Set<String> withdrawers, FreezeSchedule freeze) {
+
+    /** Rules of an environment that is never frozen. */
+    ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
+                  Duration approvalTtl, Set<String> withdrawers) {
+        this(environment, decisionPublishers, approvers, minApprovals, approvalTtl, withdrawers, FreezeSchedule.NONE);
+    }
 
     ApprovalRules {
         decisionPublishers = Set.copyOf(decisionPublishers);
@@ -36,6 +44,6 @@ record ApprovalRules(String environment, Set<String> decisionPublishers, Set<Str
         return new ApprovalRules(environment.name(),
                 provenance.publishersOf(EventType.APPROVAL_DECIDED, environment.name()),
                 environments.approvingPeople(environment.name()), environment.minApprovals(), environment.approvalTtl(),
-                provenance.publishersOf(EventType.RELEASE_WITHDRAWN, environment.name()));
+                provenance.publishersOf(EventType.RELEASE_WITHDRAWN, environment.name()), environment.freeze());
     }
 }

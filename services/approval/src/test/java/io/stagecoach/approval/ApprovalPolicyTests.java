@@ -170,6 +170,34 @@ class ApprovalPolicyTests {
     }
 
     @Test
+    void duringAFreezeAnOverrideTakesASecondPersonsOverrideAndAnApprovalIsGrantedAsUsual() {
+        java.time.LocalDate today = NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        var freeze = new io.stagecoach.platform.environments.FreezeSchedule(java.time.ZoneOffset.UTC, List.of(),
+                List.of(new io.stagecoach.platform.environments.FreezeSchedule.Dates(today, today)));
+        ApprovalRules base = rules(1);
+        ApprovalRules frozen = new ApprovalRules(base.environment(), base.decisionPublishers(), base.approvers(), 1,
+                base.approvalTtl(), base.withdrawers(), freeze);
+
+        EnvironmentLedger ledger = ledger(State.PENDING);
+        CloudEvent<ApprovalDecided> first = decision(Attempt.approve("alice").overriding("INC-42: the fix"));
+        apply(ledger, first, CHATOPS);
+        assertThat(describe(policy.decide(first, CHATOPS, frozen, ledger, NOW))).isEqualTo("vote [alice] of 2");
+
+        CloudEvent<ApprovalDecided> second = decision(Attempt.approve("bob").overriding("INC-42, seen it too"));
+        apply(ledger, second, CHATOPS);
+        Verdict verdict = policy.decide(second, CHATOPS, frozen, ledger, NOW);
+        assertThat(describe(verdict)).isEqualTo("override [alice, bob]");
+        assertThat(((Verdict.Granted) verdict).promotion().data().reason())
+                .isEqualTo(io.stagecoach.events.PromotionRequested.Reason.OVERRIDE);
+
+        CloudEvent<ApprovalDecided> plain = decision(Attempt.approve("alice"));
+        EnvironmentLedger other = ledger(State.PENDING);
+        apply(other, plain, CHATOPS);
+        assertThat(describe(policy.decide(plain, CHATOPS, frozen, other, NOW))).as("an approval, parked later by "
+                + "the promotion service").isEqualTo("granted [alice]");
+    }
+
+    @Test
     void refusalNamesTheAttemptedApproverThePublisherAndTheReasonAndLeavesTheRequestPending() {
         EnvironmentLedger ledger = ledger(State.PENDING);
         CloudEvent<ApprovalDecided> decision = decision(Attempt.approve("jane"));
