@@ -98,7 +98,8 @@ final class BuildJourney {
             return true;
         }
         if (throughGate) {
-            return progress.stage().settled() && progress.stage() != RunProgress.Stage.AT_GATE;
+            return progress.stage().settled() && progress.stage() != RunProgress.Stage.AT_GATE
+                    && progress.stage() != RunProgress.Stage.FROZEN;
         }
         return arrived() || progress.stage().settled();
     }

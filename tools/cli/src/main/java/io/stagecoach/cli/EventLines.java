@@ -15,6 +15,7 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
 import io.stagecoach.events.ReleaseWithdrawn;
@@ -94,6 +95,9 @@ final class EventLines {
         if (data instanceof PromotionBlocked b) {
             return b.release();
         }
+        if (data instanceof PromotionFrozen f) {
+            return f.release();
+        }
         if (data instanceof DeploymentCompleted d) {
             return d.release();
         }
@@ -156,6 +160,9 @@ final class EventLines {
         }
         if (data instanceof PromotionBlocked b) {
             return b.reason() + ": " + b.message();
+        }
+        if (data instanceof PromotionFrozen f) {
+            return "FROZEN until " + TIMESTAMP.format(f.until()) + " (" + String.join(", then ", f.windows()) + ")";
         }
         if (data instanceof DeploymentCompleted d) {
             return (d.rollback() ? "rollback, " : "") + "revision " + abbreviate(d.revision(), 12)
@@ -241,6 +248,9 @@ final class EventLines {
         }
         if (data instanceof PromotionBlocked) {
             return "BLOCKED before " + env;
+        }
+        if (data instanceof PromotionFrozen f) {
+            return "waiting for the freeze of " + env + " to end (" + TIMESTAMP.format(f.until()) + ")";
         }
         if (data instanceof DeploymentCompleted) {
             return "running in " + env + ", smoke tests next";

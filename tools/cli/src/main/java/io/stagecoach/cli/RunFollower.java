@@ -84,7 +84,7 @@ final class RunFollower {
             feeds.forEach(LedgerFeed::close);
         }
         return switch (progress.stage()) {
-            case AT_GATE, DONE -> new Outcome(ExitCodes.OK, progress.description());
+            case AT_GATE, FROZEN, DONE -> new Outcome(ExitCodes.OK, progress.description());
             case SUPERSEDED -> new Outcome(ExitCodes.SUPERSEDED, "Superseded: " + progress.description());
             case FAILED, FAILING -> new Outcome(ExitCodes.PIPELINE, "Failed: " + progress.description());
             case NOT_SEEN -> new Outcome(ExitCodes.PIPELINE, "Timed out after " + EventLines.age(timeout)

@@ -10,6 +10,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.ReleaseWithdrawn;
 import io.stagecoach.events.RollbackCompleted;
@@ -28,6 +29,8 @@ final class RunProgress {
         NOT_SEEN(false, false),
         TRAVELLING(false, false),
         AT_GATE(true, true),
+        /** Parked: an environment on its way is frozen; it goes ahead by itself when the freeze ends. */
+        FROZEN(true, true),
         DONE(true, true),
         /** A deployment or smoke test failed: the rollback service answers next. */
         FAILING(false, false),
@@ -90,6 +93,8 @@ final class RunProgress {
         } else if (data instanceof ApprovalRequested r) {
             move(Stage.AT_GATE, release + " waits for approval into " + env + ": request " + r.requestId()
                     + " (approvers: " + String.join(", ", r.approvers()) + ")");
+        } else if (data instanceof PromotionFrozen f) {
+            move(Stage.FROZEN, release + " waits: " + f.message());
         } else if (data instanceof DeploymentFailed || data instanceof SmokeTestFailed) {
             move(Stage.FAILING, release + " " + EventLines.where(event) + ": " + EventLines.why(data));
         } else if (data instanceof PromotionBlocked b && supersededBy(b) != null) {

@@ -18,12 +18,13 @@ import java.util.TreeSet;
  * The status table: per service, per environment what runs (as recorded; beside it what the deploy target declares
  * and what was observed running, which say {@code same} unless a drift is open), whether it is verified there, what waits, what failed,
  * what went no further without failing (superseded by a newer release, or withdrawn by the environment before), and
- * which releases are held there (rolled back from, until an operator lifts the hold).
+ * which releases are held there (rolled back from, until an operator lifts the hold), and whether the environment is
+ * frozen, until when, with what waits for its end.
  */
 final class StatusTable {
 
     static final List<String> HEADER = List.of("ENVIRONMENT", "RUNNING", "DESIRED", "OBSERVED", "VERIFIED HERE",
-            "PENDING APPROVALS", "LAST FAILURE", "LAST STOPPED", "HELD");
+            "PENDING APPROVALS", "LAST FAILURE", "LAST STOPPED", "HELD", "FROZEN");
     private static final int DETAIL_WIDTH = 70;
 
     private StatusTable() {
@@ -82,7 +83,18 @@ final class StatusTable {
                 : d.detected().running().describe() + " (drift)").orElse(same);
         return List.of(environment.name(), version, desired, observed, verified,
                 pending.isEmpty() ? "-" : String.join("; ", pending), failure, stopped,
-                held.isEmpty() ? "-" : String.join(", ", held));
+                held.isEmpty() ? "-" : String.join(", ", held), frozen(service, environment, ledger, now));
+    }
+
+    /** {@code until 2026-12-07 07:00:00Z (weekly Fri 16:00 - Mon 08:00 (Europe/Berlin)), parked: 1.5.0}. */
+    private static String frozen(String service, Environment environment, EnvironmentLedger ledger, Instant now) {
+        List<String> parked = ledger.parked().stream().filter(p -> p.frozen().release().service().equals(service))
+                .map(p -> p.frozen().release().version()).distinct().toList();
+        String waiting = parked.isEmpty() ? "" : "parked: " + String.join(", ", parked);
+        return environment.freeze().at(now)
+                .map(f -> "until " + EventLines.TIMESTAMP.format(f.until()) + " (" + f.describe() + ")"
+                        + (waiting.isEmpty() ? "" : ", " + waiting))
+                .orElse(waiting.isEmpty() ? "-" : waiting + " (the freeze ended: deciding them)");
     }
 
     /** {@code 1.4.2 superseded by 1.4.3 2m ago}, {@code 41.445.1 withdrawn 5s ago: staging withdrew it (...)}. */

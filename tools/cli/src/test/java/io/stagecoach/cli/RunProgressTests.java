@@ -59,6 +59,15 @@ class RunProgressTests {
                         Events.withdrawal(R, "prod", "staging"), Events.approvalEnded(R, "prod",
                                 io.stagecoach.events.ApprovalExpired.Reason.WITHDRAWN, null)),
                         RunProgress.Stage.FAILED, "withdrawn: staging withdrew 1.0.0: latency"),
+                Arguments.of("parked by prod's freeze, then decided", List.of(Events.granted(R, "prod"),
+                        Events.event(new io.stagecoach.events.PromotionFrozen(R, "prod",
+                                java.time.Instant.parse("2026-12-07T07:00:00Z"), List.of("weekly Fri 16:00 - Mon 08:00 "
+                                + "(Europe/Berlin)"), "prod is frozen until Monday: 1.0.0 waits", null), "prod", R)),
+                        RunProgress.Stage.FROZEN, "waits: prod is frozen until Monday"),
+                Arguments.of("deployed when the freeze ended", List.of(Events.event(new io.stagecoach.events
+                        .PromotionFrozen(R, "prod", java.time.Instant.parse("2026-12-07T07:00:00Z"), List.of("w"),
+                        "frozen", null), "prod", R), Events.deployed(R, "prod", null)), RunProgress.Stage.TRAVELLING,
+                        "running in prod"),
                 Arguments.of("withdrawn", List.of(Events.approvalRequested(R, "prod", "x"),
                         Events.withdrawal(R, "prod", "staging")), RunProgress.Stage.FAILED,
                         "withdrawn from prod by staging: 1.0.0 is held in staging"));
@@ -80,7 +89,8 @@ class RunProgressTests {
     @MethodSource("runs")
     void onlyAGateOrTheEndIsASuccessAndOnlyThoseFailuresAndSupersessionsAreSettled(String name, List<CloudEvent<?>> events,
                                                                        RunProgress.Stage stage, String description) {
-        assertThat(stage.success()).isEqualTo(stage == RunProgress.Stage.AT_GATE || stage == RunProgress.Stage.DONE);
+        assertThat(stage.success()).isEqualTo(stage == RunProgress.Stage.AT_GATE || stage == RunProgress.Stage.FROZEN
+                || stage == RunProgress.Stage.DONE);
         assertThat(stage.settled()).isEqualTo(stage.success() || stage == RunProgress.Stage.FAILED
                 || stage == RunProgress.Stage.SUPERSEDED);
     }
