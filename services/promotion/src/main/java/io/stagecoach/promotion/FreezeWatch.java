@@ -29,12 +29,14 @@ import org.springframework.stereotype.Component;
  * {@code stagecoach.promotion.freeze-check}, on the replica that leads, each request the ledger holds as parked and
  * that no outcome ended is decided again, as it arrived and with the user that published it: the newest of a service
  * first, so the older ones find a newer release running and are blocked as older. A request parked again (a freeze
- * that began meanwhile) waits for that one. {@code stagecoach_promotions_parked} counts what waits, on every replica.
+ * that began meanwhile) waits for that one. {@code stagecoach_promotions_parked} counts what waits, and
+ * {@code stagecoach_freeze_active} says whether the environment is frozen, on every replica.
  */
 @Component
 class FreezeWatch extends Every {
 
     static final String PARKED_METER = "stagecoach.promotions.parked";
+    static final String FROZEN_METER = "stagecoach.freeze.active";
 
     private static final Logger log = LoggerFactory.getLogger(FreezeWatch.class);
 
@@ -70,6 +72,9 @@ class FreezeWatch extends Every {
         this.clock = clock;
         Gauge.builder(PARKED_METER, this, w -> w.waiting().size())
                 .description("Promotion requests parked while the environment is frozen, waiting for its end")
+                .register(meterRegistry);
+        Gauge.builder(FROZEN_METER, this, w -> w.environment.freeze().at(w.clock.instant()).isPresent() ? 1 : 0)
+                .description("1 while a window of the environment's freeze schedule holds, else 0")
                 .register(meterRegistry);
     }
 

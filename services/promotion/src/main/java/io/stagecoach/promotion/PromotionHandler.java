@@ -158,7 +158,7 @@ class PromotionHandler {
             log.warn("{} {} went into {} during its freeze: an override approved by {}", release.service(),
                     release.version(), environment.name(), String.join(" and ",
                             request.data().approval().approvers()));
-            metrics.freezeOverride(release.service());
+            metrics.freezeOverride();
         }
         return Optional.of(decision);
     }
