@@ -393,7 +393,7 @@ final class EnvironmentsParser {
             return;
         }
         unknownKeys(node, pointer, "in " + where, FREEZE_KEYS);
-        java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+        java.time.ZoneId zone = FreezeSchedule.UTC;
         JsonNode zoneNode = node.get("time-zone");
         if (zoneNode != null) {
             String id = zoneNode.isString() ? zoneNode.stringValue().trim() : zoneNode.asString();

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
@@ -28,8 +27,10 @@ import java.util.Optional;
  */
 public record FreezeSchedule(ZoneId zone, List<Weekly> weekly, List<Dates> dates) {
 
+    /** The zone of a schedule that names none. */
+    public static final ZoneId UTC = ZoneId.of("UTC");
     /** No window: the environment is never frozen by its schedule. */
-    public static final FreezeSchedule NONE = new FreezeSchedule(ZoneOffset.UTC, List.of(), List.of());
+    public static final FreezeSchedule NONE = new FreezeSchedule(UTC, List.of(), List.of());
 
     /** Windows chained end to start are followed this far, so a schedule that covers everything still answers. */
     private static final int MAX_CHAINED = 64;
