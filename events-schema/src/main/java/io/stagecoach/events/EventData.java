@@ -10,7 +10,8 @@ public sealed interface EventData permits BuildCompleted, PromotionRequested, Pr
         DeploymentCompleted, DeploymentFailed, SmokeTestPassed, SmokeTestFailed, ApprovalRequested,
         ApprovalOpened, ApprovalDecided, ApprovalGranted, ApprovalRejected, ApprovalRefused, ApprovalExpired,
         AlertFiring, RollbackRequested, RollbackCompleted, RollbackFailed, LedgerCheckpointed, ReleaseWithdrawn,
-        HoldReleased, DriftDetected, DriftCleared, PromotionFrozen {
+        HoldReleased, DriftDetected, DriftCleared, PromotionFrozen,
+        LineStopped, LineRestarted {
 
     /** The type this data travels as; never written into the JSON. */
     @JsonIgnore

@@ -45,7 +45,11 @@ public enum EventType {
     /** What runs in an environment is again what its ledger recorded. */
     DRIFT_CLEARED("drift", "cleared", DriftCleared.class),
     /** A request arrived while its environment is frozen: the release waits, and goes ahead when the freeze ends. */
-    PROMOTION_FROZEN("promotion", "frozen", PromotionFrozen.class);
+    PROMOTION_FROZEN("promotion", "frozen", PromotionFrozen.class),
+    /** An operator stopped the line: the environment takes no promotion until it restarts. */
+    LINE_STOPPED("line", "stopped", LineStopped.class),
+    /** An operator restarted a stopped line. */
+    LINE_RESTARTED("line", "restarted", LineRestarted.class);
 
     /** Prefix of every CloudEvents {@code type}. */
     public static final String TYPE_PREFIX = "io.stagecoach.";

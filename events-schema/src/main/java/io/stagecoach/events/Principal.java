@@ -46,8 +46,9 @@ public enum Principal {
     CI("ci", false, List.of(), Set.of(EventType.BUILD_COMPLETED)),
     /** The chat bot and people deciding approvals: may publish decisions only. */
     CHATOPS("chatops", false, List.of(), Set.of(EventType.APPROVAL_DECIDED)),
-    /** Operators using the CLI: may ask for a rollback, lift a hold and read the audit stream. */
-    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED, EventType.HOLD_RELEASED)),
+    /** Operators using the CLI: may ask for a rollback, lift a hold, stop and restart the line, read the audit stream. */
+    OPERATOR("operator", false, List.of(), Set.of(EventType.ROLLBACK_REQUESTED, EventType.HOLD_RELEASED,
+            EventType.LINE_STOPPED, EventType.LINE_RESTARTED)),
     /** People looking at an environment's queues in the RabbitMQ management UI: may see, never read or touch. */
     VIEWER("viewer", false, List.of(), Set.of());
 

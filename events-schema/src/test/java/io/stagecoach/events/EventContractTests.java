@@ -53,7 +53,9 @@ class EventContractTests {
         JsonNode example = json(type.exampleResource());
 
         assertThat(example.path("type").asString()).isEqualTo(type.type());
-        assertThat(example.path("subject").asString()).isEqualTo("knative-lambda-builder");
+        // an event about a whole environment (the line stopped or restarted) has the environment as its subject
+        assertThat(example.path("subject").asString()).isEqualTo(type.eventName().startsWith("line.")
+                ? example.path("environment").asString() : "knative-lambda-builder");
     }
 
     @ParameterizedTest

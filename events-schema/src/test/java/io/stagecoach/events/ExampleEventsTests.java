@@ -27,7 +27,8 @@ class ExampleEventsTests {
 
         assertThat(event.data()).isInstanceOf(type.dataType());
         assertThat(event.eventType()).isEqualTo(type);
-        assertThat(event.subject()).isEqualTo("knative-lambda-builder");
+        assertThat(event.subject()).isEqualTo(type.eventName().startsWith("line.") ? event.environment()
+                : "knative-lambda-builder");
         assertThat(event.specversion()).isEqualTo("1.0");
         assertThat(event.causationid() != null || type == EventType.BUILD_COMPLETED).isTrue();
     }

@@ -92,7 +92,9 @@ final class SampleEvents {
                         List.of("weekly Fri 16:00 - Mon 08:00 (Europe/Berlin)", "from 2026-12-24 - 2027-01-01 (UTC)"),
                         "prod is frozen until Monday", new PromotionFrozen.Parked(REQUEST, "/stagecoach/prod/approval",
                         AT, CAUSE, CAUSE, "prod-approval", PromotionRequested.approved(RELEASE, "prod",
-                        VERIFIED_IN_STAGING, new Approval(REQUEST, List.of("priya", "omar")))))));
+                        VERIFIED_IN_STAGING, new Approval(REQUEST, List.of("priya", "omar")))))),
+                event("prod", new LineStopped("prod", "sam", "INC-512: payments degraded", AT.plusSeconds(7_200))),
+                event("prod", new LineRestarted("prod", "sam", "INC-512 resolved", CAUSE)));
     }
 
     /** No optional field set. */
@@ -131,9 +133,11 @@ final class SampleEvents {
                 event("dev", new DriftDetected(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), null, null,
                         List.of("nothing is declared for it"))),
                 event("dev", new DriftCleared(SERVICE, "dev", new DriftDetected.Side(null, null, "ledger"), CAUSE)),
-                event("dev", new PromotionFrozen(RELEASE, "dev", AT, List.of("on 2026-12-31 (UTC)"), "frozen",
+                event("dev", new PromotionFrozen(RELEASE, "dev", null, List.of("the line stopped by sam"), "frozen",
                         new PromotionFrozen.Parked(REQUEST, "https://ci.example.com/builds/812", AT, CAUSE, null,
-                                "dev-ci", PromotionRequested.build(RELEASE, "dev")))));
+                                "dev-ci", PromotionRequested.build(RELEASE, "dev")))),
+                event("dev", new LineStopped("dev", "sam", "stop", null)),
+                event("dev", new LineRestarted("dev", "sam", "go", CAUSE)));
     }
 
     static List<CloudEvent<?>> all() {

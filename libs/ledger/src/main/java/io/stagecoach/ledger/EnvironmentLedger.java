@@ -13,6 +13,8 @@ import io.stagecoach.events.DriftCleared;
 import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
+import io.stagecoach.events.LineRestarted;
+import io.stagecoach.events.LineStopped;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.Release;
@@ -85,6 +87,8 @@ public final class EnvironmentLedger {
     private final Map<String, Lift> lifts = boundedMap(MAX_DECIDED);
     /** Per service, the drift detected and not cleared yet (not kept in snapshots: the next check finds it again). */
     private final Map<String, Drifting> drifts = new HashMap<>();
+    /** The operator's stop of the line, until its restart (or its end, which the reader compares with the time). */
+    private LineStop lineStop;
     /** Requests parked while the environment was frozen, by request id, until an outcome of theirs is folded. */
     private final Map<String, Parked> parked = boundedMap(MAX_DECIDED);
     private long position = -1;
@@ -135,7 +139,10 @@ public final class EnvironmentLedger {
                 if (event.data() instanceof HoldReleased r) {
                     lift(r, record.publisher(), event.id(), event.time(), record.offset());
                 }
-                changedAt.put(event.subject(), record.offset());
+                if (!(event.data() instanceof LineStopped) && !(event.data() instanceof LineRestarted)) {
+                    // a stop of the line is about the environment, not a service
+                    changedAt.put(event.subject(), record.offset());
+                }
             }
         }
         return Optional.empty();
@@ -193,6 +200,12 @@ public final class EnvironmentLedger {
             servicesOfRequests.put(e.requestId(), e.release().service());
             decide(e.requestId(), e.reason() == ApprovalExpired.Reason.SUPERSEDED
                     ? Decided.Outcome.SUPERSEDED : Decided.Outcome.EXPIRED, eventId, at);
+        } else if (data instanceof LineStopped stop) {
+            lineStop = new LineStop(stop, publisher, eventId, at);
+        } else if (data instanceof LineRestarted restart) {
+            if (lineStop != null && lineStop.eventId().equals(restart.stoppedId())) {
+                lineStop = null;
+            }
         } else if (data instanceof PromotionFrozen f) {
             parked.put(f.parked().id(), new Parked(f, eventId, at));
         } else if (data instanceof DriftDetected d) {
@@ -346,7 +359,7 @@ public final class EnvironmentLedger {
                 new LinkedHashMap<>(lastFailure), new LinkedHashMap<>(pending), new LinkedHashMap<>(decided), votesCopy,
                 new LinkedHashMap<>(changedAt), new LinkedHashMap<>(checkpointed), new LinkedHashMap<>(opened),
                 openings, withdrawalsCopy, new LinkedHashMap<>(stopped), new LinkedHashMap<>(lifts),
-                new LinkedHashMap<>(parked), List.of());
+                new LinkedHashMap<>(parked), lineStop, List.of());
     }
 
     /**
@@ -384,6 +397,7 @@ public final class EnvironmentLedger {
         stopped.putAll(snapshot.stopped());
         lifts.putAll(snapshot.lifts());
         parked.putAll(snapshot.parked());
+        lineStop = snapshot.lineStop();
         applied = snapshot.applied();
         refused = snapshot.refused();
         advanceTo(snapshot.position());
@@ -477,6 +491,11 @@ public final class EnvironmentLedger {
 
     /** Releases verified here, oldest first. */
     /** The drift detected for {@code service} and not cleared since. */
+    /** The operator's last stop of the line that no restart ended (it may have ended by its {@code until}). */
+    public synchronized Optional<LineStop> lineStop() {
+        return Optional.ofNullable(lineStop);
+    }
+
     /** The requests parked while the environment was frozen that no outcome ended yet, oldest first. */
     public synchronized List<Parked> parked() {
         return List.copyOf(parked.values());
@@ -619,6 +638,14 @@ public final class EnvironmentLedger {
 
     /** A release that passed this environment's smoke tests. */
     /** A drift detected at {@code at} by event {@code eventId}, not cleared yet. */
+    /** An operator's {@code line.stopped}, with the user that published it. */
+    public record LineStop(LineStopped stopped, String publisher, String eventId, Instant at) {
+        /** Whether it still holds at {@code now}: until its restart, or its {@code until}. */
+        public boolean holdsAt(Instant now) {
+            return stopped.until() == null || stopped.until().isAfter(now);
+        }
+    }
+
     /** A request parked by {@code promotion.frozen}, waiting for the freeze's end. */
     public record Parked(PromotionFrozen frozen, String eventId, Instant at) {
         public String requestId() {

@@ -6,6 +6,7 @@ import io.stagecoach.ledger.EnvironmentLedger.Decided;
 import io.stagecoach.ledger.EnvironmentLedger.Deployed;
 import io.stagecoach.ledger.EnvironmentLedger.Failure;
 import io.stagecoach.ledger.EnvironmentLedger.Lift;
+import io.stagecoach.ledger.EnvironmentLedger.LineStop;
 import io.stagecoach.ledger.EnvironmentLedger.Opened;
 import io.stagecoach.ledger.EnvironmentLedger.Parked;
 import io.stagecoach.ledger.EnvironmentLedger.PendingApproval;
@@ -59,6 +60,7 @@ public record LedgerSnapshot(
         Map<String, Stopped> stopped,
         Map<String, Lift> lifts,
         Map<String, Parked> parked,
+        LineStop lineStop,
         List<String> refusedIds) {
 
     /** Bumped whenever the fold keeps something new: an older snapshot then means a full replay, never a wrong view. */
@@ -69,6 +71,6 @@ public record LedgerSnapshot(
         return new LedgerSnapshot(format, environment, position, digest, applied, refused, skippedRecords, seen,
                 running, verified, held, heldReleases, servicesOfRequests, lastFailure, pending, decided, votes,
                 changedAt, checkpointed, opened, openings, withdrawals, stopped, lifts, parked,
-                List.copyOf(refusedArrivals));
+                lineStop, List.copyOf(refusedArrivals));
     }
 }

@@ -34,6 +34,9 @@ public interface LedgerView {
     /** Withdrawals of exactly this build from this environment, with their publishers (not yet judged). */
     List<EnvironmentLedger.Withdrawal> withdrawals(Release release);
 
+    /** The operator's stop of the line that no restart ended (it may have ended by its own end). */
+    Optional<EnvironmentLedger.LineStop> lineStop();
+
     /** The view of {@code ledger}; it reads the ledger's current state on every call. */
     static LedgerView of(EnvironmentLedger ledger) {
         return new LedgerView() {
@@ -70,6 +73,11 @@ public interface LedgerView {
             @Override
             public List<EnvironmentLedger.Withdrawal> withdrawals(Release release) {
                 return ledger.withdrawals(release);
+            }
+
+            @Override
+            public Optional<EnvironmentLedger.LineStop> lineStop() {
+                return ledger.lineStop();
             }
         };
     }

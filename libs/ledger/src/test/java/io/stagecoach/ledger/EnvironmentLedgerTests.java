@@ -166,6 +166,33 @@ class EnvironmentLedgerTests {
     }
 
     @Test
+    void onlyTheOperatorStopsTheLineAndOnlyARestartOfThatStopEndsIt() {
+        java.time.Instant until = java.time.Instant.parse("2026-12-04T19:30:00Z");
+        CloudEvent<?> stop = event(new io.stagecoach.events.LineStopped("staging", "sam", "INC-512", until), "staging");
+        assertThat(apply(stop, "staging-chatops")).as("the chat bot's stop").isPresent();
+        assertThat(apply(stop, "dev-operator")).as("another environment's operator's").isPresent();
+        assertThat(ledger.lineStop()).isEmpty();
+
+        assertThat(apply(stop, "staging-operator")).isEmpty();
+        assertThat(ledger.lineStop()).get().satisfies(s -> {
+            assertThat(s.eventId()).isEqualTo(stop.id());
+            assertThat(s.holdsAt(until.minusSeconds(1))).isTrue();
+            assertThat(s.holdsAt(until)).isFalse();
+        });
+        assertThat(ledger.services()).as("a stop is about the environment, not a service").isEmpty();
+        EnvironmentLedger restored = new EnvironmentLedger("staging", PROVENANCE);
+        restored.restore(ledger.snapshot());
+        assertThat(restored.lineStop()).isEqualTo(ledger.lineStop());
+
+        apply(event(new io.stagecoach.events.LineRestarted("staging", "sam", "wrong one", UUID.randomUUID().toString()),
+                "staging"));
+        assertThat(ledger.lineStop()).isPresent();
+        apply(event(new io.stagecoach.events.LineRestarted("staging", "sam", "INC-512 resolved", stop.id()),
+                "staging"));
+        assertThat(ledger.lineStop()).isEmpty();
+    }
+
+    @Test
     void aDriftIsOpenFromItsDetectionUntilItsOwnClearingAndOnlyThePromotionServiceOpensOne() {
         DriftDetected.Side recorded = new DriftDetected.Side("1.0.0", release("1.0.0").digest(), "ledger");
         CloudEvent<?> detected = event(new DriftDetected(SERVICE, "staging", recorded,

@@ -101,7 +101,8 @@ final class ApprovalPolicy {
         }
         List<String> approvers = approvers(decision, request, opened, rules, ledger);
         // an override skips the minimum, but into a frozen environment it takes a second person's override (ADR 38)
-        int needed = !decided.override() ? rules.minApprovals() : rules.freeze().at(now).isPresent() ? 2 : 1;
+        int needed = !decided.override() ? rules.minApprovals()
+                : io.stagecoach.ledger.Freeze.at(rules.freeze(), ledger.lineStop(), now).isPresent() ? 2 : 1;
         if (approvers.size() < needed) {
             return new Verdict.VoteRecorded(approvers, needed);
         }

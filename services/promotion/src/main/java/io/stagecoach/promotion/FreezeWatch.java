@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.ledger.EnvironmentLedger;
 import io.stagecoach.ledger.EnvironmentLedger.Parked;
+import io.stagecoach.ledger.Freeze;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.support.Leadership;
 import org.slf4j.Logger;
@@ -25,7 +26,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides, once the environment's freeze ended, the requests parked during it (ADR 38). Every
+ * Decides, once the environment's freeze ended (the windows of its schedule, and its operator's stop of the line), the
+ * requests parked during it (ADR 38). Every
  * {@code stagecoach.promotion.freeze-check}, on the replica that leads, each request the ledger holds as parked and
  * that no outcome ended is decided again, as it arrived and with the user that published it: the newest of a service
  * first, so the older ones find a newer release running and are blocked as older. A request parked again (a freeze
@@ -73,8 +75,8 @@ class FreezeWatch extends Every {
         Gauge.builder(PARKED_METER, this, w -> w.waiting().size())
                 .description("Promotion requests parked while the environment is frozen, waiting for its end")
                 .register(meterRegistry);
-        Gauge.builder(FROZEN_METER, this, w -> w.environment.freeze().at(w.clock.instant()).isPresent() ? 1 : 0)
-                .description("1 while a window of the environment's freeze schedule holds, else 0")
+        Gauge.builder(FROZEN_METER, this, w -> w.frozen() ? 1 : 0)
+                .description("1 while a window of the environment's freeze schedule or a stop of the line holds, else 0")
                 .register(meterRegistry);
     }
 
@@ -93,7 +95,7 @@ class FreezeWatch extends Every {
 
     /** Decides what waits if the freeze ended; returns how many requests it decided. */
     int check() {
-        if (environment.freeze().at(clock.instant()).isPresent()) {
+        if (frozen()) {
             return 0;
         }
         int decided = 0;
@@ -114,6 +116,11 @@ class FreezeWatch extends Every {
             }
         }
         return decided;
+    }
+
+    /** Whether the schedule or the operator's stop of the line holds now. */
+    boolean frozen() {
+        return Freeze.at(environment.freeze(), ledger.lineStop(), clock.instant()).isPresent();
     }
 
     private static String describe(PromotionDecision decision) {

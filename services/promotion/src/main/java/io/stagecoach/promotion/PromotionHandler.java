@@ -76,6 +76,11 @@ class PromotionHandler {
         this.clock = java.time.Clock.systemUTC();
     }
 
+    /** Whether the environment is frozen now, by its schedule or its operator's stop of the line. */
+    private boolean frozen() {
+        return io.stagecoach.ledger.Freeze.at(environment.freeze(), ledger.lineStop(), clock.instant()).isPresent();
+    }
+
     /** Whether a decision about {@code service} is under way here (its deployment may have changed the target). */
     boolean deciding(String service) {
         return locks.of(service).isLocked();
@@ -154,7 +159,7 @@ class PromotionHandler {
             metrics.promotion(release.service(), "unchanged");
         }
         if (decision instanceof PromotionDecision.Deployed && request.data().reason()
-                == PromotionRequested.Reason.OVERRIDE && environment.freeze().at(clock.instant()).isPresent()) {
+                == PromotionRequested.Reason.OVERRIDE && frozen()) {
             log.warn("{} {} went into {} during its freeze: an override approved by {}", release.service(),
                     release.version(), environment.name(), String.join(" and ",
                             request.data().approval().approvers()));

@@ -23,7 +23,7 @@ import io.stagecoach.ledger.EnvironmentLedger.Withdrawal;
 import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
-import io.stagecoach.platform.environments.FreezeSchedule;
+import io.stagecoach.ledger.Freeze;
 import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.deploy.Deployment;
 import io.stagecoach.deploy.RunningRelease;
@@ -104,8 +104,8 @@ final class PromotionPolicy {
             return new PromotionDecision.Nothing(release.version() + " of " + release.service()
                     + " already runs in " + environment.name());
         }
-        Optional<FreezeSchedule.Frozen> frozen = data.reason() == PromotionRequested.Reason.ROLLBACK
-                ? Optional.empty() : environment.freeze().at(now);
+        Optional<Freeze> frozen = data.reason() == PromotionRequested.Reason.ROLLBACK
+                ? Optional.empty() : Freeze.at(environment.freeze(), ledger.lineStop(), now);
         if (frozen.isPresent() && !isEmergencyOverride(data)) {
             return parked(request, publisher, frozen.get());
         }
@@ -133,19 +133,25 @@ final class PromotionPolicy {
      * the request and the freeze's end: a redelivery parks it once, a later freeze again.
      */
     private PromotionDecision.Parked parked(CloudEvent<PromotionRequested> request, String publisher,
-                                            FreezeSchedule.Frozen frozen) {
+                                            Freeze frozen) {
         PromotionRequested data = request.data();
         Release release = data.release();
         String override = data.reason() == PromotionRequested.Reason.OVERRIDE
                 ? "; an override goes ahead during a freeze only when two people approved it, this one has "
                 + String.join(", ", data.approval().approvers()) : "";
-        String message = environment.name() + " is frozen (" + frozen.describe() + ") until " + frozen.until()
+        String message = environment.name() + " is frozen (" + frozen.describe() + ") " + frozen.end()
                 + ": " + release.version() + " of " + release.service() + " waits and goes ahead by itself then"
                 + override;
-        var parked = new PromotionFrozen(release, environment.name(), frozen.until(), frozen.windows(),
-                shorten(message), PromotionFrozen.Parked.of(request, publisher));
+        var parked = new PromotionFrozen(release, environment.name(), frozen.until(), frozen.why().stream()
+                .map(PromotionPolicy::name).toList(), shorten(message), PromotionFrozen.Parked.of(request, publisher));
         return new PromotionDecision.Parked(CloudEvent.causedBy(request, parked, source, environment.name(),
-                frozen.until().toString()));
+                frozen.key()));
+    }
+
+    /** A reason as the event's {@code windows} take it: one line of at most 256 characters. */
+    private static String name(String why) {
+        String line = why.replaceAll("\\s+", " ").strip();
+        return line.length() <= 256 ? line : line.substring(0, 255) + "…";
     }
 
     /**

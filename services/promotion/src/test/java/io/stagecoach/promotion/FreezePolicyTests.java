@@ -121,6 +121,40 @@ class FreezePolicyTests {
     }
 
     @Test
+    void anOperatorsStopOfTheLineParksUntilItsEndOrItsRestart() {
+        var ledger = new io.stagecoach.ledger.EnvironmentLedger("dev",
+                io.stagecoach.platform.topology.Provenance.of(FROZEN));
+        var view = io.stagecoach.ledger.LedgerView.of(ledger);
+        CloudEvent<PromotionRequested> request = request("dev", Reason.BUILD, release(V));
+        var stop = CloudEvent.of(new io.stagecoach.events.LineStopped("dev", "sam", "INC-512", null), "/stagecoach/cli",
+                "dev", uuid("stop"), uuid("stop"), uuid("stop"));
+        ledger.apply(new io.stagecoach.ledger.AuditRecord(stop, "line.stopped.dev", "dev-operator", 0));
+
+        var parked = (PromotionDecision.Parked) policy("dev").decide(request, "dev-build-completed", view,
+                Optional.empty(), WEDNESDAY);
+        assertThat(parked.event().data().until()).as("only a restart ends it").isNull();
+        assertThat(parked.event().data().windows()).containsExactly("the line stopped by sam: INC-512");
+        assertThat(parked.event().data().message()).isEqualTo("dev is frozen (the line stopped by sam: INC-512) until "
+                + "an operator restarts the line: 1.5.0 of knative-lambda-builder waits and goes ahead by itself then");
+
+        var restart = CloudEvent.of(new io.stagecoach.events.LineRestarted("dev", "sam", "resolved", stop.id()),
+                "/stagecoach/cli", "dev", uuid("stop"), uuid("restart"), uuid("restart"));
+        ledger.apply(new io.stagecoach.ledger.AuditRecord(restart, "line.restarted.dev", "dev-operator", 1));
+        assertThat(policy("dev").decide(request, "dev-build-completed", view, Optional.empty(), WEDNESDAY))
+                .isInstanceOf(PromotionDecision.Deploy.class);
+
+        // a stop with an end, inside a window of the schedule that ends earlier: the later end counts
+        var until = MONDAY_0800_BERLIN.plusSeconds(3_600);
+        var timed = CloudEvent.of(new io.stagecoach.events.LineStopped("dev", "sam", "launch", until),
+                "/stagecoach/cli", "dev", uuid("timed"), uuid("timed"), uuid("timed"));
+        ledger.apply(new io.stagecoach.ledger.AuditRecord(timed, "line.stopped.dev", "dev-operator", 2));
+        assertThat(io.stagecoach.ledger.Freeze.at(FROZEN.get("staging").freeze(), ledger.lineStop(), SATURDAY))
+                .get().satisfies(f -> assertThat(f.until()).isEqualTo(until));
+        assertThat(policy("dev").decide(request, "dev-build-completed", view, Optional.empty(), until))
+                .isInstanceOf(PromotionDecision.Deploy.class);
+    }
+
+    @Test
     void aSinglePersonsOverrideIsToldItNeedsASecond() {
         var parked = (PromotionDecision.Parked) policy("prod").decide(request("prod", Reason.OVERRIDE, release(V)),
                 "prod-approval", FakeLedger.empty(), Optional.empty(), SATURDAY);

@@ -68,6 +68,11 @@ final class Releases {
         }
 
         @Override
+        public Optional<io.stagecoach.ledger.EnvironmentLedger.LineStop> lineStop() {
+            return Optional.empty();
+        }
+
+        @Override
         public Optional<Instant> runningSince(String service) {
             throw new UnsupportedOperationException("the promotion policies do not ask since when a release runs");
         }

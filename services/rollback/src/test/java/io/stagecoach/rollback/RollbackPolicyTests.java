@@ -459,5 +459,10 @@ class RollbackPolicyTests {
         public List<EnvironmentLedger.Withdrawal> withdrawals(Release release) {
             throw new UnsupportedOperationException("the rollback policy does not read withdrawals from before");
         }
+
+        @Override
+        public Optional<EnvironmentLedger.LineStop> lineStop() {
+            throw new UnsupportedOperationException("a rollback is never stopped by a freeze");
+        }
     }
 }

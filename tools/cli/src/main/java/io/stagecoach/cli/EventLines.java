@@ -15,6 +15,8 @@ import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.EventData;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.PromotionBlocked;
+import io.stagecoach.events.LineRestarted;
+import io.stagecoach.events.LineStopped;
 import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
@@ -162,7 +164,8 @@ final class EventLines {
             return b.reason() + ": " + b.message();
         }
         if (data instanceof PromotionFrozen f) {
-            return "FROZEN until " + TIMESTAMP.format(f.until()) + " (" + String.join(", then ", f.windows()) + ")";
+            return "FROZEN " + (f.until() == null ? "until the line restarts" : "until " + TIMESTAMP.format(f.until()))
+                    + " (" + String.join(", then ", f.windows()) + ")";
         }
         if (data instanceof DeploymentCompleted d) {
             return (d.rollback() ? "rollback, " : "") + "revision " + abbreviate(d.revision(), 12)
@@ -221,6 +224,13 @@ final class EventLines {
         if (data instanceof HoldReleased h) {
             return "hold lifted by " + h.releasedBy() + ": " + h.reason();
         }
+        if (data instanceof LineStopped l) {
+            return "line stopped by " + l.stoppedBy() + (l.until() == null ? "" : " until " + TIMESTAMP.format(l.until()))
+                    + ": " + l.reason();
+        }
+        if (data instanceof LineRestarted l) {
+            return "line restarted by " + l.restartedBy() + ": " + l.reason();
+        }
         if (data instanceof RollbackCompleted r) {
             return "after " + r.trigger().type().eventType().eventName();
         }
@@ -250,7 +260,8 @@ final class EventLines {
             return "BLOCKED before " + env;
         }
         if (data instanceof PromotionFrozen f) {
-            return "waiting for the freeze of " + env + " to end (" + TIMESTAMP.format(f.until()) + ")";
+            return "waiting for the freeze of " + env + " to end" + (f.until() == null ? ""
+                    : " (" + TIMESTAMP.format(f.until()) + ")");
         }
         if (data instanceof DeploymentCompleted) {
             return "running in " + env + ", smoke tests next";
@@ -305,6 +316,12 @@ final class EventLines {
         }
         if (data instanceof HoldReleased) {
             return "no longer held in " + env + ", may be promoted again";
+        }
+        if (data instanceof LineStopped) {
+            return "the line of " + env + " stopped: promotions into it wait";
+        }
+        if (data instanceof LineRestarted) {
+            return "the line of " + env + " runs again";
         }
         return env;
     }

@@ -91,9 +91,9 @@ final class StatusTable {
         List<String> parked = ledger.parked().stream().filter(p -> p.frozen().release().service().equals(service))
                 .map(p -> p.frozen().release().version()).distinct().toList();
         String waiting = parked.isEmpty() ? "" : "parked: " + String.join(", ", parked);
-        return environment.freeze().at(now)
-                .map(f -> "until " + EventLines.TIMESTAMP.format(f.until()) + " (" + f.describe() + ")"
-                        + (waiting.isEmpty() ? "" : ", " + waiting))
+        return io.stagecoach.ledger.Freeze.at(environment.freeze(), ledger.lineStop(), now)
+                .map(f -> (f.until() == null ? "until restarted" : "until " + EventLines.TIMESTAMP.format(f.until()))
+                        + " (" + f.describe() + ")" + (waiting.isEmpty() ? "" : ", " + waiting))
                 .orElse(waiting.isEmpty() ? "-" : waiting + " (the freeze ended: deciding them)");
     }
 

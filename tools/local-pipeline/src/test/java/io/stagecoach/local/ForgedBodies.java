@@ -23,6 +23,8 @@ import io.stagecoach.events.ApprovalOpened;
 import io.stagecoach.events.EventType;
 import io.stagecoach.events.DriftCleared;
 import io.stagecoach.events.DriftDetected;
+import io.stagecoach.events.LineRestarted;
+import io.stagecoach.events.LineStopped;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionFrozen;
 import io.stagecoach.events.HoldReleased;
@@ -204,6 +206,9 @@ final class ForgedBodies {
                         new PromotionFrozen.Parked(EventIds.derive("forged parked request", ownId), "/forged", at,
                                 victim.runId(), null, vouching, parked));
             }
+            // a stop that would freeze the environment for ever, and the restart of one nobody stopped
+            case LINE_STOPPED -> data = new LineStopped(env, ISSUER, "forged", null);
+            case LINE_RESTARTED -> data = new LineRestarted(env, ISSUER, "forged", ownId);
             default -> throw new IllegalArgumentException("no forged body for " + forged.bodyType());
         }
         String causation = forged.bodyType() == EventType.BUILD_COMPLETED ? null : victim.request().id();

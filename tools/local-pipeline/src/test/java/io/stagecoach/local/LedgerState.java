@@ -47,6 +47,7 @@ record LedgerState(Map<String, String> facts) {
                     .map(p -> p.requestId() + " for " + release(p.request().release()) + " by " + p.eventId())
                     .toList()));
         }
+        facts.put("line", ledger.lineStop().map(l -> "stopped by " + l.eventId()).orElse(NONE));
         for (Release release : releases) {
             facts.put(release(release) + " held", String.valueOf(ledger.isHeld(release)));
         }

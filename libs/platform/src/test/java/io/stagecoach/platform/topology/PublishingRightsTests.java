@@ -56,8 +56,10 @@ class PublishingRightsTests {
                         "approval.rejected.prod", "approval.refused.prod", "approval.expired.prod"),
                 row(CHATOPS, "staging"),
                 row(CHATOPS, "prod", "approval.decided.prod"),
-                row(OPERATOR, "dev", "rollback.requested.dev", "hold.released.dev"),
-                row(OPERATOR, "prod", "rollback.requested.prod", "hold.released.prod"));
+                row(OPERATOR, "dev", "rollback.requested.dev", "hold.released.dev", "line.stopped.dev",
+                        "line.restarted.dev"),
+                row(OPERATOR, "prod", "rollback.requested.prod", "hold.released.prod", "line.stopped.prod",
+                        "line.restarted.prod"));
     }
 
     @ParameterizedTest(name = "{0} in {1}: {2}")
