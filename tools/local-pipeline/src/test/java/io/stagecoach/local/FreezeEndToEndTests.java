@@ -14,6 +14,9 @@ import java.util.Locale;
 import io.stagecoach.events.ApprovalRequested;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.DeploymentCompleted;
+import io.stagecoach.events.EventIds;
+import io.stagecoach.events.LineRestarted;
+import io.stagecoach.events.LineStopped;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionFrozen;
@@ -26,7 +29,10 @@ import io.stagecoach.testing.pipeline.AuditTrail;
 import io.stagecoach.testing.pipeline.TestPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static io.stagecoach.local.Releases.build;
@@ -38,12 +44,14 @@ import static org.awaitility.Awaitility.await;
  * A freeze on the whole pipeline, real broker and Git (ADR 38): staging is frozen by a weekly window of its
  * environments file from the pipeline's start for {@link #FREEZE}; releases verified in dev meanwhile are parked there,
  * announced with the window's end, and once it ended the newest is deployed by itself, the older one blocked as older,
- * and the run goes on to prod's gate.
+ * and the run goes on to prod's gate. Then dev's operator stops dev's line: a build is parked there until the restart.
  */
 @RealBroker
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FreezeEndToEndTests {
 
     private static final String SERVICE = "svc-frozen";
+    private static final String STOPPED = "svc-stopped";
     private static final Duration FREEZE = Duration.ofSeconds(75);
 
     @TempDir
@@ -56,7 +64,7 @@ class FreezeEndToEndTests {
     @BeforeAll
     static void startThePipeline(TestBroker testBroker) throws Exception {
         broker = TestPipeline.provision(testBroker);
-        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, List.of(SERVICE),
+        LocalPipelineSettings.Builder settings = EndToEndPipelines.settings(testBroker, workdir, List.of(SERVICE, STOPPED),
                 "30s", "freeze-tests.log");
         ZonedDateTime from = Instant.now().minusSeconds(60).atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
         ZonedDateTime to = Instant.now().plus(FREEZE).atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
@@ -81,6 +89,7 @@ class FreezeEndToEndTests {
     }
 
     @Test
+    @Order(1)
     void releasesVerifiedDuringStagingsFreezeAreParkedThenTheNewestGoesAheadByItselfWhenItEnds() throws Exception {
         Release older = release(SERVICE, "1.0.0", "jane");
         Release newer = release(SERVICE, "1.1.0", "jane");
@@ -123,6 +132,36 @@ class FreezeEndToEndTests {
         broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(newer));
         await().atMost(TestPipeline.WAIT).until(() -> staging.caughtUp().ledger().parked().isEmpty());
         assertThat(staging.events(DeploymentCompleted.class, d -> d.release().sameBuildAs(older))).isEmpty();
+    }
+
+    /** After the freeze: dev's operator stops dev's line, as `stagecoach stop-line` does, then restarts it. */
+    @Test
+    @Order(2)
+    void aBuildArrivingWhileTheOperatorStoppedTheLineIsParkedUntilTheRestart() throws Exception {
+        Release release = release(STOPPED, "1.0.0", "jane");
+        AuditTrail dev = broker.audit("dev");
+        String stopId = EventIds.derive("freeze test stop", STOPPED);
+        broker.as("dev", Principal.OPERATOR).publish(CloudEvent.of(new LineStopped("dev", "sam",
+                "INC-512: nothing goes in", null), "/stagecoach/cli", "dev", stopId, stopId, stopId));
+        await().atMost(TestPipeline.WAIT).until(() -> dev.caughtUp().ledger().lineStop().isPresent());
+
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(release));
+        PromotionFrozen parked = dev.awaitData(PromotionFrozen.class, f -> f.release().sameBuildAs(release));
+        assertThat(parked.until()).as("only a restart ends it").isNull();
+        assertThat(parked.windows()).containsExactly("the line stopped by sam: INC-512: nothing goes in");
+        Thread.sleep(6_000);
+        assertThat(dev.caughtUp().events(DeploymentCompleted.class, d -> d.release().sameBuildAs(release))).isEmpty();
+
+        String restartId = EventIds.derive("freeze test restart", STOPPED);
+        broker.as("dev", Principal.OPERATOR).publish(CloudEvent.of(new LineRestarted("dev", "sam", "INC-512 resolved",
+                stopId), "/stagecoach/cli", "dev", stopId, restartId, restartId));
+        Instant restarted = Instant.now();
+        CloudEvent<DeploymentCompleted> deployed = dev.await(DeploymentCompleted.class,
+                d -> d.release().sameBuildAs(release));
+        System.out.printf("[freeze] %s deployed in dev %.1f s after the line restarted%n", release.version(),
+                Duration.between(restarted, deployed.time()).toMillis() / 1000.0);
+        // and it goes on as any release dev verified
+        broker.audit("staging").await(DeploymentCompleted.class, d -> d.release().sameBuildAs(release));
     }
 
     private static String weekly(ZonedDateTime at) {
