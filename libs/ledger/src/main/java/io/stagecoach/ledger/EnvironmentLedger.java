@@ -1,5 +1,6 @@
 package io.stagecoach.ledger;
 
+import io.stagecoach.events.AlertFiring;
 import io.stagecoach.events.ApprovalDecided;
 import io.stagecoach.events.ApprovalExpired;
 import io.stagecoach.events.ApprovalGranted;
@@ -11,6 +12,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DeploymentFailed;
 import io.stagecoach.events.DriftCleared;
 import io.stagecoach.events.DriftDetected;
+import io.stagecoach.events.EventType;
 import io.stagecoach.events.HoldReleased;
 import io.stagecoach.events.LedgerCheckpointed;
 import io.stagecoach.events.LineRestarted;
@@ -87,6 +89,10 @@ public final class EnvironmentLedger {
     private final Map<String, Lift> lifts = boundedMap(MAX_DECIDED);
     /** Per service, the drift detected and not cleared yet (not kept in snapshots: the next check finds it again). */
     private final Map<String, Drifting> drifts = new HashMap<>();
+    /** Per service, the last smoke pass here: a release that must soak is handed off from it later. */
+    private final Map<String, Pass> passes = new HashMap<>();
+    /** Per service, the last alert that fired for it here: a soak counts from after it. */
+    private final Map<String, Alerted> alerts = new HashMap<>();
     /** The operator's stop of the line, until its restart (or its end, which the reader compares with the time). */
     private LineStop lineStop;
     /** Requests parked while the environment was frozen, by request id, until an outcome of theirs is folded. */
@@ -156,6 +162,10 @@ public final class EnvironmentLedger {
             running.put(d.release().service(), new Deployed(d.release(), d.revision(), eventId, at, d.rollback()));
         } else if (data instanceof SmokeTestPassed p) {
             verify(new Verified(p.release(), eventId, at));
+            passes.put(p.release().service(), new Pass(p, eventId, event.source(), at, event.correlationid(),
+                    event.causationid()));
+        } else if (data instanceof AlertFiring a) {
+            alerts.put(a.service(), new Alerted(a, eventId, at));
         } else if (data instanceof SmokeTestFailed f) {
             lastFailure.put(f.release().service(), new Failure(f.release(), type, f.summary(), eventId, at));
         } else if (data instanceof DeploymentFailed f) {
@@ -359,7 +369,8 @@ public final class EnvironmentLedger {
                 new LinkedHashMap<>(lastFailure), new LinkedHashMap<>(pending), new LinkedHashMap<>(decided), votesCopy,
                 new LinkedHashMap<>(changedAt), new LinkedHashMap<>(checkpointed), new LinkedHashMap<>(opened),
                 openings, withdrawalsCopy, new LinkedHashMap<>(stopped), new LinkedHashMap<>(lifts),
-                new LinkedHashMap<>(parked), lineStop, List.of());
+                new LinkedHashMap<>(parked), lineStop, new LinkedHashMap<>(passes), new LinkedHashMap<>(alerts),
+                List.of());
     }
 
     /**
@@ -398,6 +409,8 @@ public final class EnvironmentLedger {
         lifts.putAll(snapshot.lifts());
         parked.putAll(snapshot.parked());
         lineStop = snapshot.lineStop();
+        passes.putAll(snapshot.passes());
+        alerts.putAll(snapshot.alerts());
         applied = snapshot.applied();
         refused = snapshot.refused();
         advanceTo(snapshot.position());
@@ -491,6 +504,16 @@ public final class EnvironmentLedger {
 
     /** Releases verified here, oldest first. */
     /** The drift detected for {@code service} and not cleared since. */
+    /** The last smoke pass of {@code service} here. */
+    public synchronized Optional<Pass> lastPass(String service) {
+        return Optional.ofNullable(passes.get(service));
+    }
+
+    /** The last alert that fired for {@code service} here. */
+    public synchronized Optional<Alerted> lastAlert(String service) {
+        return Optional.ofNullable(alerts.get(service));
+    }
+
     /** The operator's last stop of the line that no restart ended (it may have ended by its {@code until}). */
     public synchronized Optional<LineStop> lineStop() {
         return Optional.ofNullable(lineStop);
@@ -638,6 +661,19 @@ public final class EnvironmentLedger {
 
     /** A release that passed this environment's smoke tests. */
     /** A drift detected at {@code at} by event {@code eventId}, not cleared yet. */
+    /** A {@code smoketest.passed} as it arrived, to be handed off once its release soaked. */
+    public record Pass(SmokeTestPassed passed, String eventId, String source, Instant at, String correlationid,
+                       String causationid) {
+        public CloudEvent<SmokeTestPassed> event() {
+            return new CloudEvent<>(CloudEvent.SPEC_VERSION, eventId, source, EventType.SMOKETEST_PASSED.type(),
+                    passed.release().service(), at, passed.environment(), correlationid, causationid, passed);
+        }
+    }
+
+    /** An {@code alert.firing} for a service. */
+    public record Alerted(AlertFiring alert, String eventId, Instant at) {
+    }
+
     /** An operator's {@code line.stopped}, with the user that published it. */
     public record LineStop(LineStopped stopped, String publisher, String eventId, Instant at) {
         /** Whether it still holds at {@code now}: until its restart, or its {@code until}. */

@@ -5,7 +5,9 @@ import io.stagecoach.ledger.EnvironmentLedger.Checkpoint;
 import io.stagecoach.ledger.EnvironmentLedger.Decided;
 import io.stagecoach.ledger.EnvironmentLedger.Deployed;
 import io.stagecoach.ledger.EnvironmentLedger.Failure;
+import io.stagecoach.ledger.EnvironmentLedger.Alerted;
 import io.stagecoach.ledger.EnvironmentLedger.Lift;
+import io.stagecoach.ledger.EnvironmentLedger.Pass;
 import io.stagecoach.ledger.EnvironmentLedger.LineStop;
 import io.stagecoach.ledger.EnvironmentLedger.Opened;
 import io.stagecoach.ledger.EnvironmentLedger.Parked;
@@ -61,6 +63,8 @@ public record LedgerSnapshot(
         Map<String, Lift> lifts,
         Map<String, Parked> parked,
         LineStop lineStop,
+        Map<String, Pass> passes,
+        Map<String, Alerted> alerts,
         List<String> refusedIds) {
 
     /** Bumped whenever the fold keeps something new: an older snapshot then means a full replay, never a wrong view. */
@@ -71,6 +75,6 @@ public record LedgerSnapshot(
         return new LedgerSnapshot(format, environment, position, digest, applied, refused, skippedRecords, seen,
                 running, verified, held, heldReleases, servicesOfRequests, lastFailure, pending, decided, votes,
                 changedAt, checkpointed, opened, openings, withdrawals, stopped, lifts, parked,
-                lineStop, List.copyOf(refusedArrivals));
+                lineStop, passes, alerts, List.copyOf(refusedArrivals));
     }
 }

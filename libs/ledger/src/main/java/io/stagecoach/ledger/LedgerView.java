@@ -37,6 +37,9 @@ public interface LedgerView {
     /** The operator's stop of the line that no restart ended (it may have ended by its own end). */
     Optional<EnvironmentLedger.LineStop> lineStop();
 
+    /** When the last alert fired for {@code service} here, if one did. */
+    Optional<Instant> lastAlertAt(String service);
+
     /** The view of {@code ledger}; it reads the ledger's current state on every call. */
     static LedgerView of(EnvironmentLedger ledger) {
         return new LedgerView() {
@@ -78,6 +81,11 @@ public interface LedgerView {
             @Override
             public Optional<EnvironmentLedger.LineStop> lineStop() {
                 return ledger.lineStop();
+            }
+
+            @Override
+            public Optional<Instant> lastAlertAt(String service) {
+                return ledger.lastAlert(service).map(EnvironmentLedger.Alerted::at);
             }
         };
     }

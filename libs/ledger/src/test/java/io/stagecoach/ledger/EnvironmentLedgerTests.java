@@ -77,6 +77,19 @@ class EnvironmentLedgerTests {
                 offset++));
     }
 
+    /** {@code snapshot} written to a sealed file and read back, as a restarted service reads it. */
+    static LedgerSnapshot throughAFile(LedgerSnapshot snapshot) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempDirectory("ledger").resolve("staging.ledger");
+            LedgerSnapshotFile snapshots = new LedgerSnapshotFile(file,
+                    SnapshotSeal.derive("a secret of the tests", "staging", "staging-promotion"));
+            snapshots.write(snapshot);
+            return snapshots.read().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void tracksWhatRunsAndWhatWasVerified() {
         apply(new DeploymentCompleted(release("1.0.0"), "staging", "gitops", "r1", null, false));
@@ -152,9 +165,14 @@ class EnvironmentLedgerTests {
             assertThat(p.frozen().parked().publisher()).isEqualTo("dev-promotion");
             assertThat(p.frozen().parked().event().data()).isEqualTo(request);
         });
+        apply(new io.stagecoach.events.SmokeTestPassed(release("1.0.9"), "staging", List.of()));
+        apply(new io.stagecoach.events.AlertFiring("staging", SERVICE, "HighErrorRate", "f1",
+                java.time.Instant.parse("2026-12-04T17:05:00Z"), "critical", "5xx", null));
         EnvironmentLedger restored = new EnvironmentLedger("staging", PROVENANCE);
-        restored.restore(ledger.snapshot());
+        restored.restore(throughAFile(ledger.snapshot()));
         assertThat(restored.parked()).isEqualTo(ledger.parked());
+        assertThat(restored.lastPass(SERVICE)).isPresent().isEqualTo(ledger.lastPass(SERVICE));
+        assertThat(restored.lastAlert(SERVICE)).isPresent().isEqualTo(ledger.lastAlert(SERVICE));
 
         // another request's outcome leaves it parked; its own ends the wait
         apply(CloudEvent.of(new DeploymentCompleted(release("1.0.9"), "staging", "gitops", "r1", null, false), "/test",
@@ -181,7 +199,7 @@ class EnvironmentLedgerTests {
         });
         assertThat(ledger.services()).as("a stop is about the environment, not a service").isEmpty();
         EnvironmentLedger restored = new EnvironmentLedger("staging", PROVENANCE);
-        restored.restore(ledger.snapshot());
+        restored.restore(throughAFile(ledger.snapshot()));
         assertThat(restored.lineStop()).isEqualTo(ledger.lineStop());
 
         apply(event(new io.stagecoach.events.LineRestarted("staging", "sam", "wrong one", UUID.randomUUID().toString()),

@@ -466,7 +466,7 @@ class LedgerFeedTests {
                 taken.verified(), taken.held(), taken.heldReleases(), taken.servicesOfRequests(),
                 taken.lastFailure(), taken.pending(), taken.decided(), taken.votes(), taken.changedAt(),
                 taken.checkpointed(), taken.opened(), taken.openings(), taken.withdrawals(), taken.stopped(), taken.lifts(),
-                taken.parked(), taken.lineStop(),
+                taken.parked(), taken.lineStop(), taken.passes(), taken.alerts(),
                 taken.refusedIds());
         byte[] sealed = java.nio.file.Files.readAllBytes(path);
         int header = LedgerSnapshotFile.MAGIC.length + SnapshotSeal.LENGTH;

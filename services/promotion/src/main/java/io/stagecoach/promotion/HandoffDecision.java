@@ -30,6 +30,17 @@ sealed interface HandoffDecision extends Decision {
         }
     }
 
+    /**
+     * The environment asks for a soak and the release has not run long enough here without an alert: nothing moves
+     * on now; the leader hands it off from the pass kept in the ledger once it soaked.
+     */
+    record Soaking(java.time.Instant until, String why) implements HandoffDecision {
+        @Override
+        public List<CloudEvent<?>> events() {
+            return List.of();
+        }
+    }
+
     /** This is the last environment: the release's journey ends here, and nothing is announced. */
     record End(String why) implements HandoffDecision {
         @Override

@@ -75,6 +75,13 @@ final class HandoffPolicy {
                     + " replaced it there; it goes no further", newer, newer);
         }
         Optional<Environment> next = next();
+        Optional<Instant> soakedAt = next.isEmpty() ? Optional.empty() : soakedAt(release, ledger);
+        if (soakedAt.isPresent() && now.isBefore(soakedAt.get())) {
+            return new HandoffDecision.Soaking(soakedAt.get(), release.version() + " of " + release.service()
+                    + " passed in " + environment.name() + " and soaks there until " + soakedAt.get() + " ("
+                    + environment.soak().toMinutes() + " min without an alert) before it moves on to "
+                    + next.get().name());
+        }
         if (next.isEmpty()) {
             return new HandoffDecision.End(release.version() + " of " + release.service() + " reached " + environment.name()
                     + ", the last environment");
@@ -88,6 +95,23 @@ final class HandoffPolicy {
         }
         return new HandoffDecision.Promote(CloudEvent.causedBy(passed, PromotionRequested.verified(release, n.name(),
                 verifiedIn), source, n.name()));
+    }
+
+    /**
+     * When the release that runs here has soaked, if this environment asks for a soak: its time here, counted from its
+     * deployment or from the last alert for its service after it, whichever came later (ADR 39).
+     */
+    Optional<Instant> soakedAt(Release release, LedgerView ledger) {
+        if (environment.soak().isZero()) {
+            return Optional.empty();
+        }
+        Optional<Instant> deployed = ledger.runningSince(release.service());
+        if (deployed.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant since = ledger.lastAlertAt(release.service()).filter(a -> a.isAfter(deployed.get()))
+                .orElse(deployed.get());
+        return Optional.of(since.plus(environment.soak()));
     }
 
     private HandoffDecision.Stopped stopped(CloudEvent<SmokeTestPassed> passed, PromotionBlocked.Reason reason,

@@ -217,30 +217,53 @@ class PromotionHandler {
         lock.lock();
         try {
             feed.awaitEvent(passed, catchUpTimeout);
-            if (handled(handoffPolicy.outcomeIds(passed))) {
-                log.info("smoke pass {} was handed off already", passed.id());
-                return;
-            }
-            Release release = passed.data().release();
-            Optional<Instant> deployedAt = view.runningSince(release.service());
-            HandoffDecision handoff = handoffPolicy.decide(passed, view, Instant.now());
-            publisher.publishAll(handoff.events());
-            if (handoff instanceof HandoffDecision.Promote promote) {
-                handedOff(release, promote.event().environment(), "promotion", deployedAt, passed.time());
-            } else if (handoff instanceof HandoffDecision.RequestApproval approval) {
-                handedOff(release, approval.event().environment(), "approval", deployedAt, passed.time());
-            } else if (handoff instanceof HandoffDecision.Stopped stopped) {
-                log.info("smoke pass {} goes no further: {}", passed.id(), stopped.event().data().message());
-                metrics.blocked(release.service(), stopped.event().data().reason().name());
-            } else if (handoff instanceof HandoffDecision.End end) {
-                log.info("{}", end.why());
-                metrics.handoff(release.service(), "end");
-            } else if (handoff instanceof HandoffDecision.Ignored ignored) {
-                log.info("smoke pass {} ignored: {}", passed.id(), ignored.why());
-            }
+            decideHandOff(passed);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Decides again a smoke pass the ledger kept, once its release may have soaked; the ledger read it long ago.
+     *
+     * @return the decision, or empty when the pass was handed off already
+     */
+    Optional<HandoffDecision> resumeHandOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
+        ReentrantLock lock = locks.of(passed.data().release().service());
+        lock.lock();
+        try {
+            return decideHandOff(passed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<HandoffDecision> decideHandOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
+        if (handled(handoffPolicy.outcomeIds(passed))) {
+            log.info("smoke pass {} was handed off already", passed.id());
+            return Optional.empty();
+        }
+        Release release = passed.data().release();
+        Optional<Instant> deployedAt = view.runningSince(release.service());
+        HandoffDecision handoff = handoffPolicy.decide(passed, view, Instant.now());
+        publisher.publishAll(handoff.events());
+        if (handoff instanceof HandoffDecision.Promote promote) {
+            handedOff(release, promote.event().environment(), "promotion", deployedAt, passed.time());
+        } else if (handoff instanceof HandoffDecision.RequestApproval approval) {
+            handedOff(release, approval.event().environment(), "approval", deployedAt, passed.time());
+        } else if (handoff instanceof HandoffDecision.Stopped stopped) {
+            log.info("smoke pass {} goes no further: {}", passed.id(), stopped.event().data().message());
+            metrics.blocked(release.service(), stopped.event().data().reason().name());
+        } else if (handoff instanceof HandoffDecision.End end) {
+            log.info("{}", end.why());
+            metrics.handoff(release.service(), "end");
+        } else if (handoff instanceof HandoffDecision.Soaking soaking) {
+            log.info("{}", soaking.why());
+            metrics.handoff(release.service(), "soaking");
+        } else if (handoff instanceof HandoffDecision.Ignored ignored) {
+            log.info("smoke pass {} ignored: {}", passed.id(), ignored.why());
+        }
+        return Optional.of(handoff);
     }
 
     /** The previous environment withdrew a release (the inbox checked it came from its rollback service). */

@@ -40,16 +40,21 @@ class FreezePolicyTests {
     static final Instant MONDAY_0800_BERLIN = Instant.parse("2026-12-07T07:00:00Z");
     static final String V = "1.5.0";
 
-    static Environments frozenEnvironments() {
+    /** The default environments file, as shipped. */
+    static String defaults() {
         try {
-            String yaml = Files.readString(Path.of("../../deploy/environments.yaml"));
-            String freeze = "\n    freeze:\n      time-zone: Europe/Berlin\n      weekly: [\"Fri 16:00 - Mon 08:00\"]\n";
-            yaml = yaml.replace("    namespace: knative-lambda-staging", "    namespace: knative-lambda-staging" + freeze)
-                    .replace("    namespace: knative-lambda-prod", "    namespace: knative-lambda-prod" + freeze);
-            return Environments.parse(yaml, "environments.yaml");
+            return Files.readString(Path.of("../../deploy/environments.yaml"));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static Environments frozenEnvironments() {
+        String yaml = defaults();
+        String freeze = "\n    freeze:\n      time-zone: Europe/Berlin\n      weekly: [\"Fri 16:00 - Mon 08:00\"]\n";
+        yaml = yaml.replace("    namespace: knative-lambda-staging", "    namespace: knative-lambda-staging" + freeze)
+                .replace("    namespace: knative-lambda-prod", "    namespace: knative-lambda-prod" + freeze);
+        return Environments.parse(yaml, "environments.yaml");
     }
 
     enum Expect { PARKED, DEPLOY, BLOCKED_HELD, BLOCKED_NO_APPROVAL }

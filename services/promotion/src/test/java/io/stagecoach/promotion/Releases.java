@@ -68,6 +68,11 @@ final class Releases {
         }
 
         @Override
+        public Optional<Instant> lastAlertAt(String service) {
+            return Optional.empty();
+        }
+
+        @Override
         public Optional<io.stagecoach.ledger.EnvironmentLedger.LineStop> lineStop() {
             return Optional.empty();
         }

@@ -461,6 +461,11 @@ class RollbackPolicyTests {
         }
 
         @Override
+        public Optional<java.time.Instant> lastAlertAt(String service) {
+            throw new UnsupportedOperationException("the rollback policy does not read when alerts fired");
+        }
+
+        @Override
         public Optional<EnvironmentLedger.LineStop> lineStop() {
             throw new UnsupportedOperationException("a rollback is never stopped by a freeze");
         }

@@ -63,7 +63,8 @@ final class StatusTable {
     static List<String> row(String service, Environment environment, EnvironmentLedger ledger, Instant now) {
         Optional<EnvironmentLedger.Deployed> running = ledger.running(service);
         String version = running.map(d -> d.release().version() + (d.rollback() ? " (rolled back)" : "")).orElse("-");
-        String verified = running.map(d -> ledger.isVerified(d.release()) ? "yes" : "no").orElse("-");
+        String verified = running.map(d -> ledger.isVerified(d.release()) ? "yes" + soaking(service, environment,
+                ledger, d, now) : "no").orElse("-");
         // the age is the gated environment's own: since its approval service received the request
         List<String> pending = ledger.pendingFor(service).stream()
                 .map(p -> p.request().release().version() + " waiting "
@@ -84,6 +85,22 @@ final class StatusTable {
         return List.of(environment.name(), version, desired, observed, verified,
                 pending.isEmpty() ? "-" : String.join("; ", pending), failure, stopped,
                 held.isEmpty() ? "-" : String.join(", ", held), frozen(service, environment, ledger, now));
+    }
+
+    /**
+     * {@code , soaks 12m more} while a verified release has not run the environment's soak here since its deployment
+     * or the last alert for its service (ADR 39); empty otherwise.
+     */
+    private static String soaking(String service, Environment environment, EnvironmentLedger ledger,
+                                  EnvironmentLedger.Deployed deployed, Instant now) {
+        if (environment.soak().isZero()) {
+            return "";
+        }
+        Instant since = ledger.lastAlert(service).map(EnvironmentLedger.Alerted::at)
+                .filter(a -> a.isAfter(deployed.at())).orElse(deployed.at());
+        Instant soaked = since.plus(environment.soak());
+        return now.isBefore(soaked) ? ", soaks " + EventLines.age(java.time.Duration.between(now, soaked)) + " more"
+                : "";
     }
 
     /** {@code until 2026-12-07 07:00:00Z (weekly Fri 16:00 - Mon 08:00 (Europe/Berlin)), parked: 1.5.0}. */

@@ -46,6 +46,32 @@ class StatusTableFreezeTests {
                 Provenance.of(environments)), SATURDAY)).last().isEqualTo("-");
     }
 
+    @Test
+    void aVerifiedReleaseThatSoaksSaysHowLongItHasLeft() {
+        Environments soaking = Environments.parse(defaults().replace("    namespace: knative-lambda-dev\n",
+                "    namespace: knative-lambda-dev\n    soak: 30m\n"), "environments.yaml");
+        EnvironmentLedger dev = new EnvironmentLedger("dev", Provenance.of(soaking));
+        Release release = new Release(SERVICE, "1.5.0", "ghcr.io/acme/knative-lambda-builder", "sha256:" + "a".repeat(64),
+                "b".repeat(40), "jane");
+        Instant deployed = Instant.parse("2026-12-09T10:00:00Z");
+        apply(dev, new io.stagecoach.events.DeploymentCompleted(release, "dev", "gitops", "r1", null, false), deployed,
+                "dev-promotion");
+        apply(dev, new io.stagecoach.events.SmokeTestPassed(release, "dev", List.of()), deployed.plusSeconds(60),
+                "dev-smoke-test");
+
+        assertThat(StatusTable.row(SERVICE, soaking.get("dev"), dev, deployed.plusSeconds(120)).get(4))
+                .isEqualTo("yes, soaks 28m more");
+        assertThat(StatusTable.row(SERVICE, soaking.get("dev"), dev, deployed.plusSeconds(1_800)).get(4))
+                .isEqualTo("yes");
+    }
+
+    private static void apply(EnvironmentLedger ledger, io.stagecoach.events.EventData data, Instant at,
+                              String publisher) {
+        String id = EventIds.derive("status soak", publisher);
+        CloudEvent<?> event = CloudEvent.of(data, "/test", ledger.environment(), id, id, id).withTime(at);
+        assertThat(ledger.apply(new AuditRecord(event, event.routingKey(), publisher, 0))).isEmpty();
+    }
+
     private String frozen(Instant now) {
         List<String> row = StatusTable.row(SERVICE, staging, ledger, now);
         assertThat(StatusTable.HEADER.get(row.size() - 1)).isEqualTo("FROZEN");

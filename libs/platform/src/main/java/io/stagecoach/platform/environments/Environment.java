@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param approvalTtl     how long an approval request stays open ({@link Duration#ZERO} for {@link Gate#AUTO})
  * @param cloud           the image repository, bucket and cloud role it names as its own (each optional)
  * @param freeze          when it takes no promotions ({@link FreezeSchedule#NONE} when it declares no window)
+ * @param soak            how long a release verified here must have run here, without an alert firing for its
+ *                        service, before it moves on ({@link Duration#ZERO}: at once)
  */
 public record Environment(
         String name,
@@ -28,7 +30,8 @@ public record Environment(
         int minApprovals,
         Duration approvalTtl,
         CloudResources cloud,
-        FreezeSchedule freeze) {
+        FreezeSchedule freeze,
+        Duration soak) {
 
     public Environment {
         Objects.requireNonNull(name, "name");
@@ -39,6 +42,7 @@ public record Environment(
         Objects.requireNonNull(approvalTtl, "approvalTtl");
         Objects.requireNonNull(cloud, "cloud");
         Objects.requireNonNull(freeze, "freeze");
+        Objects.requireNonNull(soak, "soak");
         approvers = List.copyOf(approvers);
     }
 
@@ -48,6 +52,6 @@ public record Environment(
 
     Environment withPrefix(String prefix) {
         return new Environment(name, prefix + "-" + vhost, gate, prefix + "-" + namespace, auditRetention,
-                approvers, minApprovals, approvalTtl, cloud, freeze);
+                approvers, minApprovals, approvalTtl, cloud, freeze, soak);
     }
 }

@@ -52,7 +52,7 @@ final class EnvironmentsParser {
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
             "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role",
-            "gitops-repository", "gitops-branch", "deploy-target", "freeze");
+            "gitops-repository", "gitops-branch", "deploy-target", "freeze", "soak");
     private static final List<String> FREEZE_KEYS = List.of("time-zone", "weekly", "dates");
     private static final Pattern WEEKLY = Pattern.compile("(?i)([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)\\s*-\\s*"
             + "([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)");
@@ -96,6 +96,7 @@ final class EnvironmentsParser {
         Optional<String> gitopsBranch = Optional.empty();
         Optional<String> deployTarget = Optional.empty();
         FreezeSchedule freeze = FreezeSchedule.NONE;
+        Duration soak = Duration.ZERO;
 
         Draft(int index) {
             this.pointer = "/environments/" + index;
@@ -133,7 +134,7 @@ final class EnvironmentsParser {
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
                 d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
                 new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch,
-                        d.deployTarget), d.freeze)).toList();
+                        d.deployTarget), d.freeze, d.soak)).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -289,6 +290,10 @@ final class EnvironmentsParser {
         cloudResources(node, d);
         gitops(node, d);
         freeze(node.get("freeze"), d);
+        if (node.has("soak")) {
+            Duration soak = duration(node, d, "soak", false);
+            d.soak = soak == null ? Duration.ZERO : soak;
+        }
 
         if (d.gate == Gate.AUTO) {
             for (String key : MANUAL_ONLY_KEYS) {

@@ -175,6 +175,8 @@ class EnvironmentsValidationTests {
                 row("freeze without a window", "namespace: knative-lambda-prod",
                         "namespace: knative-lambda-prod\n    freeze: {time-zone: UTC}",
                         "line 23: environment 'prod', field 'freeze' declares no window"),
+                row("soak without a unit", "namespace: knative-lambda-dev", "namespace: knative-lambda-dev\n    soak: 30",
+                        "line 10: environment 'dev', field 'soak': '30' has no unit", "e.g. 24h or 30d"),
                 row("typo in a freeze key", "namespace: knative-lambda-prod",
                         "namespace: knative-lambda-prod\n    freeze: {weekley: [\"Fri 16:00 - Mon 08:00\"]}",
                         "unknown field 'weekley' in environment 'prod', field 'freeze'", "did you mean 'weekly'"));

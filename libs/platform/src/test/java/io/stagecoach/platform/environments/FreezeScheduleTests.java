@@ -66,6 +66,16 @@ class FreezeScheduleTests {
     }
 
     @Test
+    void aSoakIsReadAsADurationAndNoneMeansAtOnce() {
+        Environments parsed = Environments.parse(EnvironmentsValidationTests.VALID.replace(
+                "    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    soak: 30m\n"),
+                "environments.yaml");
+
+        assertThat(parsed.get("dev").soak()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(parsed.get("staging").soak()).isZero();
+    }
+
+    @Test
     void anEnvironmentWithoutFreezeIsNeverFrozen() {
         Environment prod = Environments.parse(EnvironmentsValidationTests.VALID, "environments.yaml").all().get(2);
 
