@@ -72,6 +72,9 @@ class SmokeTestIntegrationTests {
     @Autowired
     MeterRegistry meterRegistry;
 
+    @Autowired
+    io.stagecoach.ledger.EnvironmentLedger ledger;
+
     @BeforeAll
     static void startTheWorkload() throws Exception {
         pin("0.1.0");
@@ -185,6 +188,8 @@ class SmokeTestIntegrationTests {
         try {
             publish(replaced);
             publish(newer);
+            // and the service's ledger read both: the first is judged on a state that already holds the second
+            await().atMost(Duration.ofSeconds(30)).until(() -> ledger.seen(newer.id()));
         } finally {
             listeners.start();
         }

@@ -44,7 +44,8 @@ import static org.awaitility.Awaitility.await;
  * A freeze on the whole pipeline, real broker and Git (ADR 38): staging is frozen by a weekly window of its
  * environments file from the pipeline's start for {@link #FREEZE}; releases verified in dev meanwhile are parked there,
  * announced with the window's end, and once it ended the newest is deployed by itself, the older one blocked as older,
- * and the run goes on to prod's gate. Then dev's operator stops dev's line: a build is parked there until the restart.
+ * and the run goes on to prod's gate. Dev asks for a {@link #SOAK}: each release is handed off from there only after
+ * it. Then dev's operator stops dev's line: a build is parked there until the restart.
  */
 @RealBroker
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,7 +53,8 @@ class FreezeEndToEndTests {
 
     private static final String SERVICE = "svc-frozen";
     private static final String STOPPED = "svc-stopped";
-    private static final Duration FREEZE = Duration.ofSeconds(75);
+    private static final Duration FREEZE = Duration.ofSeconds(120);
+    private static final Duration SOAK = Duration.ofSeconds(15);
 
     @TempDir
     static Path workdir;
@@ -72,7 +74,9 @@ class FreezeEndToEndTests {
         Path file = workdir.resolve("environments.yaml");
         String window = "\"" + weekly(from) + " - " + weekly(to) + "\"";
         Files.writeString(file, Files.readString(file).replace("    namespace: knative-lambda-staging\n",
-                "    namespace: knative-lambda-staging\n    freeze:\n      weekly: [" + window + "]\n"));
+                "    namespace: knative-lambda-staging\n    freeze:\n      weekly: [" + window + "]\n")
+                .replace("    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    soak: "
+                        + SOAK.toSeconds() + "s\n"));
         System.out.println("[freeze] staging frozen by " + window + " (UTC)");
         settings.environmentsFile(file);
         pipeline = LocalPipeline.start(settings.build(), line -> System.out.println("[local pipeline] " + line));
@@ -101,6 +105,12 @@ class FreezeEndToEndTests {
             dev.await(SmokeTestPassed.class, p -> p.release().sameBuildAs(release));
             CloudEvent<PromotionFrozen> frozen = staging.await(PromotionFrozen.class,
                     f -> f.release().sameBuildAs(release));
+            // dev asks for a soak: the hand-off waited for it after the deployment
+            Instant deployedInDev = dev.await(DeploymentCompleted.class, d -> d.release().sameBuildAs(release)).time();
+            Duration soaked = Duration.between(deployedInDev, frozen.data().parked().time());
+            System.out.printf("[soak] %s handed off from dev %.1f s after its deployment there (soak %d s)%n",
+                    release.version(), soaked.toMillis() / 1000.0, SOAK.toSeconds());
+            assertThat(soaked).isGreaterThanOrEqualTo(SOAK);
             System.out.println("[freeze] " + release.version() + ": " + frozen.data().message());
             assertThat(frozen.data().until()).isEqualTo(freezeEnds);
             assertThat(frozen.data().parked().publisher()).as("the request's validated publisher")
