@@ -247,13 +247,8 @@ class DriftWatch extends Every {
         ledger.services().forEach(this::gauge);
         if (!leads.getAsBoolean()) {
             pending.clear();
-            return;
         }
-        try {
-            check();
-        } catch (RuntimeException e) {
-            log.warn("could not compare what runs in {} with its ledger (next try in {}): {}",
-                    identity.environmentName(), properties.interval(), e.toString());
-        }
+        whenLeading(leads, this::check, log, "compare what runs in " + identity.environmentName()
+                + " with its ledger");
     }
 }

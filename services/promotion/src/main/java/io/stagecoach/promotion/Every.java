@@ -9,7 +9,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * A task the service runs every so often on a daemon thread of its own, from the context's start to its stop: the
- * ledger checkpoints and the drift comparison. The task decides itself whether this replica leads.
+ * ledger checkpoints, the drift comparison, the decisions on what a freeze parked and the hand-offs after a soak. The
+ * task decides itself whether this replica leads.
  */
 abstract class Every implements SmartLifecycle {
 
@@ -30,6 +31,22 @@ abstract class Every implements SmartLifecycle {
 
     /** One run; an exception is the task's own to report, it does not stop the next run. */
     abstract void run();
+
+    /**
+     * For a task only the leading replica runs: {@code check} when {@code leads} says so, a failure logged as
+     * {@code could not <what> (next try in <interval>)} and left for the next run.
+     */
+    final void whenLeading(java.util.function.BooleanSupplier leads, Runnable check, org.slf4j.Logger log,
+                           String what) {
+        if (!leads.getAsBoolean()) {
+            return;
+        }
+        try {
+            check.run();
+        } catch (RuntimeException e) {
+            log.warn("could not {} (next try in {}): {}", what, interval(), e.toString());
+        }
+    }
 
     @Override
     public synchronized void start() {

@@ -129,14 +129,6 @@ class FreezeWatch extends Every {
 
     @Override
     void run() {
-        if (!leads.getAsBoolean()) {
-            return;
-        }
-        try {
-            check();
-        } catch (RuntimeException e) {
-            log.warn("could not decide the requests parked in {} (next try in {}): {}", environment.name(), interval,
-                    e.toString());
-        }
+        whenLeading(leads, this::check, log, "decide the requests parked in " + environment.name());
     }
 }

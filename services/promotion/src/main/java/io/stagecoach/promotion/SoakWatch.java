@@ -95,14 +95,6 @@ class SoakWatch extends Every {
 
     @Override
     void run() {
-        if (!leads.getAsBoolean()) {
-            return;
-        }
-        try {
-            check();
-        } catch (RuntimeException e) {
-            log.warn("could not look at what soaks in {} (next try in {}): {}", environment.name(), interval,
-                    e.toString());
-        }
+        whenLeading(leads, this::check, log, "look at what soaks in " + environment.name());
     }
 }
