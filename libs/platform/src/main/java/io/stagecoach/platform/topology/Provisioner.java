@@ -312,6 +312,12 @@ public final class Provisioner {
      * the run before anything changes, as any unanswered question does: a check that could not be made is no proof
      * that the plan fits, and a broker near its limit is the one that answers slowly.
      */
+    /** The lowest open-file limit a running node reports, 0 when none reports one. */
+    private long openFileLimit() {
+        return management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
+                .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
+    }
+
     Optional<Difference> capacity(Definitions definitions) {
         List<JsonNode> queues;
         long limit;
@@ -319,8 +325,7 @@ public final class Provisioner {
             try {
                 // without statistics: the queue list comes from the broker's metadata, not from each queue
                 queues = management.list("/api/queues?disable_stats=true&columns=name,vhost,type");
-                limit = management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
-                        .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
+                limit = openFileLimit();
                 break;
             } catch (ManagementApiException e) {
                 if (attempt == 2) {
@@ -336,7 +341,20 @@ public final class Provisioner {
                 }
             }
         }
+        // a node reports fd_total with its statistics, which a node just started (or short of file handles) may not
+        // have collected yet: ask again before going ahead unchecked, and say so when it never does
+        for (int wait = 1; limit == 0 && wait <= 3; wait++) {
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            limit = openFileLimit();
+        }
         if (limit == 0) {
+            progress.accept("broker capacity: the broker does not report its open-file limit (fd_total of "
+                    + "/api/nodes), so the quorum queues this plan adds were not checked against it");
             return Optional.empty();
         }
         Set<String> existing = new java.util.HashSet<>();

@@ -115,6 +115,20 @@ class ProvisionerCapacityTests {
     }
 
     @Test
+    void aBrokerThatDoesNotReportItsLimitIsAskedAgainAndTheUncheckedPlanIsSaidSo() throws IOException {
+        // fd_total 0: a node that has not collected its statistics yet
+        ManagementClient management = broker(0, 186);
+        List<String> lines = new java.util.ArrayList<>();
+        Provisioner provisioner = new Provisioner(management,
+                PasswordPolicy.of(Credentials.fromVariables(Map.of())).allowingLocalOnly(), lines::add);
+
+        assertThat(provisioner.capacity(BrokerDefinitions.plan(Environments.loadDefault()))).isEmpty();
+        assertThat(calls).filteredOn(call -> call.startsWith("GET /api/nodes")).hasSize(4);
+        assertThat(lines).containsExactly("broker capacity: the broker does not report its open-file limit (fd_total "
+                + "of /api/nodes), so the quorum queues this plan adds were not checked against it");
+    }
+
+    @Test
     void aBrokerWhoseCapacityCannotBeReadEndsTheRunBeforeAnythingChanges() throws IOException {
         ManagementClient management = broker(-1, 0);
 
