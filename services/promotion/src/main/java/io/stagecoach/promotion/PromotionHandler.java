@@ -88,14 +88,10 @@ class PromotionHandler {
 
     /** @param publisherUser the broker-validated user that published the request */
     void promote(CloudEvent<PromotionRequested> request, String publisherUser) throws Exception {
-        ReentrantLock lock = locks.of(request.data().release().service());
-        lock.lock();
-        try {
+        locked(request.data().release().service(), () -> {
             feed.awaitEvent(request, catchUpTimeout);
-            decide(request, publisherUser);
-        } finally {
-            lock.unlock();
-        }
+            return decide(request, publisherUser);
+        });
     }
 
     /**
@@ -106,13 +102,7 @@ class PromotionHandler {
      */
     Optional<PromotionDecision> resume(PromotionFrozen.Parked parked) throws Exception {
         CloudEvent<PromotionRequested> request = parked.event();
-        ReentrantLock lock = locks.of(request.data().release().service());
-        lock.lock();
-        try {
-            return decide(request, parked.publisher());
-        } finally {
-            lock.unlock();
-        }
+        return locked(request.data().release().service(), () -> decide(request, parked.publisher()));
     }
 
     private Optional<PromotionDecision> decide(CloudEvent<PromotionRequested> request, String publisherUser)
@@ -213,14 +203,10 @@ class PromotionHandler {
     }
 
     void handOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
-        ReentrantLock lock = locks.of(passed.data().release().service());
-        lock.lock();
-        try {
+        locked(passed.data().release().service(), () -> {
             feed.awaitEvent(passed, catchUpTimeout);
-            decideHandOff(passed);
-        } finally {
-            lock.unlock();
-        }
+            return decideHandOff(passed);
+        });
     }
 
     /**
@@ -229,10 +215,15 @@ class PromotionHandler {
      * @return the decision, or empty when the pass was handed off already
      */
     Optional<HandoffDecision> resumeHandOff(CloudEvent<SmokeTestPassed> passed) throws Exception {
-        ReentrantLock lock = locks.of(passed.data().release().service());
+        return locked(passed.data().release().service(), () -> decideHandOff(passed));
+    }
+
+    /** Runs {@code call} holding {@code service}'s lock: one decision about a service at a time (ADR 18). */
+    private <T> T locked(String service, java.util.concurrent.Callable<T> call) throws Exception {
+        ReentrantLock lock = locks.of(service);
         lock.lock();
         try {
-            return decideHandOff(passed);
+            return call.call();
         } finally {
             lock.unlock();
         }
