@@ -3,6 +3,7 @@ package io.stagecoach.ledger;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.InvalidEventException;
@@ -64,6 +65,21 @@ public final class LedgerFeed implements AutoCloseable {
     private volatile boolean live;
     private Connection connection;
     private final AtomicLong connectionsOpened = new AtomicLong();
+    /** The consumer of the stream now; replaced by {@link #resubscribe} when it ends. */
+    private volatile AuditStreamReader.Subscription subscription;
+    /** Which subscription may apply records: one that ended may still hand over a delivery it had. */
+    private long generation;
+    private final AtomicLong resubscriptions = new AtomicLong();
+    private int failedResubscriptions;
+    /** Why the subscription is to be replaced although it looks active, or null. */
+    private volatile String nudged;
+    private volatile long lastNudge;
+    private volatile boolean closed;
+    private ScheduledExecutorService watch;
+    /** How often the feed checks that its consumer still reads, and tries again to subscribe after a failure. */
+    static final Duration WATCH_EVERY = Duration.ofMillis(500);
+    /** A feed that read nothing while an event waited is subscribed again, at most this often. */
+    static final Duration NUDGE_AT_MOST_EVERY = Duration.ofSeconds(5);
     /** Guards the waiters and the arrivals; held while a record is applied and its listeners run. */
     private final Object arrivals = new Object();
     private final Map<String, CountDownLatch> waiters = new HashMap<>();
@@ -152,18 +168,29 @@ public final class LedgerFeed implements AutoCloseable {
         if (connection != null) {
             return this;
         }
-        connection = connect("stagecoach-ledger-" + ledger.environment());
+        connection = connect(streamConnections(), "stagecoach-ledger-" + ledger.environment());
         connectionsOpened.incrementAndGet();
         try {
             AuditStreamReader reader = new AuditStreamReader(connection);
             StreamOffset from = restore(reader);
-            reader.subscribe(from, this::apply);
+            long first;
+            synchronized (arrivals) {
+                first = ++generation;
+            }
+            subscription = reader.subscribe(from, message -> apply(first, message));
         } catch (AuditStreamException e) {
             throw new IOException(e.getMessage(), e);
         }
         // the only full catch-up a service needs: no listener takes a delivery before the replay reached the end
         catchUp(replayTimeout);
         live = true;
+        watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "stagecoach-ledger-watch-" + ledger.environment());
+            thread.setDaemon(true);
+            return thread;
+        });
+        watch.scheduleWithFixedDelay(this::watchSubscription, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (ledger.refused() > 0) {
             log.warn("ledger of {}: {} records in the audit stream do not count (wrong routing key or publisher for "
                     + "their type); they change nothing", ledger.environment(), ledger.refused());
@@ -261,9 +288,95 @@ public final class LedgerFeed implements AutoCloseable {
         }
     }
 
-    private void apply(AuditMessage message) {
+    private void apply(long subscribed, AuditMessage message) {
         synchronized (arrivals) {
+            if (subscribed != generation || message.offset() <= ledger.position()) {
+                // the last deliveries of a subscription that ended, or a record read already: the stream is in order
+                return;
+            }
             applyRecord(message);
+        }
+    }
+
+    /**
+     * The stream's connection: one that does not recover by itself. The client's own recovery would register the
+     * consumer again at the offset it first asked for, and gives up for good when the stream's member is not back
+     * yet; {@link #resubscribe} reads on from where the ledger is instead, and tries until it can.
+     */
+    private ConnectionFactory streamConnections() {
+        ConnectionFactory own = connectionFactory.clone();
+        own.setAutomaticRecoveryEnabled(false);
+        return own;
+    }
+
+    /** On the watch thread: subscribes again when the consumer ended, or read nothing while an event waited. */
+    private void watchSubscription() {
+        try {
+            AuditStreamReader.Subscription current = subscription;
+            String why = current == null ? "it had no consumer" : current.endedBecause().orElse(nudged);
+            if (why != null) {
+                resubscribe(why);
+            }
+        } catch (RuntimeException e) {
+            log.warn("ledger of {}: checking its audit stream consumer failed: {}", ledger.environment(), e.toString());
+        }
+    }
+
+    /**
+     * Replaces the stream's consumer with one that reads from the record after the ledger's position, on a new
+     * connection if the old one closed. A failure is tried again on the next check.
+     */
+    private synchronized void resubscribe(String why) {
+        if (closed) {
+            return;
+        }
+        AuditStreamReader.Subscription old = subscription;
+        if (old != null) {
+            old.close();
+        }
+        StreamOffset from;
+        try {
+            if (connection == null || !connection.isOpen()) {
+                closeConnection();
+                connection = connect(streamConnections(), "stagecoach-ledger-" + ledger.environment());
+                connectionsOpened.incrementAndGet();
+            }
+            long next;
+            synchronized (arrivals) {
+                next = ++generation;
+                from = ledger.position() < 0 ? StreamOffset.first() : StreamOffset.at(ledger.position() + 1);
+            }
+            subscription = new AuditStreamReader(connection).subscribe(from, message -> apply(next, message));
+        } catch (IOException | TimeoutException | AuditStreamException | ShutdownSignalException e) {
+            failedResubscriptions++;
+            if (failedResubscriptions == 1 || failedResubscriptions % 20 == 0) {
+                log.warn("ledger of {}: its audit stream consumer ended ({}), and subscribing again failed {} time(s), "
+                        + "last: {}; trying again every {} ms", ledger.environment(), why, failedResubscriptions,
+                        e.getMessage(), WATCH_EVERY.toMillis());
+            }
+            return;
+        }
+        nudged = null;
+        resubscriptions.incrementAndGet();
+        log.warn("ledger of {}: its audit stream consumer ended ({}); reading on from {}{}", ledger.environment(), why,
+                from, failedResubscriptions == 0 ? "" : " after " + failedResubscriptions + " failed attempt(s)");
+        failedResubscriptions = 0;
+    }
+
+    /** How many times the feed subscribed to its stream again after its consumer ended (see {@link #resubscribe}). */
+    public long resubscriptions() {
+        return resubscriptions.get();
+    }
+
+    /**
+     * Asks for a new consumer although the one there looks active: a wait for an event ended and the ledger read
+     * nothing meanwhile. Harmless when the stream was merely quiet: the new consumer reads on from the same place.
+     */
+    private void nudge(String why) {
+        long now = System.nanoTime();
+        if (nudged == null && now - lastNudge > NUDGE_AT_MOST_EVERY.toNanos()) {
+            lastNudge = now;
+            nudged = why;
         }
     }
 
@@ -350,6 +463,7 @@ public final class LedgerFeed implements AutoCloseable {
             latch = waiters.computeIfAbsent(id, k -> new CountDownLatch(1));
         }
         boolean arrived;
+        long readUpTo = ledger.position();
         try {
             arrived = latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -362,6 +476,9 @@ public final class LedgerFeed implements AutoCloseable {
                     return;
                 }
                 waiters.remove(id, latch);
+            }
+            if (ledger.position() == readUpTo) {
+                nudge("it read nothing for " + timeout + " while " + event.type() + " " + id + " waited");
             }
             throw new TimeoutException("the ledger of " + ledger.environment() + " did not read " + event.type()
                     + " " + id + " from the audit stream within " + timeout + " (it read up to offset "
@@ -406,15 +523,15 @@ public final class LedgerFeed implements AutoCloseable {
         return this;
     }
 
-    private Connection connect(String name) throws IOException, TimeoutException {
+    private Connection connect(ConnectionFactory factory, String name) throws IOException, TimeoutException {
         List<Address> cluster = nodes;
-        return cluster == null ? connectionFactory.newConnection(name) : connectionFactory.newConnection(cluster, name);
+        return cluster == null ? factory.newConnection(name) : factory.newConnection(cluster, name);
     }
 
     /** The offset of the stream's last record, -1 when it is empty; read on a connection of its own. */
     long endOffset() throws IOException, TimeoutException {
         connectionsOpened.incrementAndGet();
-        try (Connection probe = connect("stagecoach-ledger-probe")) {
+        try (Connection probe = connect(connectionFactory, "stagecoach-ledger-probe")) {
             return new AuditStreamReader(probe).endOffset();
         } catch (AuditStreamException e) {
             throw new IOException(e.getMessage(), e);
@@ -422,7 +539,28 @@ public final class LedgerFeed implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        closed = true;
+        ScheduledExecutorService watching;
+        synchronized (this) {
+            watching = watch;
+            watch = null;
+        }
+        if (watching != null) {
+            // outside the lock: a resubscription under way takes it, and ends at once seeing the feed closed
+            watching.shutdownNow();
+            try {
+                watching.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            closeWritingAndReading();
+        }
+    }
+
+    private void closeWritingAndReading() {
         if (snapshotWriter != null) {
             // a write under way ends first; the last one here then holds all the feed read
             snapshotWriter.shutdown();
@@ -434,9 +572,15 @@ public final class LedgerFeed implements AutoCloseable {
             snapshotWriter = null;
             writeSnapshotQuietly();
         }
+        closeConnection();
+    }
+
+    private void closeConnection() {
         if (connection != null) {
             try {
-                connection.close();
+                if (connection.isOpen()) {
+                    connection.close();
+                }
             } catch (IOException | RuntimeException e) {
                 log.debug("closing the ledger connection: {}", e.toString());
             }

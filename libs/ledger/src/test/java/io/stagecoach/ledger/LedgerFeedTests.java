@@ -17,9 +17,7 @@ import io.stagecoach.events.RollbackCompleted;
 import io.stagecoach.events.Trigger;
 import io.stagecoach.events.SmokeCheck;
 import io.stagecoach.events.SmokeTestPassed;
-import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.Provenance;
-import io.stagecoach.testing.ManagementApi;
 import io.stagecoach.testing.RealBroker;
 import io.stagecoach.testing.TestBroker;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,43 +43,30 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 @RealBroker
 class LedgerFeedTests {
 
-    static final String SERVICE = "knative-lambda-builder";
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final String SERVICE = DevAuditStream.SERVICE;
+    static final Duration WAIT = DevAuditStream.WAIT;
 
     final EventCodec codec = new EventCodec();
-    static final String PASSWORD = "ledger-feed-tests";
+    static final String PASSWORD = DevAuditStream.PASSWORD;
 
     TestBroker broker;
+    DevAuditStream stream;
     String vhost;
     Provenance provenance;
     ConnectionFactory factory;
     LedgerFeed feed;
 
-    /** A dev vhost of the default path, with the audit stream and the users of dev's promotion and smoke tests. */
     @BeforeEach
     void createStream(TestBroker broker) throws Exception {
         this.broker = broker;
-        String id = "f" + UUID.randomUUID().toString().substring(0, 7);
-        Environments environments = Environments.loadDefault().withVhostPrefix(broker.name(id));
-        provenance = Provenance.of(environments);
-        vhost = broker.createVhost(id + "-dev");
-        assertThat(vhost).isEqualTo(environments.get("dev").vhost());
-        factory = broker.adminConnectionFactory(vhost);
-        for (Principal principal : List.of(Principal.PROMOTION, Principal.SMOKE_TEST, Principal.ROLLBACK)) {
-            String user = principal.userIn(vhost);
-            broker.management().put("/api/users/" + ManagementApi.encode(user), Map.of("password", PASSWORD, "tags", ""));
-            broker.management().put("/api/permissions/" + ManagementApi.encode(vhost) + "/" + ManagementApi.encode(user),
-                    Map.of("configure", "", "write", ".*", "read", ""));
-        }
-        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
-            channel.queueDeclare(BrokerNames.AUDIT_STREAM, true, false, false, Map.of("x-queue-type", "stream"));
-            channel.exchangeDeclare(BrokerNames.EVENTS_EXCHANGE, "topic", true);
-            channel.queueBind(BrokerNames.AUDIT_STREAM, BrokerNames.EVENTS_EXCHANGE, "#");
-        }
+        stream = new DevAuditStream(broker);
+        vhost = stream.vhost;
+        provenance = stream.provenance;
+        factory = stream.factory;
     }
 
     EnvironmentLedger ledger() {
-        return new EnvironmentLedger("dev", provenance);
+        return stream.ledger();
     }
 
     @AfterEach
@@ -93,26 +77,15 @@ class LedgerFeedTests {
     }
 
     static Release release(String version) {
-        return new Release(SERVICE, version, "ghcr.io/example/knative-lambda-builder",
-                "sha256:" + "a".repeat(63) + version.length(), "0123456789abcdef0123456789abcdef01234567", "carol");
+        return DevAuditStream.release(version);
     }
 
-    /** Appends {@code event} as its producer in dev would: under its type's key, with user_id. */
     void append(CloudEvent<?> event) throws Exception {
-        Principal producer = event.data() instanceof SmokeTestPassed ? Principal.SMOKE_TEST
-                : event.data() instanceof RollbackCompleted ? Principal.ROLLBACK : Principal.PROMOTION;
-        append(event, event.eventType().routingKey("dev"), producer);
+        stream.append(event);
     }
 
     void append(CloudEvent<?> event, String routingKey, Principal as) throws Exception {
-        String user = as.userIn(vhost);
-        try (Connection connection = broker.connectionFactory(vhost, user, PASSWORD).newConnection();
-             Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
-            channel.basicPublish(BrokerNames.EVENTS_EXCHANGE, routingKey, new AMQP.BasicProperties.Builder()
-                    .contentType(BrokerNames.CONTENT_TYPE).deliveryMode(2).userId(user).build(), codec.encode(event));
-            channel.waitForConfirmsOrDie(WAIT.toMillis());
-        }
+        stream.append(event, routingKey, as);
     }
 
     void appendRaw(byte[] body) throws Exception {
@@ -125,9 +98,7 @@ class LedgerFeedTests {
     }
 
     CloudEvent<?> deployed(String version) {
-        return CloudEvent.of(new DeploymentCompleted(release(version), "dev", "gitops", "rev-" + version, null, false),
-                "/stagecoach/dev/promotion", "dev", EventIds.derive("run", version), EventIds.derive("cause", version),
-                EventIds.derive("deployed", version));
+        return DevAuditStream.deployed(version);
     }
 
     CloudEvent<?> verified(String version) {
@@ -366,6 +337,45 @@ class LedgerFeedTests {
                 .isInstanceOf(TimeoutException.class)
                 .hasMessageContaining(never.id())
                 .hasMessageContaining("did not read");
+    }
+
+    @Test
+    void aFeedWhoseConnectionWasClosedReadsOnFromTheRecordAfterItsPositionOnANewOne() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        List<String> read = new CopyOnWriteArrayList<>();
+        feed.onRecord(record -> read.add(record.event().id()));
+        append(deployed("9.0.0"));
+        feed.awaitEvent(deployed("9.0.0"), WAIT);
+        long opened = feed.connectionsOpened();
+
+        Awaitility.await().atMost(WAIT).until(() -> stream.closeConnections("stagecoach-ledger-dev") == 1);
+        append(deployed("9.1.0"));
+        append(deployed("9.2.0"));
+        feed.awaitEvent(deployed("9.2.0"), WAIT);
+
+        assertThat(read).as("each record once, in order: the new consumer starts after the last one read")
+                .containsExactly(deployed("9.0.0").id(), deployed("9.1.0").id(), deployed("9.2.0").id());
+        assertThat(feed.ledger().applied()).isEqualTo(3);
+        assertThat(feed.resubscriptions()).isEqualTo(1);
+        assertThat(feed.connectionsOpened()).isEqualTo(opened + 1);
+    }
+
+    @Test
+    void aWaitThatEndsWithNothingReadSubscribesAgainAndTheFeedStillReadsEachRecordOnce() throws Exception {
+        feed = new LedgerFeed(factory, ledger(), codec).start(WAIT);
+        List<String> read = new CopyOnWriteArrayList<>();
+        feed.onRecord(record -> read.add(record.event().id()));
+        append(deployed("9.5.0"));
+        feed.awaitEvent(deployed("9.5.0"), WAIT);
+
+        assertThatThrownBy(() -> feed.awaitEvent(deployed("9.6.0"), Duration.ofMillis(300)))
+                .isInstanceOf(TimeoutException.class);
+        Awaitility.await().atMost(WAIT).until(() -> feed.resubscriptions() == 1);
+        append(deployed("9.6.0"));
+        feed.awaitEvent(deployed("9.6.0"), WAIT);
+
+        assertThat(read).containsExactly(deployed("9.5.0").id(), deployed("9.6.0").id());
+        assertThat(feed.connectionsOpened()).as("the same connection, a new channel").isEqualTo(2);
     }
 
     @Test

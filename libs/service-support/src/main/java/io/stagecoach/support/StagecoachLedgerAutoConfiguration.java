@@ -40,6 +40,9 @@ public final class StagecoachLedgerAutoConfiguration {
     /** Counter of ledger snapshot files a start did not take. */
     public static final String SNAPSHOTS_REFUSED_METER = "stagecoach.ledger.snapshots.refused";
 
+    /** Counter of the ledger's new subscriptions to its audit stream after its consumer ended. */
+    public static final String RESUBSCRIPTIONS_METER = "stagecoach.ledger.resubscriptions";
+
     private static final Logger log = LoggerFactory.getLogger(StagecoachLedgerAutoConfiguration.class);
 
     @Bean
@@ -54,11 +57,9 @@ public final class StagecoachLedgerAutoConfiguration {
     LedgerFeed ledgerFeed(AbstractConnectionFactory connectionFactory, EnvironmentLedger ledger, EventCodec codec,
             StagecoachIdentity identity, LedgerProperties properties, ObjectProvider<MeterRegistry> meterRegistry,
             ObjectProvider<RabbitConnectionDetails> broker) {
-        // same broker, vhost and user as the inboxes, on a connection of its own that recovers: a lost stream
-        // consumer would stall every decision (the replay after recovery is harmless, the ledger skips what it saw)
+        // same broker, vhost and user as the inboxes, on a connection of its own: a lost stream consumer would stall
+        // every decision, so the feed subscribes again by itself, from the record after the last one it read
         ConnectionFactory recovering = connectionFactory.getRabbitConnectionFactory().clone();
-        recovering.setAutomaticRecoveryEnabled(true);
-        recovering.setTopologyRecoveryEnabled(true);
         MeterRegistry registry = StagecoachMessagingAutoConfiguration.registry(meterRegistry);
         LedgerFeed feed = new LedgerFeed(recovering, ledger, codec);
         StagecoachMessagingAutoConfiguration.clusterNodes(broker).ifPresent(feed::nodes);
@@ -71,6 +72,11 @@ public final class StagecoachLedgerAutoConfiguration {
         FunctionCounter.builder(SNAPSHOTS_REFUSED_METER, feed, LedgerFeed::snapshotsRefused)
                 .description("Ledger snapshot files found at start but not taken: not sealed with this service's "
                         + "key, or unreadable; the whole audit stream was replayed instead")
+                .tag("environment", identity.environmentName())
+                .register(registry);
+        FunctionCounter.builder(RESUBSCRIPTIONS_METER, feed, LedgerFeed::resubscriptions)
+                .description("Times the ledger subscribed to its audit stream again after its consumer ended (a broker "
+                        + "restart, a closed connection) or read nothing while a decision waited")
                 .tag("environment", identity.environmentName())
                 .register(registry);
         FunctionCounter.builder(StagecoachMessagingAutoConfiguration.CONNECTIONS_OPENED_METER, feed,

@@ -148,6 +148,22 @@ public final class AuditStreamReader {
                         unacked = 0;
                     }
                 }
+
+                @Override
+                public void handleCancel(String consumerTag) {
+                    // the broker ended the consumer (the stream was deleted, or its member went away): nothing more
+                    // will come on this channel
+                    subscription.ended = "the broker cancelled the consumer";
+                    CompletableFuture.runAsync(subscription::close);
+                }
+
+                @Override
+                public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+                    if (subscription.ended == null) {
+                        subscription.ended = signal.isInitiatedByApplication() ? "closed"
+                                : "the broker closed it: " + rootMessage(signal);
+                    }
+                }
             });
             return subscription;
         } catch (IOException | ShutdownSignalException e) {
@@ -204,13 +220,30 @@ public final class AuditStreamReader {
 
         private final Channel channel;
         private volatile RuntimeException failure;
+        private volatile String ended;
 
         private Subscription(Channel channel) {
             this.channel = channel;
         }
 
+        /** Whether messages may still come: the channel is open and the broker did not cancel the consumer. */
         public boolean isActive() {
-            return channel.isOpen();
+            return channel.isOpen() && ended == null && failure == null;
+        }
+
+        /** Why the subscription no longer receives messages, empty while it is {@link #isActive() active}. */
+        public Optional<String> endedBecause() {
+            if (failure != null) {
+                return Optional.of("the callback failed: " + failure);
+            }
+            if (ended != null) {
+                return Optional.of(ended);
+            }
+            if (!channel.isOpen()) {
+                return Optional.of(channel.getCloseReason() == null ? "its channel closed"
+                        : "its channel closed: " + rootMessage(channel.getCloseReason()));
+            }
+            return Optional.empty();
         }
 
         /** What the callback threw, if that ended the subscription. */
