@@ -556,6 +556,8 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
             // the remote could not lock the branch because another push was updating it
             case REJECTED_OTHER_REASON -> {
                 if (message.toLowerCase(java.util.Locale.ROOT).contains("lock")) {
+                    log.info("the remote {} could not lock {}: {}", settings.remote(), branchRef, message);
+                    localRemote.ifPresent(remote -> remote.removeStaleLocks(branchRef));
                     yield false;
                 }
                 throw new PermanentTargetException("the remote " + settings.remote() + " refused the push: "

@@ -9,6 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -35,6 +39,8 @@ final class LocalRemote {
     private static final Map<Path, LocalRemote> REMOTES = new ConcurrentHashMap<>();
     /** Pack files the remote may gather before a writer repacks it. */
     static final int PACK_LIMIT = 16;
+    /** A ref lock older than this has no writer any more. */
+    static final Duration STALE_LOCK = Duration.ofMinutes(1);
 
     private final Path gitDir;
     /** Fair, so a repack waiting for the pushes in flight is not overtaken by new ones forever. */
@@ -102,6 +108,31 @@ final class LocalRemote {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Removes the lock files of {@code ref} and of the packed refs when they are older than {@link #STALE_LOCK}: a
+     * writer holds a ref's lock for the milliseconds of its update, so one that old was left by a writer that stopped
+     * halfway (a process killed, the repository moved away under it), and would refuse every push for ever. Says
+     * whether it removed one.
+     */
+    boolean removeStaleLocks(String ref) {
+        boolean removed = false;
+        for (Path file : List.of(gitDir.resolve(ref + ".lock"), gitDir.resolve("packed-refs.lock"))) {
+            try {
+                Duration age = Duration.between(Files.getLastModifiedTime(file).toInstant(), Instant.now());
+                if (age.compareTo(STALE_LOCK) > 0 && Files.deleteIfExists(file)) {
+                    log.warn("removed {}, left {} s ago by a writer that stopped in the middle of an update; no writer "
+                            + "holds a lock that long", file, age.toSeconds());
+                    removed = true;
+                }
+            } catch (NoSuchFileException e) {
+                // not locked
+            } catch (IOException e) {
+                log.warn("could not remove the stale lock {}: {}", file, e.toString());
+            }
+        }
+        return removed;
     }
 
     /** Pack files in the remote now. */

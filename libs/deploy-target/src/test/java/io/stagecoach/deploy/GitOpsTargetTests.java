@@ -371,6 +371,37 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aBranchLockLeftBehindByAWriterThatStoppedIsRemovedAndThePushLands() throws IOException {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        target.deploy(release("dev", "1.0.0", DIGEST_1));
+        Path lock = remote.resolve("refs/heads/main.lock");
+        Files.writeString(lock, "0000000000000000000000000000000000000000\n");
+        Files.setLastModifiedTime(lock, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(LocalRemote.STALE_LOCK).minusSeconds(5)));
+
+        target.deploy(release("dev", "1.0.1", DIGEST_2));
+
+        assertThat(lock).doesNotExist();
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/dev/kustomization.yaml")).contains("newTag: 1.0.1");
+    }
+
+    @Test
+    void aBranchLockAWriterMayStillHoldIsLeftAndThePushGivesUpAsContention() throws IOException {
+        Path remote = GitRepos.initBare(temp.resolve("remote.git"));
+        GitOpsTarget target = open(settings(temp.resolve("clone")).remote(remote.toUri().toString()).build());
+        target.deploy(release("dev", "1.0.0", DIGEST_1));
+        Path lock = remote.resolve("refs/heads/main.lock");
+        Files.writeString(lock, "0000000000000000000000000000000000000000\n");
+
+        assertThatThrownBy(() -> target.deploy(release("dev", "1.0.1", DIGEST_2)))
+                .isInstanceOf(TransientTargetException.class)
+                .hasMessageContaining("kept moving");
+        assertThat(lock).exists();
+        assertThat(GitRepos.fileAt(remote, "main", "overlays/dev/kustomization.yaml")).contains("newTag: 1.0.0");
+    }
+
+    @Test
     void aPromotionDecidedOnAnOlderPinDoesNotOverwriteOneCommittedInBetween() {
         Path remote = GitRepos.initBare(temp.resolve("remote.git"));
         GitOpsTarget first = open(settings(temp.resolve("first")).remote(remote.toUri().toString()).build());
