@@ -486,6 +486,16 @@ public final class LedgerFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the feed has read the record of the event with this id from the stream: it counts, or it was published
+     * under its type's own key (see {@link #awaitEvent}).
+     */
+    public boolean hasRead(String eventId) {
+        synchronized (arrivals) {
+            return reached(eventId);
+        }
+    }
+
     /** Connections this feed opened: one to follow the stream, one per {@link #catchUp} probe. */
     public long connectionsOpened() {
         return connectionsOpened.get();

@@ -10,6 +10,8 @@ import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.ledger.LedgerSnapshotFile;
 import io.stagecoach.ledger.SnapshotSeal;
 import io.stagecoach.platform.topology.Provenance;
+import io.stagecoach.support.publish.AuditCheck;
+import io.stagecoach.support.publish.EventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -109,6 +111,15 @@ public final class StagecoachLedgerAutoConfiguration {
         }
     }
 
+    /** Publishes again what the broker confirmed but the audit stream lost; checks once the ledger runs. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnMissingBean
+    AuditCheck auditCheck(LedgerFeed feed, EventPublisher publisher, LedgerProperties properties,
+            StagecoachIdentity identity, ObjectProvider<MeterRegistry> meterRegistry) {
+        return new AuditCheck(feed, publisher, properties.auditCheckAfter(),
+                StagecoachMessagingAutoConfiguration.registry(meterRegistry), identity.environmentName());
+    }
+
     @Bean
     SmartLifecycle ledgerReplay(LedgerFeed feed, LedgerProperties properties) {
         return new LedgerReplay(feed, properties.replayTimeout());
@@ -166,12 +177,15 @@ public final class StagecoachLedgerAutoConfiguration {
      * @param snapshotKey    the secret the snapshot is sealed with; none: the service's broker password. Whoever
      *                       holds it can make the service believe a forged snapshot, so it is a secret of this
      *                       service alone; a snapshot sealed before it changed is refused once (a full replay)
+     * @param auditCheckAfter how long after its confirm an event this service published must be in the audit stream
+     *                       before it is published again ({@link AuditCheck})
      */
     @ConfigurationProperties("stagecoach.ledger")
     public record LedgerProperties(@DefaultValue("60s") Duration replayTimeout,
                                    @DefaultValue("10s") Duration catchUpTimeout,
                                    Path snapshotFile,
                                    @DefaultValue("1m") Duration snapshotEvery,
-                                   String snapshotKey) {
+                                   String snapshotKey,
+                                   @DefaultValue("5s") Duration auditCheckAfter) {
     }
 }

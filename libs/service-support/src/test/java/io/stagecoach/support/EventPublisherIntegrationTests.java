@@ -1,6 +1,7 @@
 package io.stagecoach.support;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import com.rabbitmq.client.GetResponse;
@@ -13,14 +14,17 @@ import io.stagecoach.events.EventType;
 import io.stagecoach.events.InvalidEventException;
 import io.stagecoach.events.PromotionRequested;
 import io.stagecoach.events.Release;
+import io.stagecoach.ledger.LedgerFeed;
 import io.stagecoach.support.app.InboxTestApplication;
 import io.stagecoach.support.inbound.DeadLetters;
+import io.stagecoach.support.publish.AuditCheck;
 import io.stagecoach.support.publish.EventPublisher;
 import io.stagecoach.support.publish.PublishFailedException;
 import io.stagecoach.support.publish.RabbitEventPublisher;
 import io.stagecoach.testing.TestBroker;
 import io.stagecoach.testing.pipeline.RealPipeline;
 import io.stagecoach.testing.pipeline.TestPipeline;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.amqp.core.Message;
@@ -52,6 +56,12 @@ class EventPublisherIntegrationTests {
     @Autowired
     MeterRegistry meterRegistry;
 
+    @Autowired
+    LedgerFeed feed;
+
+    @Autowired
+    AuditCheck auditCheck;
+
     private final EventCodec codec = new EventCodec();
 
     @DynamicPropertySource
@@ -81,6 +91,31 @@ class EventPublisherIntegrationTests {
         assertThat(codec.decode(delivered.getBody())).isEqualTo(event);
         assertThat(meterRegistry.get(RabbitEventPublisher.PUBLISHED_METER).tag("type", "deployment.completed")
                 .tag("outcome", "confirmed").counter().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void anEventTheAuditStreamLostIsPublishedAgainWithItsIdUntilTheStreamHoldsIt() throws Exception {
+        CloudEvent<DeploymentCompleted> event = TestEvents.deploymentCompleted("dev", "2.0.9");
+        // the inbox takes the publish and the stream does not: what a broker restart can leave behind
+        List<TestPipeline.Binding> removed = fixture.unbind("dev", BrokerNames.EVENTS_EXCHANGE, event.routingKey());
+        List<TestPipeline.Binding> stream = removed.stream()
+                .filter(binding -> binding.queue().equals(BrokerNames.AUDIT_STREAM)).toList();
+        assertThat(stream).hasSize(1);
+        fixture.bind("dev", BrokerNames.EVENTS_EXCHANGE, removed.stream().filter(b -> !stream.contains(b)).toList());
+        try {
+            publisher.publish(event);
+        }
+        finally {
+            fixture.bind("dev", BrokerNames.EVENTS_EXCHANGE, stream);
+        }
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> feed.hasRead(event.id()));
+        assertThat(auditCheck.waiting()).isZero();
+        assertThat(meterRegistry.get(AuditCheck.REPUBLISHED_METER).tag("type", "deployment.completed").counter()
+                .count()).isEqualTo(1);
+        List<GetResponse> inbox = fixture.drain("dev", "smoke-test.deployment-completed");
+        assertThat(inbox).as("the consumer gets it twice, with one id, and its ledger skips the second")
+                .filteredOn(message -> event.id().equals(message.getProps().getMessageId())).hasSize(2);
     }
 
     @Test

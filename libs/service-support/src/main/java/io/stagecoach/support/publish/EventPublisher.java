@@ -24,6 +24,13 @@ public interface EventPublisher {
      */
     void publish(CloudEvent<?> event);
 
+    /**
+     * Calls {@code listener} with each event the broker confirmed, on the publishing thread, after the confirm.
+     * A publisher that confirms nothing (a test's) may ignore it.
+     */
+    default void onConfirmed(Consumer<CloudEvent<?>> listener) {
+    }
+
     /** Publishes in order, each confirmed before the next; stops at the first failure. */
     default void publishAll(List<? extends CloudEvent<?>> events) {
         events.forEach(this::publish);

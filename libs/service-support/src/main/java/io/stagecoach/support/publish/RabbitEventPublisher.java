@@ -1,6 +1,9 @@
 package io.stagecoach.support.publish;
 
 import java.util.Date;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Locale;
 
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +31,7 @@ public final class RabbitEventPublisher implements EventPublisher {
     private final EventCodec codec;
     private final StagecoachIdentity identity;
     private final MeterRegistry meterRegistry;
+    private final List<Consumer<CloudEvent<?>>> confirmed = new CopyOnWriteArrayList<>();
 
     public RabbitEventPublisher(ConfirmedSend send, EventCodec codec, StagecoachIdentity identity,
             MeterRegistry meterRegistry) {
@@ -51,6 +55,12 @@ public final class RabbitEventPublisher implements EventPublisher {
             throw ex;
         }
         count(type, "confirmed");
+        confirmed.forEach(listener -> listener.accept(event));
+    }
+
+    @Override
+    public void onConfirmed(Consumer<CloudEvent<?>> listener) {
+        confirmed.add(listener);
     }
 
     private MessageProperties properties(CloudEvent<?> event) {
