@@ -23,10 +23,11 @@ import java.util.regex.Pattern;
  *        named ones are all overlays
  * @param helmValues Helm values files
  * @param rabbitmqDefinitions RabbitMQ definitions files ({@code definitions.json})
+ * @param flagFiles feature flag files in flagd's format ({@code *.flagd.json})
  * @param searched the folder searched, or null when the inputs were named one by one
  */
 public record LintInputs(Path root, Path environmentsFile, List<Path> kustomizations, List<Path> helmValues,
-		List<Path> rabbitmqDefinitions, Path searched) {
+		List<Path> rabbitmqDefinitions, List<Path> flagFiles, Path searched) {
 
 	/** Folders never searched: version control, build output, dependencies and test data are not deployed. */
 	static final Set<String> SKIPPED_FOLDERS = Set.of("target", "build", "node_modules", "vendor", "testdata");
@@ -43,13 +44,14 @@ public record LintInputs(Path root, Path environmentsFile, List<Path> kustomizat
 		kustomizations = kustomizations.stream().map(p -> p.toAbsolutePath().normalize()).toList();
 		helmValues = helmValues.stream().map(p -> p.toAbsolutePath().normalize()).toList();
 		rabbitmqDefinitions = rabbitmqDefinitions.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+		flagFiles = flagFiles.stream().map(p -> p.toAbsolutePath().normalize()).toList();
 		searched = searched == null ? null : searched.toAbsolutePath().normalize();
 	}
 
 	/** Inputs named one by one: every kustomization given is an overlay. */
 	public static LintInputs named(Path root, Path environmentsFile, List<Path> overlays, List<Path> helmValues,
 			List<Path> rabbitmqDefinitions) {
-		return new LintInputs(root, environmentsFile, overlays, helmValues, rabbitmqDefinitions, null);
+		return new LintInputs(root, environmentsFile, overlays, helmValues, rabbitmqDefinitions, List.of(), null);
 	}
 
 	/**
@@ -68,6 +70,7 @@ public record LintInputs(Path root, Path environmentsFile, List<Path> kustomizat
 		List<Path> values = new ArrayList<>();
 		List<Path> environments = new ArrayList<>();
 		List<Path> definitions = new ArrayList<>();
+		List<Path> flags = new ArrayList<>();
 		try {
 			Files.walkFileTree(searched, new SimpleFileVisitor<>() {
 
@@ -91,6 +94,9 @@ public record LintInputs(Path root, Path environmentsFile, List<Path> kustomizat
 					else if (name.equals("definitions.json")) {
 						definitions.add(file);
 					}
+					else if (name.endsWith(FlagdChecks.FLAG_FILE_SUFFIX)) {
+						flags.add(file);
+					}
 					return FileVisitResult.CONTINUE;
 				}
 
@@ -108,7 +114,9 @@ public record LintInputs(Path root, Path environmentsFile, List<Path> kustomizat
 			.orElse(null);
 		values.sort(Comparator.naturalOrder());
 		definitions.sort(Comparator.naturalOrder());
-		return new LintInputs(root, environmentsFile, List.copyOf(kustomizations), values, definitions, searched);
+		flags.sort(Comparator.naturalOrder());
+		return new LintInputs(root, environmentsFile, List.copyOf(kustomizations), values, definitions, flags,
+				searched);
 	}
 
 	private static boolean skipped(Path dir) {

@@ -73,6 +73,7 @@ public final class Linter {
 		run.overlays();
 		run.helmValues();
 		run.rabbitmqDefinitions();
+		run.flagFiles();
 		return run.report();
 	}
 
@@ -407,6 +408,64 @@ public final class Linter {
 				findings.addAll(RabbitDefinitions.committedSecrets(definitions, display));
 				checked.add(display);
 			}
+		}
+
+		/**
+		 * Feature flag files ({@code *.flagd.json}): each tied to an environment by the part of its name before
+		 * {@code .flagd.json} ({@code prod.flagd.json}) or its folders, checked alone and then all in promotion order.
+		 */
+		void flagFiles() {
+			Map<String, FlagdChecks.FlagFile> byEnvironment = new LinkedHashMap<>();
+			for (Path file : inputs.flagFiles()) {
+				String display = inputs.display(file);
+				JsonNode flags;
+				try {
+					flags = FlagdChecks.read(file);
+				}
+				catch (RuntimeException ex) {
+					findings.add(Finding.error(display, "is not JSON: " + ex.getMessage(),
+							"make it a JSON object as flagd reads it"));
+					continue;
+				}
+				String part = file.getFileName().toString().replaceFirst("\\.flagd\\.json$", "");
+				Optional<Placement> placement = names.resolve(part)
+					.map(r -> new Placement(display, r.environment(), r.describe("file name \"" + part + "\"")))
+					.or(() -> folders(file.getParent()).stream()
+						.flatMap(folder -> names.resolve(folder)
+							.map(r -> new Placement(display, r.environment(), r.describe("folder \"" + folder + "\"")))
+							.stream())
+						.findFirst());
+				if (placement.isEmpty()) {
+					findings.add(Finding.warning(display, "cannot tell which environment these flags are for, so they "
+							+ "are checked alone", "name the file or its folder after an environment: " + names.known()));
+					findings.addAll(FlagdChecks.check(new FlagdChecks.FlagFile(null, display, flags)));
+					checked.add(display);
+					continue;
+				}
+				placements.add(placement.get());
+				FlagdChecks.FlagFile flagFile = new FlagdChecks.FlagFile(placement.get().environment(), display, flags);
+				findings.addAll(FlagdChecks.check(flagFile));
+				FlagdChecks.FlagFile other = byEnvironment.putIfAbsent(flagFile.environment(), flagFile);
+				if (other != null) {
+					findings.add(Finding.error(display, flagFile.environment() + " has a second flags file besides "
+							+ other.display(), "keep one flags file per environment"));
+				}
+				checked.add(display);
+			}
+			List<FlagdChecks.FlagFile> inOrder = new ArrayList<>();
+			names.names().forEach(environment -> {
+				FlagdChecks.FlagFile file = byEnvironment.get(environment);
+				if (file != null) {
+					inOrder.add(file);
+				}
+			});
+			String first = names.names().isEmpty() ? null : names.names().get(0);
+			if (!inOrder.isEmpty() && !inOrder.get(0).environment().equals(first)) {
+				findings.add(Finding.error(inOrder.get(0).display(), inOrder.get(0).environment() + " has flags, and "
+						+ first + " has no flags file: a flag enters at " + first + " and is promoted from there",
+						"add " + first + "'s flags file (" + first + FlagdChecks.FLAG_FILE_SUFFIX + ") with the flags"));
+			}
+			findings.addAll(FlagdChecks.order(inOrder));
 		}
 
 		Report report() {
