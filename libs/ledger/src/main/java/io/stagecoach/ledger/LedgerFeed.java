@@ -559,14 +559,18 @@ public final class LedgerFeed implements AutoCloseable {
         if (watching != null) {
             // outside the lock: a resubscription under way takes it, and ends at once seeing the feed closed
             watching.shutdownNow();
-            try {
-                watching.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitTermination(watching);
         }
         synchronized (this) {
             closeWritingAndReading();
+        }
+    }
+
+    private static void awaitTermination(ScheduledExecutorService executor) {
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -574,11 +578,7 @@ public final class LedgerFeed implements AutoCloseable {
         if (snapshotWriter != null) {
             // a write under way ends first; the last one here then holds all the feed read
             snapshotWriter.shutdown();
-            try {
-                snapshotWriter.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitTermination(snapshotWriter);
             snapshotWriter = null;
             writeSnapshotQuietly();
         }
