@@ -304,20 +304,24 @@ public final class Provisioner {
         }
     }
 
-    /**
-     * Refuses a plan whose new quorum queues would take the broker past what its open-file limit leaves for them:
-     * each reserves {@value ProvisioningReport#FILE_HANDLES_PER_QUORUM_QUEUE} file handles, and once they are taken
-     * every new connection hangs in the handshake (and {@code rabbitmqctl stop_app} with it). Empty when the plan
-     * fits, or when the broker does not say its limit. A broker whose queues or limit cannot be read (asked twice) ends
-     * the run before anything changes, as any unanswered question does: a check that could not be made is no proof
-     * that the plan fits, and a broker near its limit is the one that answers slowly.
-     */
+    /** The open-file limit a plan is judged by when the broker does not say its own: the usual default. */
+    static final long COMMON_OPEN_FILE_LIMIT = 1024;
+
     /** The lowest open-file limit a running node reports, 0 when none reports one. */
     private long openFileLimit() {
         return management.list("/api/nodes").stream().filter(n -> n.path("running").asBoolean(true))
                 .mapToLong(n -> n.path("fd_total").asLong(0)).filter(fd -> fd > 0).min().orElse(0);
     }
 
+    /**
+     * Refuses a plan whose new quorum queues would take the broker past what its open-file limit leaves for them:
+     * each reserves {@value ProvisioningReport#FILE_HANDLES_PER_QUORUM_QUEUE} file handles, and once they are taken
+     * every new connection hangs in the handshake (and {@code rabbitmqctl stop_app} with it). Empty when the plan
+     * fits. A broker that does not say its limit is judged by the common default of 1,024 open files. A broker whose
+     * queues or limit cannot be read (asked twice) ends the run before anything changes, as any unanswered question
+     * does: a check that could not be made is no proof that the plan fits, and a broker near its limit is the one
+     * that answers slowly.
+     */
     Optional<Difference> capacity(Definitions definitions) {
         List<JsonNode> queues;
         long limit;
@@ -352,10 +356,10 @@ public final class Provisioner {
             }
             limit = openFileLimit();
         }
-        if (limit == 0) {
-            progress.accept("broker capacity: the broker does not report its open-file limit (fd_total of "
-                    + "/api/nodes), so the quorum queues this plan adds were not checked against it");
-            return Optional.empty();
+        boolean reported = limit > 0;
+        if (!reported) {
+            // a node short of file handles can stop collecting its statistics: judge the plan by the common default
+            limit = COMMON_OPEN_FILE_LIMIT;
         }
         Set<String> existing = new java.util.HashSet<>();
         long quorum = 0;
@@ -370,7 +374,22 @@ public final class Provisioner {
         long room = (limit - ProvisioningReport.NodeQueues.RESERVED_FOR_OTHER_USES)
                 / ProvisioningReport.FILE_HANDLES_PER_QUORUM_QUEUE;
         if (added == 0 || quorum + added <= room) {
+            if (!reported) {
+                progress.accept("broker capacity: the broker does not report its open-file limit (fd_total of "
+                        + "/api/nodes); the quorum queues this plan adds fit even the common default of "
+                        + COMMON_OPEN_FILE_LIMIT + " open files");
+            }
             return Optional.empty();
+        }
+        if (!reported) {
+            return Optional.of(new Difference("", "broker capacity", String.format(java.util.Locale.ROOT,
+                    "the broker does not report its open-file limit (fd_total of /api/nodes, asked four times over "
+                            + "6 s; a node short of file handles stops collecting it), and this plan adds %d quorum "
+                            + "queues to the %d it holds: more than the common default of %d open files leaves room "
+                            + "for (about %d). Nothing was changed", added, quorum, COMMON_OPEN_FILE_LIMIT, room),
+                    "look at the node's file descriptors (rabbitmqctl status), raise its open-file limit if it is "
+                            + "the default (RabbitMQ recommends at least 65,536), and provision again once /api/nodes "
+                            + "reports fd_total"));
         }
         long perEnvironment = Math.max(1, Math.round((double) definitions.queues().stream()
                 .filter(q -> "quorum".equals(q.arguments().get("x-queue-type"))).count()

@@ -125,7 +125,23 @@ class ProvisionerCapacityTests {
         assertThat(provisioner.capacity(BrokerDefinitions.plan(Environments.loadDefault()))).isEmpty();
         assertThat(calls).filteredOn(call -> call.startsWith("GET /api/nodes")).hasSize(4);
         assertThat(lines).containsExactly("broker capacity: the broker does not report its open-file limit (fd_total "
-                + "of /api/nodes), so the quorum queues this plan adds were not checked against it");
+                + "of /api/nodes); the quorum queues this plan adds fit even the common default of 1024 open files");
+    }
+
+    @Test
+    void aBrokerThatDoesNotReportItsLimitRefusesAPlanTheCommonDefaultWouldNotHold() throws IOException {
+        // a node short of file handles stops collecting its statistics, fd_total with them
+        ManagementClient management = broker(0, 260);
+
+        ProvisioningReport report = provisioner(management).apply(Environments.loadDefault());
+
+        assertThat(report.differences()).singleElement().satisfies(difference -> {
+            assertThat(difference.object()).isEqualTo("broker capacity");
+            assertThat(difference.problem()).contains("does not report its open-file limit",
+                    "adds 61 quorum queues to the 260", "common default of 1024", "Nothing was changed");
+            assertThat(difference.fix()).contains("rabbitmqctl status", "65,536");
+        });
+        assertThat(calls).as("nothing but reads").allMatch(call -> call.startsWith("GET "));
     }
 
     @Test
