@@ -99,7 +99,7 @@ final class BuildJourney {
         }
         if (throughGate) {
             return progress.stage().settled() && progress.stage() != RunProgress.Stage.AT_GATE
-                    && progress.stage() != RunProgress.Stage.FROZEN;
+                    && progress.stage() != RunProgress.Stage.FROZEN && progress.stage() != RunProgress.Stage.SOAKING;
         }
         return arrived() || progress.stage().settled();
     }

@@ -9,7 +9,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -49,7 +51,9 @@ final class RunFollower {
         long deadline = System.nanoTime() + timeout.toNanos();
         BlockingQueue<AuditRecord> records = new LinkedBlockingQueue<>();
         List<LedgerFeed> feeds = new ArrayList<>();
-        RunProgress progress = new RunProgress(environments.all().get(environments.all().size() - 1).name());
+        Map<String, Duration> soaks = new HashMap<>();
+        environments.all().forEach(environment -> soaks.put(environment.name(), environment.soak()));
+        RunProgress progress = new RunProgress(environments.all().get(environments.all().size() - 1).name(), soaks);
         out.println("Following run " + runId + " across " + EnvironmentOptions.names(environments)
                 + " (up to " + EventLines.age(timeout) + ")...");
         out.flush();
@@ -84,7 +88,7 @@ final class RunFollower {
             feeds.forEach(LedgerFeed::close);
         }
         return switch (progress.stage()) {
-            case AT_GATE, FROZEN, DONE -> new Outcome(ExitCodes.OK, progress.description());
+            case AT_GATE, FROZEN, SOAKING, DONE -> new Outcome(ExitCodes.OK, progress.description());
             case SUPERSEDED -> new Outcome(ExitCodes.SUPERSEDED, "Superseded: " + progress.description());
             case FAILED, FAILING -> new Outcome(ExitCodes.PIPELINE, "Failed: " + progress.description());
             case NOT_SEEN -> new Outcome(ExitCodes.PIPELINE, "Timed out after " + EventLines.age(timeout)

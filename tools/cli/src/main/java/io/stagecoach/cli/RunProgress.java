@@ -18,6 +18,11 @@ import io.stagecoach.events.RollbackFailed;
 import io.stagecoach.events.SmokeTestFailed;
 import io.stagecoach.events.SmokeTestPassed;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Where one run stands, from its events in order: still travelling, waiting at a manual gate, through the
  * last environment, failing (a rollback is expected next), over with a failure, or superseded by a newer release.
@@ -31,6 +36,8 @@ final class RunProgress {
         AT_GATE(true, true),
         /** Parked: an environment on its way is frozen; it goes ahead by itself when the freeze ends. */
         FROZEN(true, true),
+        /** Verified in an environment that asks for a soak: it moves on by itself once it has soaked there. */
+        SOAKING(true, true),
         DONE(true, true),
         /** A deployment or smoke test failed: the rollback service answers next. */
         FAILING(false, false),
@@ -57,11 +64,21 @@ final class RunProgress {
     }
 
     private final String lastEnvironment;
+    /** How long a release verified in an environment soaks there before it moves on; absent: none. */
+    private final Map<String, Duration> soaks;
+    /** When this run's release was deployed in each environment. */
+    private final Map<String, Instant> deployedAt = new HashMap<>();
     private Stage stage = Stage.NOT_SEEN;
     private String description = "nothing of the run seen yet";
 
     RunProgress(String lastEnvironment) {
+        this(lastEnvironment, Map.of());
+    }
+
+    /** @param soaks each environment's soak ({@code soak:} in environments.yaml); none or zero: it moves on at once */
+    RunProgress(String lastEnvironment, Map<String, Duration> soaks) {
         this.lastEnvironment = lastEnvironment;
+        this.soaks = Map.copyOf(soaks);
     }
 
     Stage stage() {
@@ -83,10 +100,19 @@ final class RunProgress {
             }
         } else if (data instanceof PromotionRequested || data instanceof DeploymentCompleted
                 || data instanceof ApprovalGranted) {
+            if (data instanceof DeploymentCompleted) {
+                deployedAt.put(env, event.time());
+            }
             move(Stage.TRAVELLING, release + " " + EventLines.where(event));
         } else if (data instanceof SmokeTestPassed) {
             if (env.equals(lastEnvironment)) {
                 move(Stage.DONE, release + " passed the last environment, " + env);
+            } else if (soaks.getOrDefault(env, Duration.ZERO).compareTo(Duration.ZERO) > 0) {
+                Duration soak = soaks.get(env);
+                Instant until = deployedAt.getOrDefault(env, event.time()).plus(soak);
+                move(Stage.SOAKING, release + " verified in " + env + "; it soaks there " + EventLines.age(soak)
+                        + " from its deployment, until about " + EventLines.TIMESTAMP.format(until)
+                        + ", then moves on by itself (an alert firing for its service starts the soak again)");
             } else {
                 move(Stage.TRAVELLING, release + " verified in " + env);
             }

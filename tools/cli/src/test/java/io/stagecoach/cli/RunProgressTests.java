@@ -85,12 +85,31 @@ class RunProgressTests {
         assertThat(progress.description()).contains(description);
     }
 
+    @org.junit.jupiter.api.Test
+    void aReleaseVerifiedWhereASoakIsAskedSoaksFromItsDeploymentAndTheFollowEndsSayingUntilWhen() {
+        RunProgress progress = new RunProgress("prod", java.util.Map.of("dev", java.time.Duration.ofMinutes(30),
+                "staging", java.time.Duration.ZERO));
+        CloudEvent<?> deployed = Events.deployed(R, "dev", null);
+
+        progress.apply(deployed);
+        progress.apply(Events.passed(R, "dev"));
+
+        assertThat(progress.stage()).isEqualTo(RunProgress.Stage.SOAKING);
+        assertThat(progress.stage().settled()).isTrue();
+        assertThat(progress.description()).isEqualTo("knative-lambda-builder 1.0.0 verified in dev; it soaks there 30m from its "
+                + "deployment, until about " + EventLines.TIMESTAMP.format(deployed.time().plusSeconds(1800))
+                + ", then moves on by itself (an alert firing for its service starts the soak again)");
+
+        progress.apply(Events.passed(R, "staging"));
+        assertThat(progress.stage()).as("staging asks for none").isEqualTo(RunProgress.Stage.TRAVELLING);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void onlyAGateOrTheEndIsASuccessAndOnlyThoseFailuresAndSupersessionsAreSettled(String name, List<CloudEvent<?>> events,
                                                                        RunProgress.Stage stage, String description) {
         assertThat(stage.success()).isEqualTo(stage == RunProgress.Stage.AT_GATE || stage == RunProgress.Stage.FROZEN
-                || stage == RunProgress.Stage.DONE);
+                || stage == RunProgress.Stage.SOAKING || stage == RunProgress.Stage.DONE);
         assertThat(stage.settled()).isEqualTo(stage.success() || stage == RunProgress.Stage.FAILED
                 || stage == RunProgress.Stage.SUPERSEDED);
     }
