@@ -10,7 +10,9 @@ enum ClaimKind {
 	IMAGE_REPOSITORY("image repository", "image repositories", "give %s an image repository of its own"),
 	SECRET("credential Secret", "credential Secrets",
 			"reference a Secret of %s's own, in %1$s's own namespace (see deploy/k8s/README.md)"),
-	USER("RabbitMQ user", "RabbitMQ users", "use %s's own user, <environment>-<service>");
+	USER("RabbitMQ user", "RabbitMQ users", "use %s's own user, <environment>-<service>"),
+	SECRET_PATH("secret store path", "secret store paths",
+			"read %s's secrets from a path of its own in the store, such as %1$s/%s");
 
 	private final String singular;
 

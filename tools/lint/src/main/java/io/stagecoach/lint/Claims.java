@@ -62,6 +62,8 @@ final class Claims {
 				case "ServiceAccount" -> ROLE_ANNOTATIONS.forEach(annotation -> add(claims, ClaimKind.IAM_ROLE,
 						object.path("metadata").path("annotations").path(annotation).asString(""), env, file));
 				case "Secret" -> add(claims, ClaimKind.SECRET, namespace + "/" + Kube.name(object), env, file);
+				case "ExternalSecret" -> externalSecretPaths(object)
+					.forEach(path -> add(claims, ClaimKind.SECRET_PATH, path, env, file));
 				default -> {
 				}
 			}
@@ -221,6 +223,24 @@ final class Claims {
 
 	private static String normalize(String key) {
 		return key.toLowerCase(Locale.ROOT).replaceAll("[-_.]", "");
+	}
+
+	/**
+	 * The paths an External Secrets Operator {@code ExternalSecret} reads in its store: each {@code data} item's
+	 * {@code remoteRef.key}, each {@code dataFrom} item's {@code extract.key}, and the {@code find.path} a search
+	 * starts at.
+	 */
+	static List<String> externalSecretPaths(JsonNode externalSecret) {
+		List<String> paths = new ArrayList<>();
+		JsonNode spec = externalSecret.path("spec");
+		for (JsonNode item : spec.path("data").values()) {
+			paths.add(item.path("remoteRef").path("key").asString(""));
+		}
+		for (JsonNode item : spec.path("dataFrom").values()) {
+			paths.add(item.path("extract").path("key").asString(""));
+			paths.add(item.path("find").path("path").asString(""));
+		}
+		return paths.stream().filter(path -> !path.isBlank()).distinct().toList();
 	}
 
 	private static void add(List<Claim> claims, ClaimKind kind, String value, String env, String file) {
