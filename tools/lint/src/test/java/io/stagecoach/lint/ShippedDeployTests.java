@@ -21,9 +21,23 @@ class ShippedDeployTests {
 
 		assertThat(report.findings()).extracting(Finding::line).isEmpty();
 		assertThat(report.hasErrors()).isFalse();
-		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "6 overlay(s)", "3 Helm values file(s)",
+		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "9 overlay(s)", "3 Helm values file(s)",
 				"deploy/rabbitmq/definitions.json");
 		assertThat(report.environments()).isEqualTo("dev, staging, prod (from deploy/environments.yaml)");
+	}
+
+	@Test
+	void stagingsExternalSecretReadingDevsStorePathIsAnIsolationError(@TempDir Path repository) {
+		Path deploy = DeployFiles.copyShipped(repository);
+		DeployFiles.edit(deploy.resolve("k8s/secrets/staging/external-secrets.yaml"),
+				"key: stagecoach/staging/promotion/rabbitmq", "key: stagecoach/dev/promotion/rabbitmq");
+
+		Report report = new Linter("files", "developers").lint(deploy);
+
+		assertThat(report.findings()).extracting(Finding::line).containsExactly(
+				"deploy/k8s/secrets/staging/kustomization.yaml: error: staging shares the secret store path"
+						+ " \"stagecoach/dev/promotion/rabbitmq\" with dev — fix: read staging's secrets from a path of its"
+						+ " own in the store, such as staging/stagecoach/dev/promotion/rabbitmq");
 	}
 
 	@Test
@@ -89,6 +103,9 @@ class ShippedDeployTests {
 				"checked deploy/k8s/overlays/dev/kustomization.yaml as dev: folder \"dev\"",
 				"checked deploy/k8s/overlays/prod/kustomization.yaml as prod: folder \"prod\"",
 				"checked deploy/k8s/overlays/staging/kustomization.yaml as staging: folder \"staging\"",
+				"checked deploy/k8s/secrets/dev/kustomization.yaml as dev: folder \"dev\"",
+				"checked deploy/k8s/secrets/prod/kustomization.yaml as prod: folder \"prod\"",
+				"checked deploy/k8s/secrets/staging/kustomization.yaml as staging: folder \"staging\"",
 				"skipped deploy/k8s/workloads/base/kustomization.yaml: a base of deploy/k8s/workloads/overlays/dev,"
 						+ " deploy/k8s/workloads/overlays/prod, deploy/k8s/workloads/overlays/staging, checked through them",
 				"checked deploy/k8s/workloads/overlays/dev/kustomization.yaml as dev: folder \"dev\"",
