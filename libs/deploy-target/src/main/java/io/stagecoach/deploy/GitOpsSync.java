@@ -58,13 +58,14 @@ public final class GitOpsSync {
      */
     public void await(String environment, String commit, BiPredicate<String, String> holds) {
         String name = settings.name().replace("{environment}", environment);
-        String where = describe(name);
+        String namespace = settings.namespace().replace("{environment}", environment);
+        String where = describe(namespace, name);
         Instant deadline = Instant.now().plus(settings.timeout());
         String last = "no status yet";
         while (true) {
             GenericKubernetesResource object;
             try {
-                object = client.genericKubernetesResources(definition(settings.which())).inNamespace(settings.namespace())
+                object = client.genericKubernetesResources(definition(settings.which())).inNamespace(namespace)
                         .withName(name).get();
             } catch (KubernetesClientException e) {
                 throw KubernetesTarget.translate("read " + where, e);
@@ -97,7 +98,7 @@ public final class GitOpsSync {
     }
 
     /** The controller's resource, named in full: no API discovery needed, nor permission for it. */
-    static ResourceDefinitionContext definition(Controller controller) {
+    public static ResourceDefinitionContext definition(Controller controller) {
         boolean flux = controller == Controller.FLUX;
         return new ResourceDefinitionContext.Builder()
                 .withGroup(flux ? "kustomize.toolkit.fluxcd.io" : "argoproj.io")
@@ -107,9 +108,9 @@ public final class GitOpsSync {
                 .withNamespaced(true).build();
     }
 
-    private String describe(String name) {
+    private String describe(String namespace, String name) {
         return (settings.which() == Controller.FLUX ? "Flux Kustomization " : "Argo CD Application ")
-                + settings.namespace() + "/" + name;
+                + namespace + "/" + name;
     }
 
     /** What the controller reports: the revision it stands at, whether that is done, or failed. */

@@ -42,7 +42,9 @@ public record TargetSettings(Type type, GitOps gitops, Kubernetes kubernetes, Sy
      * @param controller {@code none} (the default: a push completes the deployment), {@code flux} or {@code argocd}
      * @param name       the Flux Kustomization or Argo CD Application of the environment; {@code {environment}}
      *                   stands for it (default {@code stagecoach-{environment}})
-     * @param namespace  where that object lives (default {@code flux-system} or {@code argocd})
+     * @param namespace  where that object lives; {@code {environment}} stands for the environment (default
+     *                   {@code flux-system} or {@code argocd}; the shipped Flux objects live in each environment's own
+     *                   namespace: {@code knative-lambda-{environment}})
      * @param timeout    how long a deployment waits for the controller to apply its commit (default 5 minutes)
      */
     public record Sync(String controller, String name, String namespace, Duration timeout) {

@@ -124,6 +124,23 @@ class GitOpsSyncTests {
     }
 
     @Test
+    void aKustomizationInTheEnvironmentsOwnNamespaceIsFoundThroughTheEnvironmentPlaceholder() {
+        create("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "knative-lambda-staging");
+        controllerReports("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "knative-lambda-staging", sha -> Map.of(
+                "lastAppliedRevision", "main@sha1:" + sha, "lastAttemptedRevision", "main@sha1:" + sha,
+                "conditions", List.of(ready("True", "ReconciliationSucceeded"))));
+        DeployTarget target = new DeployTargets.SyncedGitOpsTarget(gitops, new GitOpsSync(client,
+                new TargetSettings.Sync("flux", null, "knative-lambda-{environment}", Duration.ofSeconds(20)),
+                Duration.ofMillis(100)));
+
+        DeployResult result = target.deploy(Deployment.of("staging", SERVICE, "1.2.1", IMAGE, DIGEST));
+
+        assertThat(result.revision()).isEqualTo(tip());
+        assertThat(client.genericKubernetesResources(definition("kustomize.toolkit.fluxcd.io/v1"))
+                .inNamespace("flux-system").list().getItems()).as("nothing read or made elsewhere").isEmpty();
+    }
+
+    @Test
     void aCommitFluxFailedToApplyFailsTheDeploymentWithItsReason() {
         create("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system");
         controllerReports("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system", sha -> Map.of(

@@ -12,7 +12,9 @@ enum ClaimKind {
 			"reference a Secret of %s's own, in %1$s's own namespace (see deploy/k8s/README.md)"),
 	USER("RabbitMQ user", "RabbitMQ users", "use %s's own user, <environment>-<service>"),
 	SECRET_PATH("secret store path", "secret store paths",
-			"read %s's secrets from a path of its own in the store, such as %1$s/%s");
+			"read %s's secrets from a path of its own in the store, such as %1$s/%s"),
+	FLUX_PATH("path Flux applies", "paths Flux applies",
+			"point %s's Flux Kustomization at its own overlay of the GitOps repository, such as ./overlays/%1$s");
 
 	private final String singular;
 

@@ -64,6 +64,15 @@ final class Claims {
 				case "Secret" -> add(claims, ClaimKind.SECRET, namespace + "/" + Kube.name(object), env, file);
 				case "ExternalSecret" -> externalSecretPaths(object)
 					.forEach(path -> add(claims, ClaimKind.SECRET_PATH, path, env, file));
+				case "Kustomization" -> {
+					// Flux's: the path of a repository it applies is one environment's desired state
+					if (object.path("apiVersion").asString("").startsWith("kustomize.toolkit.fluxcd.io/")) {
+						String path = object.path("spec").path("path").asString("").replaceFirst("^\\./", "")
+							.replaceFirst("/$", "");
+						add(claims, ClaimKind.FLUX_PATH, path.isEmpty() ? "" : "./" + path + " of "
+								+ object.path("spec").path("sourceRef").path("name").asString(""), env, file);
+					}
+				}
 				default -> {
 				}
 			}

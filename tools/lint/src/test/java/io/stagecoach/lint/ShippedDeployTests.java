@@ -21,9 +21,22 @@ class ShippedDeployTests {
 
 		assertThat(report.findings()).extracting(Finding::line).isEmpty();
 		assertThat(report.hasErrors()).isFalse();
-		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "9 overlay(s)", "3 Helm values file(s)",
+		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "12 overlay(s)", "3 Helm values file(s)",
 				"deploy/rabbitmq/definitions.json");
 		assertThat(report.environments()).isEqualTo("dev, staging, prod (from deploy/environments.yaml)");
+	}
+
+	@Test
+	void stagingsFluxKustomizationApplyingDevsOverlayIsAnIsolationError(@TempDir Path repository) {
+		Path deploy = DeployFiles.copyShipped(repository);
+		DeployFiles.edit(deploy.resolve("k8s/flux/staging/flux.yaml"), "path: ./overlays/staging", "path: ./overlays/dev");
+
+		Report report = new Linter("files", "developers").lint(deploy);
+
+		assertThat(report.findings()).extracting(Finding::line).containsExactly(
+				"deploy/k8s/flux/staging/kustomization.yaml: error: staging shares the path Flux applies"
+						+ " \"./overlays/dev of stagecoach-gitops\" with dev — fix: point staging's Flux Kustomization at its"
+						+ " own overlay of the GitOps repository, such as ./overlays/staging");
 	}
 
 	@Test
@@ -100,6 +113,9 @@ class ShippedDeployTests {
 		assertThat(report.placements()).extracting(Placement::line).containsExactly(
 				"skipped deploy/k8s/base/kustomization.yaml: a base of deploy/k8s/overlays/dev, deploy/k8s/overlays/prod,"
 						+ " deploy/k8s/overlays/staging, checked through them",
+				"checked deploy/k8s/flux/dev/kustomization.yaml as dev: folder \"dev\"",
+				"checked deploy/k8s/flux/prod/kustomization.yaml as prod: folder \"prod\"",
+				"checked deploy/k8s/flux/staging/kustomization.yaml as staging: folder \"staging\"",
 				"checked deploy/k8s/overlays/dev/kustomization.yaml as dev: folder \"dev\"",
 				"checked deploy/k8s/overlays/prod/kustomization.yaml as prod: folder \"prod\"",
 				"checked deploy/k8s/overlays/staging/kustomization.yaml as staging: folder \"staging\"",

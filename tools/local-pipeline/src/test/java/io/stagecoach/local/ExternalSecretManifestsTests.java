@@ -37,9 +37,9 @@ class ExternalSecretManifestsTests {
 
     static final YAMLMapper YAML = new YAMLMapper();
 
-    static Schema externalSecretSchema() throws IOException {
-        try (InputStream crd = ExternalSecretManifestsTests.class.getResourceAsStream(
-                "/crds/external-secrets.io_externalsecrets.yaml")) {
+    /** The {@code v1} schema of a CustomResourceDefinition shipped under {@code /crds}. */
+    static Schema crdSchema(String file) throws IOException {
+        try (InputStream crd = ExternalSecretManifestsTests.class.getResourceAsStream("/crds/" + file)) {
             JsonNode versions = YAML.readTree(crd).path("spec").path("versions");
             for (JsonNode version : versions) {
                 if (version.path("name").asString().equals("v1")) {
@@ -48,7 +48,7 @@ class ExternalSecretManifestsTests {
                 }
             }
         }
-        throw new IllegalStateException("the ExternalSecret CRD has no v1");
+        throw new IllegalStateException(file + " has no v1");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,7 +86,7 @@ class ExternalSecretManifestsTests {
         }
         assertThat(read).as("the overlay reads Secrets").isNotEmpty();
 
-        Schema schema = externalSecretSchema();
+        Schema schema = crdSchema("external-secrets.io_externalsecrets.yaml");
         Map<String, Set<String>> provided = new TreeMap<>();
         List<String> paths = new ArrayList<>();
         for (HasMetadata object : secrets) {
