@@ -10,6 +10,7 @@ import io.stagecoach.platform.environments.Environments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ShippedDeployTests {
@@ -26,31 +27,19 @@ class ShippedDeployTests {
 		assertThat(report.environments()).isEqualTo("dev, staging, prod (from deploy/environments.yaml)");
 	}
 
-	@Test
-	void stagingsFluxKustomizationApplyingDevsOverlayIsAnIsolationError(@TempDir Path repository) {
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			staging's Flux Kustomization applies dev's overlay | k8s/flux/staging/flux.yaml | path: ./overlays/staging | path: ./overlays/dev | deploy/k8s/flux/staging/kustomization.yaml: error: staging shares the path Flux applies "./overlays/dev of stagecoach-gitops" with dev — fix: point staging's Flux Kustomization at its own overlay of the GitOps repository, such as ./overlays/staging
+			staging's ExternalSecret reads dev's store path | k8s/secrets/staging/external-secrets.yaml | key: stagecoach/staging/promotion/rabbitmq | key: stagecoach/dev/promotion/rabbitmq | deploy/k8s/secrets/staging/kustomization.yaml: error: staging shares the secret store path "stagecoach/dev/promotion/rabbitmq" with dev — fix: read staging's secrets from a path of its own in the store, such as staging/stagecoach/dev/promotion/rabbitmq
+			""")
+	void stagingPointedAtDevsIsAnIsolationError(String what, String file, String from, String to, String finding,
+			@TempDir Path repository) {
 		Path deploy = DeployFiles.copyShipped(repository);
-		DeployFiles.edit(deploy.resolve("k8s/flux/staging/flux.yaml"), "path: ./overlays/staging", "path: ./overlays/dev");
+		DeployFiles.edit(deploy.resolve(file), from, to);
 
 		Report report = new Linter("files", "developers").lint(deploy);
 
-		assertThat(report.findings()).extracting(Finding::line).containsExactly(
-				"deploy/k8s/flux/staging/kustomization.yaml: error: staging shares the path Flux applies"
-						+ " \"./overlays/dev of stagecoach-gitops\" with dev — fix: point staging's Flux Kustomization at its"
-						+ " own overlay of the GitOps repository, such as ./overlays/staging");
-	}
-
-	@Test
-	void stagingsExternalSecretReadingDevsStorePathIsAnIsolationError(@TempDir Path repository) {
-		Path deploy = DeployFiles.copyShipped(repository);
-		DeployFiles.edit(deploy.resolve("k8s/secrets/staging/external-secrets.yaml"),
-				"key: stagecoach/staging/promotion/rabbitmq", "key: stagecoach/dev/promotion/rabbitmq");
-
-		Report report = new Linter("files", "developers").lint(deploy);
-
-		assertThat(report.findings()).extracting(Finding::line).containsExactly(
-				"deploy/k8s/secrets/staging/kustomization.yaml: error: staging shares the secret store path"
-						+ " \"stagecoach/dev/promotion/rabbitmq\" with dev — fix: read staging's secrets from a path of its"
-						+ " own in the store, such as staging/stagecoach/dev/promotion/rabbitmq");
+		assertThat(report.findings()).extracting(Finding::line).containsExactly(finding);
 	}
 
 	@Test

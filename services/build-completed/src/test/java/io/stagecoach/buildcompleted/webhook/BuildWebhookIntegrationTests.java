@@ -114,6 +114,47 @@ class BuildWebhookIntegrationTests {
                 .isEqualTo("4.0.0");
     }
 
+    /** The shipped CI example (examples/ci/announce-build.sh) as a GitHub Actions job runs it, with bash. */
+    private ProcessResult announceWithTheExample(String secret, String version) throws Exception {
+        Path script = Path.of("../../examples/ci/announce-build.sh").toAbsolutePath().normalize();
+        assertThat(script).isRegularFile();
+        ProcessBuilder builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("STAGECOACH_WEBHOOK_URL", "http://127.0.0.1:" + port + "/builds");
+        env.put("STAGECOACH_WEBHOOK_SECRET", secret);
+        env.put("SERVICE", "knative-lambda-builder");
+        env.put("VERSION", version);
+        env.put("IMAGE", "ghcr.io/acme/knative-lambda-builder");
+        env.put("DIGEST", DIGEST_B);
+        env.put("COMMIT", COMMIT);
+        env.put("AUTHOR", "jane");
+        env.put("BUILD_URL", "https://github.com/acme/knative-lambda-builder/actions/runs/42");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new ProcessResult(process.exitValue(), output);
+    }
+
+    record ProcessResult(int status, String output) {
+    }
+
+    @Test
+    void theShippedCiExampleAnnouncesABuildWithTheWebhookSecretAloneAndAWrongSecretIsRefused() throws Exception {
+        ProcessResult announced = announceWithTheExample(SECRET, "4.7.0");
+
+        assertThat(announced.status()).as(announced.output()).isZero();
+        String runId = BuildPolicy.runId(TestBuilds.release("4.7.0", DIGEST_B));
+        assertThat(announced.output()).startsWith("announced knative-lambda-builder 4.7.0 (delivery ")
+                .contains(runId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> promotionsOf(runId).size() == 1);
+
+        ProcessResult refused = announceWithTheExample("not the secret", "4.7.1");
+
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.output()).startsWith("refused (401): the signature is wrong");
+        assertThat(promotionsOf(BuildPolicy.runId(TestBuilds.release("4.7.1", DIGEST_B)))).isEmpty();
+    }
+
     @Test
     void aWholeCloudEventMayBePostedToo() throws Exception {
         CloudEvent<BuildCompleted> event = TestBuilds.build(TestBuilds.release("4.1.0", DIGEST_A), "dev", "410");
@@ -267,7 +308,7 @@ class BuildWebhookIntegrationTests {
     @Test
     void theSenderExampleOfTheReadmeIsAccepted() throws Exception {
         String readme = Files.readString(Path.of("../../README.md"));
-        String section = readme.substring(readme.indexOf("Or call the signed webhook"));
+        String section = readme.substring(readme.indexOf("call the signed webhook of the build-completed service"));
         int start = section.indexOf("```sh\n") + "```sh\n".length();
         String example = section.substring(start, section.indexOf("\n```", start));
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", "set -e\n" + example).redirectErrorStream(true);
