@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * @param expected    what the decision saw in the environment: the deployment lands only where the environment
  *                    still holds exactly that, so a decision taken on a state another writer changed in between
  *                    overwrites nothing (see {@link StaleDecisionException}); null lands it whatever is there
+ * @param flags       the feature flags file the release carries, written as the service's flags in the environment;
+ *                    null leaves the environment's flags as they are
  */
 public record Deployment(String environment, String service, String version, String image, String digest,
-                         Map<String, String> trailers, String reason, Expected expected) {
+                         Map<String, String> trailers, String reason, Expected expected, Flags flags) {
 
     /** Trailer key of the event that asked for the deployment. */
     public static final String EVENT_ID = "Event-Id";
@@ -64,6 +66,12 @@ public record Deployment(String environment, String service, String version, Str
         trailers = java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** A deployment that leaves the environment's flags as they are. */
+    public Deployment(String environment, String service, String version, String image, String digest,
+                      Map<String, String> trailers, String reason, Expected expected) {
+        this(environment, service, version, image, digest, trailers, reason, expected, null);
+    }
+
     /** A deployment that lands whatever the environment holds. */
     public Deployment(String environment, String service, String version, String image, String digest,
                       Map<String, String> trailers, String reason) {
@@ -79,17 +87,36 @@ public record Deployment(String environment, String service, String version, Str
     public Deployment withTrailer(String key, String value) {
         var more = new LinkedHashMap<>(trailers);
         more.put(key, value);
-        return new Deployment(environment, service, version, image, digest, more, reason, expected);
+        return new Deployment(environment, service, version, image, digest, more, reason, expected, flags);
     }
 
     /** This deployment with the given reason. */
     public Deployment withReason(String newReason) {
-        return new Deployment(environment, service, version, image, digest, trailers, newReason, expected);
+        return new Deployment(environment, service, version, image, digest, trailers, newReason, expected, flags);
     }
 
     /** This deployment, landing only where the environment still holds what {@code saw} says. */
     public Deployment expecting(Expected saw) {
-        return new Deployment(environment, service, version, image, digest, trailers, reason, saw);
+        return new Deployment(environment, service, version, image, digest, trailers, reason, saw, flags);
+    }
+
+    /** This deployment writing {@code newFlags} as the service's flags (null leaves them as they are). */
+    public Deployment withFlags(Flags newFlags) {
+        return new Deployment(environment, service, version, image, digest, trailers, reason, expected, newFlags);
+    }
+
+    /**
+     * A feature flags file to write: flagd JSON, content-addressed.
+     *
+     * @param digest  {@code sha256:<hex>} of the content's UTF-8 bytes
+     * @param content the file, byte for byte
+     */
+    public record Flags(String digest, String content) {
+
+        public Flags {
+            Objects.requireNonNull(content, "flags content");
+            require("flags digest", digest, DIGEST);
+        }
     }
 
     /**

@@ -198,7 +198,20 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     "no " + path + " in " + describe() + " for environment " + d.environment()));
             String previous = manifests.previousVersion(path, content, d);
             String pinned = manifests.pin(path, content, d);
-            if (pinned.equals(content)) {
+            Map<String, String> files = new java.util.LinkedHashMap<>();
+            if (!pinned.equals(content)) {
+                files.put(path, pinned);
+            }
+            Deployment described = d;
+            if (d.flags() != null) {
+                // the release's flags, byte for byte: a rollback writes the earlier release's back
+                String flagsPath = manifests.flagsPath(d.environment(), d.service());
+                if (!read(tip, flagsPath).filter(d.flags().content()::equals).isPresent()) {
+                    files.put(flagsPath, d.flags().content());
+                }
+                described = d.withTrailer("Flags", d.flags().digest());
+            }
+            if (files.isEmpty()) {
                 return Change.none(revision -> new DeployResult(revision, false, previous));
             }
             if (d.expected() != null) {
@@ -209,7 +222,7 @@ public final class GitOpsTarget implements DeployTarget, AutoCloseable {
                     throw new StaleDecisionException(d, now);
                 }
             }
-            return new Change<>(Map.of(path, pinned), CommitMessage.promotion(d),
+            return new Change<>(files, CommitMessage.promotion(described),
                     revision -> new DeployResult(revision, true, previous));
         });
     }

@@ -32,6 +32,13 @@ public final class KubernetesTarget implements DeployTarget {
     public static final String APPROVED_BY_ANNOTATION = "stagecoach.io/approved-by";
     /** Shown by {@code kubectl rollout history}. */
     public static final String CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
+    /**
+     * The digest of the feature flags the release carries, on the flags ConfigMap and on the pod template (so that
+     * a change of flags alone rolls the pods out, and a rollback of flags too).
+     */
+    public static final String FLAGS_DIGEST_ANNOTATION = "stagecoach.io/flags-digest";
+    /** The key of the flags ConfigMap ({@code <deployment>-flags}) that holds the flagd file. */
+    public static final String FLAGS_KEY = "flags.flagd.json";
     /** Set by the Deployment controller on each rollout. */
     public static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 
@@ -66,10 +73,16 @@ public final class KubernetesTarget implements DeployTarget {
             Container container = container(current, d.service(), where);
             String previous = running(current, container).version();
             String reference = d.reference();
-            boolean changed = !reference.equals(container.getImage());
+            String flagsDigest = d.flags() == null ? null : d.flags().digest();
+            boolean flagsChanged = flagsDigest != null && !flagsDigest.equals(podAnnotation(current,
+                    FLAGS_DIGEST_ANNOTATION));
+            boolean changed = !reference.equals(container.getImage()) || flagsChanged;
             if (changed && d.expected() != null && !d.expected().matches(running(current, container))) {
                 // compare-and-set: the image is set only over what the decision saw (ADR 26)
                 throw new StaleDecisionException(d, running(current, container));
+            }
+            if (flagsChanged) {
+                writeFlags(namespace, name, d);
             }
             if (changed) {
                 String containerName = container.getName();
@@ -93,6 +106,17 @@ public final class KubernetesTarget implements DeployTarget {
                     putOrRemove(annotations, RUN_ID_ANNOTATION, d.trailers().get(Deployment.RUN_ID));
                     putOrRemove(annotations, APPROVED_BY_ANNOTATION, d.trailers().get(Deployment.APPROVED_BY));
                     deployment.getMetadata().setAnnotations(annotations);
+                    if (flagsDigest != null) {
+                        var template = deployment.getSpec().getTemplate().getMetadata();
+                        if (template == null) {
+                            template = new io.fabric8.kubernetes.api.model.ObjectMeta();
+                            deployment.getSpec().getTemplate().setMetadata(template);
+                        }
+                        Map<String, String> podAnnotations = new HashMap<>(
+                                Objects.requireNonNullElse(template.getAnnotations(), Map.of()));
+                        podAnnotations.put(FLAGS_DIGEST_ANNOTATION, flagsDigest);
+                        template.setAnnotations(podAnnotations);
+                    }
                     return deployment;
                 });
                 log.info("Set {} of {} to {}", containerName, where, reference);
@@ -102,6 +126,39 @@ public final class KubernetesTarget implements DeployTarget {
         } catch (KubernetesClientException e) {
             throw translate("deploy to " + where, e);
         }
+    }
+
+    /**
+     * Writes the release's flags as ConfigMap {@code <deployment>-flags} (key {@value #FLAGS_KEY}) in the namespace,
+     * created or replaced, annotated with their digest.
+     */
+    private void writeFlags(String namespace, String deploymentName, Deployment d) {
+        var configMap = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                    .withName(flagsConfigMapName(d.service()))
+                    .withNamespace(namespace)
+                    .addToLabels("app.kubernetes.io/name", deploymentName)
+                    .addToLabels("app.kubernetes.io/managed-by", "stagecoach")
+                    .addToAnnotations(FLAGS_DIGEST_ANNOTATION, d.flags().digest())
+                    .addToAnnotations(VERSION_ANNOTATION, d.version())
+                .endMetadata()
+                .addToData(FLAGS_KEY, d.flags().content())
+                .build();
+        client.configMaps().inNamespace(namespace).resource(configMap)
+                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        log.info("Wrote flags {} of {} {} to ConfigMap {} in namespace {}", d.flags().digest(), d.service(),
+                d.version(), flagsConfigMapName(d.service()), namespace);
+    }
+
+    /** The ConfigMap that holds a service's flags: {@code <deployment>-flags}. */
+    public String flagsConfigMapName(String service) {
+        return deploymentName(service) + "-flags";
+    }
+
+    private static String podAnnotation(io.fabric8.kubernetes.api.model.apps.Deployment deployment, String key) {
+        var template = deployment.getSpec() == null || deployment.getSpec().getTemplate() == null ? null
+                : deployment.getSpec().getTemplate().getMetadata();
+        return template == null || template.getAnnotations() == null ? null : template.getAnnotations().get(key);
     }
 
     @Override

@@ -18,7 +18,19 @@ public sealed interface ManifestLayout permits ManifestLayout.Kustomize, Manifes
         return new HelmValues("helm/values-{environment}.yaml", "image.tag", "image.digest", "image.repository");
     }
 
+    /**
+     * Where a release's feature flags are written: one flagd file per environment and service, in a folder of the
+     * environment's own, so that a GitOps controller can mount it beside the service and {@code stagecoach lint}
+     * ties it to its environment.
+     */
+    String FLAGS_TEMPLATE = "flags/{environment}/{service}.flagd.json";
+
     String pathTemplate();
+
+    /** The flagd file of the service's feature flags in the environment. */
+    default String flagsPath(String environment, String service) {
+        return FLAGS_TEMPLATE.replace("{environment}", environment).replace("{service}", service);
+    }
 
     /** The file that pins the service's image in the environment. */
     default String path(String environment, String service) {

@@ -22,6 +22,10 @@ final class Manifests {
         return layout.path(environment, service);
     }
 
+    String flagsPath(String environment, String service) {
+        return layout.flagsPath(environment, service);
+    }
+
     /** The pinned release in a file; revision is left null for the caller. */
     Optional<RunningRelease> read(String path, String content, String service) {
         if (layout instanceof ManifestLayout.HelmValues helm) {

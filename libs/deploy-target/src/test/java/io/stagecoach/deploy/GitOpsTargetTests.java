@@ -151,6 +151,36 @@ class GitOpsTargetTests {
     }
 
     @Test
+    void aReleaseWithFlagsWritesThemInTheSameCommitAndARollbackWritesTheEarlierOnesBack() {
+        Path repo = temp.resolve("gitops");
+        GitOpsTarget target = open(settings(repo).build());
+        String flagsPath = "flags/staging/" + SERVICE + ".flagd.json";
+        Deployment.Flags off = new Deployment.Flags("sha256:" + "a".repeat(64), "{\"flags\": {}}\n");
+        Deployment.Flags on = new Deployment.Flags("sha256:" + "b".repeat(64), "{\"flags\": {\"x\": {}}}\n");
+
+        DeployResult first = target.deploy(release("staging", "1.0.0", DIGEST_1).withFlags(off));
+        // the same image with other flags: a new version that changes the flags alone
+        DeployResult second = target.deploy(release("staging", "1.1.0", DIGEST_1).withFlags(on));
+        DeployResult again = target.deploy(release("staging", "1.1.0", DIGEST_1).withFlags(on));
+        DeployResult back = target.deploy(release("staging", "1.0.0", DIGEST_1).withFlags(off));
+        DeployResult withoutFlags = target.deploy(release("staging", "1.2.0", DIGEST_2));
+
+        assertThat(first.changed()).isTrue();
+        assertThat(GitRepos.fileAt(repo, first.revision(), flagsPath)).isEqualTo(off.content());
+        assertThat(GitRepos.fileAt(repo, second.revision(), flagsPath)).isEqualTo(on.content());
+        assertThat(again.changed()).isFalse();
+        assertThat(GitRepos.fileAt(repo, back.revision(), flagsPath)).isEqualTo(off.content());
+        assertThat(GitRepos.fileAt(repo, withoutFlags.revision(), flagsPath)).as("a release without flags leaves them")
+                .isEqualTo(off.content());
+        List<RevCommit> log = GitRepos.log(repo);
+        assertThat(log.get(3).getFullMessage()).contains("Flags: " + off.digest());
+        assertThat(log.get(2).getFullMessage()).contains("Flags: " + on.digest());
+        assertThat(target.running("staging", SERVICE).map(RunningRelease::version)).contains("1.2.0");
+        assertThat(GitRepos.isClean(repo)).isTrue();
+        assertThat(repo.resolve(flagsPath)).content().isEqualTo(off.content());
+    }
+
+    @Test
     void aReleaseOfAnotherImageRepositoryIsRefusedAndCommitsNothing() {
         GitOpsTarget target = open(settings(temp.resolve("gitops")).build());
         target.deploy(release("staging", "1.0.0", DIGEST_1));

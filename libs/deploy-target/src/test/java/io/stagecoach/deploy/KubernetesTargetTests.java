@@ -97,6 +97,34 @@ class KubernetesTargetTests {
     }
 
     @Test
+    void aReleaseThatChangesTheFlagsAloneWritesTheirConfigMapAndRollsThePodsOut() {
+        Deployment.Flags flags = new Deployment.Flags("sha256:" + "f".repeat(64), "{\"flags\": {}}\n");
+        controllerRollsOutTheNextGeneration(d -> rolledOut(d.getMetadata().getGeneration(), 2));
+
+        // the image that runs, under a new version: only the flags change
+        DeployResult result = target.deploy(release("staging", "1.4.2", DIGEST_1).withFlags(flags));
+
+        assertThat(result.changed()).isTrue();
+        var configMap = client.configMaps().inNamespace(STAGING).withName(SERVICE + "-flags").get();
+        assertThat(configMap.getData()).containsExactly(Map.entry(KubernetesTarget.FLAGS_KEY, flags.content()));
+        assertThat(configMap.getMetadata().getAnnotations())
+                .containsEntry(KubernetesTarget.FLAGS_DIGEST_ANNOTATION, flags.digest())
+                .containsEntry(KubernetesTarget.VERSION_ANNOTATION, "1.4.2");
+        var deployed = deployment().get();
+        assertThat(deployed.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(KubernetesTarget.FLAGS_DIGEST_ANNOTATION, flags.digest());
+        assertThat(target.running("staging", SERVICE).map(RunningRelease::version)).contains("1.4.2");
+
+        // the same again changes nothing; other flags replace the ConfigMap's
+        assertThat(target.deploy(release("staging", "1.4.2", DIGEST_1).withFlags(flags)).changed()).isFalse();
+        Deployment.Flags other = new Deployment.Flags("sha256:" + "e".repeat(64), "{\"flags\": {\"x\": {}}}\n");
+        controllerRollsOutTheNextGeneration(d -> rolledOut(d.getMetadata().getGeneration(), 2));
+        assertThat(target.deploy(release("staging", "1.4.3", DIGEST_1).withFlags(other)).changed()).isTrue();
+        assertThat(client.configMaps().inNamespace(STAGING).withName(SERVICE + "-flags").get().getData())
+                .containsEntry(KubernetesTarget.FLAGS_KEY, other.content());
+    }
+
+    @Test
     void deploySetsTheImageByDigestAnnotatesItAndWaitsForTheRollout() {
         controllerRollsOutTheNextGeneration(d -> rolledOut(d.getMetadata().getGeneration(), 2));
 

@@ -30,6 +30,12 @@ public final class BuildPolicy {
     /** Reason tag of a build whose version was already built with another digest. */
     public static final String DIGEST_MISMATCH = "digest-mismatch";
 
+    /** Reason tag of a build whose version was already built with other flags. */
+    public static final String FLAGS_MISMATCH = "flags-mismatch";
+
+    /** Reason tag of a build whose flags cannot be deployed (not flagd, or not the content their digest names). */
+    public static final String FLAGS_INVALID = "flags-invalid";
+
     /** Reason tag of a build of a service the environments file does not list. */
     public static final String UNKNOWN_SERVICE = "unknown-service";
 
@@ -82,14 +88,26 @@ public final class BuildPolicy {
                     + " is not one Stagecoach promotes (the environments file lists " + String.join(", ", services)
                     + ")", environment, source);
         }
+        if (release.flags() != null && !release.flags().problems().isEmpty()) {
+            return refuse(build, FLAGS_INVALID, "its flags cannot be deployed: "
+                    + String.join("; ", release.flags().problems()), environment, source);
+        }
+        Optional<Release> registered = knowledge.registered(release.service(), release.version());
+        if (registered.isPresent() && registered.get().digest().equals(release.digest())
+                && !java.util.Objects.equals(registered.get().flagsDigest(), release.flagsDigest())) {
+            // same run id: without this, other flags under a built version would pass as the same build
+            return refuse(build, FLAGS_MISMATCH, "version " + release.version() + " of " + release.service()
+                    + " was already built " + (registered.get().flags() == null ? "without flags"
+                    : "with flags " + registered.get().flagsDigest()) + "; a flag change is a new version",
+                    environment, source);
+        }
         String promotionId = promotionId(runId, environment, knowledge.lastLift(release));
         if (knowledge.seen(promotionId)) {
             return new AlreadyRegistered(runId, promotionId);
         }
-        Optional<Release> earlier = knowledge.registered(release.service(), release.version());
-        if (earlier.isPresent() && !earlier.get().digest().equals(release.digest())) {
+        if (registered.isPresent() && !registered.get().digest().equals(release.digest())) {
             return refuse(build, DIGEST_MISMATCH, "version " + release.version() + " of " + release.service()
-                    + " was already built as digest " + earlier.get().digest(), environment, source);
+                    + " was already built as digest " + registered.get().digest(), environment, source);
         }
         return new Register(CloudEvent.of(PromotionRequested.build(release, environment), source, environment, runId,
                 build.id(), promotionId));

@@ -26,6 +26,7 @@ import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.ledger.Freeze;
 import io.stagecoach.platform.topology.PublishingRights;
 import io.stagecoach.deploy.Deployment;
+import io.stagecoach.support.deploy.ReleaseDeployments;
 import io.stagecoach.deploy.RunningRelease;
 
 /**
@@ -293,8 +294,7 @@ final class PromotionPolicy {
         if (data.approval() != null) {
             trailers.put(Deployment.APPROVED_BY, String.join(", ", data.approval().approvers()));
         }
-        return new Deployment(environment.name(), release.service(), release.version(), release.image(),
-                release.digest(), trailers, describe(data));
+        return ReleaseDeployments.of(environment.name(), release, trailers, describe(data));
     }
 
     private static String describe(PromotionRequested data) {

@@ -22,6 +22,7 @@ import io.stagecoach.events.Trigger;
 import io.stagecoach.ledger.LedgerView;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.deploy.Deployment;
+import io.stagecoach.support.deploy.ReleaseDeployments;
 
 /**
  * Decides what to put back when a release fails in this environment. Pure: the triggering event and this
@@ -200,7 +201,7 @@ final class RollbackPolicy {
         Map<String, String> trailers = new LinkedHashMap<>();
         trailers.put(Deployment.EVENT_ID, trigger.id());
         trailers.put(Deployment.RUN_ID, trigger.correlationid());
-        return new Deployment(environment.name(), to.service(), to.version(), to.image(), to.digest(), trailers,
+        return ReleaseDeployments.of(environment.name(), to, trailers,
                 "rollback from " + from.version() + " after " + trigger.eventType().eventName())
                 .expecting(running.map(r -> new Deployment.Expected(r.version(), r.digest()))
                         .orElse(Deployment.Expected.nothing()));

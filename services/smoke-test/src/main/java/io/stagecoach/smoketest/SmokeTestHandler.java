@@ -86,7 +86,8 @@ class SmokeTestHandler {
                     "environment", identity.environmentName(),
                     "namespace", identity.environment().namespace(),
                     "service", release.service(),
-                    "version", release.version()),
+                    "version", release.version(),
+                    "flags", release.flags() == null ? "" : release.flags().digest()),
                     // the feed applies records while the checks run: a newer deployment ends their retries
                     () -> SmokeTestPolicy.replaced(deployment, situation(deployment)));
             decision = SmokeTestPolicy.afterChecks(deployment, checks, situation(deployment), source());

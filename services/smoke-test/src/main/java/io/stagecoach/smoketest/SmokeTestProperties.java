@@ -54,15 +54,18 @@ public record SmokeTestProperties(@DefaultValue("2m") Duration deadline, @Defaul
      * One check.
      *
      * @param name           what the check is called in events, e.g. {@code health}
-     * @param url            the URL to call; {@code {environment}}, {@code {namespace}}, {@code {service}} and
-     *                       {@code {version}} are replaced
+     * @param url            the URL to call; {@code {environment}}, {@code {namespace}}, {@code {service}},
+     *                       {@code {version}} and {@code {flags}} (the flags' digest, empty without) are replaced
      * @param expectedStatus the HTTP status a passing answer has
      * @param jsonField      a field of the JSON answer (dotted path, e.g. {@code version} or {@code build.version})
      *                       that must equal the deployed version; null for none
      * @param timeout        how long one attempt waits for the answer
+     * @param flagsField     a field of the JSON answer that must equal the digest of the flags the release carries
+     *                       ({@code sha256:<hex>} of the flags file the service serves), for a release that carries
+     *                       flags; null for none
      */
     public record Check(String name, String url, @DefaultValue("200") int expectedStatus, @Nullable String jsonField,
-            @DefaultValue("5s") Duration timeout) {
+            @DefaultValue("5s") Duration timeout, @Nullable String flagsField) {
 
         public Check {
             if (name == null || name.isBlank() || !name.equals(name.strip())) {

@@ -84,7 +84,8 @@ public final class SmokeTestRunner {
 
     /**
      * Runs {@code checks} for the release whose values ({@code environment}, {@code namespace}, {@code service},
-     * {@code version}) fill the URL placeholders; the JSON field of a check must equal {@code version}.
+     * {@code version}, {@code flags}) fill the URL placeholders; the JSON field of a check must equal
+     * {@code version}, and its flags field {@code flags} where that is not empty.
      */
     public List<SmokeCheck> run(List<Check> checks, Map<String, String> values) {
         return run(checks, values, () -> false);
@@ -107,6 +108,7 @@ public final class SmokeTestRunner {
     private SmokeCheck runOne(Check check, Map<String, String> values, long deadlineNanos,
             BooleanSupplier overtaken) {
         String expectedVersion = values.getOrDefault("version", "");
+        String expectedFlags = values.getOrDefault("flags", "");
         URI uri;
         try {
             uri = resolve(check.url(), values);
@@ -123,7 +125,7 @@ public final class SmokeTestRunner {
                 long left = deadlineNanos - System.nanoTime();
                 Duration timeout = attempt == 1 || left >= check.timeout().toNanos() ? check.timeout()
                         : Duration.ofNanos(Math.max(left, 1_000_000));
-                Verdict tried = attempt(uri, check, timeout, expectedVersion);
+                Verdict tried = attempt(uri, check, timeout, expectedVersion, expectedFlags);
                 if (tried.result() == SmokeCheck.Result.PASSED) {
                     return tried;
                 }
@@ -183,7 +185,7 @@ public final class SmokeTestRunner {
         }
     }
 
-    private Verdict attempt(URI uri, Check check, Duration timeout, String expectedVersion) {
+    private Verdict attempt(URI uri, Check check, Duration timeout, String expectedVersion, String expectedFlags) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Accept", "application/json, */*;q=0.5")
                 .header("User-Agent", "stagecoach-smoke-test")
@@ -192,8 +194,17 @@ public final class SmokeTestRunner {
         try {
             // the request timeout ends at the headers; this bounds reading the body too
             HttpResponse<String> response = answer.get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
-            return CheckEvaluation.answered(check.expectedStatus(), check.jsonField(), expectedVersion,
+            Verdict verdict = CheckEvaluation.answered(check.expectedStatus(), check.jsonField(), expectedVersion,
                     response.statusCode(), response.body());
+            if (verdict.result() != SmokeCheck.Result.PASSED || check.flagsField() == null
+                    || expectedFlags.isEmpty()) {
+                return verdict;
+            }
+            // the release carries flags: the service must serve exactly those
+            Verdict flags = CheckEvaluation.answered(check.expectedStatus(), check.flagsField(), expectedFlags,
+                    response.statusCode(), response.body());
+            return flags.result() != SmokeCheck.Result.PASSED ? flags : new Verdict(SmokeCheck.Result.PASSED,
+                    verdict.actualStatus(), verdict.detail() + ", " + check.flagsField() + " " + expectedFlags);
         } catch (ExecutionException e) {
             return CheckEvaluation.failedToAsk(e.getCause(), timeout);
         } catch (TimeoutException e) {

@@ -29,8 +29,8 @@ class SmokeTestPropertiesTests {
         assertThat(properties.deadline()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
         assertThat(properties.checksFor("knative-lambda-builder")).containsExactly(
-                new SmokeTestProperties.Check("health", "http://app/health", 200, "version", Duration.ofSeconds(5)),
-                new SmokeTestProperties.Check("ready", "http://app/ready", 200, null, Duration.ofSeconds(9)));
+                new SmokeTestProperties.Check("health", "http://app/health", 200, "version", Duration.ofSeconds(5), null),
+                new SmokeTestProperties.Check("ready", "http://app/ready", 200, null, Duration.ofSeconds(9), null));
         assertThat(properties.checksFor("payments")).isEmpty();
         assertThat(properties.longestTimeout()).isEqualTo(Duration.ofSeconds(9));
     }

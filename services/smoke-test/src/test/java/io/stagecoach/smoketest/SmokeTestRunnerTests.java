@@ -74,6 +74,33 @@ class SmokeTestRunnerTests {
     }
 
     @Test
+    void aReleaseWithFlagsPassesOnlyWhileTheServiceServesExactlyThoseFlags() throws Exception {
+        int port = serve(0);
+        String digest = "sha256:" + "f".repeat(64);
+        Map<String, String> withFlags = new java.util.HashMap<>(RELEASE);
+        withFlags.put("flags", digest);
+        Check health = new Check("health", url(port, "/health"), 200, "version", Duration.ofSeconds(2), "flags");
+
+        answers.put("/health", new Answer(200, "{\"version\":\"1.4.2\",\"flags\":\"" + digest + "\"}", false));
+        SmokeCheck served = runner(Duration.ofSeconds(2)).run(List.of(health), withFlags).get(0);
+        answers.put("/health", new Answer(200, "{\"version\":\"1.4.2\",\"flags\":\"sha256:" + "e".repeat(64)
+                + "\"}", false));
+        SmokeCheck stale = runner(Duration.ofMillis(300)).run(List.of(health), withFlags).get(0);
+        answers.put("/health", new Answer(200, "{\"version\":\"1.4.2\"}", false));
+        SmokeCheck none = runner(Duration.ofMillis(300)).run(List.of(health), withFlags).get(0);
+        SmokeCheck releaseWithoutFlags = runner(Duration.ofSeconds(2)).run(List.of(health), RELEASE).get(0);
+
+        assertThat(served.result()).isEqualTo(Result.PASSED);
+        assertThat(served.detail()).isEqualTo("200 with version 1.4.2, flags " + digest);
+        assertThat(stale.result()).isEqualTo(Result.FAILED);
+        assertThat(stale.detail()).startsWith("flags is 'sha256:eeee").contains("expected '" + digest + "'");
+        assertThat(none.result()).isEqualTo(Result.FAILED);
+        assertThat(none.detail()).startsWith("the answer has no field flags");
+        assertThat(releaseWithoutFlags.result()).as("a release without flags is not asked about them")
+                .isEqualTo(Result.PASSED);
+    }
+
+    @Test
     void aWrongStatusFailsAfterRetryingWithinTheDeadline() throws Exception {
         int port = serve(0);
         answers.put("/health", new Answer(503, "{\"status\":\"DOWN\"}", false));
@@ -269,7 +296,7 @@ class SmokeTestRunnerTests {
     }
 
     private static Check check(String name, String url, int status, String jsonField, Duration timeout) {
-        return new Check(name, url, status, jsonField, timeout);
+        return new Check(name, url, status, jsonField, timeout, null);
     }
 
     /** The check most tests make: {@code /health} answers 200 and names the release's version. */

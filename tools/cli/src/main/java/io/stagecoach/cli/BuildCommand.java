@@ -3,6 +3,7 @@ package io.stagecoach.cli;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Flags;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.Release;
 import io.stagecoach.platform.environments.Environment;
@@ -26,7 +27,11 @@ import java.util.concurrent.Callable;
                 "      --image ghcr.io/acme/knative-lambda-builder@sha256:4d3e9a23...82e2a \\",
                 "      --commit 096a8cbc4bf9cc786c545235c3b4d54204b8c1c3 --author jane",
                 "  stagecoach build ... --build-url \"$CI_JOB_URL\" --wait --timeout 15m",
+                "  stagecoach build ... --version 1.4.3 --flags flags/checkout.flagd.json",
                 "",
+                "--flags attaches a flagd flags file (checked against flagd's schema first): every environment the",
+                "release reaches gets it as the service's flags, and a rollback puts the earlier release's back. A",
+                "flag change alone is a new version of the same image.",
                 "The run id (correlation id of every event of this release) is derived from service, version and",
                 "digest, so publishing the same build again is a duplicate the pipeline skips.",
                 "--wait exits 0 when the release waits at a manual gate or passed the last environment,",
@@ -65,6 +70,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--build-url", paramLabel = "URL", description = "where the CI build can be seen")
     String buildUrl;
 
+    @Option(names = "--flags", paramLabel = "FILE",
+            description = "a flagd feature flags file the release carries into each environment")
+    java.nio.file.Path flags;
+
     @Option(names = "--wait", description = "follow the run until it reaches a gate, the end, or fails")
     boolean wait;
 
@@ -91,7 +100,8 @@ final class BuildCommand implements Callable<Integer> {
         }
         Environments environments = environmentOptions.environments(context);
         Environment first = environments.first();
-        Release release = new Release(service, version, image.substring(0, at), image.substring(at + 1), commit, author);
+        Release release = new Release(service, version, image.substring(0, at), image.substring(at + 1), commit, author,
+                flags == null ? null : flags(flags));
         String runId = runId(release);
         CloudEvent<BuildCompleted> event = CloudEvent.of(new BuildCompleted(release, buildUrl),
                 buildUrl != null ? buildUrl : SOURCE, first.name(), runId, null,
@@ -114,6 +124,27 @@ final class BuildCommand implements Callable<Integer> {
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
         context.out().println(outcome.summary());
         return outcome.status();
+    }
+
+    /** The flags of {@code file}, or a usage error saying what is wrong with them and how to fix it. */
+    static Flags flags(java.nio.file.Path file) {
+        String content;
+        try {
+            content = java.nio.file.Files.readString(file);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw CliException.usage("--flags " + file + " is not UTF-8 text: save it as UTF-8 JSON");
+        } catch (java.io.IOException e) {
+            throw CliException.usage("--flags " + file + " cannot be read (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): give the path of a flagd file");
+        }
+        Flags flags = Flags.of(content);
+        java.util.List<String> problems = flags.problems();
+        if (!problems.isEmpty()) {
+            throw CliException.usage("--flags " + file + " cannot be deployed: " + String.join("; ", problems)
+                    + "; correct it as https://flagd.dev/reference/flag-definitions/ says (stagecoach lint checks it"
+                    + " too)");
+        }
+        return flags;
     }
 
     /** The run of a release: the correlation id of every event of its journey. */

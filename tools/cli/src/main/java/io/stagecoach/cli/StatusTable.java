@@ -62,7 +62,9 @@ final class StatusTable {
 
     static List<String> row(String service, Environment environment, EnvironmentLedger ledger, Instant now) {
         Optional<EnvironmentLedger.Deployed> running = ledger.running(service);
-        String version = running.map(d -> d.release().version() + (d.rollback() ? " (rolled back)" : "")).orElse("-");
+        // the flags a release carries are part of what runs: a flag change is a release of its own
+        String version = running.map(d -> d.release().version() + (d.release().flags() == null ? ""
+                : " flags " + d.release().flags().shortDigest()) + (d.rollback() ? " (rolled back)" : "")).orElse("-");
         String verified = running.map(d -> ledger.isVerified(d.release()) ? "yes" + soaking(service, environment,
                 ledger, d, now) : "no").orElse("-");
         // the age is the gated environment's own: since its approval service received the request

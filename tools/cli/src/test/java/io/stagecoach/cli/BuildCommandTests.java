@@ -82,6 +82,39 @@ class BuildCommandTests {
     }
 
     @Test
+    void aBuildCarriesItsFlagsFileByteForByteAndFlagsFlagdWouldRefuseAreNeverSent(@TempDir Path dir)
+            throws Exception {
+        Path good = dir.resolve("checkout.flagd.json");
+        String content = "{\"flags\": {\"new-checkout\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true, "
+                + "\"off\": false}, \"defaultVariant\": \"off\"}}}\n";
+        java.nio.file.Files.writeString(good, content);
+        Path bad = dir.resolve("bad.flagd.json");
+        java.nio.file.Files.writeString(bad, content.replace("\"defaultVariant\": \"off\"",
+                "\"defaultVariant\": \"maybe\""));
+        int before = streams.audit("dev").size();
+
+        Cli.Result refused = cli.run(build("1.5.0", "--flags", bad.toString()));
+        Cli.Result missing = cli.run(build("1.5.0", "--flags", dir.resolve("none.json").toString()));
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err()).contains("--flags " + bad + " cannot be deployed: flag 'new-checkout' defaults to "
+                + "variant 'maybe', which it does not have", "flagd.dev");
+        assertThat(missing.status()).as(missing.toString()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot be read", "NoSuchFileException");
+        assertThat(streams.audit("dev")).hasSize(before);
+
+        Cli.Result result = cli.run(build("1.5.0", "--flags", good.toString()));
+
+        assertThat(result.status()).as(result.toString()).isZero();
+        CloudEvent<?> event = streams.audit("dev").stream()
+                .filter(m -> m.routingKey().equals("build.completed.dev"))
+                .map(m -> new EventCodec().decode(m.body()))
+                .filter(e -> ((BuildCompleted) e.data()).release().version().equals("1.5.0")).findFirst().orElseThrow();
+        assertThat(((BuildCompleted) event.data()).release().flags())
+                .isEqualTo(io.stagecoach.events.Flags.of(content));
+    }
+
+    @Test
     void aWrongPasswordIsRefusedWithExitThree() {
         Cli.Result result = cli.with("STAGECOACH_PASSWORD", "wrong").run(build("1.2.0"));
 

@@ -18,7 +18,10 @@ import io.stagecoach.platform.environments.Environments;
 import io.stagecoach.platform.topology.Provenance;
 import org.junit.jupiter.api.Test;
 
-/** The FROZEN column: until when the environment is frozen and by which windows, and what is parked there. */
+/**
+ * The FROZEN column: until when the environment is frozen and by which windows, and what is parked there; the soak
+ * left under VERIFIED HERE, and a release's flags under RUNNING.
+ */
 class StatusTableFreezeTests {
 
     static final String SERVICE = "knative-lambda-builder";
@@ -63,6 +66,19 @@ class StatusTableFreezeTests {
                 .isEqualTo("yes, soaks 28m more");
         assertThat(StatusTable.row(SERVICE, soaking.get("dev"), dev, deployed.plusSeconds(1_800)).get(4))
                 .isEqualTo("yes");
+    }
+
+    @Test
+    void aReleaseThatCarriesFlagsShowsTheirDigestBesideItsVersion() {
+        EnvironmentLedger dev = new EnvironmentLedger("dev", Provenance.of(environments));
+        io.stagecoach.events.Flags flags = io.stagecoach.events.Flags.of("{\"flags\": {}}\n");
+        Release release = new Release(SERVICE, "1.5.1", "ghcr.io/acme/knative-lambda-builder", "sha256:" + "a".repeat(64),
+                "b".repeat(40), "jane", flags);
+        apply(dev, new io.stagecoach.events.DeploymentCompleted(release, "dev", "gitops", "r1", null, false),
+                SATURDAY, "dev-promotion");
+
+        assertThat(StatusTable.row(SERVICE, environments.get("dev"), dev, SATURDAY).get(1))
+                .isEqualTo("1.5.1 flags " + flags.digest().substring(7, 19));
     }
 
     private static void apply(EnvironmentLedger ledger, io.stagecoach.events.EventData data, Instant at,

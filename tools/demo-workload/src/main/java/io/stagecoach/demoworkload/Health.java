@@ -1,5 +1,10 @@
 package io.stagecoach.demoworkload;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +36,27 @@ record Health(int status, Map<String, String> body) {
         if (version.get().contains(settings.badMarker())) {
             return down(settings, version.get(), "version " + version.get() + " is a bad build");
         }
-        return new Health(200, body(settings, version.get(), "UP", null));
+        Health up = new Health(200, body(settings, version.get(), "UP", null));
+        OverlaySource flags = OverlaySource.flags(settings);
+        if (flags != null) {
+            up.body().put("flags", flagsDigest(flags));
+        }
+        return up;
+    }
+
+    /**
+     * {@code sha256:<hex>} of the flags file as it is now, what a release carrying flags expects to be served; null
+     * when there is none (no release with flags has come here) or it cannot be read.
+     */
+    static String flagsDigest(OverlaySource flags) {
+        try {
+            byte[] content = flags.read().getBytes(StandardCharsets.UTF_8);
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
     }
 
     /** The body as JSON; written by hand, so the workload needs no JSON library to start. */

@@ -20,6 +20,16 @@ interface OverlaySource {
     /** What is read, for messages. */
     String describe();
 
+    /** Where the service's flags file is read from, beside the overlay; null when none is configured. */
+    static OverlaySource flags(Settings settings) {
+        if (settings.flagsPath() == null) {
+            return null;
+        }
+        return settings.overlayPath() == null
+                ? new File(Path.of(settings.flagsPath()))
+                : new Git(settings.overlay(), settings.flagsPath());
+    }
+
     static OverlaySource of(Settings settings) {
         return settings.overlayPath() == null
                 ? new File(settings.overlay())

@@ -22,8 +22,11 @@ import picocli.CommandLine.Option;
  * @param overlayPath the file's path inside the repository when {@code overlay} is one, else null
  * @param badMarker   a version containing this is a broken build here (503): one marker per instance lets a demo
  *                    release fail in one environment only
+ * @param flagsPath   the service's feature flags file (flagd JSON): inside the repository when {@code overlay} is one,
+ *                    else a file; its digest is reported as {@code flags}. Null for none
  */
-record Settings(int port, String environment, String service, Path overlay, String overlayPath, String badMarker) {
+record Settings(int port, String environment, String service, Path overlay, String overlayPath, String badMarker,
+        String flagsPath) {
 
     static final String DEFAULT_BAD_MARKER = "-bad";
 
@@ -33,7 +36,8 @@ record Settings(int port, String environment, String service, Path overlay, Stri
             "--service", "DEMO_SERVICE",
             "--overlay", "DEMO_OVERLAY",
             "--overlay-path", "DEMO_OVERLAY_PATH",
-            "--bad-marker", "DEMO_BAD_MARKER");
+            "--bad-marker", "DEMO_BAD_MARKER",
+            "--flags-path", "DEMO_FLAGS_PATH");
 
     /** The command line; an option left out takes its variable from {@code env}. */
     @Command(name = "java -jar stagecoach-demo-workload.jar", sortOptions = false, usageHelpWidth = 110,
@@ -67,6 +71,11 @@ record Settings(int port, String environment, String service, Path overlay, Stri
         @Option(names = "--bad-marker", paramLabel = "TEXT",
                 description = "a version containing it answers 503 (DEMO_BAD_MARKER, default " + DEFAULT_BAD_MARKER + ")")
         String badMarker;
+
+        @Option(names = "--flags-path", paramLabel = "PATH",
+                description = "the service's flagd flags file, in the repository with one, else a file; /health reports"
+                        + " the digest of what it holds as flags (DEMO_FLAGS_PATH)")
+        String flagsPath;
     }
 
     static CommandLine commandLine(Map<String, String> env) {
@@ -132,6 +141,7 @@ record Settings(int port, String environment, String service, Path overlay, Stri
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new Settings(port, options.environment, options.service, overlay, options.overlayPath, badMarker);
+        return new Settings(port, options.environment, options.service, overlay, options.overlayPath, badMarker,
+                options.flagsPath == null || options.flagsPath.isBlank() ? null : options.flagsPath);
     }
 }

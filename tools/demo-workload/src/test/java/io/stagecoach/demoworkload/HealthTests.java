@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 class HealthTests {
 
-    private static final Settings SETTINGS = new Settings(0, "dev", "app", Path.of("k.yaml"), null, "-bad");
+    private static final Settings SETTINGS = new Settings(0, "dev", "app", Path.of("k.yaml"), null, "-bad", null);
 
     @Test
     void writesJsonThatParsesBackToTheSameFields() {
@@ -40,8 +40,27 @@ class HealthTests {
     }
 
     @Test
+    void reportsTheDigestOfTheFlagsFileAsItIsNowAndNoneWhileThereIsNone(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path flags = dir.resolve("app.flagd.json");
+        Settings withFlags = new Settings(0, "dev", "app", Path.of("k.yaml"), null, "-bad", flags.toString());
+        OverlaySource good = overlay("images:\n  - name: r/app\n    newTag: 1.0.0\n");
+
+        Health before = Health.of(withFlags, good);
+        java.nio.file.Files.writeString(flags, "{\"flags\": {}}\n");
+        Health after = Health.of(withFlags, good);
+
+        assertThat(before.body()).containsEntry("flags", null);
+        // sha256sum of the file's bytes
+        assertThat(after.body()).containsEntry("flags",
+                "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest("{\"flags\": {}}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertThat(Health.of(SETTINGS, good).body()).doesNotContainKey("flags");
+    }
+
+    @Test
     void judgesVersionsByItsOwnBadMarker() {
-        Settings staging = new Settings(0, "staging", "app", Path.of("k.yaml"), null, "-bad.staging");
+        Settings staging = new Settings(0, "staging", "app", Path.of("k.yaml"), null, "-bad.staging", null);
 
         assertThat(Health.of(staging, overlay("images:\n  - name: r/app\n    newTag: 1.0.1-bad.1\n")).status())
                 .isEqualTo(200);

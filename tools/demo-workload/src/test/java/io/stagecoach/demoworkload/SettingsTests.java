@@ -18,7 +18,7 @@ class SettingsTests {
                 "knative-lambda-builder", "--overlay", "/tmp/k.yaml"}, Map.of());
 
         assertThat(settings).isEqualTo(new Settings(0, "dev", "knative-lambda-builder", Path.of("/tmp/k.yaml"), null,
-                "-bad"));
+                "-bad", null));
     }
 
     @Test
@@ -26,7 +26,7 @@ class SettingsTests {
         Settings settings = Settings.parse(new String[] {"--environment", "staging"}, Map.of(
                 "DEMO_PORT", "9090", "DEMO_ENVIRONMENT", "dev", "DEMO_SERVICE", "svc", "DEMO_OVERLAY", "/o.yaml"));
 
-        assertThat(settings).isEqualTo(new Settings(9090, "staging", "svc", Path.of("/o.yaml"), null, "-bad"));
+        assertThat(settings).isEqualTo(new Settings(9090, "staging", "svc", Path.of("/o.yaml"), null, "-bad", null));
     }
 
     @Test

@@ -412,10 +412,13 @@ public final class Linter {
 
 		/**
 		 * Feature flag files ({@code *.flagd.json}): each tied to an environment by the part of its name before
-		 * {@code .flagd.json} ({@code prod.flagd.json}) or its folders, checked alone and then all in promotion order.
+		 * {@code .flagd.json} ({@code prod.flagd.json}) or its folders ({@code flags/prod/checkout.flagd.json}, the
+		 * flag set {@code checkout} of prod, as the GitOps deploy target writes a release's flags), checked alone and
+		 * then each flag set in promotion order.
 		 */
 		void flagFiles() {
-			Map<String, FlagdChecks.FlagFile> byEnvironment = new LinkedHashMap<>();
+			// by flag set (the file's name, or none for a file named after its environment), then environment
+			Map<String, Map<String, FlagdChecks.FlagFile>> bySet = new LinkedHashMap<>();
 			for (Path file : inputs.flagFiles()) {
 				String display = inputs.display(file);
 				JsonNode flags;
@@ -445,27 +448,36 @@ public final class Linter {
 				placements.add(placement.get());
 				FlagdChecks.FlagFile flagFile = new FlagdChecks.FlagFile(placement.get().environment(), display, flags);
 				findings.addAll(FlagdChecks.check(flagFile));
-				FlagdChecks.FlagFile other = byEnvironment.putIfAbsent(flagFile.environment(), flagFile);
+				String set = names.resolve(part).isPresent() ? "" : part;
+				FlagdChecks.FlagFile other = bySet.computeIfAbsent(set, s -> new LinkedHashMap<>())
+					.putIfAbsent(flagFile.environment(), flagFile);
 				if (other != null) {
-					findings.add(Finding.error(display, flagFile.environment() + " has a second flags file besides "
-							+ other.display(), "keep one flags file per environment"));
+					findings.add(Finding.error(display, flagFile.environment() + " has a second flags file"
+							+ (set.isEmpty() ? "" : " for " + set) + " besides " + other.display(),
+							"keep one flags file per environment" + (set.isEmpty() ? "" : " and flag set")));
 				}
 				checked.add(display);
 			}
-			List<FlagdChecks.FlagFile> inOrder = new ArrayList<>();
-			names.names().forEach(environment -> {
-				FlagdChecks.FlagFile file = byEnvironment.get(environment);
-				if (file != null) {
-					inOrder.add(file);
-				}
-			});
 			String first = names.names().isEmpty() ? null : names.names().get(0);
-			if (!inOrder.isEmpty() && !inOrder.get(0).environment().equals(first)) {
-				findings.add(Finding.error(inOrder.get(0).display(), inOrder.get(0).environment() + " has flags, and "
-						+ first + " has no flags file: a flag enters at " + first + " and is promoted from there",
-						"add " + first + "'s flags file (" + first + FlagdChecks.FLAG_FILE_SUFFIX + ") with the flags"));
-			}
-			findings.addAll(FlagdChecks.order(inOrder));
+			bySet.forEach((set, byEnvironment) -> {
+				List<FlagdChecks.FlagFile> inOrder = new ArrayList<>();
+				names.names().forEach(environment -> {
+					FlagdChecks.FlagFile file = byEnvironment.get(environment);
+					if (file != null) {
+						inOrder.add(file);
+					}
+				});
+				if (!inOrder.isEmpty() && !inOrder.get(0).environment().equals(first)) {
+					findings.add(Finding.error(inOrder.get(0).display(), inOrder.get(0).environment() + " has flags"
+							+ (set.isEmpty() ? "" : " for " + set) + ", and " + first + " has no flags file"
+							+ (set.isEmpty() ? "" : " for it") + ": a flag enters at " + first
+							+ " and is promoted from there", "add " + first + "'s flags file ("
+							+ (set.isEmpty() ? first + FlagdChecks.FLAG_FILE_SUFFIX
+									: first + "/" + set + FlagdChecks.FLAG_FILE_SUFFIX)
+							+ ") with the flags"));
+				}
+				findings.addAll(FlagdChecks.order(inOrder));
+			});
 		}
 
 		Report report() {

@@ -127,6 +127,33 @@ class FlagFilesTests {
 	}
 
 	@Test
+	void eachServicesFlagsAsTheDeployTargetWritesThemAreAFlagSetOfTheirOwnInPromotionOrder() {
+		write("flags/dev/checkout.flagd.json", flags(flag("new-checkout", "off")));
+		write("flags/prod/checkout.flagd.json", flags(flag("new-checkout", "on")));
+		write("flags/dev/search.flagd.json", flags(flag("fuzzy", "off")));
+		write("flags/prod/search.flagd.json", flags(flag("fuzzy", "on"), flag("new-checkout", "on")));
+		write("flags/prod/billing.flagd.json", flags(flag("invoices", "on")));
+
+		assertThat(lint()).containsExactlyInAnyOrder(
+				"flags/prod/search.flagd.json: error: flag 'new-checkout' is in prod but in no environment before it "
+						+ "(dev): a flag enters at dev and is promoted from there like a release — fix: add it to dev's "
+						+ "flags and promote it, or remove it from prod (a flag removed from dev on purpose goes from "
+						+ "here too)",
+				"flags/prod/billing.flagd.json: error: prod has flags for billing, and dev has no flags file for it: a "
+						+ "flag enters at dev and is promoted from there — fix: add dev's flags file "
+						+ "(dev/billing.flagd.json) with the flags");
+	}
+
+	@Test
+	void twoFlagsFilesOfOneSetInOneEnvironmentAreAnError() {
+		write("flags/dev/checkout.flagd.json", flags(flag("new-checkout", "off")));
+		write("overlays/dev/checkout.flagd.json", flags(flag("new-checkout", "off")));
+
+		assertThat(lint()).singleElement().asString().contains("dev has a second flags file for checkout besides ")
+			.contains("keep one flags file per environment and flag set");
+	}
+
+	@Test
 	void flagsOnTheirWayThroughTheEnvironmentsAreFine() {
 		write("overlays/dev/flags.flagd.json", flags(flag("dark-mode", "on"), rollout("new-checkout", "on", 5, 95)));
 		write("overlays/staging/flags.flagd.json", flags(flag("dark-mode", "on")));

@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import io.stagecoach.approval.ApprovalApplication;
 import io.stagecoach.buildcompleted.BuildCompletedApplication;
+import io.stagecoach.deploy.ManifestLayout;
 import io.stagecoach.events.Principal;
 import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
@@ -157,6 +158,8 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
                 settings.put(check + "url", site.workloadUrls().apply(env, promoted));
                 settings.put(check + "expected-status", "200");
                 settings.put(check + "json-field", "version");
+                // a release that carries flags must be served with exactly those
+                settings.put(check + "flags-field", "flags");
                 settings.put(check + "timeout", "2s");
             }
         }
@@ -165,14 +168,16 @@ public record ServicePlan(List<Entry> services, List<Workload> workloads) {
 
     /**
      * The demo workload's command line: it reads the version its environment's overlay declares for the service
-     * from the bare GitOps repository, and answers 503 for a version containing {@code badMarker}.
+     * from the bare GitOps repository, and the flags file the deploy target writes there, and answers 503 for a
+     * version containing {@code badMarker}.
      */
     public static List<String> workloadArguments(Workload workload, int port, String gitopsRemote,
                                                  @Nullable String badMarker) {
         String env = workload.environment().name();
         List<String> arguments = new ArrayList<>(List.of("--port", String.valueOf(port), "--environment", env,
                 "--service", workload.service(), "--overlay", gitopsRemote, "--overlay-path",
-                GitOpsRepository.overlay(env)));
+                GitOpsRepository.overlay(env), "--flags-path",
+                ManifestLayout.kustomize().flagsPath(env, workload.service())));
         if (badMarker != null && !badMarker.equals(LocalPipelineSettings.DEFAULT_BAD_MARKER)) {
             arguments.addAll(List.of("--bad-marker", badMarker));
         }

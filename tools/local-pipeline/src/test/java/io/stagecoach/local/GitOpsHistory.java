@@ -103,17 +103,36 @@ record GitOpsHistory(Path bare) {
 
     /** A file on the tip of {@code main}. */
     String file(String path) {
-        try (Git git = Git.open(bare.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
-            Repository repository = git.getRepository();
-            RevCommit tip = walk.parseCommit(repository.resolve("refs/heads/main"));
-            try (TreeWalk tree = TreeWalk.forPath(repository, path, tip.getTree())) {
-                if (tree == null) {
-                    throw new IllegalStateException(path + " is not on main");
-                }
-                return new String(repository.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
-            }
+        return fileIfAny(path).orElseThrow(() -> new IllegalStateException(path + " is not on main"));
+    }
+
+    /** A file on the tip of {@code main}, if it is there. */
+    java.util.Optional<String> fileIfAny(String path) {
+        try (Git git = Git.open(bare.toFile())) {
+            return java.util.Optional.ofNullable(read(git.getRepository(),
+                    git.getRepository().resolve("refs/heads/main"), path));
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A file as {@code commit} has it; null when it has none. */
+    String fileAt(RevCommit commit, String path) {
+        try (Git git = Git.open(bare.toFile())) {
+            return read(git.getRepository(), commit, path);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String read(Repository repository, org.eclipse.jgit.lib.AnyObjectId commit, String path)
+            throws IOException {
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevCommit parsed = walk.parseCommit(commit);
+            try (TreeWalk tree = TreeWalk.forPath(repository, path, parsed.getTree())) {
+                return tree == null ? null
+                        : new String(repository.open(tree.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ import io.stagecoach.events.DeploymentCompleted;
 import io.stagecoach.events.DriftCleared;
 import io.stagecoach.events.DriftDetected;
 import io.stagecoach.events.EventIds;
+import io.stagecoach.events.Flags;
 import io.stagecoach.events.Principal;
 import io.stagecoach.events.PromotionBlocked;
 import io.stagecoach.events.PromotionRequested;
@@ -79,7 +80,7 @@ class PipelineEndToEndTests {
     private static final String APPROVED_BY = "Approved-By";
     private static final List<String> SERVICES = List.of("svc-good", "svc-staging-fails", "svc-refusals",
             "svc-expiry", "svc-duplicates", "svc-older", "svc-withdrawn-by-operator", "svc-withdrawn-by-alert",
-            "svc-superseded", "svc-drift");
+            "svc-superseded", "svc-drift", "svc-flags");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Tells the chat bot's decisions apart: each is a message of its own. */
@@ -606,6 +607,107 @@ class PipelineEndToEndTests {
     }
 
     /** What {@code service}'s demo workload in {@code environment} answers: the version that runs there. */
+    /** dev has the flag, off for everyone. */
+    private static final String FLAGS_OFF = """
+            {
+              "$schema": "https://flagd.dev/schema/v0/flags.json",
+              "flags": {
+                "new-checkout": {
+                  "state": "ENABLED",
+                  "variants": {"on": true, "off": false},
+                  "defaultVariant": "off"
+                }
+              }
+            }
+            """;
+
+    /** The same flag rolled out to a tenth of the users. */
+    private static final String FLAGS_TENTH = """
+            {
+              "$schema": "https://flagd.dev/schema/v0/flags.json",
+              "flags": {
+                "new-checkout": {
+                  "state": "ENABLED",
+                  "variants": {"on": true, "off": false},
+                  "defaultVariant": "off",
+                  "targeting": {"fractional": [["on", 10], ["off", 90]]}
+                }
+              }
+            }
+            """;
+
+    /** On for everyone. */
+    private static final String FLAGS_ALL = FLAGS_OFF.replace("\"defaultVariant\": \"off\"",
+            "\"defaultVariant\": \"on\"");
+
+    @Test
+    void aFlagChangeMovesLikeAReleaseIntoProdOnlyAfterAnApprovalAndARollbackPutsTheEarlierFlagsBack()
+            throws Exception {
+        String service = "svc-flags";
+        Release first = release(service, "1.0.0", "jane").withFlags(Flags.of(FLAGS_OFF));
+        // a change of flags alone: the same image, a new version
+        Release tenth = new Release(service, "1.1.0", first.image(), first.digest(), first.commit(), "jane",
+                Flags.of(FLAGS_TENTH));
+        Release broken = new Release(service, "1.2.0-bad-dev", first.image(), first.digest(), first.commit(), "jane",
+                Flags.of(FLAGS_ALL));
+
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(first));
+        CloudEvent<?> requested = broker.audit("prod").await(ApprovalRequested.class,
+                r -> r.release().sameBuildAs(first));
+        for (String environment : List.of("dev", "staging")) {
+            assertThat(git.file(flagsPath(environment, service))).as(environment).isEqualTo(FLAGS_OFF);
+            assertThat(health(environment, service).flags()).as(environment).isEqualTo(first.flagsDigest());
+            SmokeTestPassed passed = broker.audit(environment).awaitData(SmokeTestPassed.class,
+                    p -> p.release().sameBuildAs(first));
+            assertThat(passed.release().flags()).isEqualTo(first.flags());
+        }
+        assertThat(git.fileIfAny(flagsPath("prod", service))).as("no flags in prod before an approval").isEmpty();
+
+        broker.publish("prod", Principal.CHATOPS, decision(requested, "alice", first.digest()));
+        broker.audit("prod").await(SmokeTestPassed.class, p -> p.release().sameBuildAs(first));
+        assertThat(git.file(flagsPath("prod", service))).isEqualTo(FLAGS_OFF);
+        assertThat(health("prod", service).flags()).isEqualTo(first.flagsDigest());
+        RevCommit prodCommit = git.commitsWithTrailer(RUN_ID, runId(first)).stream()
+                .filter(c -> git.changedPaths(c).contains(flagsPath("prod", service))).collect(onlyOne("prod"));
+        assertThat(git.changedPaths(prodCommit)).containsExactlyInAnyOrder(GitOpsHistory.overlay("prod"),
+                flagsPath("prod", service));
+        assertThat(GitOpsHistory.trailers(prodCommit)).containsEntry("Stagecoach-Flags", first.flagsDigest());
+
+        // the flag change travels the same way: staging on its own, prod waits for a person
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(tenth));
+        broker.audit("prod").await(ApprovalRequested.class, r -> r.release().sameBuildAs(tenth));
+        assertThat(git.file(flagsPath("staging", service))).isEqualTo(FLAGS_TENTH);
+        assertThat(git.file(flagsPath("prod", service))).as("prod keeps its flags until approved")
+                .isEqualTo(FLAGS_OFF);
+        assertThat(broker.audit("staging").caughtUp().ledger().running(service)).get()
+                .extracting(d -> d.release().flagsDigest()).isEqualTo(tenth.flagsDigest());
+
+        // a release that fails dev's smoke test is rolled back, and its flags with it
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(broken));
+        RollbackCompleted rolledBack = broker.audit("dev").awaitData(RollbackCompleted.class,
+                r -> broken.sameBuildAs(r.from()));
+        assertThat(rolledBack.to().flags()).isEqualTo(tenth.flags());
+        assertThat(git.file(flagsPath("dev", service))).isEqualTo(FLAGS_TENTH);
+        assertThat(health("dev", service).flags()).isEqualTo(tenth.flagsDigest());
+        assertThat(git.commits().stream().anyMatch(c -> git.changedPaths(c).contains(flagsPath("dev", service))
+                && FLAGS_ALL.equals(git.fileAt(c, flagsPath("dev", service))))).as("the broken flags were deployed")
+                .isTrue();
+
+        // flags whose digest is not their content's are refused where they enter, and audited
+        Release forged = new Release(service, "1.3.0", first.image(), first.digest(), first.commit(), "jane",
+                new Flags(tenth.flagsDigest(), FLAGS_ALL));
+        broker.as("dev", Principal.CI).withoutUserId().publish(build(forged));
+        PromotionBlocked refused = broker.audit("dev").awaitData(PromotionBlocked.class,
+                b -> b.release().sameBuildAs(forged));
+        assertThat(refused.reason()).isEqualTo(PromotionBlocked.Reason.BUILD_REFUSED);
+        assertThat(refused.message()).contains("is not their content's");
+        assertThat(git.file(flagsPath("dev", service))).isEqualTo(FLAGS_TENTH);
+    }
+
+    private static String flagsPath(String environment, String service) {
+        return "flags/" + environment + "/" + service + ".flagd.json";
+    }
+
     private static Health health(String environment, String service) throws Exception {
         LocalPipeline.Workload workload = pipeline.workloads().stream()
                 .filter(w -> w.environment().equals(environment) && w.service().equals(service)).findFirst()
@@ -613,7 +715,7 @@ class PipelineEndToEndTests {
         HttpResponse<String> response = get(workload.url());
         JsonNode body = JSON.readTree(response.body());
         return new Health(response.statusCode(), body.path("version").isNull() ? null
-                : body.path("version").asString());
+                : body.path("version").asString(), body.path("flags").isString() ? body.path("flags").asString() : null);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
@@ -621,6 +723,6 @@ class PipelineEndToEndTests {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private record Health(int status, String version) {
+    private record Health(int status, String version, String flags) {
     }
 }

@@ -11,6 +11,7 @@ import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
 import io.stagecoach.events.EventCodec;
 import io.stagecoach.events.InvalidEventException;
+import io.stagecoach.events.Flags;
 import io.stagecoach.events.Release;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 final class BuildRequests {
 
     static final List<String> FIELDS = List.of("service", "version", "image", "digest", "commit", "author",
-            "buildUrl");
+            "buildUrl", "flags");
 
     private final EventCodec codec;
 
@@ -89,8 +90,13 @@ final class BuildRequests {
         if (!problems.isEmpty()) {
             throw new InvalidEventException(problems);
         }
+        // the flags file as text, byte for byte what each environment gets; its digest is computed here
+        Flags flags = values.containsKey("flags") ? Flags.of(values.get("flags")) : null;
+        if (flags != null && !flags.problems().isEmpty()) {
+            throw new InvalidEventException(flags.problems().stream().map(problem -> "flags: " + problem).toList());
+        }
         Release release = new Release(values.get("service"), values.get("version"), values.get("image"),
-                values.get("digest"), values.get("commit"), values.get("author"));
+                values.get("digest"), values.get("commit"), values.get("author"), flags);
         CloudEvent<BuildCompleted> draft = CloudEvent.of(new BuildCompleted(release, values.get("buildUrl")), source,
                 environment, eventId, null, eventId);
         try {

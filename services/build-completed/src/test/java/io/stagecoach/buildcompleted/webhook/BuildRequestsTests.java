@@ -2,6 +2,7 @@ package io.stagecoach.buildcompleted.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
 
@@ -40,6 +41,27 @@ class BuildRequestsTests {
         assertThat(build.source()).isEqualTo(SOURCE);
         assertThat(build.correlationid()).isEqualTo(BuildPolicy.runId(release));
         assertThat(codec.encode(build)).isNotEmpty();
+    }
+
+    @Test
+    void takesTheFlagsFileAsTextAndComputesItsDigestOrSaysWhatIsWrongWithIt() {
+        String flags = "{\"flags\": {\"f\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true}, "
+                + "\"defaultVariant\": \"on\"}}}\n";
+        String body = """
+                {"service":"knative-lambda-builder","version":"1.4.2","image":"ghcr.io/acme/knative-lambda-builder",
+                 "digest":"%s","commit":"%s","author":"jane","flags":%s}
+                """;
+        String quoted = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(flags);
+
+        CloudEvent<BuildCompleted> build = requests.read(bytes(body.formatted(TestBuilds.DIGEST_A, TestBuilds.COMMIT,
+                quoted)), "dev", SOURCE, EVENT_ID);
+        InvalidEventException invalid = catchThrowableOfType(InvalidEventException.class, () -> requests.read(bytes(
+                body.formatted(TestBuilds.DIGEST_A, TestBuilds.COMMIT, quoted.replace("\\\"on\\\"}}}",
+                        "\\\"off\\\"}}}"))), "dev", SOURCE, EVENT_ID));
+
+        assertThat(build.data().release().flags()).isEqualTo(io.stagecoach.events.Flags.of(flags));
+        assertThat(invalid.problems()).containsExactly("flags: flag 'f' defaults to variant 'off', which it does not "
+                + "have (its variants: on)");
     }
 
     @Test
