@@ -38,7 +38,14 @@ public record ApprovalRefused(String requestId, String service, Release release,
         /** The request was already granted or rejected. */
         ALREADY_DECIDED,
         /** An override came without a reason. */
-        OVERRIDE_WITHOUT_REASON
+        OVERRIDE_WITHOUT_REASON,
+        /**
+         * The environment verifies people, and the decision is not a person's signed request: none, a signature
+         * that does not hold, a time out of the window, an unknown person, or content other than the decision's.
+         */
+        UNVERIFIED,
+        /** The signed request was already counted for a decision (the same click sent again). */
+        REPLAYED
     }
 
     @Override

@@ -37,8 +37,13 @@ class ApprovalConfiguration {
 
     @Bean
     ApprovalRules approvalRules(Environments environments, StagecoachIdentity identity,
-            Provenance provenance) {
-        return ApprovalRules.of(environments, identity.environment(), provenance);
+            Provenance provenance, ApprovalProperties properties) {
+        SignedDecisions signed = properties.slack().signed();
+        if (signed != null) {
+            log.info("Decisions in {} count only as clicks Slack signed, of {} known people", identity.environmentName(),
+                    signed.people().size());
+        }
+        return ApprovalRules.of(environments, identity.environment(), provenance, signed);
     }
 
     /** Follows the shared ledger feed from its first record: the feed replays only after the context is built. */

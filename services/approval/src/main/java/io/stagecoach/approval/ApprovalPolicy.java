@@ -84,7 +84,8 @@ final class ApprovalPolicy {
         Optional<Refusal> refusal = publisherProblem(decision.id(), publisher, rules)
                 .or(() -> requestProblem(decided, pending, ended, ledger, now))
                 .or(() -> withdrawnProblem(pending.get(), rules, ledger))
-                .or(() -> decisionProblem(decided, pending.get().request(), rules));
+                .or(() -> decisionProblem(decided, pending.get().request(), rules))
+                .or(() -> signedProblem(decision, pending.get().request(), rules, ledger, now));
         if (refusal.isPresent()) {
             return refused(decision, publisher, rules, knownRequestId, release, refusal.get());
         }
@@ -318,13 +319,41 @@ final class ApprovalPolicy {
             boolean counts = !vote.eventId().equals(decision.id())
                     && (vote.at() == null || vote.at().isBefore(opened.expiresAt()))
                     && publisherProblem(vote.eventId(), vote.publisher(), rules).isEmpty()
-                    && decisionProblem(vote.decision(), request, rules).isEmpty();
+                    && decisionProblem(vote.decision(), request, rules).isEmpty()
+                    // a vote counts only as its person's click, when the environment verifies people
+                    && (rules.signed() == null || rules.signed().problem(voteEvent(vote, decision), request.release(),
+                            java.util.List.of(), vote.at() == null ? decision.time() : vote.at()).isEmpty());
             if (counts) {
                 approvers.add(vote.decision().approver());
             }
         }
         approvers.add(decision.data().approver());
         return List.copyOf(approvers);
+    }
+
+    /**
+     * Where the environment verifies people: the decision must be its person's signed click, not one already
+     * counted for the request (the same click sent again).
+     */
+    private static Optional<Refusal> signedProblem(CloudEvent<ApprovalDecided> decision, ApprovalRequested request,
+            ApprovalRules rules, EnvironmentLedger ledger, Instant now) {
+        if (rules.signed() == null) {
+            return Optional.empty();
+        }
+        // only a click that counted is spent: a forged copy refused before it does not spend the person's click
+        List<String> counted = ledger.votes(request.requestId()).stream()
+                .filter(vote -> !vote.eventId().equals(decision.id()))
+                .filter(vote -> rules.signed().problem(voteEvent(vote, decision), request.release(), List.of(),
+                        vote.at() == null ? now : vote.at()).isEmpty())
+                .map(vote -> SignedDecisions.clickOf(vote.decision())).filter(java.util.Objects::nonNull).toList();
+        return rules.signed().problem(decision, request.release(), counted, now);
+    }
+
+    /** An earlier vote as the event it was, for its signed click to be judged as at its own time. */
+    private static CloudEvent<ApprovalDecided> voteEvent(Vote vote, CloudEvent<ApprovalDecided> decision) {
+        return new CloudEvent<>(decision.specversion(), vote.eventId(), decision.source(), decision.type(),
+                decision.subject(), vote.at(), decision.environment(), decision.correlationid(),
+                decision.causationid(), vote.decision());
     }
 
     private static Verdict refused(CloudEvent<ApprovalDecided> decision, String publisher, ApprovalRules rules,
@@ -346,6 +375,6 @@ final class ApprovalPolicy {
         return "/stagecoach/" + rules.environment() + "/approval";
     }
 
-    private record Refusal(Reason reason, String message) {
+    record Refusal(Reason reason, String message) {
     }
 }

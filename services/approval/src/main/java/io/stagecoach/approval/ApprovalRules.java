@@ -23,9 +23,16 @@ import io.stagecoach.platform.topology.Provenance;
  * @param withdrawers        RabbitMQ users whose {@code release.withdrawn} counts: the previous environment's
  *                           rollback service (e.g. {@code staging-rollback})
  * @param freeze             when the environment is frozen: an override then needs a second approver (ADR 38)
+ * @param signed             where decisions must be people's signed clicks, how they are verified (ADR 42); null
+ *                           where the approver is who the decision publisher says
  */
 record ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
-        Duration approvalTtl, Set<String> withdrawers, FreezeSchedule freeze) {
+        Duration approvalTtl, Set<String> withdrawers, FreezeSchedule freeze, SignedDecisions signed) {
+
+    ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
+                  Duration approvalTtl, Set<String> withdrawers, FreezeSchedule freeze) {
+        this(environment, decisionPublishers, approvers, minApprovals, approvalTtl, withdrawers, freeze, null);
+    }
 
     /** Rules of an environment that is never frozen. */
     ApprovalRules(String environment, Set<String> decisionPublishers, Set<String> approvers, int minApprovals,
@@ -41,9 +48,20 @@ record ApprovalRules(String environment, Set<String> decisionPublishers, Set<Str
     }
 
     static ApprovalRules of(Environments environments, Environment environment, Provenance provenance) {
+        return of(environments, environment, provenance, null);
+    }
+
+    static ApprovalRules of(Environments environments, Environment environment, Provenance provenance,
+                            SignedDecisions signed) {
         return new ApprovalRules(environment.name(),
                 provenance.publishersOf(EventType.APPROVAL_DECIDED, environment.name()),
                 environments.approvingPeople(environment.name()), environment.minApprovals(), environment.approvalTtl(),
-                provenance.publishersOf(EventType.RELEASE_WITHDRAWN, environment.name()), environment.freeze());
+                provenance.publishersOf(EventType.RELEASE_WITHDRAWN, environment.name()), environment.freeze(), signed);
+    }
+
+    /** These rules, where decisions must be people's clicks as {@code newSigned} verifies them. */
+    ApprovalRules withSigned(SignedDecisions newSigned) {
+        return new ApprovalRules(environment, decisionPublishers, approvers, minApprovals, approvalTtl, withdrawers,
+                freeze, newSigned);
     }
 }
