@@ -88,9 +88,16 @@ record SignedDecisions(String signingSecret, Map<String, String> people, Map<Str
             return unverified("the decision names '" + decided.approver() + "', but " + click.person() + " ("
                     + person + ") clicked");
         }
-        if (!click.value().equals(decided.requestId())) {
-            return unverified("the click was on request " + click.value() + ", the decision is on request "
+        // the button's value: the request, then the release the person saw on the message
+        String[] value = click.value().split(" ");
+        if (!value[0].equals(decided.requestId())) {
+            return unverified("the click was on request " + value[0] + ", the decision is on request "
                     + decided.requestId());
+        }
+        if (value.length >= 4 && !(value[1].equals(decided.service()) && value[2].equals(decided.version())
+                && value[3].equals(decided.digest()))) {
+            return unverified("the click was on " + value[1] + " " + value[2] + " (" + value[3] + "), the decision "
+                    + "names " + decided.service() + " " + decided.version() + " (" + decided.digest() + ")");
         }
         String action = decided.decision() == ApprovalDecided.Decision.APPROVE ? SlackAction.APPROVE
                 : SlackAction.REJECT;
