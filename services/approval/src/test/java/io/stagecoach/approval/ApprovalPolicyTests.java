@@ -505,7 +505,7 @@ class ApprovalPolicyTests {
                 + (ending.data().supersededBy() == null ? "" : " by " + ending.data().supersededBy());
     }
 
-    private static String describe(Verdict verdict) {
+    static String describe(Verdict verdict) {
         if (verdict instanceof Verdict.Refused refused) {
             return "refused " + refused.reason();
         }

@@ -197,15 +197,6 @@ class SignedDecisionsTests {
     }
 
     private static String describe(Verdict verdict) {
-        if (verdict instanceof Verdict.Refused refused) {
-            return "refused " + refused.reason();
-        }
-        if (verdict instanceof Verdict.Rejected) {
-            return "rejected";
-        }
-        if (verdict instanceof Verdict.VoteRecorded vote) {
-            return "vote " + vote.approvers() + " of " + vote.needed();
-        }
-        return "granted " + ((Verdict.Granted) verdict).grant().data().approvers();
+        return ApprovalPolicyTests.describe(verdict);
     }
 }

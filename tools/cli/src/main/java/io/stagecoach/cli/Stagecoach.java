@@ -14,7 +14,7 @@ import java.time.Duration;
         description = {"Talk to the Stagecoach release pipeline (dev -> staging -> prod on RabbitMQ).", ""},
         subcommands = {BuildCommand.class, ApproveCommand.class, RejectCommand.class, StatusCommand.class, DriftCommand.class,
                 RollbackCommand.class, ReleaseHoldCommand.class, LineCommand.Stop.class, LineCommand.Restart.class,
-                AuditCommand.class, WatchCommand.class, ProvisionCommand.class,
+                AuditCommand.class, WatchCommand.class, CdEventsCommand.class, ProvisionCommand.class,
                 LintCommand.class, DeadLettersCommand.class, DoctorCommand.class, UpCommand.class, DownCommand.class,
                 DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},

@@ -1,10 +1,5 @@
 package io.stagecoach.cli;
 
-import io.stagecoach.events.CloudEvent;
-import io.stagecoach.events.EventCodec;
-import io.stagecoach.events.InvalidEventException;
-import io.stagecoach.platform.audit.StreamOffset;
-import io.stagecoach.platform.environments.Environment;
 import io.stagecoach.platform.environments.Environments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +8,6 @@ import picocli.CommandLine.ParentCommand;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code stagecoach watch}: every environment's events as they happen, and where each release stands. */
@@ -79,35 +72,17 @@ final class WatchCommand implements Callable<Integer> {
             context.out().println(outcome.summary());
             return outcome.status();
         }
-        EventCodec codec = new EventCodec();
-        Set<String> seen = new HashSet<>();
         int shown = 0;
         try (AuditStreams streams = new AuditStreams(amqp.broker(context))) {
-            for (Environment environment : environments.all()) {
-                streams.subscribe(environment, start == null ? StreamOffset.next() : StreamOffset.at(start));
-            }
+            streams.subscribeAll(environments, start);
             context.err().println("Watching " + EnvironmentOptions.names(environments) + " (Ctrl-C to stop)...");
             context.err().flush();
             while (count == null || shown < count) {
-                AuditStreams.Item item = streams.poll(Duration.ofMillis(500));
-                if (item == null) {
-                    if (streams.anyClosed()) {
-                        throw CliException.broker("RabbitMQ closed an audit stream subscription", null);
-                    }
+                AuditStreams.Event next = streams.nextEvent(Duration.ofMillis(500), start);
+                if (next == null || service != null && !service.equals(next.event().subject())) {
                     continue;
                 }
-                CloudEvent<?> event;
-                try {
-                    event = codec.decode(item.message().body());
-                } catch (InvalidEventException e) {
-                    continue;
-                }
-                // a hand-off is in two streams: the sender's and the receiver's
-                if (!seen.add(event.id()) || start != null && event.time().isBefore(start)
-                        || service != null && !service.equals(event.subject())) {
-                    continue;
-                }
-                context.out().println(EventLines.watch(event, item.message().userId()));
+                context.out().println(EventLines.watch(next.event(), next.message().userId()));
                 context.out().flush();
                 shown++;
             }

@@ -40,6 +40,19 @@ final class BuildRequests {
      * @throws InvalidEventException naming every problem, by the field names of the form that was sent
      */
     CloudEvent<BuildCompleted> read(byte[] body, String environment, String source, String eventId) {
+        return read(body, environment, source, eventId, null);
+    }
+
+    /**
+     * As {@link #read(byte[], String, String, String)}, for a request in CloudEvents' HTTP binary mode too:
+     * {@code ceType} is its {@code ce-type} header (null for none), which must be the type of the CDEvent it carries.
+     */
+    CloudEvent<BuildCompleted> read(byte[] body, String environment, String source, String eventId, String ceType) {
+        return parse(body, environment, source, eventId, ceType);
+    }
+
+    private CloudEvent<BuildCompleted> parse(byte[] body, String environment, String source, String eventId,
+            String ceType) {
         JsonNode tree;
         try {
             tree = EventCodec.mapper().readTree(body);
@@ -50,8 +63,33 @@ final class BuildRequests {
             throw new InvalidEventException("body must be a JSON object: {" + String.join(", ", FIELDS)
                     + "} or a build.completed CloudEvent");
         }
+        // a CDEvent: bare (CloudEvents binary mode, the ce-* headers beside it) or as a structured CloudEvent's data
+        if (ceType != null && !(CdEventBuilds.isCdEvent(tree)
+                && ceType.equals(tree.path("context").path("type").asString()))) {
+            throw new InvalidEventException("ce-type: '" + ceType + "' is not the type of the CDEvent in the body ("
+                    + tree.path("context").path("type").asString("none") + "); in binary mode the body is the CDEvent");
+        }
+        if (CdEventBuilds.isCdEvent(tree)) {
+            return fromCdEvent(tree, environment, source, eventId);
+        }
+        if (tree.has("specversion") && tree.path("type").asString("").startsWith("dev.cdevents.")) {
+            if (!CdEventBuilds.isCdEvent(tree.path("data"))) {
+                throw new InvalidEventException("data: a CloudEvent of type " + tree.path("type").asString()
+                        + " carries its CDEvent (context, subject) as data");
+            }
+            return fromCdEvent(tree.path("data"), environment, source, eventId);
+        }
         return tree.has("specversion") ? fromCloudEvent(body, environment, eventId)
                 : fromPlain(tree, environment, source, eventId);
+    }
+
+    /** A CDEvent announcing a build, as the plain form says it (see {@link CdEventBuilds}). */
+    private CloudEvent<BuildCompleted> fromCdEvent(JsonNode cdevent, String environment, String source,
+            String eventId) {
+        tools.jackson.databind.node.ObjectNode form = EventCodec.mapper().createObjectNode();
+        CdEventBuilds.form(cdevent).forEach(form::put);
+        String cdSource = cdevent.path("context").path("source").asString("");
+        return fromPlain(form, environment, cdSource.isBlank() ? source : cdSource, eventId);
     }
 
     private CloudEvent<BuildCompleted> fromCloudEvent(byte[] body, String environment, String eventId) {

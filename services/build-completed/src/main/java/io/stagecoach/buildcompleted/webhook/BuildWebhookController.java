@@ -53,6 +53,10 @@ import org.springframework.web.bind.annotation.RestController;
  * replicas given the same delivery at the same moment may both publish it: one event id, so the inbox registers it
  * once.
  *
+ * <p>The body is the plain build form, a {@code build.completed} CloudEvent, or a CDEvent announcing a build
+ * ({@code artifact.published} or {@code build.finished}, see {@link CdEventBuilds}), bare (CloudEvents' binary mode,
+ * its {@code ce-type} header checked against it) or as a structured CloudEvent's data.
+ *
  * <p>The body is read only after the headers were checked, and never past {@link EventCodec#MAX_EVENT_BYTES}.
  *
  * <p>The answer is decided from the environment's ledger as its feed has read it, which opens no connection: a
@@ -111,7 +115,8 @@ class BuildWebhookController {
             @RequestHeader(name = Signatures.TIMESTAMP_HEADER, required = false) String timestamp,
             @RequestHeader(name = Signatures.BODY_ONLY_HEADER, required = false) String bodyOnlySignature,
             @RequestHeader(name = DELIVERY_HEADER, required = false) String delivery,
-            @RequestHeader(name = GITHUB_DELIVERY_HEADER, required = false) String githubDelivery) throws IOException {
+            @RequestHeader(name = GITHUB_DELIVERY_HEADER, required = false) String githubDelivery,
+            @RequestHeader(name = "ce-type", required = false) String ceType) throws IOException {
         String deliveryId = delivery != null ? delivery : githubDelivery;
         if (!secret.isConfigured()) {
             return answer(HttpStatus.UNAUTHORIZED, "unauthorized", error("this webhook has no secret configured "
@@ -165,7 +170,7 @@ class BuildWebhookController {
         try {
             CloudEvent<BuildCompleted> build;
             try {
-                build = requests.read(raw, handler.environment(), source(), eventId);
+                build = requests.read(raw, handler.environment(), source(), eventId, ceType);
             } catch (InvalidEventException e) {
                 return answer(HttpStatus.BAD_REQUEST, "invalid", problems(e.problems()));
             }

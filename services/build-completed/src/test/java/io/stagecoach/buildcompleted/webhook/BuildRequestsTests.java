@@ -65,6 +65,38 @@ class BuildRequestsTests {
     }
 
     @Test
+    void takesACdEventsBuildFinishedAsAStructuredCloudEventAndSaysWhatACdEventLacks() {
+        String cdevent = ("{\"context\":{\"specversion\":\"0.5.1\",\"id\":\"b1\",\"source\":\"https://ci.example.com/acme\","
+                + "\"type\":\"dev.cdevents.build.finished.0.3.0\",\"timestamp\":\"2026-12-05T05:00:00Z\"},"
+                + "\"subject\":{\"id\":\"build-812\",\"content\":{\"artifactId\":\"pkg:oci/knative-lambda-builder@%s"
+                + "?repository_url=ghcr.io/acme/knative-lambda-builder&tag=1.4.2\"}},"
+                + "\"customData\":{\"commit\":\"%s\",\"author\":\"jane\"}}")
+                .formatted(TestBuilds.DIGEST_A.replace(":", "%3A"), TestBuilds.COMMIT);
+        String structured = "{\"specversion\":\"1.0\",\"id\":\"b1\",\"source\":\"https://ci.example.com/acme\","
+                + "\"type\":\"dev.cdevents.build.finished.0.3.0\",\"datacontenttype\":\"application/json\","
+                + "\"data\":" + cdevent + "}";
+
+        assertThat(io.stagecoach.testing.cdevents.CdEventSchemas.problems(
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(cdevent))).isEmpty();
+        CloudEvent<BuildCompleted> bare = requests.read(bytes(cdevent), "dev", SOURCE, EVENT_ID);
+        CloudEvent<BuildCompleted> wrapped = requests.read(bytes(structured), "dev", SOURCE, EVENT_ID);
+        InvalidEventException lacking = catchThrowableOfType(InvalidEventException.class, () -> requests.read(
+                bytes(cdevent.replace(",\"customData\":{\"commit\":\"" + TestBuilds.COMMIT + "\",\"author\":\"jane\"}",
+                        "").replace("&tag=1.4.2", "")), "dev", SOURCE, EVENT_ID));
+
+        Release release = TestBuilds.release("1.4.2", TestBuilds.DIGEST_A);
+        assertThat(bare.data().release()).isEqualTo(release);
+        assertThat(wrapped.data().release()).isEqualTo(release);
+        assertThat(bare.source()).isEqualTo("https://ci.example.com/acme");
+        assertThat(bare.correlationid()).isEqualTo(BuildPolicy.runId(release));
+        assertThat(lacking.problems()).containsExactly(
+                "subject.content.artifactId: the package URL has no tag=<version> (or give customData.version)",
+                "customData.commit: required, the Git commit the image was built from (a CDEvent has no field for it)",
+                "customData.author: required (or subject.content.user of artifact.published): who authored the "
+                        + "change, as approvers are known");
+    }
+
+    @Test
     void readsAWholeCloudEventAndGivesItTheDeliverysId() {
         CloudEvent<BuildCompleted> sent = TestBuilds.build(TestBuilds.release("1.4.2", TestBuilds.DIGEST_A), "dev",
                 "812");
