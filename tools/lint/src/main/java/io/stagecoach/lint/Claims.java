@@ -62,6 +62,20 @@ final class Claims {
 				case "ServiceAccount" -> ROLE_ANNOTATIONS.forEach(annotation -> add(claims, ClaimKind.IAM_ROLE,
 						object.path("metadata").path("annotations").path(annotation).asString(""), env, file));
 				case "Secret" -> add(claims, ClaimKind.SECRET, namespace + "/" + Kube.name(object), env, file);
+				// AWS Controllers for Kubernetes: what the object creates in the account is the environment's
+				case "Repository", "Bucket", "Role" -> {
+					String api = object.path("apiVersion").asString("");
+					String name = object.path("spec").path("name").asString("");
+					if (api.startsWith("ecr.services.k8s.aws/")) {
+						add(claims, ClaimKind.IMAGE_REPOSITORY, name.isEmpty() ? "" : "ECR repository " + name, env, file);
+					}
+					else if (api.startsWith("s3.services.k8s.aws/")) {
+						add(claims, ClaimKind.BUCKET, name, env, file);
+					}
+					else if (api.startsWith("iam.services.k8s.aws/")) {
+						add(claims, ClaimKind.IAM_ROLE, name.isEmpty() ? "" : "IAM role " + name, env, file);
+					}
+				}
 				case "ExternalSecret" -> externalSecretPaths(object)
 					.forEach(path -> add(claims, ClaimKind.SECRET_PATH, path, env, file));
 				case "Kustomization" -> {

@@ -157,6 +157,7 @@ public final class Linter {
 					findings.addAll(OverlayChecks.environmentVariable(overlay));
 					findings.addAll(OverlayChecks.peopleAccess(overlay, names.isProtected(environment), developersGroup));
 					findings.addAll(GitCredentialCheck.check(overlay, developersGroup, names.model()));
+					names.model().ifPresent(model -> findings.addAll(CloudPolicyCheck.check(overlay, model)));
 					names.get(environment)
 						.ifPresent(env -> findings
 							.addAll(EnvironmentChecks.overlayMatches(overlay, env, environmentsDisplay, environmentsTree)));

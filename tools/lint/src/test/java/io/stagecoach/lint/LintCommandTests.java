@@ -27,7 +27,7 @@ class LintCommandTests {
 		assertThat(run(DeployFiles.SHIPPED.toString())).isZero();
 		assertThat(out.toString(StandardCharsets.UTF_8)).contains(
 				"checked deploy/k8s/overlays/prod/kustomization.yaml as prod: folder \"prod\"\n",
-				"\nstagecoach-lint: 0 error(s), 0 warning(s) in deploy/environments.yaml, 12 overlay(s), 3 Helm values"
+				"\nstagecoach-lint: 0 error(s), 0 warning(s) in deploy/environments.yaml, 15 overlay(s), 3 Helm values"
 						+ " file(s), deploy/rabbitmq/definitions.json; environments dev, staging, prod (from"
 						+ " deploy/environments.yaml); overlays ");
 	}

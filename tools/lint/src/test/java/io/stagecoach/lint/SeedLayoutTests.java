@@ -141,7 +141,7 @@ class SeedLayoutTests {
 		assertThat(report.findings()).extracting(Finding::line).containsExactly(
 				"environments.yaml:16: error: unknown field 'registry' in environment 'dev' — fix: remove it or correct"
 						+ " it; known fields: name, vhost, gate, namespace, audit-retention, approvers, min-approvals,"
-						+ " approval-ttl, image-repository, bucket, iam-role, gitops-repository, gitops-branch, deploy-target, freeze, soak (did you mean"
+						+ " approval-ttl, image-repository, image-retention, bucket, iam-role, gitops-repository, gitops-branch, deploy-target, freeze, soak (did you mean"
 						+ " 'image-repository'?)",
 				"environments.yaml:36: error: environment 'prod', field 'iam-role': 'shop-prd' is not a role the linter"
 						+ " can match against service accounts — fix: write an AWS role ARN"

@@ -22,7 +22,7 @@ class ShippedDeployTests {
 
 		assertThat(report.findings()).extracting(Finding::line).isEmpty();
 		assertThat(report.hasErrors()).isFalse();
-		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "12 overlay(s)", "3 Helm values file(s)",
+		assertThat(report.checked()).containsExactly("deploy/environments.yaml", "15 overlay(s)", "3 Helm values file(s)",
 				"deploy/rabbitmq/definitions.json");
 		assertThat(report.environments()).isEqualTo("dev, staging, prod (from deploy/environments.yaml)");
 	}
@@ -30,6 +30,8 @@ class ShippedDeployTests {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
 			staging's Flux Kustomization applies dev's overlay | k8s/flux/staging/flux.yaml | path: ./overlays/staging | path: ./overlays/dev | deploy/k8s/flux/staging/kustomization.yaml: error: staging shares the path Flux applies "./overlays/dev of stagecoach-gitops" with dev — fix: point staging's Flux Kustomization at its own overlay of the GitOps repository, such as ./overlays/staging
+			staging's cloud role may write dev's bucket | k8s/cloud/staging/role.yaml | arn:aws:s3:::knative-lambda-artifacts-staging/* | arn:aws:s3:::knative-lambda-artifacts-dev/* | deploy/k8s/cloud/staging/kustomization.yaml: error: IAM role knative-lambda-staging of staging names dev's bucket knative-lambda-artifacts-dev (arn:aws:s3:::knative-lambda-artifacts-dev/*): a role of one environment may reach that environment's resources only — fix: name staging's own, as `stagecoach cloud-resources` generates them from environments.yaml
+			staging's cloud bucket is dev's | k8s/cloud/staging/bucket.yaml | name: knative-lambda-artifacts-staging | name: knative-lambda-artifacts-dev | deploy/k8s/cloud/staging/kustomization.yaml: error: staging shares the bucket "knative-lambda-artifacts-dev" with dev — fix: use staging's own bucket, knative-lambda-artifacts-staging, as deploy/environments.yaml gives it
 			staging's ExternalSecret reads dev's store path | k8s/secrets/staging/external-secrets.yaml | key: stagecoach/staging/promotion/rabbitmq | key: stagecoach/dev/promotion/rabbitmq | deploy/k8s/secrets/staging/kustomization.yaml: error: staging shares the secret store path "stagecoach/dev/promotion/rabbitmq" with dev — fix: read staging's secrets from a path of its own in the store, such as staging/stagecoach/dev/promotion/rabbitmq
 			""")
 	void stagingPointedAtDevsIsAnIsolationError(String what, String file, String from, String to, String finding,
@@ -43,22 +45,18 @@ class ShippedDeployTests {
 	}
 
 	@Test
-	void addingTheCloudResourcesAsTheReadmeShowsKeepsTheFilesValidAndClean(@TempDir Path repository) {
-		Path deploy = DeployFiles.copyShipped(repository);
+	void theShippedEnvironmentsNameTheirCloudResourcesAndTheGeneratedOnesAreEachTheirOwn() {
+		Environments shipped = Environments.load(DeployFiles.SHIPPED.resolve("environments.yaml"));
+		LintInputs inputs = LintInputs.discover(DeployFiles.SHIPPED);
+		List<Claim> claims = claims(new KubectlRenderer("kubectl"), inputs, "cloud");
+
 		for (String env : List.of("dev", "staging", "prod")) {
-			DeployFiles.edit(deploy.resolve("environments.yaml"), "    namespace: knative-lambda-" + env + "\n",
-					"    namespace: knative-lambda-" + env + "\n"
-							+ "    image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-" + env + "\n"
-							+ "    bucket: knative-lambda-artifacts-" + env + "\n"
-							+ "    iam-role: arn:aws:iam::123456789012:role/knative-lambda-" + env + "\n");
+			assertThat(shipped.get(env).cloud().bucket()).contains("knative-lambda-artifacts-" + env);
+			assertThat(claims).contains(new Claim(ClaimKind.BUCKET, "knative-lambda-artifacts-" + env, env,
+					"deploy/k8s/cloud/" + env + "/kustomization.yaml"));
+			assertThat(claims).contains(new Claim(ClaimKind.IAM_ROLE, "IAM role knative-lambda-" + env, env,
+					"deploy/k8s/cloud/" + env + "/kustomization.yaml"));
 		}
-		DeployFiles.write(deploy.resolve("k8s/base/config/environments.yaml"), DeployFiles.read(deploy.resolve("environments.yaml")));
-
-		Report report = new Linter("files", "developers").lint(repository);
-
-		assertThat(report.findings()).extracting(Finding::line).isEmpty();
-		assertThat(Environments.load(deploy.resolve("environments.yaml")).get("prod").cloud().bucket())
-			.contains("knative-lambda-artifacts-prod");
 	}
 
 	@Test
@@ -102,6 +100,9 @@ class ShippedDeployTests {
 		assertThat(report.placements()).extracting(Placement::line).containsExactly(
 				"skipped deploy/k8s/base/kustomization.yaml: a base of deploy/k8s/overlays/dev, deploy/k8s/overlays/prod,"
 						+ " deploy/k8s/overlays/staging, checked through them",
+				"checked deploy/k8s/cloud/dev/kustomization.yaml as dev: folder \"dev\"",
+				"checked deploy/k8s/cloud/prod/kustomization.yaml as prod: folder \"prod\"",
+				"checked deploy/k8s/cloud/staging/kustomization.yaml as staging: folder \"staging\"",
 				"checked deploy/k8s/flux/dev/kustomization.yaml as dev: folder \"dev\"",
 				"checked deploy/k8s/flux/prod/kustomization.yaml as prod: folder \"prod\"",
 				"checked deploy/k8s/flux/staging/kustomization.yaml as staging: folder \"staging\"",
@@ -124,9 +125,14 @@ class ShippedDeployTests {
 	}
 
 	private static List<Claim> claims(Renderer renderer, LintInputs inputs) {
+		return claims(renderer, inputs, "overlays");
+	}
+
+	/** The claims of the kustomizations in folders named {@code parent} ({@code overlays}, {@code cloud}). */
+	private static List<Claim> claims(Renderer renderer, LintInputs inputs, String parent) {
 		return inputs.kustomizations()
 			.stream()
-			.filter(dir -> dir.getParent().getFileName().toString().equals("overlays"))
+			.filter(dir -> dir.getParent().getFileName().toString().equals(parent))
 			.flatMap(dir -> Claims.fromOverlay(new Overlay(dir.getFileName().toString(), dir,
 					inputs.display(FileRenderer.kustomizationFile(dir)), renderer.render(dir)), Set.of())
 				.stream())

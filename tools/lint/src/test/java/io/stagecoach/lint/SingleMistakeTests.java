@@ -65,8 +65,8 @@ class SingleMistakeTests {
 						"deploy/helm/stagecoach/values-staging.yaml", "staging shares the RabbitMQ vhost \"dev\" with dev"),
 				new Mistake("one bucket in environments.yaml",
 						deploy -> {
-							edit(deploy.resolve("environments.yaml"), "    vhost: dev\n", "    vhost: dev\n    bucket: artifacts\n");
-							edit(deploy.resolve("environments.yaml"), "    vhost: prod\n", "    vhost: prod\n    bucket: artifacts\n");
+							edit(deploy.resolve("environments.yaml"), "    bucket: knative-lambda-artifacts-dev\n", "    bucket: artifacts\n");
+							edit(deploy.resolve("environments.yaml"), "    bucket: knative-lambda-artifacts-prod\n", "    bucket: artifacts\n");
 						},
 						ENVIRONMENTS, "prod shares the bucket \"artifacts\" with dev"),
 				new Mistake("one bucket for every overlay, from the base",
@@ -76,10 +76,8 @@ class SingleMistakeTests {
 						"staging shares the bucket \"stagecoach-artifacts\" with dev"),
 				new Mistake("one IAM role in environments.yaml",
 						deploy -> {
-							edit(deploy.resolve("environments.yaml"), "    vhost: staging\n",
-									"    vhost: staging\n    iam-role: arn:aws:iam::123456789012:role/stagecoach\n");
-							edit(deploy.resolve("environments.yaml"), "    vhost: prod\n",
-									"    vhost: prod\n    iam-role: arn:aws:iam::123456789012:role/stagecoach\n");
+							edit(deploy.resolve("environments.yaml"), "role/knative-lambda-staging\n", "role/stagecoach\n");
+							edit(deploy.resolve("environments.yaml"), "role/knative-lambda-prod\n", "role/stagecoach\n");
 						},
 						ENVIRONMENTS, "prod shares the IAM role \"arn:aws:iam::123456789012:role/stagecoach\" with staging"),
 				new Mistake("one IAM role on the promotion service account, from the base",
@@ -91,10 +89,12 @@ class SingleMistakeTests {
 						"prod shares the IAM role \"arn:aws:iam::123456789012:role/stagecoach-promotion\" with dev"),
 				new Mistake("one image repository in environments.yaml",
 						deploy -> {
-							edit(deploy.resolve("environments.yaml"), "    vhost: dev\n",
-									"    vhost: dev\n    image-repository: ghcr.io/example/builds\n");
-							edit(deploy.resolve("environments.yaml"), "    vhost: prod\n",
-									"    vhost: prod\n    image-repository: ghcr.io/example/builds\n");
+							edit(deploy.resolve("environments.yaml"),
+									"    image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-dev\n",
+									"    image-repository: ghcr.io/example/builds\n");
+							edit(deploy.resolve("environments.yaml"),
+									"    image-repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/knative-lambda-builder-prod\n",
+									"    image-repository: ghcr.io/example/builds\n");
 						},
 						ENVIRONMENTS, "prod shares the image repository \"ghcr.io/example/builds\" with dev"),
 				// the chart derives each service's RabbitMQ user (<vhost>-<service>) and Secret (stagecoach-<service>-rabbitmq

@@ -39,16 +39,21 @@ class ExternalSecretManifestsTests {
 
     /** The {@code v1} schema of a CustomResourceDefinition shipped under {@code /crds}. */
     static Schema crdSchema(String file) throws IOException {
+        return crdSchema(file, "v1");
+    }
+
+    /** The schema of version {@code wanted} of a CustomResourceDefinition shipped under {@code /crds}. */
+    static Schema crdSchema(String file, String wanted) throws IOException {
         try (InputStream crd = ExternalSecretManifestsTests.class.getResourceAsStream("/crds/" + file)) {
             JsonNode versions = YAML.readTree(crd).path("spec").path("versions");
             for (JsonNode version : versions) {
-                if (version.path("name").asString().equals("v1")) {
+                if (version.path("name").asString().equals(wanted)) {
                     return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4)
                             .getSchema(version.path("schema").path("openAPIV3Schema"));
                 }
             }
         }
-        throw new IllegalStateException(file + " has no v1");
+        throw new IllegalStateException(file + " has no " + wanted);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -21,10 +21,19 @@ import java.util.Optional;
  * @param deployTarget    how a release is put into the environment: {@code gitops} (a commit to its GitOps
  *                        repository) or {@code kubernetes} (the Deployment's image set in its namespace); the
  *                        services of the environment use it unless {@code stagecoach.target.type} says the same
+ * @param imageRetention  how long an image stays in the environment's repository after it was pushed
+ *                        ({@code image-retention: 30d}): the lifecycle policy of the generated repository
  */
 public record CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole,
                              Optional<String> gitopsRepository, Optional<String> gitopsBranch,
-                             Optional<String> deployTarget) {
+                             Optional<String> deployTarget, Optional<java.time.Duration> imageRetention) {
+
+    /** Cloud resources without an image retention. */
+    public CloudResources(Optional<String> imageRepository, Optional<String> bucket, Optional<String> iamRole,
+                          Optional<String> gitopsRepository, Optional<String> gitopsBranch,
+                          Optional<String> deployTarget) {
+        this(imageRepository, bucket, iamRole, gitopsRepository, gitopsBranch, deployTarget, Optional.empty());
+    }
 
     /** An environment that names none of them. */
     public static final CloudResources NONE = new CloudResources(Optional.empty(), Optional.empty(), Optional.empty());
@@ -36,6 +45,7 @@ public record CloudResources(Optional<String> imageRepository, Optional<String> 
         Objects.requireNonNull(gitopsRepository, "gitopsRepository");
         Objects.requireNonNull(gitopsBranch, "gitopsBranch");
         Objects.requireNonNull(deployTarget, "deployTarget");
+        Objects.requireNonNull(imageRetention, "imageRetention");
     }
 
     /** Cloud resources and a GitOps repository, the deploy target left to the services' settings. */

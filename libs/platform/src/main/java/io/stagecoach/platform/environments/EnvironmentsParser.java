@@ -51,8 +51,8 @@ final class EnvironmentsParser {
 
     private static final List<String> TOP_KEYS = List.of("services", "teams", "decision-publishers", "environments");
     private static final List<String> ENVIRONMENT_KEYS = List.of("name", "vhost", "gate", "namespace",
-            "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "bucket", "iam-role",
-            "gitops-repository", "gitops-branch", "deploy-target", "freeze", "soak");
+            "audit-retention", "approvers", "min-approvals", "approval-ttl", "image-repository", "image-retention",
+            "bucket", "iam-role", "gitops-repository", "gitops-branch", "deploy-target", "freeze", "soak");
     private static final List<String> FREEZE_KEYS = List.of("time-zone", "weekly", "dates");
     private static final Pattern WEEKLY = Pattern.compile("(?i)([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)\\s*-\\s*"
             + "([a-z]+)\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?)");
@@ -90,6 +90,7 @@ final class EnvironmentsParser {
         Integer minApprovals;
         Duration approvalTtl;
         Optional<String> imageRepository = Optional.empty();
+        Optional<Duration> imageRetention = Optional.empty();
         Optional<String> bucket = Optional.empty();
         Optional<String> iamRole = Optional.empty();
         Optional<String> gitopsRepository = Optional.empty();
@@ -134,7 +135,7 @@ final class EnvironmentsParser {
         List<Environment> environments = drafts.stream().map(d -> new Environment(d.name, d.vhost, d.gate,
                 d.namespace, d.auditRetention, d.approvers, d.minApprovals, d.approvalTtl,
                 new CloudResources(d.imageRepository, d.bucket, d.iamRole, d.gitopsRepository, d.gitopsBranch,
-                        d.deployTarget), d.freeze, d.soak)).toList();
+                        d.deployTarget, d.imageRetention), d.freeze, d.soak)).toList();
         return new Environments(source, environments, teams, decisionPublishers, services);
     }
 
@@ -328,6 +329,15 @@ final class EnvironmentsParser {
                 d.imageRepository = Optional.empty();
             }
         });
+        if (node.has("image-retention")) {
+            Duration retention = duration(node, d, "image-retention", false);
+            if (retention != null && (retention.isZero() || retention.toSeconds() % 86_400 != 0)) {
+                fieldProblem(d, "image-retention", "'" + node.get("image-retention").asString() + "' is not whole days",
+                        "give the days an image is kept in the environment's repository, e.g. image-retention: 30d");
+                retention = null;
+            }
+            d.imageRetention = Optional.ofNullable(retention);
+        }
         d.bucket = optionalText(node, d, "bucket", "e.g. bucket: knative-lambda-artifacts-" + env);
         d.bucket.ifPresent(bucket -> {
             if (!BUCKET.matcher(bucket).matches()) {

@@ -97,7 +97,25 @@ class EnvironmentsTests {
         assertThat(prod.iamRole()).contains("0b5c7d3e-1f2a-4b6c-8d9e-0a1b2c3d4e5f");
         assertThat(prod.imageRepository()).isEmpty();
         assertThat(prod.bucket()).isEmpty();
-        assertThat(defaults.all()).extracting(Environment::cloud).containsOnly(CloudResources.NONE);
+        // the shipped path names each environment's own, which deploy/k8s/cloud is generated from
+        assertThat(defaults.all()).extracting(e -> e.cloud().imageRetention().orElseThrow().toDays())
+                .containsExactly(7L, 30L, 90L);
+        assertThat(defaults.all()).extracting(e -> e.cloud().bucketName().orElseThrow())
+                .containsExactly("knative-lambda-artifacts-dev", "knative-lambda-artifacts-staging",
+                        "knative-lambda-artifacts-prod");
+    }
+
+    @Test
+    void anImageRetentionIsWholeDays() {
+        Environments environments = Environments.parse(EnvironmentsValidationTests.VALID.replace(
+                "    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    image-retention: 14d\n"),
+                "test");
+
+        assertThat(environments.get("dev").cloud().imageRetention()).contains(java.time.Duration.ofDays(14));
+        assertThat(environments.get("staging").cloud().imageRetention()).isEmpty();
+        assertThatThrownBy(() -> Environments.parse(EnvironmentsValidationTests.VALID.replace(
+                "    namespace: knative-lambda-dev\n", "    namespace: knative-lambda-dev\n    image-retention: 36h\n"),
+                "test")).hasMessageContaining("'36h' is not whole days");
     }
 
     @Test
