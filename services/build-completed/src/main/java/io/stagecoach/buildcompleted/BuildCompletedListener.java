@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The inbox: builds from CI (and from this service's own webhook) that pass the inbound checks go to the handler; a
- * build it refuses is dead-lettered with the reason.
+ * build it refuses is dead-lettered with the reason. A CDEvent announcing a build is relayed as one
+ * ({@link CdEventRelay}).
  */
 @Component
 class BuildCompletedListener {
@@ -26,15 +27,22 @@ class BuildCompletedListener {
     private final InboundEvents inbound;
     private final BuildHandler handler;
     private final DeadLetters deadLetters;
+    private final CdEventRelay cdEvents;
 
-    BuildCompletedListener(InboundEvents inbound, BuildHandler handler, DeadLetters deadLetters) {
+    BuildCompletedListener(InboundEvents inbound, BuildHandler handler, DeadLetters deadLetters,
+            CdEventRelay cdEvents) {
         this.inbound = inbound;
         this.handler = handler;
         this.deadLetters = deadLetters;
+        this.cdEvents = cdEvents;
     }
 
     @RabbitListener(queues = INBOX)
     void onBuildCompleted(Message message) throws Exception {
+        if (cdEvents.takes(message)) {
+            cdEvents.relay(message);
+            return;
+        }
         Optional<CloudEvent<BuildCompleted>> build = inbound.accept(message, BuildCompleted.class);
         if (build.isEmpty()) {
             return;

@@ -115,6 +115,43 @@ class BuildCompletedIntegrationTests {
                         && blocked.message().contains("already built as digest " + DIGEST_A)));
     }
 
+    @Test
+    void aCdEventsArtifactPublishedFromCiOverAmqpIsRelayedAsABuildOnceAndOneLackingACommitIsDeadLettered()
+            throws Exception {
+        String ci = fixture.user("dev", Principal.CI);
+        tools.jackson.databind.node.ObjectNode cdevent = (tools.jackson.databind.node.ObjectNode)
+                io.stagecoach.testing.cdevents.CdEventSchemas.example("artifact_published");
+        ((tools.jackson.databind.node.ObjectNode) cdevent.path("subject")).put("id", "pkg:oci/" + TestBuilds.SERVICE
+                + "@" + DIGEST_B.replace(":", "%3A") + "?repository_url=ghcr.io/acme/" + TestBuilds.SERVICE
+                + "&tag=3.3.0");
+        cdevent.putObject("customData").put("commit", TestBuilds.COMMIT).put("author", "jane");
+        cdevent.remove("customDataContentType");
+        // a structured CloudEvent carrying it, as CloudEvents' AMQP binding has it
+        String structured = "{\"specversion\":\"1.0\",\"id\":\"" + cdevent.path("context").path("id").asString()
+                + "\",\"source\":\"https://ci.example.com\",\"type\":\"dev.cdevents.artifact.published.0.3.0\","
+                + "\"data\":" + cdevent + "}";
+        tools.jackson.databind.node.ObjectNode lacking = cdevent.deepCopy();
+        ((tools.jackson.databind.node.ObjectNode) lacking.path("context")).put("id", "no-commit-1");
+        ((tools.jackson.databind.node.ObjectNode) lacking.path("customData")).remove("commit");
+
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, "cd-1", structured.getBytes(StandardCharsets.UTF_8));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, "cd-1", structured.getBytes(StandardCharsets.UTF_8));
+        fixture.as("dev", ci).withoutUserId().publish(ROUTING_KEY, "cd-2",
+                lacking.toString().getBytes(StandardCharsets.UTF_8));
+
+        String runId = BuildPolicy.runId(TestBuilds.release("3.3.0", DIGEST_B));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !promotionsOf(runId).isEmpty());
+        GetResponse deadLetter = fixture.awaitMessage("dev", BrokerNames.deadLetterQueue(INBOX), "cd-2");
+        assertThat(deadLetter.getProps().getHeaders().get(BrokerNames.REASON_HEADER).toString())
+                .contains("customData.commit: required");
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.messagesIn("dev", INBOX) == 0);
+        assertThat(promotionsOf(runId)).hasSize(1);
+        assertThat(fixture.audit("dev").caughtUp().records().stream()
+                .filter(record -> record.event().data() instanceof BuildCompleted built
+                        && built.release().version().equals("3.3.0"))
+                .map(AuditRecord::publisher).toList()).containsExactly(fixture.user("dev", Principal.BUILD_COMPLETED));
+    }
+
     private List<AuditRecord> promotionsOf(String runId) throws Exception {
         return fixture.audit("dev").caughtUp().records().stream()
                 .filter(record -> record.event().data() instanceof PromotionRequested)

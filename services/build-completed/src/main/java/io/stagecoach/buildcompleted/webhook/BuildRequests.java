@@ -22,14 +22,14 @@ import tools.jackson.databind.JsonNode;
  * whole {@code build.completed} CloudEvent. Either way the published event's id is the one derived from the
  * delivery, and its correlation id is the release's run.
  */
-final class BuildRequests {
+public final class BuildRequests {
 
     static final List<String> FIELDS = List.of("service", "version", "image", "digest", "commit", "author",
             "buildUrl", "flags");
 
     private final EventCodec codec;
 
-    BuildRequests(EventCodec codec) {
+    public BuildRequests(EventCodec codec) {
         this.codec = codec;
     }
 
@@ -39,7 +39,7 @@ final class BuildRequests {
      * @param eventId     the id derived from the delivery
      * @throws InvalidEventException naming every problem, by the field names of the form that was sent
      */
-    CloudEvent<BuildCompleted> read(byte[] body, String environment, String source, String eventId) {
+    public CloudEvent<BuildCompleted> read(byte[] body, String environment, String source, String eventId) {
         return read(body, environment, source, eventId, null);
     }
 
@@ -81,6 +81,28 @@ final class BuildRequests {
         }
         return tree.has("specversion") ? fromCloudEvent(body, environment, eventId)
                 : fromPlain(tree, environment, source, eventId);
+    }
+
+    /**
+     * Whether {@code body} is a CDEvent (bare, or a CloudEvent whose type is one), which {@link #read} turns into a
+     * build: what a CI that speaks CDEvents publishes to the broker.
+     */
+    public static boolean isCdEvent(byte[] body) {
+        JsonNode tree;
+        try {
+            tree = EventCodec.mapper().readTree(body);
+        } catch (JacksonException e) {
+            return false;
+        }
+        return tree != null && tree.isObject() && (CdEventBuilds.isCdEvent(tree)
+                || tree.path("type").asString("").startsWith("dev.cdevents."));
+    }
+
+    /** The id a CDEvent in {@code body} has, its context's, or null. */
+    public static String cdEventId(byte[] body) {
+        JsonNode tree = EventCodec.mapper().readTree(body);
+        JsonNode context = CdEventBuilds.isCdEvent(tree) ? tree.path("context") : tree.path("data").path("context");
+        return context.path("id").asString(null);
     }
 
     /** A CDEvent announcing a build, as the plain form says it (see {@link CdEventBuilds}). */
