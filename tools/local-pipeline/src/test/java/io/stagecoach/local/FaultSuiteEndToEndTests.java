@@ -120,16 +120,7 @@ class FaultSuiteEndToEndTests {
 
         java.nio.file.Files.move(remote, away);
         Thread.sleep(GIT_OUTAGE.toMillis());
-        if (java.nio.file.Files.exists(remote)) {
-            // a repack of the remote that was under way when it went keeps writing where the remote was (the
-            // deploy targets pack a local remote after pushes): what it left there is not the repository
-            try (var left = java.nio.file.Files.walk(remote)) {
-                System.out.println("[fault] found at the remote's path while it was gone, removed before it came back: "
-                        + left.filter(java.nio.file.Files::isRegularFile).map(remote::relativize).toList());
-            }
-            org.eclipse.jgit.util.FileUtils.delete(remote.toFile(), org.eclipse.jgit.util.FileUtils.RECURSIVE);
-        }
-        java.nio.file.Files.move(away, remote);
+        GitOpsHistory.bringBack(away, remote);
         publisher.join();
         Thread.sleep(BREAKER_OPEN.plusMillis(500).toMillis());
         long replayed = System.nanoTime();

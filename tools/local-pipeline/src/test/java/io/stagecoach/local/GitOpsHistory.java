@@ -59,6 +59,23 @@ record GitOpsHistory(Path bare) {
         }
     }
 
+    /**
+     * Puts a local remote moved to {@code away} (an outage) back at {@code remote}. A push or repack that was under
+     * way in another thread when it went keeps writing where the remote was (JGit receives a push to a local path
+     * in process, and the deploy targets repack a local remote): what it left there is not the repository, and is
+     * removed, saying so.
+     */
+    static void bringBack(Path away, Path remote) throws IOException {
+        if (java.nio.file.Files.exists(remote)) {
+            try (var left = java.nio.file.Files.walk(remote)) {
+                System.out.println("[fault] found at the remote's path while it was gone, removed before it came back: "
+                        + left.filter(java.nio.file.Files::isRegularFile).map(remote::relativize).toList());
+            }
+            org.eclipse.jgit.util.FileUtils.delete(remote.toFile(), org.eclipse.jgit.util.FileUtils.RECURSIVE);
+        }
+        java.nio.file.Files.move(away, remote);
+    }
+
     /** Commits of {@code main}, newest first. */
     List<RevCommit> commits() {
         try (Git git = Git.open(bare.toFile())) {

@@ -105,7 +105,7 @@ class ReleaseHoldsEndToEndTests {
         assertThat(dev.events(RollbackFailed.class, r -> OUTAGE.equals(r.service()))).isEmpty();
         assertThat(dev.ledger().isHeld(release)).isFalse();
 
-        Files.move(away, remote);
+        GitOpsHistory.bringBack(away, remote);
         Thread.sleep(BREAKER_OPEN.plusMillis(500).toMillis());
         assertThat(deadLetters.replay(vhost, inbox, line -> System.out.println("[replay] " + line)).moved())
                 .isEqualTo(1);

@@ -102,7 +102,7 @@ public final class DeadLetterQueues {
         progress.accept("moving " + held + " dead letter" + (held == 1 ? "" : "s") + " of " + inbox
                 + " back into it (shovel " + name + ")");
         long deadline = System.nanoTime() + REPLAY_TIMEOUT.toNanos();
-        while (management.get(shovel).isPresent()) {
+        while (shovelStillThere(shovel)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the shovel " + name + " in " + vhost + " did not finish moving the "
                         + "dead letters of " + inbox + " within " + REPLAY_TIMEOUT.toSeconds() + " s; see its state in "
@@ -111,6 +111,21 @@ public final class DeadLetterQueues {
             sleep(200);
         }
         return new Replayed(inbox, held);
+    }
+
+    /**
+     * Whether the replay's shovel is still there. The shovel deletes itself once it moved the dead letters, and the
+     * management API can answer a server error to a read at that moment: that is asked again, not a failed replay.
+     */
+    private boolean shovelStillThere(String shovel) {
+        try {
+            return management.get(shovel).isPresent();
+        } catch (ManagementApiException e) {
+            if (e.status() >= 500) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     private static DeadLetter describe(JsonNode message) {
