@@ -1,7 +1,5 @@
 package io.stagecoach.buildcompleted;
 
-import java.nio.charset.StandardCharsets;
-
 import io.stagecoach.buildcompleted.webhook.BuildRequests;
 import io.stagecoach.events.BuildCompleted;
 import io.stagecoach.events.CloudEvent;
@@ -68,7 +66,7 @@ class CdEventRelay {
         }
         publisher.publish(build);
         log.info("Relayed CDEvent {} ({} bytes) as build.completed {} of {} {}", key,
-                new String(body, StandardCharsets.UTF_8).length(), eventId, build.data().release().service(),
+                body.length, eventId, build.data().release().service(),
                 build.data().release().version());
     }
 }
